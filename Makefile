@@ -1,0 +1,118 @@
+# runoff — build, test, run, bench, install.
+#
+#   make run        build, then forecast the default scenario
+#   make test       build and run every test (installs missing packages)
+#   make bench      speed and memory measurements (bench/README.md)
+#   make install    PREFIX=/usr/local DESTDIR=
+#
+# Settings (override on the command line):
+CC       ?= cc
+DEBUG    ?= 0
+SANITIZE ?= 0
+PREFIX   ?= /usr/local
+SCENARIO ?= scenarios/fr-2022-runoff.yaml
+RUN_ARGS ?=
+
+PKGS     := gsl yaml-0.1
+BUILD    := build
+ifeq ($(SANITIZE),1)
+BUILD    := build-san
+endif
+
+WARN     := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+OPT      := -O2
+ifeq ($(DEBUG),1)
+OPT      := -O0
+endif
+SANFLAGS :=
+ifeq ($(SANITIZE),1)
+SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+OPT      := -O1
+endif
+
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CMOCKA_LIBS = $(shell pkg-config --libs cmocka 2>/dev/null)
+
+CFLAGS   ?= $(OPT) -g
+ALL_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) $(CFLAGS) $(SANFLAGS) \
+              -pthread -Iinclude -Iengine $(PKG_CFLAGS) -MMD -MP
+LDLIBS_ALL = $(PKG_LIBS) -lm -pthread
+
+# The library is every engine/ file except the CLI (cli*.c), which is only
+# a client of include/runoff.h.
+CLI_SRC  := $(wildcard engine/cli*.c)
+LIB_SRC  := $(filter-out $(CLI_SRC),$(wildcard engine/*.c))
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
+CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
+LIB      := $(BUILD)/librunoff.a
+BIN      := $(BUILD)/runoff
+
+TEST_SRC := $(wildcard tests/test_*.c)
+TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+BENCH_SRC := $(wildcard bench/*.c)
+BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
+
+.PHONY: all deps run test bench install uninstall clean check-scenario plots fuzz
+
+all: deps $(BIN)
+
+# Missing packages are installed (as root) or the exact command is printed.
+deps:
+	@scripts/deps.sh
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(LIB): $(LIB_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(BIN): $(CLI_OBJ) $(LIB)
+	$(CC) $(ALL_CFLAGS) -o $@ $(CLI_OBJ) $(LIB) $(LDLIBS_ALL)
+
+$(BUILD)/tests/%: tests/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Itests -o $@ $< $(LIB) $(LDLIBS_ALL) $(CMOCKA_LIBS)
+
+$(BUILD)/bench/%: bench/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB) $(LDLIBS_ALL)
+
+run: all
+	$(BIN) run $(SCENARIO) $(RUN_ARGS)
+
+# Tests run from the source tree; RUNOFF_BIN tells the end-to-end tests
+# which binary to drive.
+test: deps
+	@$(MAKE) --no-print-directory $(BIN) $(TEST_BIN)
+	@RUNOFF_BIN=$(BIN) scripts/run-tests.sh $(TEST_BIN)
+
+bench: deps
+	@$(MAKE) --no-print-directory $(BIN) $(BENCH_BIN)
+	@RUNOFF_BIN=$(BIN) scripts/bench.sh $(BUILD)
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include \
+	    $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/runoff
+	install -m 644 $(LIB) $(DESTDIR)$(PREFIX)/lib/librunoff.a
+	install -m 644 include/runoff.h $(DESTDIR)$(PREFIX)/include/runoff.h
+	install -m 644 docs/runoff.1 $(DESTDIR)$(PREFIX)/share/man/man1/runoff.1
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(shell sed -n 's/^#define RUNOFF_VERSION "\(.*\)"/\1/p' include/runoff.h)|g' \
+	    runoff.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/runoff.pc
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/runoff $(DESTDIR)$(PREFIX)/lib/librunoff.a \
+	    $(DESTDIR)$(PREFIX)/include/runoff.h $(DESTDIR)$(PREFIX)/share/man/man1/runoff.1 \
+	    $(DESTDIR)$(PREFIX)/lib/pkgconfig/runoff.pc
+
+# Regenerate the default scenario from data/ (committed; a test checks it is current).
+scenarios/fr-2022-runoff.yaml: scripts/gen_fr2022.py data/fr-2022/*.csv
+	python3 scripts/gen_fr2022.py data/fr-2022 > $@.tmp && mv $@.tmp $@
+
+clean:
+	rm -rf build build-san
+
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)

@@ -1,0 +1,56 @@
+/*
+ * model.h — one simulated election (docs/model.md).
+ *
+ * ro_model holds everything precomputed from a scenario (the polling
+ * average, the error scale, region vote matrices laid out for the inner
+ * loop); it is immutable after ro_model_alloc and shared by all threads.
+ * ro_workspace is per thread, allocated once; ro_model_draw allocates
+ * nothing.
+ */
+#ifndef RO_MODEL_H
+#define RO_MODEL_H
+
+#include <stdint.h>
+
+#include "polls.h"
+#include "scenario.h"
+
+typedef struct ro_model ro_model;
+typedef struct ro_workspace ro_workspace;
+
+/* What one draw yields. Values a scenario cannot produce are NAN
+ * (e.g. turnout in a national-only scenario without a turnout section,
+ * votes without a registered count). */
+typedef struct {
+    double share_a;         /* A's share of valid votes, (0,1) */
+    double turnout;         /* voters / registered */
+    double blank_null;      /* (blank + null) / voters */
+    double votes_a, votes_b;/* vote counts (not rounded) */
+    double margin;          /* (votes_a - votes_b) / registered */
+    int winner;             /* 0 = A, 1 = B (share_a == 0.5 exactly: B never;
+                               counted as a tie by the driver, winner = -1) */
+    uint32_t regions_a;     /* regions where A's share > 0.5 */
+    const double *region_share_a; /* [n_regions], valid until next draw; NULL if none */
+} ro_draw;
+
+ro_model *ro_model_alloc(const runoff_scenario *s, runoff_error *err);
+void ro_model_free(ro_model *m);
+
+/* The polling average the model uses (for reports). */
+const ro_poll_average *ro_model_poll_average(const ro_model *m);
+size_t ro_model_n_regions(const ro_model *m);
+bool ro_model_has_turnout(const ro_model *m);
+
+ro_workspace *ro_workspace_alloc(const ro_model *m);
+void ro_workspace_free(ro_workspace *w);
+
+/* Simulate draw number `index` of the run with this seed. Deterministic in
+ * (model, seed, index). */
+void ro_model_draw(const ro_model *m, ro_workspace *w, uint64_t seed, uint64_t index,
+                   ro_draw *out);
+
+/* The bounded share map (docs/model.md): identity on [0.02, 0.98], smooth
+ * exponential tails, monotone, maps R into (0,1) and 0.5 to 0.5. */
+double ro_share_bound(double y);
+
+#endif /* RO_MODEL_H */

@@ -1,0 +1,50 @@
+/*
+ * polls.h — the polling average: recency, sample-size and design-effect
+ * weights, rolling-poll de-duplication and house effects (docs/model.md §1).
+ */
+#ifndef RO_POLLS_H
+#define RO_POLLS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "scenario.h"
+
+typedef struct {
+    bool used;
+    const char *excluded_why;   /* static string when !used: "after as_of",
+                                   "superseded rolling release" */
+    double age_days;            /* reference date - fieldwork midpoint */
+    double recency;             /* 0.5^(age/half_life) */
+    double n_eff;               /* sample / design_effect */
+    double weight;              /* normalised: sums to 1 over used polls */
+    double house;               /* house effect subtracted (fraction) */
+    double adjusted;            /* two_way_a - house */
+} ro_poll_weight;
+
+typedef struct {
+    char pollster[RO_NAME_MAX];
+    size_t n_polls;             /* used polls from this pollster */
+    double effect;              /* fraction */
+} ro_house_effect;
+
+typedef struct {
+    double mean;                /* A's two-way share, fraction */
+    double sd;                  /* sampling sd of the mean, fraction */
+    double n_eff;               /* effective sample size of the average */
+    size_t n_used;
+    int32_t reference_date;     /* as_of, or the election date */
+    ro_poll_weight *polls;      /* [scenario n_polls], same order */
+    size_t n_polls;
+    ro_house_effect *house;     /* one per pollster with a used poll */
+    size_t n_house;
+} ro_poll_average;
+
+/* Compute the average of s's polls into *out (zeroed first). Fails with
+ * RUNOFF_EINPUT when no poll is usable (e.g. all after as_of), naming the
+ * reason. On failure *out holds nothing to free. */
+runoff_status ro_polls_average(const runoff_scenario *s, ro_poll_average *out,
+                               runoff_error *err);
+void ro_poll_average_clear(ro_poll_average *avg); /* frees arrays; NULL-safe */
+
+#endif /* RO_POLLS_H */

@@ -1,0 +1,191 @@
+/*
+ * scenario.h — the validated scenario, as every engine module sees it.
+ *
+ * Invariants (established by ro_scenario validation in scenario.c, relied
+ * on everywhere else without re-checking):
+ *  - exactly two finalists, distinct ids; index 0 is "A", index 1 is "B";
+ *  - every poll: end >= start, sample > 0, shares in [0,100] with
+ *    share_a + share_b > 0; two_way_a = share_a / (share_a + share_b);
+ *  - dates are days since 1970-01-01 (proleptic Gregorian);
+ *  - all doubles are finite; fractions are in [0,1]; percentages given in
+ *    the file are converted to fractions here, except where a field says
+ *    "points" (1 point = 0.01);
+ *  - transfers: one row per first-round option (defaults applied), each
+ *    mean[] sums to 1 within 1e-12 after the ±0.5-point rounding check;
+ *  - regions: votes[o] >= 0 and sum over options == registered (within the
+ *    rounding tolerance documented in docs/scenario.md);
+ *  - arrays are owned by the scenario and freed by runoff_scenario_free().
+ * The simulation borrows a scenario and never modifies it.
+ */
+#ifndef RO_SCENARIO_H
+#define RO_SCENARIO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "runoff.h"
+
+#define RO_ID_MAX 64
+#define RO_NAME_MAX 128
+
+typedef struct {
+    int line, column; /* 1-based, 0 = unknown */
+} ro_pos;
+
+typedef enum { RO_POP_LIKELY, RO_POP_REGISTERED, RO_POP_ADULTS } ro_population;
+typedef enum { RO_ROLLING_LATEST, RO_ROLLING_ALL } ro_rolling_rule;
+typedef enum { RO_HOUSE_ESTIMATE, RO_HOUSE_NONE, RO_HOUSE_FIXED } ro_house_mode;
+typedef enum { RO_ERRDIST_NORMAL, RO_ERRDIST_STUDENT_T } ro_error_dist;
+typedef enum { RO_BLEND_POLLS, RO_BLEND_TRANSFERS, RO_BLEND_MIX } ro_blend_mode;
+typedef enum { RO_OPT_CANDIDATE, RO_OPT_ABSTENTION, RO_OPT_BLANK_NULL } ro_option_kind;
+
+typedef struct {
+    char id[RO_ID_MAX];
+    char name[RO_NAME_MAX];
+} ro_finalist;
+
+typedef struct {
+    char pollster[RO_NAME_MAX];
+    int32_t start, end;     /* fieldwork, days since epoch */
+    double sample;          /* decided sample size (base of the shares) */
+    double share_a, share_b;/* as published, percent */
+    double two_way_a;       /* share_a / (share_a + share_b), fraction */
+    ro_population population;
+    bool rolling;
+    ro_pos pos;             /* position of the poll's mapping in the file */
+} ro_poll;
+
+typedef struct {
+    char pollster[RO_NAME_MAX];
+    double effect;          /* fraction added to A's two-way share by this pollster */
+} ro_house_value;
+
+typedef struct {
+    double half_life_days;      /* > 0 */
+    bool has_as_of;
+    int32_t as_of;              /* polls with end > as_of are ignored */
+    ro_rolling_rule rolling;
+    ro_house_mode house;
+    double house_shrinkage;     /* >= 0, in "polls" (see docs/model.md) */
+    ro_house_value *house_fixed;/* house == RO_HOUSE_FIXED */
+    size_t n_house_fixed;
+    double design_effect;       /* >= 1 */
+} ro_aggregation;
+
+typedef struct {
+    ro_error_dist dist;
+    double df;                  /* student_t only, > 2 */
+    double scale;               /* standard deviation, fraction (points/100) */
+} ro_polling_error;
+
+typedef struct {
+    bool given;
+    double mean;                /* fraction of registered voters, (0,1) */
+    double sd;                  /* fraction, sd^2 < mean(1-mean) */
+} ro_turnout;
+
+typedef struct {
+    uint64_t draws;             /* >= 1 */
+    uint64_t seed;
+    uint32_t block_size;        /* draws per work unit, >= 1 */
+} ro_simulation;
+
+/* ---- first round, transfers, regions (optional: n_options == 0 means the
+ * scenario is national-only) ---- */
+
+typedef struct {
+    char id[RO_ID_MAX];
+    char name[RO_NAME_MAX];
+    ro_option_kind kind;
+} ro_option;
+
+typedef struct {
+    char code[RO_ID_MAX];
+    char name[RO_NAME_MAX];
+    double registered;          /* > 0 */
+    int group;                  /* index into regional_error.groups, -1 = none */
+    ro_pos pos;
+} ro_region;
+
+/* Where one first-round option's voters go: A, B, or none. */
+enum { RO_TO_A = 0, RO_TO_B = 1, RO_TO_NONE = 2 };
+
+typedef struct {
+    double mean[3];             /* fractions, sum 1 */
+    double concentration;       /* Dirichlet alpha = concentration * mean;
+                                   INFINITY = no uncertainty */
+    ro_pos pos;
+} ro_transfer;
+
+typedef struct {
+    char name[RO_NAME_MAX];
+    double sd;                  /* logit-scale sd of the group's common shift */
+} ro_region_group;
+
+typedef struct {
+    double sd;                  /* logit-scale sd of each region's own deviation */
+    ro_region_group *groups;
+    size_t n_groups;
+} ro_regional_error;
+
+typedef struct {
+    ro_blend_mode mode;
+    double weight;              /* RO_BLEND_MIX: weight of the polls, [0,1] */
+} ro_blend;
+
+/* Fraction of the "none" column that goes to the polls and casts a blank
+ * or null ballot (the rest abstains), Beta-distributed. */
+typedef struct {
+    double mean;                /* (0,1) */
+    double concentration;       /* Beta(c*mean, c*(1-mean)); INFINITY = fixed */
+} ro_blank_null;
+
+typedef struct {
+    bool has_share;
+    double share_a;             /* A's share of valid votes, fraction */
+    bool has_turnout;
+    double turnout;             /* voters / registered, fraction */
+    bool has_blank_null;
+    double blank_null;          /* (blank + null) / voters, fraction */
+    double *region_share_a;     /* [n_regions], NAN where not given; NULL if none */
+} ro_actual;
+
+struct runoff_scenario {
+    char source[512];           /* display name of the file */
+    char name[RO_NAME_MAX];
+    int32_t election_date;
+    ro_finalist finalist[2];
+    double registered;          /* 0 = not given */
+
+    ro_poll *polls;
+    size_t n_polls;
+    ro_aggregation aggregation;
+    ro_polling_error polling_error;
+    ro_turnout turnout;
+    ro_simulation simulation;
+
+    ro_option *options;         /* first-round options */
+    size_t n_options;
+    ro_region *regions;
+    size_t n_regions;
+    double *votes;              /* [n_options * n_regions], option-major:
+                                   votes[o * n_regions + r] */
+    ro_transfer *transfers;     /* [n_options], index-aligned with options */
+    ro_regional_error regional_error;
+    ro_blend blend;
+    ro_blank_null blank_null;
+
+    ro_actual actual;
+};
+
+/* An empty scenario with every default filled in (see docs/scenario.md);
+ * used by the loader before it reads the file, and by tests that build
+ * scenarios in code. Free with runoff_scenario_free(). */
+runoff_scenario *ro_scenario_alloc_defaults(void);
+
+/* Date helpers shared by the loader, aggregation and writers. */
+bool ro_date_parse(const char *text, int32_t *days); /* strict YYYY-MM-DD, real dates only */
+void ro_date_format(int32_t days, char buf[11]);
+
+#endif /* RO_SCENARIO_H */

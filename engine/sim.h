@@ -1,0 +1,41 @@
+/*
+ * sim.h — the driver's result, as the writers see it.
+ *
+ * All accumulators are integer-valued (summary.h), so the result is the
+ * same bytes whatever the number of threads.
+ */
+#ifndef RO_SIM_H
+#define RO_SIM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "polls.h"
+#include "summary.h"
+
+/* Histogram shapes: chosen so quantiles are accurate to 0.01 point. */
+#define RO_SHARE_BINS 20000      /* [0,1]: bin = 0.005 point */
+#define RO_REGION_BINS 2000      /* [0,1]: bin = 0.05 point */
+#define RO_MARGIN_BINS 20000     /* [-1,1] of registered voters */
+
+struct runoff_result {
+    uint64_t draws;
+    uint64_t seed;
+    unsigned threads;
+    uint64_t wins[2];            /* A, B */
+    uint64_t ties;
+    ro_hist *share_a;            /* A's share of valid votes */
+    bool has_turnout;
+    ro_hist *turnout;            /* NULL unless has_turnout */
+    ro_hist *blank_null;         /* NULL unless regional model */
+    bool has_votes;
+    ro_hist *margin;             /* (A - B) / registered; NULL unless has_votes */
+    double registered;           /* for converting margin to votes */
+    size_t n_regions;
+    ro_hist *regions_a;          /* regions carried by A, integer bins; NULL if none */
+    ro_hist **region_share;      /* [n_regions] */
+    uint64_t *region_wins_a;     /* [n_regions] */
+    ro_poll_average avg;         /* copy of the model's average (owned) */
+};
+
+#endif /* RO_SIM_H */

@@ -1,0 +1,54 @@
+/*
+ * summary.h — mergeable streaming summaries.
+ *
+ * A ro_hist is a fixed-range, fixed-width histogram of counts plus exact
+ * moments. Everything in it is an integer (counts; sums of values in
+ * 2^-40 fixed point, in 128-bit integers), so merging is exact and
+ * order-independent: the driver can merge per-thread accumulators in any
+ * order and still produce byte-identical output for any thread count.
+ * Memory is fixed at allocation: it never grows with the number of draws.
+ *
+ * Values below lo or above hi are counted (underflow/overflow) and clamped
+ * for the moments; callers choose ranges their values cannot leave.
+ */
+#ifndef RO_SUMMARY_H
+#define RO_SUMMARY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct ro_hist ro_hist;
+
+/* nbins >= 1, lo < hi. with_moments=false skips the fixed-point sums (for
+ * the many per-region histograms, where only quantiles are reported). */
+ro_hist *ro_hist_alloc(double lo, double hi, size_t nbins, bool with_moments);
+void ro_hist_free(ro_hist *h);
+void ro_hist_reset(ro_hist *h);
+void ro_hist_add(ro_hist *h, double x);          /* NAN is ignored */
+/* into += from; both must have the same lo, hi, nbins, with_moments.
+ * Returns 0, or -1 if the shapes differ. */
+int ro_hist_merge(ro_hist *into, const ro_hist *from);
+
+uint64_t ro_hist_count(const ro_hist *h);         /* includes under/overflow */
+double ro_hist_mean(const ro_hist *h);            /* NAN if empty or no moments */
+double ro_hist_variance(const ro_hist *h);        /* sample variance (n-1) */
+double ro_hist_sd(const ro_hist *h);
+double ro_hist_min(const ro_hist *h);
+double ro_hist_max(const ro_hist *h);
+/* q in [0,1]; linear interpolation inside the bin holding the q-th value,
+ * so the error is below one bin width. NAN if empty. */
+double ro_hist_quantile(const ro_hist *h, double q);
+/* Fraction of values <= x, interpolated linearly inside x's bin. */
+double ro_hist_cdf(const ro_hist *h, double x);
+
+size_t ro_hist_nbins(const ro_hist *h);
+double ro_hist_lo(const ro_hist *h);
+double ro_hist_hi(const ro_hist *h);
+double ro_hist_bin_width(const ro_hist *h);
+uint64_t ro_hist_bin_count(const ro_hist *h, size_t i);
+
+/* Monte Carlo standard error of a proportion p estimated from n draws. */
+double ro_mc_se(double p, uint64_t n);
+
+#endif /* RO_SUMMARY_H */

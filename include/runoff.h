@@ -1,0 +1,140 @@
+/*
+ * runoff.h — public interface of librunoff, a Monte Carlo engine for
+ * two-candidate run-off elections described by YAML scenarios.
+ *
+ * Data flows one way:
+ *
+ *   runoff_doc (parsed YAML, overridable with key.path=value)
+ *     -> runoff_scenario (validated, immutable)
+ *       -> runoff_simulate() -> runoff_result (streamed summaries)
+ *         -> writers (text report, CSV, JSON)
+ *
+ * Ownership rules, everywhere in this header:
+ *  - every object comes from a *_load / *_parse / *_alloc / runoff_simulate
+ *    call and is released by the matching *_free, which accepts NULL;
+ *  - a function that can fail returns NULL (constructors) or a non-zero
+ *    runoff_status, and fills the optional runoff_error record it was given;
+ *  - the library never prints to stdout/stderr and never exits: only the
+ *    CLI does;
+ *  - a result borrows nothing from its scenario once returned, except that
+ *    the writers take both and expect the pair that produced the result.
+ *
+ * Nothing here names a country or a candidate: the two finalists are
+ * called A and B internally, in the order the scenario lists them.
+ */
+#ifndef RUNOFF_H
+#define RUNOFF_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define RUNOFF_VERSION "0.1.0"
+
+/* Exit-status-compatible codes: 0 ok, 1 runtime failure, 2 bad input. */
+typedef enum {
+    RUNOFF_OK = 0,
+    RUNOFF_ERUNTIME = 1, /* I/O failure, thread failure, interrupted */
+    RUNOFF_EINPUT = 2,   /* bad scenario, bad override, bad option value */
+    RUNOFF_ENOMEM = 3    /* allocation failed (reported as exit status 1) */
+} runoff_status;
+
+/* Where and why something failed. line/column are 1-based; 0 means
+ * "no position" (e.g. a missing file). file is a display name: the path,
+ * "<stdin>" or "--set". */
+typedef struct {
+    runoff_status status;
+    char file[512];
+    int line;
+    int column;
+    char message[1024];
+} runoff_error;
+
+/* "file:line:column: message" (or "file: message" without a position)
+ * into buf; returns buf. */
+const char *runoff_error_format(const runoff_error *err, char *buf, size_t size);
+
+/* ---------------------------------------------------------------- doc */
+
+/* A parsed YAML document: a tree of mappings, sequences and scalars that
+ * remembers where each node came from. Aliases and anchors are refused;
+ * depth, string length and item counts are bounded (docs/scenario.md). */
+typedef struct runoff_doc runoff_doc;
+
+/* path "-" reads standard input (display name "<stdin>"). */
+runoff_doc *runoff_doc_parse_file(const char *path, runoff_error *err);
+runoff_doc *runoff_doc_parse_buffer(const char *display_name, const char *buf,
+                                    size_t len, runoff_error *err);
+runoff_doc *runoff_doc_clone(const runoff_doc *doc, runoff_error *err);
+void runoff_doc_free(runoff_doc *doc);
+
+/* Apply "key.path=value" to the document: replaces a scalar, or creates
+ * the key (and missing parent mappings) so that validation can judge it.
+ * Sequence items are addressed by index (polls.0.sample) or, for
+ * sequences of mappings with an "id" or "code" key, by that value.
+ * The value is parsed as a YAML plain scalar. The override is validated
+ * later, with the rest, by runoff_scenario_from_doc(); errors about it
+ * are reported with file "--set". */
+runoff_status runoff_doc_set(runoff_doc *doc, const char *assignment, runoff_error *err);
+
+/* ----------------------------------------------------------- scenario */
+
+typedef struct runoff_scenario runoff_scenario;
+
+runoff_scenario *runoff_scenario_from_doc(const runoff_doc *doc, runoff_error *err);
+/* Convenience: parse + apply overrides + validate. */
+runoff_scenario *runoff_scenario_load(const char *path, const char *const *sets,
+                                      size_t n_sets, runoff_error *err);
+void runoff_scenario_free(runoff_scenario *s);
+
+/* One-screen human summary of what was loaded (runoff check). Returns 0,
+ * or non-zero if writing failed. */
+int runoff_scenario_describe(const runoff_scenario *s, FILE *out);
+
+/* --------------------------------------------------------- simulation */
+
+typedef struct {
+    unsigned threads;      /* 0 = online cores */
+    uint64_t draws;        /* 0 = scenario's simulation.draws */
+    int has_seed;          /* 1: use seed below instead of the scenario's */
+    uint64_t seed;
+    /* Called from the driver thread between blocks with the number of
+     * draws done; returning non-zero cancels the run (RUNOFF_ERUNTIME,
+     * message "interrupted"). May be NULL. */
+    int (*progress)(void *ctx, uint64_t done, uint64_t total);
+    void *progress_ctx;
+    /* Optional: called for each draw, in draw order, by the driver
+     * thread (used by --draws-csv). Slows the run; may be NULL. */
+    int (*on_draw)(void *ctx, uint64_t index, const double *national,
+                   const double *regional);
+    void *on_draw_ctx;
+} runoff_sim_options;
+
+typedef struct runoff_result runoff_result;
+
+runoff_result *runoff_simulate(const runoff_scenario *s, const runoff_sim_options *opt,
+                               runoff_error *err);
+void runoff_result_free(runoff_result *r);
+
+/* A few headline numbers, for programs that do not want the writers. */
+uint64_t runoff_result_draws(const runoff_result *r);
+double runoff_result_win_probability(const runoff_result *r, int finalist /* 0=A,1=B */);
+double runoff_result_share_quantile(const runoff_result *r, double q); /* A's share, 0..1 */
+
+/* ------------------------------------------------------------ writers */
+
+/* Each returns 0 on success, non-zero if a write failed (errno set). */
+int runoff_write_report(FILE *out, const runoff_scenario *s, const runoff_result *r);
+int runoff_write_csv(FILE *out, const runoff_scenario *s, const runoff_result *r);
+int runoff_write_histogram_csv(FILE *out, const runoff_scenario *s, const runoff_result *r);
+int runoff_write_regions_csv(FILE *out, const runoff_scenario *s, const runoff_result *r);
+int runoff_write_json(FILE *out, const runoff_scenario *s, const runoff_result *r);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* RUNOFF_H */
