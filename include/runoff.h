@@ -95,6 +95,10 @@ void runoff_scenario_free(runoff_scenario *s);
  * or non-zero if writing failed. */
 int runoff_scenario_describe(const runoff_scenario *s, FILE *out);
 
+/* The scenario's name and a finalist's id (0 = A, 1 = B); borrowed. */
+const char *runoff_scenario_name(const runoff_scenario *s);
+const char *runoff_scenario_finalist_id(const runoff_scenario *s, int finalist);
+
 /* --------------------------------------------------------- simulation */
 
 typedef struct {
@@ -133,6 +137,12 @@ int runoff_write_csv(FILE *out, const runoff_scenario *s, const runoff_result *r
 int runoff_write_histogram_csv(FILE *out, const runoff_scenario *s, const runoff_result *r);
 int runoff_write_regions_csv(FILE *out, const runoff_scenario *s, const runoff_result *r);
 int runoff_write_json(FILE *out, const runoff_scenario *s, const runoff_result *r);
+
+/* The polling average and the table of polls with their weights and house
+ * effects, without simulating (runoff check). Returns RUNOFF_OK, the
+ * averaging error (e.g. no poll left after as_of), or RUNOFF_ERUNTIME if a
+ * write failed. */
+runoff_status runoff_write_poll_table(FILE *out, const runoff_scenario *s, runoff_error *err);
 
 #ifdef __cplusplus
 }

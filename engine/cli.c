@@ -1,0 +1,299 @@
+/*
+ * cli.c — main(), the command table and the helpers every subcommand
+ * shares: error printing, strict number parsing, atomic output files,
+ * progress, signal handling.
+ *
+ * Commands are data (git's git.c): adding one is a row in the table and a
+ * cli_<name>.c file. SIGPIPE is ignored so that a closed stdout
+ * (`runoff run ... | head -1`) becomes a write error we can report and turn
+ * into exit status 1, instead of a silent death by signal.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+volatile sig_atomic_t cli_interrupted;
+
+static void on_signal(int sig)
+{
+    cli_interrupted = sig;
+}
+
+void cli_errorf(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("runoff: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+int cli_report_error(const runoff_error *err)
+{
+    char buf[2048];
+    cli_errorf("%s", runoff_error_format(err, buf, sizeof buf));
+    return err->status == RUNOFF_EINPUT ? CLI_USAGE : CLI_FAIL;
+}
+
+bool cli_parse_u64(const char *opt, const char *text, uint64_t min, uint64_t max, uint64_t *out)
+{
+    char *end = NULL;
+    errno = 0;
+    if (text == NULL || text[0] == '\0' || text[0] == '-' || text[0] == '+' ||
+        text[0] == ' ') {
+        cli_errorf("%s expects a whole number from %llu to %llu, got '%s'", opt,
+                   (unsigned long long)min, (unsigned long long)max, text ? text : "");
+        return false;
+    }
+    unsigned long long v = strtoull(text, &end, 10);
+    if (errno != 0 || *end != '\0' || v < min || v > max) {
+        cli_errorf("%s expects a whole number from %llu to %llu, got '%s'", opt,
+                   (unsigned long long)min, (unsigned long long)max, text);
+        return false;
+    }
+    *out = v;
+    return true;
+}
+
+bool cli_list_push(cli_list *l, const char *s)
+{
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? 2 * l->cap : 8;
+        const char **items = realloc(l->items, cap * sizeof *items);
+        if (items == NULL)
+            return false;
+        l->items = items;
+        l->cap = cap;
+    }
+    l->items[l->n++] = s;
+    return true;
+}
+
+void cli_list_free(cli_list *l)
+{
+    free(l->items);
+    memset(l, 0, sizeof *l);
+}
+
+bool cli_out_open(cli_out *o, const char *path)
+{
+    memset(o, 0, sizeof *o);
+    if (strcmp(path, "-") == 0) {
+        o->fp = stdout;
+        return true;
+    }
+    /* A device or FIFO (e.g. /dev/full, /dev/stdout) cannot be replaced
+     * by rename, and must not be: write to it directly. */
+    struct stat st;
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        if (S_ISDIR(st.st_mode)) {
+            cli_errorf("%s: is a directory", path);
+            return false;
+        }
+        o->fp = fopen(path, "w");
+        if (o->fp == NULL) {
+            cli_errorf("%s: cannot open: %s", path, strerror(errno));
+            return false;
+        }
+        o->path = strdup(path);
+        return true;
+    }
+    o->path = strdup(path);
+    size_t n = strlen(path) + 16;
+    o->tmp = malloc(n);
+    if (o->path == NULL || o->tmp == NULL) {
+        cli_errorf("%s: out of memory", path);
+        cli_out_abort(o);
+        return false;
+    }
+    /* Same directory as the target, so rename() is atomic. */
+    snprintf(o->tmp, n, "%s.tmpXXXXXX", path);
+    int fd = mkstemp(o->tmp);
+    if (fd < 0) {
+        cli_errorf("%s: cannot create: %s", path, strerror(errno));
+        free(o->tmp);
+        o->tmp = NULL;
+        cli_out_abort(o);
+        return false;
+    }
+    o->fp = fdopen(fd, "w");
+    if (o->fp == NULL) {
+        cli_errorf("%s: cannot open: %s", path, strerror(errno));
+        close(fd);
+        cli_out_abort(o);
+        return false;
+    }
+    return true;
+}
+
+bool cli_out_commit(cli_out *o)
+{
+    if (o->fp == stdout) {
+        o->fp = NULL;
+        if (fflush(stdout) != 0 || ferror(stdout)) {
+            cli_errorf("error writing standard output: %s", strerror(errno));
+            return false;
+        }
+        return true;
+    }
+    const char *what = NULL;
+    int e = 0;
+    bool direct = o->tmp == NULL;
+    if (fflush(o->fp) != 0 || ferror(o->fp)) {
+        what = "write failed";
+        e = errno;
+    } else if (!direct && fsync(fileno(o->fp)) != 0 && errno != EINVAL) {
+        what = "write failed";
+        e = errno;
+    }
+    if (fclose(o->fp) != 0 && what == NULL) {
+        what = "write failed";
+        e = errno;
+    }
+    o->fp = NULL;
+    if (what == NULL && !direct && rename(o->tmp, o->path) != 0) {
+        what = "cannot rename into place";
+        e = errno;
+    }
+    if (what != NULL) {
+        cli_errorf("%s: %s: %s", o->path, what, strerror(e ? e : EIO));
+        cli_out_abort(o);
+        return false;
+    }
+    free(o->tmp);
+    free(o->path);
+    o->tmp = o->path = NULL;
+    return true;
+}
+
+void cli_out_abort(cli_out *o)
+{
+    if (o->fp != NULL && o->fp != stdout)
+        fclose(o->fp);
+    o->fp = NULL;
+    if (o->tmp != NULL)
+        unlink(o->tmp);
+    free(o->tmp);
+    free(o->path);
+    o->tmp = o->path = NULL;
+}
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+void cli_progress_init(cli_progress *p, bool enabled, const char *what)
+{
+    p->enabled = enabled;
+    p->start = p->last = now_seconds();
+    p->what = what;
+}
+
+int cli_progress_cb(void *ctx, uint64_t done, uint64_t total)
+{
+    cli_progress *p = ctx;
+    if (cli_interrupted)
+        return 1;
+    if (p == NULL || !p->enabled || total == 0)
+        return 0;
+    double t = now_seconds();
+    if (t - p->last < 0.2 && done < total)
+        return 0;
+    p->last = t;
+    double frac = (double)done / (double)total;
+    double elapsed = t - p->start;
+    double eta = frac > 0 ? elapsed * (1 - frac) / frac : 0;
+    int width = 30, filled = (int)(frac * width + 0.5);
+    fprintf(stderr, "\r%s [%.*s%*s] %5.1f%%  %llu/%llu  ETA %.0fs ", p->what, filled,
+            "##############################", width - filled, "", 100 * frac,
+            (unsigned long long)done, (unsigned long long)total, eta);
+    fflush(stderr);
+    return 0;
+}
+
+void cli_progress_done(cli_progress *p)
+{
+    if (p->enabled)
+        fputs("\r\033[K", stderr);
+}
+
+runoff_scenario *cli_load(const char *path, const cli_list *sets, int *status)
+{
+    runoff_error err = {0};
+    runoff_scenario *s = runoff_scenario_load(path, sets->items, sets->n, &err);
+    if (s == NULL)
+        *status = cli_report_error(&err);
+    return s;
+}
+
+typedef struct {
+    const char *name;
+    int (*fn)(int argc, char **argv);
+    const char *summary;
+} command;
+
+static const command commands[] = {
+    {"run", cli_run, "simulate a scenario and report the forecast"},
+    {"check", cli_check, "validate a scenario and summarise what was loaded"},
+};
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "usage: runoff <command> [options]\n"
+            "       runoff --help | --version\n"
+            "\n"
+            "Monte Carlo simulation of a two-candidate run-off from a YAML scenario.\n"
+            "\n"
+            "commands:\n");
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
+    fprintf(out,
+            "\n"
+            "'runoff <command> --help' describes a command's options.\n"
+            "Exit status: 0 ok, 1 runtime failure, 2 bad usage or input.\n"
+            "Scenario format: docs/scenario.md; model: docs/model.md.\n");
+}
+
+int main(int argc, char **argv)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    if (argc < 2) {
+        usage(stderr);
+        return CLI_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+        usage(stdout);
+        return fflush(stdout) == 0 && !ferror(stdout) ? CLI_OK : CLI_FAIL;
+    }
+    if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
+        printf("runoff %s\n", RUNOFF_VERSION);
+        return fflush(stdout) == 0 && !ferror(stdout) ? CLI_OK : CLI_FAIL;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+        if (strcmp(cmd, commands[i].name) == 0)
+            return commands[i].fn(argc - 1, argv + 1);
+    }
+    cli_errorf("unknown command '%s' (commands: run, check; see 'runoff --help')", cmd);
+    return CLI_USAGE;
+}

@@ -1,0 +1,337 @@
+/*
+ * sim.c — the simulation driver: blocks of draws, worker threads, merging.
+ *
+ * Draws are handed out in fixed-size blocks through an atomic counter, so a
+ * fast thread simply takes more blocks. Which thread computes a draw never
+ * matters: a draw's random numbers depend only on (seed, draw index,
+ * component) (stream.h), and every accumulator is integer-valued
+ * (summary.h), so merging the per-thread partial results in any order gives
+ * the same bytes for 1 or N threads. Memory is the model, one workspace and
+ * one partial result per thread: it does not grow with the number of draws.
+ *
+ * The calling thread does no draws; it sleeps on a condition variable,
+ * waking every 100 ms to report progress and to pass on a cancellation.
+ */
+#include <errno.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "error.h"
+#include "model.h"
+#include "sim.h"
+
+/* Allocate an empty result shaped for this scenario and model. */
+static runoff_result *result_alloc(const runoff_scenario *s, const ro_model *m)
+{
+    runoff_result *r = ro_calloc(1, sizeof *r);
+    if (r == NULL)
+        return NULL;
+    r->share_a = ro_hist_alloc(0.0, 1.0, RO_SHARE_BINS, true);
+    if (r->share_a == NULL)
+        goto fail;
+    r->has_turnout = ro_model_has_turnout(m);
+    if (r->has_turnout && (r->turnout = ro_hist_alloc(0.0, 1.0, RO_SHARE_BINS, true)) == NULL)
+        goto fail;
+    r->n_regions = ro_model_n_regions(m);
+    if (r->n_regions > 0) {
+        for (size_t i = 0; i < r->n_regions; i++)
+            r->registered += s->regions[i].registered;
+    } else {
+        r->registered = s->registered;
+    }
+    r->has_votes = r->n_regions > 0 || (r->registered > 0 && r->has_turnout);
+    if (r->has_votes && (r->margin = ro_hist_alloc(-1.0, 1.0, RO_MARGIN_BINS, true)) == NULL)
+        goto fail;
+    if (r->n_regions > 0) {
+        r->blank_null = ro_hist_alloc(0.0, 1.0, RO_SHARE_BINS, true);
+        r->regions_a = ro_hist_alloc(0.0, (double)r->n_regions + 1.0, r->n_regions + 1, true);
+        r->region_share = ro_calloc(r->n_regions, sizeof *r->region_share);
+        r->region_wins_a = ro_calloc(r->n_regions, sizeof *r->region_wins_a);
+        if (r->blank_null == NULL || r->regions_a == NULL || r->region_share == NULL ||
+            r->region_wins_a == NULL)
+            goto fail;
+        for (size_t i = 0; i < r->n_regions; i++) {
+            r->region_share[i] = ro_hist_alloc(0.0, 1.0, RO_REGION_BINS, false);
+            if (r->region_share[i] == NULL)
+                goto fail;
+        }
+    }
+    return r;
+fail:
+    runoff_result_free(r);
+    return NULL;
+}
+
+static void result_add(runoff_result *r, const ro_draw *d)
+{
+    if (d->winner == 0)
+        r->wins[0]++;
+    else if (d->winner == 1)
+        r->wins[1]++;
+    else
+        r->ties++;
+    r->draws++;
+    ro_hist_add(r->share_a, d->share_a);
+    if (r->turnout != NULL)
+        ro_hist_add(r->turnout, d->turnout);
+    if (r->margin != NULL)
+        ro_hist_add(r->margin, d->margin);
+    if (r->n_regions == 0)
+        return;
+    ro_hist_add(r->blank_null, d->blank_null);
+    ro_hist_add(r->regions_a, (double)d->regions_a);
+    for (size_t i = 0; i < r->n_regions; i++) {
+        double x = d->region_share_a[i];
+        ro_hist_add(r->region_share[i], x);
+        r->region_wins_a[i] += x > 0.5;
+    }
+}
+
+/* into += from. Both come from result_alloc on the same scenario. */
+static void result_merge(runoff_result *into, const runoff_result *from)
+{
+    into->draws += from->draws;
+    into->wins[0] += from->wins[0];
+    into->wins[1] += from->wins[1];
+    into->ties += from->ties;
+    ro_hist_merge(into->share_a, from->share_a);
+    if (into->turnout != NULL)
+        ro_hist_merge(into->turnout, from->turnout);
+    if (into->margin != NULL)
+        ro_hist_merge(into->margin, from->margin);
+    if (into->n_regions == 0)
+        return;
+    ro_hist_merge(into->blank_null, from->blank_null);
+    ro_hist_merge(into->regions_a, from->regions_a);
+    for (size_t i = 0; i < into->n_regions; i++) {
+        ro_hist_merge(into->region_share[i], from->region_share[i]);
+        into->region_wins_a[i] += from->region_wins_a[i];
+    }
+}
+
+typedef struct {
+    const runoff_scenario *s;
+    const ro_model *m;
+    uint64_t seed, draws, block;
+    uint64_t n_blocks;
+    _Atomic uint64_t next_block;
+    _Atomic uint64_t done;
+    _Atomic int cancel;
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    unsigned running;          /* workers still running, under lock */
+} shared_run;
+
+typedef struct {
+    shared_run *run;
+    runoff_result *part;       /* allocated by the worker itself */
+    int failed;                /* allocation failure inside the worker */
+} worker;
+
+static void *worker_main(void *arg)
+{
+    worker *wk = arg;
+    shared_run *run = wk->run;
+    /* Allocated here, in the worker, so the generator state and the
+     * accumulators live in this thread's memory (no false sharing). */
+    ro_workspace *ws = ro_workspace_alloc(run->m);
+    wk->part = result_alloc(run->s, run->m);
+    if (ws == NULL || wk->part == NULL) {
+        wk->failed = 1;
+        atomic_store(&run->cancel, 1);
+    }
+    while (!wk->failed && !atomic_load(&run->cancel)) {
+        uint64_t b = atomic_fetch_add(&run->next_block, 1);
+        if (b >= run->n_blocks)
+            break;
+        uint64_t lo = b * run->block;
+        uint64_t hi = lo + run->block < run->draws ? lo + run->block : run->draws;
+        ro_draw d;
+        for (uint64_t i = lo; i < hi; i++) {
+            ro_model_draw(run->m, ws, run->seed, i, &d);
+            result_add(wk->part, &d);
+        }
+        atomic_fetch_add(&run->done, hi - lo);
+    }
+    ro_workspace_free(ws);
+    pthread_mutex_lock(&run->lock);
+    run->running--;
+    pthread_cond_signal(&run->cond);
+    pthread_mutex_unlock(&run->lock);
+    return NULL;
+}
+
+/* Wait for the workers, reporting progress every 100 ms; returns non-zero
+ * if the progress callback asked to stop. */
+static int supervise(shared_run *run, const runoff_sim_options *opt)
+{
+    int cancelled = 0;
+    pthread_mutex_lock(&run->lock);
+    while (run->running > 0) {
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_nsec += 100 * 1000 * 1000;
+        if (until.tv_nsec >= 1000000000L) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&run->cond, &run->lock, &until);
+        if (opt->progress != NULL && run->running > 0 && !cancelled) {
+            pthread_mutex_unlock(&run->lock);
+            if (opt->progress(opt->progress_ctx, atomic_load(&run->done), run->draws)) {
+                cancelled = 1;
+                atomic_store(&run->cancel, 1);
+            }
+            pthread_mutex_lock(&run->lock);
+        }
+    }
+    pthread_mutex_unlock(&run->lock);
+    return cancelled;
+}
+
+static unsigned default_threads(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1u : n > 256 ? 256u : (unsigned)n;
+}
+
+/* Sequential path for --draws-csv: each draw is handed to the callback in
+ * order. Same draws, same accumulators, so the summaries are unchanged. */
+static runoff_status run_inline(const runoff_scenario *s, const ro_model *m,
+                                const runoff_sim_options *opt, runoff_result *r,
+                                uint64_t seed, uint64_t draws, runoff_error *err)
+{
+    ro_workspace *ws = ro_workspace_alloc(m);
+    if (ws == NULL)
+        return ro_error_set(err, RUNOFF_ENOMEM, NULL, 0, 0, "out of memory");
+    runoff_status st = RUNOFF_OK;
+    double national[7];
+    ro_draw d;
+    for (uint64_t i = 0; i < draws; i++) {
+        ro_model_draw(m, ws, seed, i, &d);
+        result_add(r, &d);
+        national[0] = d.share_a;
+        national[1] = d.turnout;
+        national[2] = d.blank_null;
+        national[3] = d.votes_a;
+        national[4] = d.votes_b;
+        national[5] = d.winner;
+        national[6] = s->n_options > 0 ? (double)d.regions_a : NAN;
+        if (opt->on_draw(opt->on_draw_ctx, i, national, d.region_share_a) != 0) {
+            st = ro_error_set(err, RUNOFF_ERUNTIME, NULL, 0, 0, "writing draws failed");
+            break;
+        }
+        if (opt->progress != NULL && (i & 0xffff) == 0xffff &&
+            opt->progress(opt->progress_ctx, i + 1, draws)) {
+            st = ro_error_set(err, RUNOFF_ERUNTIME, NULL, 0, 0, "interrupted");
+            break;
+        }
+    }
+    ro_workspace_free(ws);
+    return st;
+}
+
+runoff_result *runoff_simulate(const runoff_scenario *s, const runoff_sim_options *opt,
+                               runoff_error *err)
+{
+    static const runoff_sim_options defaults;
+    if (opt == NULL)
+        opt = &defaults;
+    ro_model *m = ro_model_alloc(s, err);
+    if (m == NULL)
+        return NULL;
+    runoff_result *r = result_alloc(s, m);
+    if (r == NULL) {
+        ro_model_free(m);
+        ro_error_set(err, RUNOFF_ENOMEM, NULL, 0, 0, "out of memory");
+        return NULL;
+    }
+    uint64_t draws = opt->draws ? opt->draws : s->simulation.draws;
+    uint64_t seed = opt->has_seed ? opt->seed : s->simulation.seed;
+    unsigned threads = opt->threads ? opt->threads : default_threads();
+    r->seed = seed;
+    const ro_poll_average *avg = ro_model_poll_average(m);
+    runoff_status st = RUNOFF_OK;
+
+    if (avg != NULL && avg->n_polls > 0) {
+        /* Keep a copy for the writers: the model is freed before returning. */
+        r->avg = *avg;
+        r->avg.polls = ro_calloc(avg->n_polls, sizeof *avg->polls);
+        r->avg.house = ro_calloc(avg->n_house ? avg->n_house : 1, sizeof *avg->house);
+        if (r->avg.polls == NULL || r->avg.house == NULL) {
+            st = ro_error_set(err, RUNOFF_ENOMEM, NULL, 0, 0, "out of memory");
+            goto done;
+        }
+        memcpy(r->avg.polls, avg->polls, avg->n_polls * sizeof *avg->polls);
+        if (avg->n_house > 0)
+            memcpy(r->avg.house, avg->house, avg->n_house * sizeof *avg->house);
+    }
+
+    if (opt->on_draw != NULL) {
+        r->threads = 1;
+        st = run_inline(s, m, opt, r, seed, draws, err);
+        goto done;
+    }
+
+    uint64_t block = s->simulation.block_size ? s->simulation.block_size : 10000;
+    shared_run run = {.s = s, .m = m, .seed = seed, .draws = draws, .block = block,
+                      .n_blocks = (draws + block - 1) / block};
+    if ((uint64_t)threads > run.n_blocks)
+        threads = run.n_blocks > 0 ? (unsigned)run.n_blocks : 1u;
+    r->threads = threads;
+    pthread_mutex_init(&run.lock, NULL);
+    pthread_cond_init(&run.cond, NULL);
+    worker *wk = ro_calloc(threads, sizeof *wk);
+    pthread_t *tid = ro_calloc(threads, sizeof *tid);
+    unsigned started = 0;
+    if (wk == NULL || tid == NULL) {
+        st = ro_error_set(err, RUNOFF_ENOMEM, NULL, 0, 0, "out of memory");
+    } else {
+        for (; started < threads; started++) {
+            wk[started].run = &run;
+            pthread_mutex_lock(&run.lock);
+            run.running++;
+            pthread_mutex_unlock(&run.lock);
+            int rc = pthread_create(&tid[started], NULL, worker_main, &wk[started]);
+            if (rc != 0) {
+                pthread_mutex_lock(&run.lock);
+                run.running--;
+                pthread_mutex_unlock(&run.lock);
+                atomic_store(&run.cancel, 1);
+                st = ro_error_set(err, RUNOFF_ERUNTIME, NULL, 0, 0,
+                                  "cannot start thread: %s", strerror(rc));
+                break;
+            }
+        }
+        int cancelled = supervise(&run, opt);
+        for (unsigned i = 0; i < started; i++)
+            pthread_join(tid[i], NULL);
+        for (unsigned i = 0; i < started; i++) {
+            if (wk[i].failed && st == RUNOFF_OK)
+                st = ro_error_set(err, RUNOFF_ENOMEM, NULL, 0, 0, "out of memory");
+            if (wk[i].part != NULL)
+                result_merge(r, wk[i].part);
+            runoff_result_free(wk[i].part);
+        }
+        if (cancelled && st == RUNOFF_OK)
+            st = ro_error_set(err, RUNOFF_ERUNTIME, NULL, 0, 0, "interrupted");
+        if (st == RUNOFF_OK && opt->progress != NULL)
+            opt->progress(opt->progress_ctx, draws, draws);
+    }
+    free(wk);
+    free(tid);
+    pthread_cond_destroy(&run.cond);
+    pthread_mutex_destroy(&run.lock);
+done:
+    ro_model_free(m);
+    if (st != RUNOFF_OK) {
+        runoff_result_free(r);
+        return NULL;
+    }
+    return r;
+}

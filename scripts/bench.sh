@@ -1,0 +1,20 @@
+#!/bin/sh
+# make bench: speed (draws per second, 1 and 2 threads, as ratios measured in
+# one run) and peak memory at 1e6 and 1e8 draws. Results: CSV lines
+#   rate,SCENARIO,DRAWS,THREADS,SECONDS,DRAWS_PER_S,RATIO_TO_FIRST,P_WIN_A
+#   peak_rss_kib,SCENARIO,DRAWS,THREADS,KIB
+# See bench/README.md for what they mean and the figures recorded.
+set -eu
+build=${1:-build}
+b="$build/bench/bench_sim"
+national=scenarios/fr-2022-polls-only.yaml
+full=scenarios/fr-2022-runoff.yaml
+echo "# national model (polls only)"
+"$b" "$national" 1000000 1 2
+echo "# full model (107 regions)"
+"$b" "$full" 200000 1 2
+echo "# peak memory: must not grow with draws"
+"$b" --rss "$national" 1000000 2
+"$b" --rss "$national" 100000000 2
+"$b" --rss "$full" 100000 2
+"$b" --rss "$full" 1000000 2

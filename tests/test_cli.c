@@ -1,0 +1,435 @@
+/*
+ * test_cli.c — end-to-end tests of the runoff program.
+ *
+ * Each test runs the real binary (RUNOFF_BIN, default build/runoff) in a
+ * child process with files for stdin/stdout/stderr, then checks the exit
+ * status, what was printed and which files exist. Scenarios live in
+ * tests/data/ (synthetic, made-up numbers); the tests run from the
+ * source tree.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "testutil.h"
+
+#define NATIONAL "tests/data/cli/national.yaml"
+#define REGIONAL "tests/data/cli/regional.yaml"
+
+static char tmpdir[256];
+
+typedef struct {
+    int status;      /* exit status, or 128+signal */
+    char *out, *err; /* NUL-terminated contents */
+    size_t out_len;
+} run_result;
+
+static char *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return NULL;
+    size_t cap = 4096, n = 0;
+    char *buf = malloc(cap);
+    size_t k;
+    while ((k = fread(buf + n, 1, cap - n - 1, f)) > 0) {
+        n += k;
+        if (cap - n < 2) {
+            cap *= 2;
+            buf = realloc(buf, cap);
+        }
+    }
+    fclose(f);
+    buf[n] = '\0';
+    if (len)
+        *len = n;
+    return buf;
+}
+
+static const char *bin(void)
+{
+    const char *b = getenv("RUNOFF_BIN");
+    return b ? b : "build/runoff";
+}
+
+/* Run runoff with argv (NULL-terminated, without the program name).
+ * stdin_path may be NULL (/dev/null). stdout_path NULL = capture file.
+ * If kill_after_ms > 0, send SIGINT after that delay. */
+static run_result run_ex(const char *stdin_path, const char *stdout_path, int kill_after_ms,
+                         const char *const *args)
+{
+    char out_path[512], err_path[512];
+    snprintf(out_path, sizeof out_path, "%s/stdout", tmpdir);
+    snprintf(err_path, sizeof err_path, "%s/stderr", tmpdir);
+    const char *argv[64];
+    int n = 0;
+    argv[n++] = bin();
+    for (; args[n - 1] != NULL && n < 63; n++)
+        argv[n] = args[n - 1];
+    argv[n] = NULL;
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        int in = open(stdin_path ? stdin_path : "/dev/null", O_RDONLY);
+        int out = open(stdout_path ? stdout_path : out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        int err = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        dup2(in, 0);
+        dup2(out, 1);
+        dup2(err, 2);
+        execv(argv[0], (char *const *)argv);
+        _exit(127);
+    }
+    if (kill_after_ms > 0) {
+        struct timespec ts = {kill_after_ms / 1000, (kill_after_ms % 1000) * 1000000L};
+        nanosleep(&ts, NULL);
+        kill(pid, SIGINT);
+    }
+    int st;
+    waitpid(pid, &st, 0);
+    run_result r = {0};
+    r.status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    r.out = stdout_path ? strdup("") : slurp(out_path, &r.out_len);
+    r.err = slurp(err_path, NULL);
+    return r;
+}
+
+#define RUN(...) run_ex(NULL, NULL, 0, (const char *const[]){__VA_ARGS__, NULL})
+
+static void run_free(run_result *r)
+{
+    free(r->out);
+    free(r->err);
+}
+
+static void assert_contains(const char *hay, const char *needle)
+{
+    if (hay == NULL || strstr(hay, needle) == NULL) {
+        print_error("expected to find \"%s\" in:\n%s\n", needle, hay ? hay : "(null)");
+        fail();
+    }
+}
+
+static char *path_in_tmp(const char *name)
+{
+    static char buf[8][512];
+    static int k;
+    char *p = buf[k++ % 8];
+    snprintf(p, 512, "%s/%s", tmpdir, name);
+    return p;
+}
+
+static bool exists(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0;
+}
+
+/* No file in tmpdir other than the listed ones (catches leftover
+ * temporaries from atomic writes). */
+static int count_tmp_leftovers(void)
+{
+    DIR *d = opendir(tmpdir);
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL)
+        if (strstr(e->d_name, ".tmp") != NULL)
+            n++;
+    closedir(d);
+    return n;
+}
+
+static void test_help_and_version(void **state)
+{
+    (void)state;
+    run_result r = RUN("--help");
+    assert_int_equal(r.status, 0);
+    assert_contains(r.out, "usage: runoff");
+    assert_contains(r.out, "run");
+    assert_contains(r.out, "check");
+    run_free(&r);
+    r = RUN("run", "--help");
+    assert_int_equal(r.status, 0);
+    assert_contains(r.out, "--threads");
+    assert_contains(r.out, "--set");
+    run_free(&r);
+    r = RUN("--version");
+    assert_int_equal(r.status, 0);
+    assert_contains(r.out, "runoff " RUNOFF_VERSION);
+    run_free(&r);
+}
+
+static void test_bad_usage_exits_2(void **state)
+{
+    (void)state;
+    run_result r = RUN("frobnicate");
+    assert_int_equal(r.status, 2);
+    assert_contains(r.err, "unknown command 'frobnicate'");
+    run_free(&r);
+    r = RUN("run", NATIONAL, "--threads", "zero");
+    assert_int_equal(r.status, 2);
+    assert_contains(r.err, "--threads expects a whole number");
+    run_free(&r);
+    r = RUN("run", NATIONAL, "--bogus");
+    assert_int_equal(r.status, 2);
+    assert_contains(r.err, "unknown option '--bogus'");
+    run_free(&r);
+    r = RUN("run");
+    assert_int_equal(r.status, 2);
+    assert_contains(r.err, "needs a scenario file");
+    run_free(&r);
+    r = RUN("run", "tests/data/cli/does-not-exist.yaml");
+    assert_int_equal(r.status, 2);
+    assert_contains(r.err, "does-not-exist.yaml");
+    run_free(&r);
+}
+
+static void test_run_national_prints_forecast(void **state)
+{
+    (void)state;
+    run_result r = RUN("run", NATIONAL, "--quiet");
+    assert_int_equal(r.status, 0);
+    assert_contains(r.out, "Synthetic run-off");
+    assert_contains(r.out, "Alice North");
+    assert_contains(r.out, "Bob South");
+    assert_string_equal(r.err, "");
+    run_free(&r);
+}
+
+/* The same scenario and seed give the same bytes whatever the number of
+ * threads: stdout, CSV, histogram CSV and JSON compared with cmp. */
+static void compare_thread_counts(const char *scenario, const char *draws)
+{
+    const char *names[2][4] = {{"t1.out", "t1.csv", "t1.hist", "t1.json"},
+                               {"t2.out", "t2.csv", "t2.hist", "t2.json"}};
+    const char *threads[2] = {"1", "2"};
+    for (int k = 0; k < 2; k++) {
+        char csv[512], hist[512], json[512];
+        snprintf(csv, sizeof csv, "--csv=%s", path_in_tmp(names[k][1]));
+        snprintf(hist, sizeof hist, "--histogram-csv=%s", path_in_tmp(names[k][2]));
+        snprintf(json, sizeof json, "--json=%s", path_in_tmp(names[k][3]));
+        run_result r = run_ex(NULL, path_in_tmp(names[k][0]), 0,
+                              (const char *const[]){"run", scenario, "-q", "--draws", draws,
+                                                    "--threads", threads[k], csv, hist, json,
+                                                    NULL});
+        assert_int_equal(r.status, 0);
+        run_free(&r);
+    }
+    for (int f = 0; f < 4; f++) {
+        size_t n1, n2;
+        char *a = slurp(path_in_tmp(names[0][f]), &n1);
+        char *b = slurp(path_in_tmp(names[1][f]), &n2);
+        assert_non_null(a);
+        assert_non_null(b);
+        assert_true(n1 > 0);
+        if (n1 != n2 || memcmp(a, b, n1) != 0) {
+            print_error("%s differs between --threads 1 and --threads 2\n", names[0][f]);
+            fail();
+        }
+        free(a);
+        free(b);
+    }
+}
+
+static void test_threads_give_identical_bytes(void **state)
+{
+    (void)state;
+    compare_thread_counts(NATIONAL, "50000");
+    compare_thread_counts(REGIONAL, "30000");
+}
+
+static void test_regions_csv_has_a_row_per_region(void **state)
+{
+    (void)state;
+    char opt[512];
+    snprintf(opt, sizeof opt, "--regions-csv=%s", path_in_tmp("regions.csv"));
+    run_result r = RUN("run", REGIONAL, "-q", opt);
+    assert_int_equal(r.status, 0);
+    run_free(&r);
+    char *csv = slurp(path_in_tmp("regions.csv"), NULL);
+    assert_non_null(csv);
+    int lines = 0;
+    for (char *p = csv; *p; p++)
+        lines += *p == '\n';
+    assert_int_equal(lines, 1 + 3);
+    assert_contains(csv, "R1");
+    assert_contains(csv, "Region three");
+    free(csv);
+}
+
+static void test_draws_csv_has_a_row_per_draw(void **state)
+{
+    (void)state;
+    char opt[512];
+    snprintf(opt, sizeof opt, "--draws-csv=%s", path_in_tmp("draws.csv"));
+    run_result r = RUN("run", NATIONAL, "-q", "--draws", "1234", opt);
+    assert_int_equal(r.status, 0);
+    run_free(&r);
+    char *csv = slurp(path_in_tmp("draws.csv"), NULL);
+    assert_non_null(csv);
+    int lines = 0;
+    for (char *p = csv; *p; p++)
+        lines += *p == '\n';
+    assert_int_equal(lines, 1 + 1234);
+    assert_true(strncmp(csv, "draw,share_a,", 13) == 0);
+    free(csv);
+}
+
+static void test_set_overrides_and_errors(void **state)
+{
+    (void)state;
+    run_result a = RUN("run", NATIONAL, "-q", "--json", "--seed", "5");
+    run_result b = RUN("run", NATIONAL, "-q", "--json", "--seed", "5", "--set",
+                       "polling_error.scale=8");
+    assert_int_equal(a.status, 0);
+    assert_int_equal(b.status, 0);
+    /* A much larger systematic error must change the forecast. */
+    assert_true(strcmp(a.out, b.out) != 0);
+    run_free(&a);
+    run_free(&b);
+    run_result r = RUN("run", NATIONAL, "--set", "polling_error.scale=abc");
+    assert_int_equal(r.status, 2);
+    assert_contains(r.err, "--set:1:");
+    run_free(&r);
+    r = RUN("check", NATIONAL, "--set", "no_such_section.x=1");
+    assert_int_equal(r.status, 2);
+    assert_contains(r.err, "no_such_section");
+    run_free(&r);
+}
+
+static void test_scenario_from_stdin(void **state)
+{
+    (void)state;
+    run_result a = run_ex(NATIONAL, NULL, 0, (const char *const[]){"run", "-", "-q", NULL});
+    run_result b = RUN("run", NATIONAL, "-q");
+    assert_int_equal(a.status, 0);
+    assert_int_equal(b.status, 0);
+    run_free(&a);
+    run_free(&b);
+}
+
+static void test_check_good_and_bad(void **state)
+{
+    (void)state;
+    run_result r = RUN("check", NATIONAL);
+    assert_int_equal(r.status, 0);
+    assert_contains(r.out, "Synthetic run-off");
+    assert_contains(r.out, "Gamma");
+    run_free(&r);
+    FILE *f = fopen(path_in_tmp("bad.yaml"), "w");
+    fputs("election:\n  name: x\n  date: 2030-02-30\n", f);
+    fclose(f);
+    r = RUN("check", path_in_tmp("bad.yaml"));
+    assert_int_equal(r.status, 2);
+    assert_contains(r.err, "bad.yaml:3:");
+    run_free(&r);
+}
+
+static void test_full_disk_fails_cleanly(void **state)
+{
+    (void)state;
+    run_result r = RUN("run", NATIONAL, "-q", "--csv", "/dev/full");
+    assert_int_equal(r.status, 1);
+    assert_contains(r.err, "/dev/full");
+    run_free(&r);
+    r = run_ex(NULL, "/dev/full", 0, (const char *const[]){"run", NATIONAL, "-q", NULL});
+    assert_int_equal(r.status, 1);
+    assert_contains(r.err, "error writing standard output");
+    run_free(&r);
+}
+
+static void test_unwritable_directory_fails_before_running(void **state)
+{
+    (void)state;
+    run_result r = RUN("run", NATIONAL, "-q", "--csv", "/nonexistent-dir/out.csv");
+    assert_int_equal(r.status, 1);
+    assert_contains(r.err, "/nonexistent-dir/out.csv: cannot create");
+    run_free(&r);
+}
+
+/* A closed stdout (reader gone) must give a message and status 1, not a
+ * silent SIGPIPE death. */
+static void test_closed_stdout(void **state)
+{
+    (void)state;
+    int fds[2];
+    assert_int_equal(pipe(fds), 0);
+    close(fds[0]);
+    char err_path[512];
+    snprintf(err_path, sizeof err_path, "%s/stderr", tmpdir);
+    pid_t pid = fork();
+    if (pid == 0) {
+        int e = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        dup2(fds[1], 1);
+        dup2(e, 2);
+        execl(bin(), bin(), "run", NATIONAL, "-q", (char *)NULL);
+        _exit(127);
+    }
+    close(fds[1]);
+    int st;
+    waitpid(pid, &st, 0);
+    assert_true(WIFEXITED(st));
+    assert_int_equal(WEXITSTATUS(st), 1);
+    char *err = slurp(err_path, NULL);
+    assert_contains(err, "error writing standard output");
+    free(err);
+}
+
+/* SIGINT mid-run: status 1, a message, and no output file (not even a
+ * temporary one). */
+static void test_interrupt_leaves_no_file(void **state)
+{
+    (void)state;
+    char opt[512];
+    snprintf(opt, sizeof opt, "--csv=%s", path_in_tmp("never.csv"));
+    run_result r = run_ex(NULL, NULL, 600,
+                          (const char *const[]){"run", REGIONAL, "-q", "--draws",
+                                                "1000000000", opt, NULL});
+    assert_int_equal(r.status, 1);
+    assert_contains(r.err, "interrupted");
+    assert_false(exists(path_in_tmp("never.csv")));
+    assert_int_equal(count_tmp_leftovers(), 0);
+    run_free(&r);
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/runoff-test-cli-XXXXXX");
+    return mkdtemp(tmpdir) == NULL ? -1 : 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_help_and_version),
+        cmocka_unit_test(test_bad_usage_exits_2),
+        cmocka_unit_test(test_run_national_prints_forecast),
+        cmocka_unit_test(test_threads_give_identical_bytes),
+        cmocka_unit_test(test_regions_csv_has_a_row_per_region),
+        cmocka_unit_test(test_draws_csv_has_a_row_per_draw),
+        cmocka_unit_test(test_set_overrides_and_errors),
+        cmocka_unit_test(test_scenario_from_stdin),
+        cmocka_unit_test(test_check_good_and_bad),
+        cmocka_unit_test(test_full_disk_fails_cleanly),
+        cmocka_unit_test(test_unwritable_directory_fails_before_running),
+        cmocka_unit_test(test_closed_stdout),
+        cmocka_unit_test(test_interrupt_leaves_no_file),
+    };
+    return cmocka_run_group_tests_name("cli", tests, setup, teardown);
+}
