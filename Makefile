@@ -53,7 +53,7 @@ TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 BENCH_SRC := $(wildcard bench/*.c)
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 
-.PHONY: all deps run test bench install uninstall clean check-scenario plots fuzz
+.PHONY: all deps run test bench install uninstall clean scenarios
 
 all: deps $(BIN)
 
@@ -87,7 +87,7 @@ run: all
 # which binary to drive.
 test: deps
 	@$(MAKE) --no-print-directory $(BIN) $(TEST_BIN)
-	@RUNOFF_BIN=$(BIN) scripts/run-tests.sh $(TEST_BIN)
+	@RUNOFF_BIN=$(BIN) scripts/run-tests.sh $(TEST_BIN) scripts/check_fr2022.sh
 
 bench: deps
 	@$(MAKE) --no-print-directory $(BIN) $(BENCH_BIN)
@@ -108,9 +108,13 @@ uninstall:
 	    $(DESTDIR)$(PREFIX)/include/runoff.h $(DESTDIR)$(PREFIX)/share/man/man1/runoff.1 \
 	    $(DESTDIR)$(PREFIX)/lib/pkgconfig/runoff.pc
 
-# Regenerate the default scenario from data/ (committed; a test checks it is current).
+# Regenerate the 2022 scenarios from data/ (committed; `make test` checks
+# they are current).
+scenarios: scenarios/fr-2022-runoff.yaml scenarios/fr-2022-polls-only.yaml
 scenarios/fr-2022-runoff.yaml: scripts/gen_fr2022.py data/fr-2022/*.csv
 	python3 scripts/gen_fr2022.py data/fr-2022 > $@.tmp && mv $@.tmp $@
+scenarios/fr-2022-polls-only.yaml: scripts/gen_fr2022.py data/fr-2022/*.csv
+	python3 scripts/gen_fr2022.py --polls-only data/fr-2022 > $@.tmp && mv $@.tmp $@
 
 clean:
 	rm -rf build build-san

@@ -358,7 +358,56 @@ def default_transfer(by_option, candidate_ids, finalist_ids):
 # Writing
 # ---------------------------------------------------------------------------
 
-def generate(directory):
+def emit_regional(emit, r1, options, regions, surveys, skipped, unsurveyed, n_default,
+                  finalist_ids, default_shares):
+    """The first round, transfers, regional error and blend sections."""
+    emit(f"# First round, {r1['date']}: {len(regions)} départements, overseas territories")
+    emit("# and the French abroad (ZZ). Each region's votes add up to its registered voters.")
+    emit("first_round:")
+    emit("  options:")
+    for cid, name in options:
+        emit(f"    - {flow([('id', cid), ('name', q(name)), ('kind', 'candidate')])}")
+    emit(f"    - {flow([('id', ABSTENTION_ID), ('name', q(ABSTENTION_NAME)), ('kind', 'abstention')])}")
+    emit(f"    - {flow([('id', BLANK_NULL_ID), ('name', q(BLANK_NULL_NAME)), ('kind', 'blank_null')])}")
+    emit("  regions:")
+    for code, name, registered, votes in regions:
+        emit(f"    - {flow([('code', q(code)), ('name', q(name)), ('registered', registered), ('votes', flow(votes))])}")
+    emit("")
+    emit("transfers:")
+    emit(f"  concentration: {TRANSFER_CONCENTRATION}")
+    emit(f"  half_life_days: {TRANSFER_HALF_LIFE_DAYS}")
+    emit("  # Between-round surveys (NSPPolls). Rows that do not add up to 100 within")
+    emit(f"  # {SHARE_TOLERANCE} points are left out:")
+    for note in skipped:
+        emit(f"  #   {note}")
+    emit("  surveys:")
+    for survey in surveys:
+        emit(f"    - {flow(survey)}")
+    emit(f"  # For options nobody surveyed ({', '.join(unsurveyed)}): the mean over the")
+    emit(f"  # {n_default} surveyed non-finalist candidates of each candidate's mean row, so each")
+    emit("  # electorate counts once however often it was surveyed; first-round abstainers")
+    emit("  # are not a candidate electorate and are left out. A wider Dirichlet marks it as a guess.")
+    keys = finalist_ids + ["none"]
+    shares = [(k, f"{v:.{DEFAULT_TRANSFER_DECIMALS}f}") for k, v in zip(keys, default_shares)]
+    emit(f"  default: {flow([('shares', flow(shares)), ('concentration', DEFAULT_TRANSFER_CONCENTRATION)])}")
+    emit(f"  none_blank_null: {flow([('mean', NONE_BLANK_NULL_MEAN), ('concentration', NONE_BLANK_NULL_CONCENTRATION)])}")
+    emit("")
+    overseas = [code for code, _, _, _ in regions if not MAINLAND_CODE.match(code)]
+    emit("# Overseas territories and the French abroad: every code outside mainland")
+    emit("# France (01-95, 2A, 2B).")
+    emit("regional_error:")
+    emit(f"  sd: {REGIONAL_SD}")
+    emit("  groups:")
+    emit(f"    - name: {q(OVERSEAS_GROUP)}")
+    emit(f"      sd: {OVERSEAS_SD}")
+    emit(f"      regions: [{', '.join(q(c) for c in overseas)}]")
+    emit("")
+    emit("blend:")
+    emit(f"  mode: {BLEND_MODE}")
+    emit("")
+
+
+def generate(directory, polls_only=False):
     out = []
     emit = out.append
 
@@ -410,60 +459,22 @@ def generate(directory):
     emit(f"  df: {POLLING_ERROR_DF}")
     emit(f"  scale: {POLLING_ERROR_SCALE}")
     emit("")
-    emit(f"# Mean: first-round turnout (voters / registered, {r1['date']}).")
-    emit("turnout:")
-    emit(f"  mean: {pct(r1['totals']['voters'], r1['totals']['registered'])}")
-    emit(f"  sd: {TURNOUT_SD}")
-    emit("")
+    if polls_only:
+        # Without regions, turnout is its own section; with them it follows
+        # from the transfers' "none" column (docs/model.md).
+        emit(f"# Mean: first-round turnout (voters / registered, {r1['date']}).")
+        emit("turnout:")
+        emit(f"  mean: {pct(r1['totals']['voters'], r1['totals']['registered'])}")
+        emit(f"  sd: {TURNOUT_SD}")
+        emit("")
     emit("simulation:")
     emit(f"  draws: {SIM_DRAWS}")
     emit(f"  seed: {SIM_SEED}")
     emit(f"  block_size: {SIM_BLOCK_SIZE}")
     emit("")
-    emit(f"# First round, {r1['date']}: {len(regions)} départements, overseas territories")
-    emit("# and the French abroad (ZZ). Each region's votes add up to its registered voters.")
-    emit("first_round:")
-    emit("  options:")
-    for cid, name in options:
-        emit(f"    - {flow([('id', cid), ('name', q(name)), ('kind', 'candidate')])}")
-    emit(f"    - {flow([('id', ABSTENTION_ID), ('name', q(ABSTENTION_NAME)), ('kind', 'abstention')])}")
-    emit(f"    - {flow([('id', BLANK_NULL_ID), ('name', q(BLANK_NULL_NAME)), ('kind', 'blank_null')])}")
-    emit("  regions:")
-    for code, name, registered, votes in regions:
-        emit(f"    - {flow([('code', q(code)), ('name', q(name)), ('registered', registered), ('votes', flow(votes))])}")
-    emit("")
-    emit("transfers:")
-    emit(f"  concentration: {TRANSFER_CONCENTRATION}")
-    emit(f"  half_life_days: {TRANSFER_HALF_LIFE_DAYS}")
-    emit("  # Between-round surveys (NSPPolls). Rows that do not add up to 100 within")
-    emit(f"  # {SHARE_TOLERANCE} points are left out:")
-    for note in skipped:
-        emit(f"  #   {note}")
-    emit("  surveys:")
-    for survey in surveys:
-        emit(f"    - {flow(survey)}")
-    emit(f"  # For options nobody surveyed ({', '.join(unsurveyed)}): the mean over the")
-    emit(f"  # {n_default} surveyed non-finalist candidates of each candidate's mean row, so each")
-    emit("  # electorate counts once however often it was surveyed; first-round abstainers")
-    emit("  # are not a candidate electorate and are left out. A wider Dirichlet marks it as a guess.")
-    keys = finalist_ids + ["none"]
-    shares = [(k, f"{v:.{DEFAULT_TRANSFER_DECIMALS}f}") for k, v in zip(keys, default_shares)]
-    emit(f"  default: {flow([('shares', flow(shares)), ('concentration', DEFAULT_TRANSFER_CONCENTRATION)])}")
-    emit(f"  none_blank_null: {flow([('mean', NONE_BLANK_NULL_MEAN), ('concentration', NONE_BLANK_NULL_CONCENTRATION)])}")
-    emit("")
-    overseas = [code for code, _, _, _ in regions if not MAINLAND_CODE.match(code)]
-    emit("# Overseas territories and the French abroad: every code outside mainland")
-    emit("# France (01-95, 2A, 2B).")
-    emit("regional_error:")
-    emit(f"  sd: {REGIONAL_SD}")
-    emit("  groups:")
-    emit(f"    - name: {q(OVERSEAS_GROUP)}")
-    emit(f"      sd: {OVERSEAS_SD}")
-    emit(f"      regions: [{', '.join(q(c) for c in overseas)}]")
-    emit("")
-    emit("blend:")
-    emit(f"  mode: {BLEND_MODE}")
-    emit("")
+    if not polls_only:
+        emit_regional(emit, r1, options, regions, surveys, skipped, unsurveyed, n_default,
+                      finalist_ids, default_shares)
     t2 = r2["totals"]
     emit(f"# Official result of {r2['date']} (Conseil constitutionnel): shares of valid votes,")
     emit("# turnout = voters / registered, blank_null = (blank + null) / voters.")
@@ -475,11 +486,14 @@ def generate(directory):
 
 
 def main(argv):
+    polls_only = len(argv) == 3 and argv[1] == "--polls-only"
+    if polls_only:
+        argv = argv[:1] + argv[2:]
     if len(argv) != 2:
-        print("usage: gen_fr2022.py DATA_DIR > scenario.yaml", file=sys.stderr)
+        print("usage: gen_fr2022.py [--polls-only] DATA_DIR > scenario.yaml", file=sys.stderr)
         return 2
     try:
-        text = generate(argv[1])
+        text = generate(argv[1], polls_only)
     except (DataError, OSError, KeyError) as e:
         print(f"gen_fr2022: {e}", file=sys.stderr)
         return 1
