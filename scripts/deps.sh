@@ -7,6 +7,7 @@ pkgs="build-essential pkg-config libgsl-dev libyaml-dev libcmocka-dev"
 need=""
 command -v pkg-config >/dev/null 2>&1 || need="pkg-config"
 command -v cc >/dev/null 2>&1 || need="$need build-essential"
+command -v python3 >/dev/null 2>&1 || need="$need python3"
 if command -v pkg-config >/dev/null 2>&1; then
     pkg-config --exists gsl || need="$need libgsl-dev"
     pkg-config --exists yaml-0.1 || need="$need libyaml-dev"
