@@ -1,0 +1,290 @@
+/*
+ * fmt.c — checked output and the derived numbers the writers share.
+ *
+ * The text report, the CSV and the JSON all print the same quantities;
+ * computing them here once (the statistics list, the per-region row, the
+ * calibration over regions) keeps the three formats in agreement and keeps
+ * the writers about layout only. Every write goes through ro_fmt_out, whose
+ * error is sticky, so a writer checks once at the end instead of after
+ * each fprintf, and still reports the first failure.
+ */
+#include "fmt.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <string.h>
+
+#include "backtest.h"
+
+const double ro_fmt_levels[RO_FMT_N_LEVELS] = {0.5, 0.8, 0.9, 0.95};
+
+static const double stat_quantiles[] = {0.025, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.975};
+#define N_STAT_QUANTILES (sizeof stat_quantiles / sizeof stat_quantiles[0])
+
+int ro_fmt_begin(ro_fmt_out *o, FILE *f, const runoff_scenario *s, const runoff_result *r)
+{
+    o->f = f;
+    o->failed = 0;
+    o->saved_errno = 0;
+    if (r->n_regions != s->n_regions) {
+        errno = EINVAL;
+        return -1;
+    }
+    return 0;
+}
+
+void ro_fmt_fail(ro_fmt_out *o, int errnum)
+{
+    if (!o->failed) {
+        o->failed = 1;
+        o->saved_errno = errnum ? errnum : EIO;
+    }
+}
+
+void ro_fmt_printf(ro_fmt_out *o, const char *fmt, ...)
+{
+    if (o->failed)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    errno = 0;
+    if (vfprintf(o->f, fmt, ap) < 0)
+        ro_fmt_fail(o, errno);
+    va_end(ap);
+}
+
+void ro_fmt_puts(ro_fmt_out *o, const char *s) { ro_fmt_printf(o, "%s", s); }
+
+int ro_fmt_finish(ro_fmt_out *o)
+{
+    if (!o->failed) {
+        errno = 0;
+        if (fflush(o->f) != 0 || ferror(o->f))
+            ro_fmt_fail(o, errno);
+    }
+    if (o->failed) {
+        errno = o->saved_errno;
+        return -1;
+    }
+    return 0;
+}
+
+void ro_fmt_csv_field(ro_fmt_out *o, const char *s)
+{
+    if (strpbrk(s, ",\"\r\n") == NULL) {
+        ro_fmt_puts(o, s);
+        return;
+    }
+    ro_fmt_puts(o, "\"");
+    for (const char *p = s; *p; p++)
+        ro_fmt_puts(o, *p == '"' ? "\"\"" : (char[2]){*p, '\0'});
+    ro_fmt_puts(o, "\"");
+}
+
+void ro_fmt_csv_number(ro_fmt_out *o, double x)
+{
+    if (isfinite(x))
+        ro_fmt_printf(o, "%.17g", x);
+}
+
+void ro_fmt_padded(ro_fmt_out *o, const char *s, size_t width)
+{
+    size_t cols = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if ((*p & 0xC0) != 0x80) /* not a UTF-8 continuation byte */
+            cols++;
+    ro_fmt_printf(o, "%s%*s", s, cols < width ? (int)(width - cols) : 0, "");
+}
+
+double ro_fmt_win_probability(const runoff_result *r, int f)
+{
+    if (r->draws == 0 || f < 0 || f > 1)
+        return NAN;
+    return (double)r->wins[f] / (double)r->draws;
+}
+
+/* The integer a one-unit-wide bin holds: the floor of its centre, for
+ * bins [k - 0.5, k + 0.5) as for bins [k, k + 1). */
+static double bin_integer(const ro_hist *h, size_t i)
+{
+    return floor(ro_hist_lo(h) + ((double)i + 0.5) * ro_hist_bin_width(h));
+}
+
+double ro_fmt_regions_quantile(const ro_hist *h, double q)
+{
+    uint64_t n = ro_hist_count(h), cum = 0;
+    if (n == 0)
+        return NAN;
+    double target = q * (double)n;
+    for (size_t i = 0; i < ro_hist_nbins(h); i++) {
+        uint64_t c = ro_hist_bin_count(h, i);
+        cum += c;
+        if (c > 0 && (double)cum >= target)
+            return bin_integer(h, i);
+    }
+    return NAN; /* only out-of-range values: not a regions histogram */
+}
+
+double ro_fmt_regions_majority(const ro_hist *h, size_t n_regions)
+{
+    uint64_t n = ro_hist_count(h), above = 0;
+    if (n == 0)
+        return NAN;
+    for (size_t i = 0; i < ro_hist_nbins(h); i++)
+        if (bin_integer(h, i) > (double)n_regions / 2)
+            above += ro_hist_bin_count(h, i);
+    return (double)above / (double)n;
+}
+
+void ro_fmt_region_row(const runoff_scenario *s, const runoff_result *r, size_t i,
+                       ro_fmt_region *row)
+{
+    const ro_hist *h = r->region_share[i];
+    row->win_probability_a = r->draws ? (double)r->region_wins_a[i] / (double)r->draws : NAN;
+    row->win_probability_se = ro_mc_se(row->win_probability_a, r->draws);
+    row->median = ro_hist_quantile(h, 0.5);
+    row->q05 = ro_hist_quantile(h, 0.05);
+    row->q25 = ro_hist_quantile(h, 0.25);
+    row->q75 = ro_hist_quantile(h, 0.75);
+    row->q95 = ro_hist_quantile(h, 0.95);
+    row->actual = s->actual.region_share_a != NULL ? s->actual.region_share_a[i] : NAN;
+    row->pit = isfinite(row->actual) ? ro_backtest_pit(h, row->actual) : NAN;
+}
+
+void ro_fmt_region_calibration(const runoff_scenario *s, const runoff_result *r,
+                               ro_fmt_calibration *cal)
+{
+    memset(cal, 0, sizeof *cal);
+    double pit = 0, in50 = 0, in90 = 0, brier = 0;
+    for (size_t i = 0; i < r->n_regions && s->actual.region_share_a != NULL; i++) {
+        ro_fmt_region row;
+        ro_fmt_region_row(s, r, i, &row);
+        if (!isfinite(row.actual))
+            continue;
+        cal->n++;
+        pit += row.pit;
+        in50 += ro_backtest_covered(r->region_share[i], 0.5, row.actual);
+        in90 += ro_backtest_covered(r->region_share[i], 0.9, row.actual);
+        brier += ro_backtest_brier(row.win_probability_a, row.actual > 0.5);
+        size_t k = (size_t)(row.pit * 5);
+        cal->pit_quintile[k < 5 ? k : 4]++;
+    }
+    double n = cal->n ? (double)cal->n : NAN;
+    cal->pit_mean = pit / n;
+    cal->covered50 = in50 / n;
+    cal->covered90 = in90 / n;
+    cal->brier_mean = brier / n;
+}
+
+/* ---- the statistics list ---- */
+
+typedef struct {
+    ro_fmt_stat_fn fn;
+    void *ctx;
+} emitter;
+
+static void emit(const emitter *e, const char *statistic, const char *subject, double value,
+                 const char *unit)
+{
+    if (isfinite(value))
+        e->fn(e->ctx, statistic, subject, value, unit);
+}
+
+/* mean, sd and quantiles of h, mirrored (1 - x) for finalist B and scaled
+ * (e.g. to votes) where asked. */
+static void emit_distribution(const emitter *e, const ro_hist *h, const char *prefix,
+                              const char *subject, bool mirror, double scale, const char *unit,
+                              bool moments)
+{
+    char name[64];
+    if (moments) {
+        double mean = ro_hist_mean(h);
+        snprintf(name, sizeof name, "%s_mean", prefix);
+        emit(e, name, subject, mirror ? 1 - mean : mean, unit);
+        snprintf(name, sizeof name, "%s_sd", prefix);
+        emit(e, name, subject, ro_hist_sd(h), unit);
+    }
+    for (size_t k = 0; k < N_STAT_QUANTILES; k++) {
+        double q = stat_quantiles[k];
+        double v = mirror ? 1 - ro_hist_quantile(h, 1 - q) : ro_hist_quantile(h, q);
+        snprintf(name, sizeof name, "%s_quantile_%g", prefix, q);
+        emit(e, name, subject, v * scale, unit);
+    }
+}
+
+static void emit_backtest(const emitter *e, const ro_hist *h, double actual, const char *prefix,
+                          const char *subject, bool mirror)
+{
+    char name[64];
+    double pit = ro_backtest_pit(h, actual);
+    snprintf(name, sizeof name, "%spit", prefix);
+    emit(e, name, subject, mirror ? 1 - pit : pit, "probability");
+    snprintf(name, sizeof name, "%scrps", prefix);
+    emit(e, name, subject, ro_backtest_crps(h, actual), "score");
+    for (size_t k = 0; k < RO_FMT_N_LEVELS; k++) {
+        snprintf(name, sizeof name, "%scovered_%g", prefix, ro_fmt_levels[k]);
+        emit(e, name, subject, ro_backtest_covered(h, ro_fmt_levels[k], actual), "boolean");
+    }
+}
+
+static void emit_regions(const emitter *e, const runoff_scenario *s, const runoff_result *r)
+{
+    const char *a = s->finalist[0].id;
+    char name[64];
+    if (r->regions_a != NULL) {
+        const double rq[] = {0.05, 0.5, 0.95};
+        for (size_t k = 0; k < 3; k++) {
+            snprintf(name, sizeof name, "regions_carried_quantile_%g", rq[k]);
+            emit(e, name, a, ro_fmt_regions_quantile(r->regions_a, rq[k]), "count");
+        }
+        emit(e, "regions_majority_probability", a,
+             ro_fmt_regions_majority(r->regions_a, r->n_regions), "probability");
+    }
+    ro_fmt_calibration cal;
+    ro_fmt_region_calibration(s, r, &cal);
+    if (cal.n == 0)
+        return;
+    emit(e, "regions_with_actual", a, (double)cal.n, "count");
+    emit(e, "regions_pit_mean", a, cal.pit_mean, "probability");
+    emit(e, "regions_covered_0.5", a, cal.covered50, "fraction");
+    emit(e, "regions_covered_0.9", a, cal.covered90, "fraction");
+    emit(e, "regions_brier_mean", a, cal.brier_mean, "score");
+}
+
+void ro_fmt_each_stat(const runoff_scenario *s, const runoff_result *r, ro_fmt_stat_fn fn,
+                      void *ctx)
+{
+    const emitter e = {fn, ctx};
+    const ro_actual *act = &s->actual;
+    emit(&e, "draws", "national", (double)r->draws, "count");
+    emit(&e, "tie_probability", "national",
+         r->draws ? (double)r->ties / (double)r->draws : NAN, "probability");
+    for (int f = 0; f < 2; f++) {
+        const char *id = s->finalist[f].id;
+        double p = ro_fmt_win_probability(r, f);
+        emit(&e, "win_probability", id, p, "probability");
+        emit(&e, "win_probability_se", id, ro_mc_se(p, r->draws), "probability");
+        emit_distribution(&e, r->share_a, "share", id, f == 1, 1, "fraction", true);
+        if (act->has_share) {
+            emit_backtest(&e, r->share_a, act->share_a, "", id, f == 1);
+            bool won = f == 0 ? act->share_a > 0.5 : act->share_a < 0.5;
+            emit(&e, "brier", id, ro_backtest_brier(p, won), "score");
+        }
+    }
+    if (r->has_turnout && r->turnout != NULL) {
+        emit_distribution(&e, r->turnout, "turnout", "national", false, 1, "fraction", true);
+        if (act->has_turnout)
+            emit_backtest(&e, r->turnout, act->turnout, "turnout_", "national", false);
+    }
+    if (r->blank_null != NULL) {
+        emit_distribution(&e, r->blank_null, "blank_null", "national", false, 1, "fraction",
+                          true);
+        if (act->has_blank_null)
+            emit_backtest(&e, r->blank_null, act->blank_null, "blank_null_", "national", false);
+    }
+    if (r->has_votes && r->margin != NULL)
+        emit_distribution(&e, r->margin, "margin_votes", s->finalist[0].id, false,
+                          r->registered, "votes", false);
+    emit_regions(&e, s, r);
+}

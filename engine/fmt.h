@@ -1,0 +1,112 @@
+/*
+ * fmt.h — what the three writers (report.c, csv.c, json.c) share: checked
+ * output, RFC 4180 quoting, and the derived numbers they all print, so
+ * the text report, the CSV and the JSON can never disagree.
+ *
+ * Internal to the library; not part of include/runoff.h.
+ */
+#ifndef RO_FMT_H
+#define RO_FMT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "error.h"
+#include "scenario.h"
+#include "sim.h"
+
+/* Output with a sticky error: once a write fails, later writes are
+ * skipped and ro_fmt_finish() reports the failure with the first errno. */
+typedef struct {
+    FILE *f;
+    int failed;
+    int saved_errno;
+} ro_fmt_out;
+
+/* Start writing the result r of scenario s to f: -1 with errno EINVAL if
+ * the two cannot be a pair (different region counts), else 0. */
+int ro_fmt_begin(ro_fmt_out *o, FILE *f, const runoff_scenario *s, const runoff_result *r);
+void ro_fmt_printf(ro_fmt_out *o, const char *fmt, ...) RO_PRINTF(2, 3);
+void ro_fmt_puts(ro_fmt_out *o, const char *s);
+/* Record a failure that is not a write (e.g. ENOMEM) and stop writing. */
+void ro_fmt_fail(ro_fmt_out *o, int errnum);
+/* Flush and check ferror: 0, or -1 with errno set to the first failure. */
+int ro_fmt_finish(ro_fmt_out *o);
+
+/* A CSV field, quoted (RFC 4180) when it holds a comma, quote, CR or LF. */
+void ro_fmt_csv_field(ro_fmt_out *o, const char *s);
+/* A number for machines: "%.17g" (round-trips), empty when not finite. */
+void ro_fmt_csv_number(ro_fmt_out *o, double x);
+/* s, then spaces up to `width` columns (UTF-8 code points counted). */
+void ro_fmt_padded(ro_fmt_out *o, const char *s, size_t width);
+
+/*
+ * The tidy statistics, shared by the CSV (one row each) and the JSON
+ * ("statistics" array). Names are stable; subjects are a finalist id, or
+ * "national" for quantities that belong to no finalist. Statistics that
+ * are undefined (no data, or NaN) are omitted, never written as NaN.
+ * <q> is one of 0.025 0.05 0.1 0.25 0.5 0.75 0.9 0.95 0.975; <level> one of
+ * 0.5 0.8 0.9 0.95. Values are fractions (0..1), never percent.
+ *
+ *   draws                      national    count
+ *   tie_probability            national    probability
+ *   win_probability            <id>        probability
+ *   win_probability_se         <id>        probability  Monte Carlo standard error
+ *   share_mean, share_sd       <id>        fraction     of valid votes
+ *   share_quantile_<q>         <id>        fraction     (B's = 1 - A's (1-q))
+ *   turnout_mean, turnout_sd, turnout_quantile_<q>          national  fraction
+ *   blank_null_mean, blank_null_sd, blank_null_quantile_<q> national  fraction
+ *   margin_votes_quantile_<q>  <A id>      votes        A minus B
+ *   regions_carried_quantile_<q> <A id>    count        q in 0.05 0.5 0.95
+ *   regions_majority_probability <A id>    probability  A carries > half the regions
+ * with an actual result:
+ *   pit                        <id>        probability  forecast CDF at the actual share
+ *   crps                       <id>        score        in share units (fraction)
+ *   brier                      <id>        score        of the call "<id> wins"
+ *   covered_<level>            <id>        boolean      1 if the central interval holds it
+ *   turnout_pit, turnout_crps, turnout_covered_<level>       national
+ *   blank_null_pit, blank_null_crps, blank_null_covered_<level> national
+ *   regions_with_actual        <A id>      count
+ *   regions_pit_mean           <A id>      probability
+ *   regions_covered_0.5, regions_covered_0.9  <A id>  fraction  of those regions
+ *   regions_brier_mean         <A id>      score        of the per-region calls
+ */
+typedef void (*ro_fmt_stat_fn)(void *ctx, const char *statistic, const char *subject,
+                               double value, const char *unit);
+void ro_fmt_each_stat(const runoff_scenario *s, const runoff_result *r, ro_fmt_stat_fn fn,
+                      void *ctx);
+
+/* Central interval levels the writers print, and their count. */
+#define RO_FMT_N_LEVELS 4
+extern const double ro_fmt_levels[RO_FMT_N_LEVELS];
+
+/* Probability that finalist f (0 = A, 1 = B) wins, and its MC error. */
+double ro_fmt_win_probability(const runoff_result *r, int f);
+
+/* Regions carried: the integer held by each bin of r->regions_a (bins are
+ * one unit wide and each holds exactly one integer). */
+double ro_fmt_regions_quantile(const ro_hist *h, double q);
+double ro_fmt_regions_majority(const ro_hist *h, size_t n_regions);
+
+/* One region as the regions CSV and the JSON print it. */
+typedef struct {
+    double win_probability_a, win_probability_se;
+    double median, q05, q25, q75, q95;
+    double actual, pit;        /* NAN when unknown */
+} ro_fmt_region;
+void ro_fmt_region_row(const runoff_scenario *s, const runoff_result *r, size_t i,
+                       ro_fmt_region *row);
+
+/* Calibration over the regions that have an actual share. */
+typedef struct {
+    size_t n;                  /* regions with an actual share */
+    double pit_mean;
+    double covered50, covered90;/* fractions of those regions */
+    double brier_mean;         /* of the per-region calls "A carries it" */
+    size_t pit_quintile[5];    /* how many PITs fall in [0,.2), [.2,.4), ... */
+} ro_fmt_calibration;
+void ro_fmt_region_calibration(const runoff_scenario *s, const runoff_result *r,
+                               ro_fmt_calibration *cal);
+
+#endif /* RO_FMT_H */

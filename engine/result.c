@@ -1,0 +1,42 @@
+/*
+ * result.c — the public face of struct runoff_result (engine/sim.h): its
+ * release and the few headline accessors for programs that do not use
+ * the writers. The driver (sim.c) fills the struct; this file only reads
+ * and frees it, so either may change without the other.
+ */
+#include <math.h>
+#include <stdlib.h>
+
+#include "fmt.h"
+
+void runoff_result_free(runoff_result *r)
+{
+    if (r == NULL)
+        return;
+    ro_hist_free(r->share_a);
+    ro_hist_free(r->turnout);
+    ro_hist_free(r->blank_null);
+    ro_hist_free(r->margin);
+    ro_hist_free(r->regions_a);
+    if (r->region_share != NULL)
+        for (size_t i = 0; i < r->n_regions; i++)
+            ro_hist_free(r->region_share[i]);
+    free(r->region_share);
+    free(r->region_wins_a);
+    ro_poll_average_clear(&r->avg);
+    free(r);
+}
+
+uint64_t runoff_result_draws(const runoff_result *r) { return r != NULL ? r->draws : 0; }
+
+double runoff_result_win_probability(const runoff_result *r, int finalist)
+{
+    return r != NULL ? ro_fmt_win_probability(r, finalist) : NAN;
+}
+
+double runoff_result_share_quantile(const runoff_result *r, double q)
+{
+    if (r == NULL || r->share_a == NULL)
+        return NAN;
+    return ro_hist_quantile(r->share_a, q);
+}

@@ -1,0 +1,223 @@
+/*
+ * summary.c — mergeable streaming summaries (ro_hist).
+ *
+ * Everything a histogram accumulates is an integer: one uint64 count per
+ * bin plus underflow and overflow counts, and, for the moments, the sums of
+ * q and q^2 where q = llround((x - lo) / (hi - lo) * 2^40) is the clamped
+ * value in fixed point. Integer addition is associative, so merging
+ * per-thread histograms in any order gives the same bits, which is what
+ * makes the driver's output identical for every thread count. min and max
+ * are doubles, but min-of-mins is exact too.
+ *
+ * The 2^40 scale keeps q^2 below 2^80, so the 128-bit sum of squares holds
+ * 2^48 draws, far more than a run can make; the quantisation (2^-41 of the
+ * range) is far below anything reported.
+ *
+ * Quantiles and the CDF treat each bin's count as spread uniformly over the
+ * bin, underflow as a point mass at lo and overflow as a point mass at hi.
+ * ro_hist_cdf is that piecewise-linear CDF and ro_hist_quantile its
+ * inverse, so cdf(quantile(q)) == q wherever the CDF is not flat, and the
+ * back-test scores (backtest.c) use the very same distribution.
+ */
+#include "summary.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+
+__extension__ typedef unsigned __int128 ro_u128;
+
+#define FIXED_SCALE 1099511627776.0 /* 2^40 */
+
+struct ro_hist {
+    double lo, hi;
+    double width;               /* (hi - lo) / nbins */
+    size_t nbins;
+    bool with_moments;
+    uint64_t n;                 /* every non-NAN value, under/overflow included */
+    uint64_t under, over;
+    double min, max;
+    ro_u128 s1, s2;             /* sums of q and q^2 */
+    uint64_t counts[];          /* [nbins] */
+};
+
+ro_hist *ro_hist_alloc(double lo, double hi, size_t nbins, bool with_moments)
+{
+    if (!(isfinite(lo) && isfinite(hi) && lo < hi) || nbins == 0 ||
+        nbins > (SIZE_MAX - sizeof(ro_hist)) / sizeof(uint64_t))
+        return NULL;
+    ro_hist *h = ro_calloc(1, sizeof *h + nbins * sizeof(uint64_t));
+    if (h == NULL)
+        return NULL;
+    h->lo = lo;
+    h->hi = hi;
+    h->width = (hi - lo) / (double)nbins;
+    h->nbins = nbins;
+    h->with_moments = with_moments;
+    ro_hist_reset(h);
+    return h;
+}
+
+void ro_hist_free(ro_hist *h) { free(h); }
+
+void ro_hist_reset(ro_hist *h)
+{
+    h->n = h->under = h->over = 0;
+    h->s1 = h->s2 = 0;
+    h->min = INFINITY;
+    h->max = -INFINITY;
+    memset(h->counts, 0, h->nbins * sizeof(uint64_t));
+}
+
+void ro_hist_add(ro_hist *h, double x)
+{
+    if (isnan(x))
+        return;
+    h->n++;
+    if (x < h->min)
+        h->min = x;
+    if (x > h->max)
+        h->max = x;
+    double c = x; /* clamped, for the moments */
+    if (x < h->lo) {
+        h->under++;
+        c = h->lo;
+    } else if (x > h->hi) {
+        h->over++;
+        c = h->hi;
+    } else {
+        /* hi itself belongs to the last bin; rounding can also land on nbins. */
+        size_t i = (size_t)((x - h->lo) / h->width);
+        h->counts[i < h->nbins ? i : h->nbins - 1]++;
+    }
+    if (h->with_moments) {
+        double frac = (c - h->lo) / (h->hi - h->lo);
+        ro_u128 q = (ro_u128)llround(frac * FIXED_SCALE);
+        h->s1 += q;
+        h->s2 += q * q;
+    }
+}
+
+int ro_hist_merge(ro_hist *into, const ro_hist *from)
+{
+    if (into->lo != from->lo || into->hi != from->hi || into->nbins != from->nbins ||
+        into->with_moments != from->with_moments)
+        return -1;
+    into->n += from->n;
+    into->under += from->under;
+    into->over += from->over;
+    into->s1 += from->s1;
+    into->s2 += from->s2;
+    if (from->min < into->min)
+        into->min = from->min;
+    if (from->max > into->max)
+        into->max = from->max;
+    for (size_t i = 0; i < into->nbins; i++)
+        into->counts[i] += from->counts[i];
+    return 0;
+}
+
+uint64_t ro_hist_count(const ro_hist *h) { return h->n; }
+
+double ro_hist_mean(const ro_hist *h)
+{
+    if (h->n == 0 || !h->with_moments)
+        return NAN;
+    long double m = (long double)h->s1 / (long double)h->n / FIXED_SCALE;
+    return (double)((long double)h->lo + m * ((long double)h->hi - h->lo));
+}
+
+/*
+ * Sum of squared deviations, in fixed-point units squared. n*S2 - S1^2 can
+ * need 176 bits, so centre on the integer a = floor(S1/n) instead, with
+ * S1 = n*a + b (0 <= b < n):
+ *   T = sum (q - a)^2 = S2 - n*a^2 - 2*a*b      (exact: every term fits,
+ *       since n*a^2 <= S1^2/n <= S2 and T >= 0)
+ *   M2 = T - b^2/n                               (the only rounding step)
+ */
+static long double hist_m2(const ro_hist *h)
+{
+    ro_u128 n = h->n;
+    ro_u128 a = h->s1 / n, b = h->s1 % n;
+    ro_u128 t = h->s2 - n * a * a - 2 * a * b;
+    long double m2 = (long double)t - (long double)b * (long double)b / (long double)h->n;
+    return m2 > 0 ? m2 : 0;
+}
+
+double ro_hist_variance(const ro_hist *h)
+{
+    if (h->n < 2 || !h->with_moments)
+        return NAN;
+    long double unit = ((long double)h->hi - h->lo) / FIXED_SCALE;
+    return (double)(hist_m2(h) / (long double)(h->n - 1) * unit * unit);
+}
+
+double ro_hist_sd(const ro_hist *h) { return sqrt(ro_hist_variance(h)); }
+
+double ro_hist_min(const ro_hist *h) { return h->n ? h->min : NAN; }
+double ro_hist_max(const ro_hist *h) { return h->n ? h->max : NAN; }
+
+/* Smallest x with cdf(x) >= q: the first bin where the cumulative count
+ * reaches q*n, interpolated linearly inside it. */
+double ro_hist_quantile(const ro_hist *h, double q)
+{
+    if (h->n == 0 || isnan(q))
+        return NAN;
+    if (q < 0)
+        q = 0;
+    if (q > 1)
+        q = 1;
+    long double target = (long double)q * (long double)h->n;
+    if (h->under > 0 && target <= (long double)h->under)
+        return h->lo;
+    uint64_t cum = h->under;
+    for (size_t i = 0; i < h->nbins; i++) {
+        uint64_t c = h->counts[i];
+        if (c > 0 && (long double)(cum + c) >= target) {
+            long double frac = (target - (long double)cum) / (long double)c;
+            if (frac < 0)
+                frac = 0;
+            return h->lo + ((double)i + (double)frac) * h->width;
+        }
+        cum += c;
+    }
+    return h->hi; /* the rest is overflow, a point mass at hi */
+}
+
+double ro_hist_cdf(const ro_hist *h, double x)
+{
+    if (h->n == 0 || isnan(x))
+        return NAN;
+    if (x < h->lo)
+        return 0;
+    if (x >= h->hi)
+        return 1;
+    double pos = (x - h->lo) / h->width;
+    size_t k = (size_t)pos;
+    if (k >= h->nbins)
+        k = h->nbins - 1;
+    uint64_t cum = h->under;
+    for (size_t i = 0; i < k; i++)
+        cum += h->counts[i];
+    long double mass = (long double)cum + (long double)h->counts[k] * (pos - (double)k);
+    return (double)(mass / (long double)h->n);
+}
+
+size_t ro_hist_nbins(const ro_hist *h) { return h->nbins; }
+double ro_hist_lo(const ro_hist *h) { return h->lo; }
+double ro_hist_hi(const ro_hist *h) { return h->hi; }
+double ro_hist_bin_width(const ro_hist *h) { return h->width; }
+
+uint64_t ro_hist_bin_count(const ro_hist *h, size_t i)
+{
+    return i < h->nbins ? h->counts[i] : 0;
+}
+
+double ro_mc_se(double p, uint64_t n)
+{
+    if (n == 0)
+        return NAN;
+    return sqrt(p * (1 - p) / (double)n);
+}
