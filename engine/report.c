@@ -30,7 +30,6 @@ static void report_header(ro_fmt_out *o, const runoff_scenario *s, const runoff_
     ro_fmt_printf(o, "Finalists      A = %s, B = %s\n", name_a(s), name_b(s));
     ro_fmt_printf(o, "Seed           %llu\n", (unsigned long long)r->seed);
     ro_fmt_printf(o, "Draws          %llu\n", (unsigned long long)r->draws);
-    ro_fmt_printf(o, "Threads        %u\n", r->threads);
 }
 
 static void report_polls(ro_fmt_out *o, const runoff_scenario *s, const ro_poll_average *a)

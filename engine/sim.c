@@ -49,7 +49,7 @@ static runoff_result *result_alloc(const runoff_scenario *s, const ro_model *m)
         goto fail;
     if (r->n_regions > 0) {
         r->blank_null = ro_hist_alloc(0.0, 1.0, RO_SHARE_BINS, true);
-        r->regions_a = ro_hist_alloc(0.0, (double)r->n_regions + 1.0, r->n_regions + 1, true);
+        r->regions_a = ro_hist_alloc(-0.5, (double)r->n_regions + 0.5, r->n_regions + 1, true);
         r->region_share = ro_calloc(r->n_regions, sizeof *r->region_share);
         r->region_wins_a = ro_calloc(r->n_regions, sizeof *r->region_wins_a);
         if (r->blank_null == NULL || r->regions_a == NULL || r->region_share == NULL ||
