@@ -13,6 +13,7 @@
 
 #include "backtest.h"
 #include "fmt.h"
+#include "polls.h"
 
 #define HIST_ROWS 40
 #define HIST_BAR_MAX 50
@@ -273,4 +274,20 @@ int runoff_write_report(FILE *out, const runoff_scenario *s, const runoff_result
     report_histogram(&o, s, r);
     report_backtest(&o, s, r);
     return ro_fmt_finish(&o);
+}
+
+runoff_status runoff_write_poll_table(FILE *out, const runoff_scenario *s, runoff_error *err)
+{
+    if (s->n_polls == 0)
+        return RUNOFF_OK;
+    ro_poll_average avg;
+    runoff_status st = ro_polls_average(s, &avg, err);
+    if (st != RUNOFF_OK)
+        return st;
+    ro_fmt_out o = {.f = out};
+    report_polls(&o, s, &avg);
+    ro_poll_average_clear(&avg);
+    if (ro_fmt_finish(&o) != 0)
+        return ro_error_set(err, RUNOFF_ERUNTIME, NULL, 0, 0, "write failed");
+    return RUNOFF_OK;
 }
