@@ -267,6 +267,7 @@ void ro_fmt_each_stat(const runoff_scenario *s, const runoff_result *r, ro_fmt_s
         emit(&e, "win_probability_se", id, ro_mc_se(p, r->draws), "probability");
         emit_distribution(&e, r->share_a, "share", id, f == 1, 1, "fraction", true);
         if (act->has_share) {
+            emit(&e, "actual_share", id, f == 0 ? act->share_a : 1 - act->share_a, "fraction");
             emit_backtest(&e, r->share_a, act->share_a, "", id, f == 1);
             bool won = f == 0 ? act->share_a > 0.5 : act->share_a < 0.5;
             emit(&e, "brier", id, ro_backtest_brier(p, won), "score");
@@ -274,14 +275,18 @@ void ro_fmt_each_stat(const runoff_scenario *s, const runoff_result *r, ro_fmt_s
     }
     if (r->has_turnout && r->turnout != NULL) {
         emit_distribution(&e, r->turnout, "turnout", "national", false, 1, "fraction", true);
-        if (act->has_turnout)
+        if (act->has_turnout) {
+            emit(&e, "actual_turnout", "national", act->turnout, "fraction");
             emit_backtest(&e, r->turnout, act->turnout, "turnout_", "national", false);
+        }
     }
     if (r->blank_null != NULL) {
         emit_distribution(&e, r->blank_null, "blank_null", "national", false, 1, "fraction",
                           true);
-        if (act->has_blank_null)
+        if (act->has_blank_null) {
+            emit(&e, "actual_blank_null", "national", act->blank_null, "fraction");
             emit_backtest(&e, r->blank_null, act->blank_null, "blank_null_", "national", false);
+        }
     }
     if (r->has_votes && r->margin != NULL)
         emit_distribution(&e, r->margin, "margin_votes", s->finalist[0].id, false,

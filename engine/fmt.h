@@ -61,6 +61,8 @@ void ro_fmt_padded(ro_fmt_out *o, const char *s, size_t width);
  *   regions_carried_quantile_<q> <A id>    count        q in 0.05 0.5 0.95
  *   regions_majority_probability <A id>    probability  A carries > half the regions
  * with an actual result:
+ *   actual_share               <id>        fraction     the actual share of valid votes
+ *   actual_turnout, actual_blank_null      national  fraction
  *   pit                        <id>        probability  forecast CDF at the actual share
  *   crps                       <id>        score        in share units (fraction)
  *   brier                      <id>        score        of the call "<id> wins"
