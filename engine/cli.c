@@ -247,6 +247,7 @@ typedef struct {
 static const command commands[] = {
     {"run", cli_run, "simulate a scenario and report the forecast"},
     {"check", cli_check, "validate a scenario and summarise what was loaded"},
+    {"sweep", cli_sweep, "simulate a grid of scenario variants into one CSV"},
 };
 
 static void usage(FILE *out)
@@ -294,6 +295,10 @@ int main(int argc, char **argv)
         if (strcmp(cmd, commands[i].name) == 0)
             return commands[i].fn(argc - 1, argv + 1);
     }
-    cli_errorf("unknown command '%s' (commands: run, check; see 'runoff --help')", cmd);
+    char names[256] = "";
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s", i ? ", " : "",
+                 commands[i].name);
+    cli_errorf("unknown command '%s' (commands: %s; see 'runoff --help')", cmd, names);
     return CLI_USAGE;
 }

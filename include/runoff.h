@@ -144,6 +144,42 @@ int runoff_write_json(FILE *out, const runoff_scenario *s, const runoff_result *
  * write failed. */
 runoff_status runoff_write_poll_table(FILE *out, const runoff_scenario *s, runoff_error *err);
 
+/* ------------------------------------------------------------- sweeps */
+
+/* A grid of scenario variants: each axis is a key path (as for
+ * runoff_doc_set) and a list of values; the points are the cartesian
+ * product of the axes (first axis slowest), or with zip the i-th value of
+ * every axis. Every point is simulated with the same seed, hence the same
+ * random streams (common random numbers). */
+typedef struct runoff_sweep runoff_sweep;
+
+#define RUNOFF_SWEEP_MAX_POINTS 100000
+
+runoff_sweep *runoff_sweep_alloc(void);
+void runoff_sweep_free(runoff_sweep *sw);
+/* Add an axis from "KEY=SPEC": SPEC is start:stop:step (numbers, stop
+ * included, step > 0), a date range YYYY-MM-DD:YYYY-MM-DD:Nd, or a list
+ * a,b,c. Errors name "--vary" and the column in the text. */
+runoff_status runoff_sweep_add(runoff_sweep *sw, const char *vary, runoff_error *err);
+/* Add the axes declared in the document's `sweep:` section, if any (the
+ * command-line axes come after them). */
+runoff_status runoff_sweep_add_from_doc(runoff_sweep *sw, const runoff_doc *doc,
+                                        runoff_error *err);
+void runoff_sweep_set_zip(runoff_sweep *sw, int zip);
+/* Check the axes (zip lengths, point-count limit) and count the points. */
+runoff_status runoff_sweep_finish(runoff_sweep *sw, runoff_error *err);
+size_t runoff_sweep_n_points(const runoff_sweep *sw);
+size_t runoff_sweep_n_axes(const runoff_sweep *sw);
+/* The scenario of point i: base document + the point's values, validated. */
+runoff_scenario *runoff_sweep_scenario(const runoff_sweep *sw, const runoff_doc *base,
+                                       size_t point, runoff_error *err);
+/* Sweep CSV: the header, the key columns of one point (with the trailing
+ * comma), and a full row. Return 0, or non-zero if a write failed. */
+int runoff_write_sweep_header(FILE *out, const runoff_sweep *sw);
+int runoff_write_sweep_keys(FILE *out, const runoff_sweep *sw, size_t point);
+int runoff_write_sweep_row(FILE *out, const runoff_sweep *sw, size_t point,
+                           const runoff_scenario *s, const runoff_result *r);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,349 @@
+/*
+ * cli_sweep.c — `runoff sweep SCENARIO --vary KEY=SPEC ... --out FILE`.
+ *
+ * Every point of the grid is validated before the first draw, so a bad
+ * value at the end of a range fails in a second, not after an hour. Rows
+ * are appended to FILE.partial and flushed as points finish, in grid
+ * order; FILE.partial is renamed to FILE only when every row is there, so
+ * the final name never holds an incomplete sweep, and an interrupted sweep
+ * keeps its finished rows for --resume.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+static const char sweep_help[] =
+    "usage: runoff sweep SCENARIO --vary KEY=SPEC [--vary KEY=SPEC ...] --out FILE [options]\n"
+    "\n"
+    "Simulate every point of a grid of scenario variants and write one CSV row\n"
+    "per point, in grid order. SPEC is a range start:stop:step (stop included),\n"
+    "a date range 2022-04-11:2022-04-23:1d, or a list a,b,c. KEY is any value\n"
+    "--set accepts. Several --vary make the cartesian product (first slowest);\n"
+    "--zip pairs them instead. A `sweep:` section in the scenario adds axes.\n"
+    "All points use the same seed and random streams (common random numbers).\n"
+    "\n"
+    "options:\n"
+    "  -V, --vary KEY=SPEC     an axis of the grid (repeatable)\n"
+    "      --zip               pair the axes' values instead of the product\n"
+    "  -o, --out FILE          the CSV (required); rows go to FILE.partial,\n"
+    "                          renamed to FILE when the sweep is complete\n"
+    "      --resume            continue an interrupted sweep from FILE.partial\n"
+    "  -t, --threads N         worker threads (default: online cores)\n"
+    "  -n, --draws N           draws per point (default: simulation.draws)\n"
+    "  -s, --seed N            random seed (default: simulation.seed)\n"
+    "  -S, --set KEY=VALUE     override a scenario value for every point\n"
+    "  -q, --quiet             no progress line\n"
+    "      --progress          progress line even when stderr is not a terminal\n"
+    "  -h, --help              this help\n";
+
+enum { OPT_ZIP = 256, OPT_RESUME, OPT_PROGRESS };
+
+static const struct option sweep_options[] = {
+    {"vary", required_argument, NULL, 'V'},
+    {"zip", no_argument, NULL, OPT_ZIP},
+    {"out", required_argument, NULL, 'o'},
+    {"resume", no_argument, NULL, OPT_RESUME},
+    {"threads", required_argument, NULL, 't'},
+    {"draws", required_argument, NULL, 'n'},
+    {"seed", required_argument, NULL, 's'},
+    {"set", required_argument, NULL, 'S'},
+    {"quiet", no_argument, NULL, 'q'},
+    {"progress", no_argument, NULL, OPT_PROGRESS},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+typedef struct {
+    cli_list varies, sets;
+    const char *out;
+    bool zip, resume, quiet, force_progress;
+    runoff_sim_options sim;
+} sweep_args;
+
+static int parse_args(int argc, char **argv, sweep_args *a, const char **scenario)
+{
+    optind = 1;
+    opterr = 0;
+    int c;
+    uint64_t v;
+    while ((c = getopt_long(argc, argv, ":V:o:t:n:s:S:qh", sweep_options, NULL)) != -1) {
+        switch (c) {
+        case 'V':
+        case 'S':
+            if (!cli_list_push(c == 'V' ? &a->varies : &a->sets, optarg)) {
+                cli_errorf("out of memory");
+                return CLI_FAIL;
+            }
+            break;
+        case OPT_ZIP: a->zip = true; break;
+        case 'o': a->out = optarg; break;
+        case OPT_RESUME: a->resume = true; break;
+        case 't':
+            if (!cli_parse_u64("--threads", optarg, 1, 256, &v))
+                return CLI_USAGE;
+            a->sim.threads = (unsigned)v;
+            break;
+        case 'n':
+            if (!cli_parse_u64("--draws", optarg, 1, UINT64_C(1000000000000), &v))
+                return CLI_USAGE;
+            a->sim.draws = v;
+            break;
+        case 's':
+            if (!cli_parse_u64("--seed", optarg, 0, UINT64_MAX, &v))
+                return CLI_USAGE;
+            a->sim.seed = v;
+            a->sim.has_seed = 1;
+            break;
+        case 'q': a->quiet = true; break;
+        case OPT_PROGRESS: a->force_progress = true; break;
+        case 'h':
+            fputs(sweep_help, stdout);
+            return -1;
+        case ':':
+            cli_errorf("option '%s' needs a value (see 'runoff sweep --help')", argv[optind - 1]);
+            return CLI_USAGE;
+        default:
+            cli_errorf("unknown option '%s' (see 'runoff sweep --help')", argv[optind - 1]);
+            return CLI_USAGE;
+        }
+    }
+    if (optind != argc - 1) {
+        cli_errorf(optind >= argc ? "sweep needs a scenario file (see 'runoff sweep --help')"
+                                  : "sweep takes one scenario file, got %d arguments",
+                   argc - optind);
+        return CLI_USAGE;
+    }
+    if (a->out == NULL) {
+        cli_errorf("sweep needs --out FILE (see 'runoff sweep --help')");
+        return CLI_USAGE;
+    }
+    *scenario = argv[optind];
+    return CLI_OK;
+}
+
+/* The document (file + --set) and the grid (sweep: section + --vary);
+ * every point validated. */
+static int build(const char *path, const sweep_args *a, runoff_doc **doc_out,
+                 runoff_sweep **sw_out)
+{
+    runoff_error err = {0};
+    runoff_doc *doc = runoff_doc_parse_file(path, &err);
+    runoff_sweep *sw = runoff_sweep_alloc();
+    runoff_scenario *s = NULL;
+    if (doc == NULL || sw == NULL)
+        goto fail;
+    for (size_t i = 0; i < a->sets.n; i++)
+        if (runoff_doc_set(doc, a->sets.items[i], &err) != RUNOFF_OK)
+            goto fail;
+    if ((s = runoff_scenario_from_doc(doc, &err)) == NULL)
+        goto fail;
+    runoff_scenario_free(s);
+    if (runoff_sweep_add_from_doc(sw, doc, &err) != RUNOFF_OK)
+        goto fail;
+    for (size_t i = 0; i < a->varies.n; i++)
+        if (runoff_sweep_add(sw, a->varies.items[i], &err) != RUNOFF_OK)
+            goto fail;
+    runoff_sweep_set_zip(sw, a->zip);
+    if (runoff_sweep_finish(sw, &err) != RUNOFF_OK)
+        goto fail;
+    for (size_t i = 0; i < runoff_sweep_n_points(sw); i++) {
+        if ((s = runoff_sweep_scenario(sw, doc, i, &err)) == NULL) {
+            cli_errorf("sweep point %zu of %zu is not a valid scenario:", i + 1,
+                       runoff_sweep_n_points(sw));
+            goto fail;
+        }
+        runoff_scenario_free(s);
+    }
+    *doc_out = doc;
+    *sw_out = sw;
+    return CLI_OK;
+fail:
+    runoff_sweep_free(sw);
+    runoff_doc_free(doc);
+    if (err.status == RUNOFF_OK) {
+        cli_errorf("out of memory");
+        return CLI_FAIL;
+    }
+    return cli_report_error(&err);
+}
+
+/* The header (point == SIZE_MAX) or one point's key columns, exactly as
+ * the writers print them, for comparison with a file being resumed. */
+static char *render(const runoff_sweep *sw, size_t point)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&buf, &len);
+    if (m == NULL)
+        return NULL;
+    int rc = point == SIZE_MAX ? runoff_write_sweep_header(m, sw)
+                               : runoff_write_sweep_keys(m, sw, point);
+    if (fclose(m) != 0 || rc != 0) {
+        free(buf);
+        return NULL;
+    }
+    return buf;
+}
+
+/* Check FILE.partial against the grid; returns the number of complete,
+ * matching rows and leaves fp positioned after them (a torn last line is
+ * cut off), or -1 after printing why. */
+static long resume_rows(FILE *fp, const char *partial, const runoff_sweep *sw)
+{
+    char *header = render(sw, SIZE_MAX);
+    char *line = NULL;
+    size_t cap = 0;
+    long rows = -1, good_end = 0;
+    ssize_t n;
+    if (header == NULL) {
+        cli_errorf("out of memory");
+        return -1;
+    }
+    if ((n = getline(&line, &cap, fp)) < 0 || strcmp(line, header) != 0) {
+        cli_errorf("%s: its header does not match this sweep; cannot resume", partial);
+        goto done;
+    }
+    good_end = (long)n;
+    rows = 0;
+    while ((n = getline(&line, &cap, fp)) > 0 && line[n - 1] == '\n') {
+        if ((size_t)rows >= runoff_sweep_n_points(sw)) {
+            cli_errorf("%s: has more rows than the sweep has points; cannot resume", partial);
+            rows = -1;
+            goto done;
+        }
+        char *keys = render(sw, (size_t)rows);
+        bool match = keys != NULL && strncmp(line, keys, strlen(keys)) == 0;
+        free(keys);
+        if (!match) {
+            cli_errorf("%s:%ld: row does not match point %ld of this sweep; cannot resume",
+                       partial, rows + 2, rows + 1);
+            rows = -1;
+            goto done;
+        }
+        rows++;
+        good_end += (long)n;
+    }
+    if (fflush(fp) != 0 || ftruncate(fileno(fp), good_end) != 0 ||
+        fseek(fp, good_end, SEEK_SET) != 0) {
+        cli_errorf("%s: %s", partial, strerror(errno));
+        rows = -1;
+    }
+done:
+    free(line);
+    free(header);
+    return rows;
+}
+
+typedef struct {
+    cli_progress bar;
+    size_t point, n_points;
+} sweep_progress;
+
+static int sweep_progress_cb(void *ctx, uint64_t done, uint64_t total)
+{
+    sweep_progress *p = ctx;
+    /* Scale one point's progress into the whole sweep's. */
+    uint64_t scale = 1000000;
+    uint64_t within = total ? done * scale / total : 0;
+    return cli_progress_cb(&p->bar, (uint64_t)p->point * scale + within,
+                           (uint64_t)p->n_points * scale);
+}
+
+int cli_sweep(int argc, char **argv)
+{
+    sweep_args a = {0};
+    const char *path = NULL;
+    int status = parse_args(argc, argv, &a, &path);
+    runoff_doc *doc = NULL;
+    runoff_sweep *sw = NULL;
+    FILE *fp = NULL;
+    char *partial = NULL;
+    if (status != CLI_OK)
+        goto done;
+    if ((status = build(path, &a, &doc, &sw)) != CLI_OK)
+        goto done;
+    status = CLI_FAIL;
+    size_t n_points = runoff_sweep_n_points(sw);
+    size_t plen = strlen(a.out) + sizeof ".partial";
+    if ((partial = malloc(plen)) == NULL) {
+        cli_errorf("out of memory");
+        goto done;
+    }
+    snprintf(partial, plen, "%s.partial", a.out);
+    long first = 0;
+    if (a.resume) {
+        if ((fp = fopen(partial, "r+")) == NULL) {
+            cli_errorf("%s: cannot resume: %s", partial, strerror(errno));
+            status = errno == ENOENT ? CLI_USAGE : CLI_FAIL;
+            goto done;
+        }
+        if ((first = resume_rows(fp, partial, sw)) < 0) {
+            status = CLI_USAGE;
+            goto done;
+        }
+    } else {
+        if ((fp = fopen(partial, "w")) == NULL) {
+            cli_errorf("%s: cannot create: %s", partial, strerror(errno));
+            goto done;
+        }
+        if (runoff_write_sweep_header(fp, sw) != 0) {
+            cli_errorf("%s: write failed: %s", partial, strerror(errno));
+            goto done;
+        }
+    }
+
+    sweep_progress prog = {.n_points = n_points};
+    cli_progress_init(&prog.bar, !a.quiet && (a.force_progress || isatty(STDERR_FILENO)),
+                      "sweeping");
+    a.sim.progress = sweep_progress_cb;
+    a.sim.progress_ctx = &prog;
+    for (size_t i = (size_t)first; i < n_points; i++) {
+        runoff_error err = {0};
+        prog.point = i;
+        runoff_scenario *s = runoff_sweep_scenario(sw, doc, i, &err);
+        runoff_result *r = s ? runoff_simulate(s, &a.sim, &err) : NULL;
+        int werr = r ? runoff_write_sweep_row(fp, sw, i, s, r) : 0;
+        runoff_result_free(r);
+        runoff_scenario_free(s);
+        if (r == NULL) {
+            cli_progress_done(&prog.bar);
+            status = cli_report_error(&err);
+            if (cli_interrupted)
+                cli_errorf("interrupted after %zu of %zu points; the finished rows are in %s: "
+                           "run again with --resume to complete it",
+                           i, n_points, partial);
+            goto done;
+        }
+        if (werr != 0 || fsync(fileno(fp)) != 0) {
+            cli_progress_done(&prog.bar);
+            cli_errorf("%s: write failed: %s", partial, strerror(errno));
+            goto done;
+        }
+    }
+    cli_progress_done(&prog.bar);
+    FILE *f = fp;
+    fp = NULL;
+    if (fclose(f) != 0) {
+        cli_errorf("%s: write failed: %s", partial, strerror(errno));
+        goto done;
+    }
+    if (rename(partial, a.out) != 0) {
+        cli_errorf("%s: cannot rename into place: %s", a.out, strerror(errno));
+        goto done;
+    }
+    status = CLI_OK;
+done:
+    if (fp != NULL)
+        fclose(fp);
+    free(partial);
+    runoff_sweep_free(sw);
+    runoff_doc_free(doc);
+    cli_list_free(&a.varies);
+    cli_list_free(&a.sets);
+    return status < 0 ? (fflush(stdout) == 0 ? CLI_OK : CLI_FAIL) : status;
+}

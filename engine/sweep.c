@@ -1,0 +1,382 @@
+/*
+ * sweep.c — grids of scenario variants and the sweep CSV.
+ *
+ * A sweep is a list of axes, each a key path and the list of values it
+ * takes, all kept as text: a point's scenario is the base document with
+ * each value applied through runoff_doc_set and then validated like the
+ * file, so a sweep accepts exactly what --set accepts and a row can be
+ * reproduced with `runoff run --set KEY=VALUE`. Numeric ranges are
+ * generated as start + i*step (never by repeated addition, which drifts)
+ * and printed with 12 significant digits so 0.1 steps read 0.3, not
+ * 0.30000000000000004.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "doc.h"
+#include "error.h"
+#include "fmt.h"
+#include "scenario.h"
+#include "sim.h"
+
+#define VARY_FILE "--vary"
+
+typedef struct {
+    char *key;
+    char **values;
+    size_t n;
+} sweep_axis;
+
+struct runoff_sweep {
+    sweep_axis *axes;
+    size_t n_axes;
+    bool zip;
+    size_t n_points;
+};
+
+runoff_sweep *runoff_sweep_alloc(void)
+{
+    return ro_calloc(1, sizeof(runoff_sweep));
+}
+
+static void axis_clear(sweep_axis *a)
+{
+    for (size_t i = 0; i < a->n; i++)
+        free(a->values[i]);
+    free(a->values);
+    free(a->key);
+}
+
+void runoff_sweep_free(runoff_sweep *sw)
+{
+    if (sw == NULL)
+        return;
+    for (size_t i = 0; i < sw->n_axes; i++)
+        axis_clear(&sw->axes[i]);
+    free(sw->axes);
+    free(sw);
+}
+
+void runoff_sweep_set_zip(runoff_sweep *sw, int zip) { sw->zip = zip != 0; }
+size_t runoff_sweep_n_points(const runoff_sweep *sw) { return sw->n_points; }
+size_t runoff_sweep_n_axes(const runoff_sweep *sw) { return sw->n_axes; }
+
+/* Where a spec error is reported: the --vary text, or a node of the file. */
+typedef struct {
+    const char *file;
+    int line, column0; /* column of the spec's first character */
+} spec_pos;
+
+static runoff_status spec_error(runoff_error *err, const spec_pos *p, size_t offset,
+                                const char *fmt, const char *a, const char *b)
+{
+    return ro_error_set(err, RUNOFF_EINPUT, p->file, p->line, p->column0 + (int)offset, fmt,
+                        a, b);
+}
+
+static bool push_value(sweep_axis *a, const char *text, size_t len)
+{
+    char **v = ro_realloc(a->values, (a->n + 1) * sizeof *v);
+    if (v == NULL)
+        return false;
+    a->values = v;
+    char *s = ro_malloc(len + 1);
+    if (s == NULL)
+        return false;
+    memcpy(s, text, len);
+    s[len] = '\0';
+    a->values[a->n++] = s;
+    return true;
+}
+
+static bool parse_number(const char *s, double *out)
+{
+    char *end;
+    errno = 0;
+    if (*s == '\0' || strpbrk(s, "xXnN") != NULL) /* no hex, nan, inf */
+        return false;
+    *out = strtod(s, &end);
+    return errno == 0 && *end == '\0' && isfinite(*out);
+}
+
+/* start:stop:step, numbers or dates; fills a->values. */
+static runoff_status parse_range(sweep_axis *a, const char *spec, const spec_pos *p,
+                                 runoff_error *err)
+{
+    char part[3][128];
+    size_t offs[3];
+    const char *s = spec;
+    for (int k = 0; k < 3; k++) {
+        const char *c = k < 2 ? strchr(s, ':') : s + strlen(s);
+        if (c == NULL || (size_t)(c - s) >= sizeof part[k])
+            return spec_error(err, p, (size_t)(s - spec),
+                              "range '%s' must be start:stop:step%s", spec, "");
+        memcpy(part[k], s, (size_t)(c - s));
+        part[k][c - s] = '\0';
+        offs[k] = (size_t)(s - spec);
+        s = c + 1;
+    }
+    int32_t d0, d1;
+    if (ro_date_parse(part[0], &d0)) {
+        if (!ro_date_parse(part[1], &d1))
+            return spec_error(err, p, offs[1], "'%s' is not a date (YYYY-MM-DD)%s", part[1], "");
+        size_t n = strlen(part[2]);
+        char *end;
+        errno = 0;
+        long step = n > 1 && part[2][n - 1] == 'd' ? strtol(part[2], &end, 10) : 0;
+        if (n < 2 || part[2][n - 1] != 'd' || errno != 0 || end != part[2] + n - 1 ||
+            step <= 0)
+            return spec_error(err, p, offs[2],
+                              "date step '%s' must be a positive number of days, e.g. 1d%s",
+                              part[2], "");
+        if (d1 < d0)
+            return spec_error(err, p, offs[1], "range ends (%s) before it starts (%s)", part[1],
+                              part[0]);
+        if ((d1 - d0) / step + 1 > RUNOFF_SWEEP_MAX_POINTS)
+            return spec_error(err, p, 0, "range '%s' has more than %s points", spec,
+                              "100000");
+        for (int32_t d = d0; d <= d1; d += (int32_t)step) {
+            char buf[11];
+            ro_date_format(d, buf);
+            if (!push_value(a, buf, 10))
+                return ro_error_set(err, RUNOFF_ENOMEM, NULL, 0, 0, "out of memory");
+        }
+        return RUNOFF_OK;
+    }
+    double v[3];
+    for (int k = 0; k < 3; k++)
+        if (!parse_number(part[k], &v[k]))
+            return spec_error(err, p, offs[k], "'%s' is not a number%s", part[k], "");
+    if (!(v[2] > 0))
+        return spec_error(err, p, offs[2], "step '%s' must be positive%s", part[2], "");
+    if (v[1] < v[0])
+        return spec_error(err, p, offs[1], "range ends (%s) before it starts (%s)", part[1],
+                          part[0]);
+    /* Tolerance so that 0:1:0.1 includes 1 despite rounding. */
+    double count = floor((v[1] - v[0]) / v[2] + 1e-9) + 1;
+    if (count > RUNOFF_SWEEP_MAX_POINTS)
+        return spec_error(err, p, 0, "range '%s' has more than %s points", spec, "100000");
+    for (size_t i = 0; i < (size_t)count; i++) {
+        char buf[64];
+        int len = snprintf(buf, sizeof buf, "%.12g", v[0] + (double)i * v[2]);
+        if (!push_value(a, buf, (size_t)len))
+            return ro_error_set(err, RUNOFF_ENOMEM, NULL, 0, 0, "out of memory");
+    }
+    return RUNOFF_OK;
+}
+
+static runoff_status parse_list(sweep_axis *a, const char *spec, const spec_pos *p,
+                                runoff_error *err)
+{
+    const char *s = spec;
+    for (;;) {
+        const char *c = strchr(s, ',');
+        size_t len = c ? (size_t)(c - s) : strlen(s);
+        if (len == 0)
+            return spec_error(err, p, (size_t)(s - spec), "empty value in list '%s'%s", spec,
+                              "");
+        if (a->n >= RUNOFF_SWEEP_MAX_POINTS)
+            return spec_error(err, p, 0, "list '%s' has more than %s values", spec, "100000");
+        if (!push_value(a, s, len))
+            return ro_error_set(err, RUNOFF_ENOMEM, NULL, 0, 0, "out of memory");
+        if (c == NULL)
+            return RUNOFF_OK;
+        s = c + 1;
+    }
+}
+
+static runoff_status add_axis(runoff_sweep *sw, const char *key, size_t key_len, const char *spec,
+                              const spec_pos *p, runoff_error *err)
+{
+    if (key_len == 0)
+        return spec_error(err, p, 0, "missing key before '='%s%s", "", "");
+    for (size_t i = 0; i < sw->n_axes; i++)
+        if (strlen(sw->axes[i].key) == key_len && memcmp(sw->axes[i].key, key, key_len) == 0)
+            return spec_error(err, p, 0, "'%s' is varied twice%s", sw->axes[i].key, "");
+    if (*spec == '\0')
+        return spec_error(err, p, key_len + 1, "missing values after '='%s%s", "", "");
+    sweep_axis *axes = ro_realloc(sw->axes, (sw->n_axes + 1) * sizeof *axes);
+    if (axes == NULL)
+        return ro_error_set(err, RUNOFF_ENOMEM, NULL, 0, 0, "out of memory");
+    sw->axes = axes;
+    sweep_axis a = {0};
+    a.key = ro_malloc(key_len + 1);
+    if (a.key == NULL)
+        return ro_error_set(err, RUNOFF_ENOMEM, NULL, 0, 0, "out of memory");
+    memcpy(a.key, key, key_len);
+    a.key[key_len] = '\0';
+    spec_pos sp = *p;
+    sp.column0 += (int)key_len + 1;
+    runoff_status st = strchr(spec, ':') != NULL ? parse_range(&a, spec, &sp, err)
+                                                 : parse_list(&a, spec, &sp, err);
+    if (st != RUNOFF_OK) {
+        axis_clear(&a);
+        return st;
+    }
+    sw->axes[sw->n_axes++] = a;
+    return RUNOFF_OK;
+}
+
+runoff_status runoff_sweep_add(runoff_sweep *sw, const char *vary, runoff_error *err)
+{
+    spec_pos p = {VARY_FILE, 1, 1};
+    const char *eq = strchr(vary, '=');
+    if (eq == NULL)
+        return spec_error(err, &p, 0, "'%s' must be KEY=SPEC (a:b:step, a,b,c or dates)%s",
+                          vary, "");
+    return add_axis(sw, vary, (size_t)(eq - vary), eq + 1, &p, err);
+}
+
+runoff_status runoff_sweep_add_from_doc(runoff_sweep *sw, const runoff_doc *doc,
+                                        runoff_error *err)
+{
+    const ro_node *sweep = ro_node_get(ro_doc_root(doc), "sweep", NULL);
+    if (sweep == NULL)
+        return RUNOFF_OK;
+    const ro_node *vary = ro_node_get(sweep, "vary", NULL);
+    const ro_node *zip = ro_node_get(sweep, "zip", NULL);
+    if (zip != NULL && strcmp(ro_node_text(zip), "true") == 0)
+        sw->zip = true;
+    for (size_t i = 0; vary != NULL && i < ro_node_len(vary); i++) {
+        const ro_node *k = ro_node_key(vary, i), *v = ro_node_value(vary, i);
+        spec_pos p = {ro_node_file(doc, v), ro_node_line(v), ro_node_column(v)};
+        /* Columns in errors point into the value; the key is not repeated
+         * there, so shift back by the key length that add_axis adds. */
+        p.column0 -= (int)ro_node_text_len(k) + 1;
+        runoff_status st =
+            add_axis(sw, ro_node_text(k), ro_node_text_len(k), ro_node_text(v), &p, err);
+        if (st != RUNOFF_OK)
+            return st;
+    }
+    return RUNOFF_OK;
+}
+
+runoff_status runoff_sweep_finish(runoff_sweep *sw, runoff_error *err)
+{
+    if (sw->n_axes == 0)
+        return ro_error_set(err, RUNOFF_EINPUT, VARY_FILE, 0, 0,
+                            "nothing to sweep: give --vary KEY=SPEC or a sweep: section");
+    size_t n = sw->zip ? sw->axes[0].n : 1;
+    for (size_t i = 0; i < sw->n_axes; i++) {
+        const sweep_axis *a = &sw->axes[i];
+        if (sw->zip && a->n != n)
+            return ro_error_set(err, RUNOFF_EINPUT, VARY_FILE, 0, 0,
+                                "--zip needs axes of one length: '%s' has %zu values, '%s' %zu",
+                                sw->axes[0].key, n, a->key, a->n);
+        if (!sw->zip) {
+            if (a->n > RUNOFF_SWEEP_MAX_POINTS / n)
+                return ro_error_set(err, RUNOFF_EINPUT, VARY_FILE, 0, 0,
+                                    "the grid has more than %d points; sweep fewer values",
+                                    RUNOFF_SWEEP_MAX_POINTS);
+            n *= a->n;
+        }
+    }
+    sw->n_points = n;
+    return RUNOFF_OK;
+}
+
+/* The value axis k takes at point i (first axis slowest). */
+static const char *point_value(const runoff_sweep *sw, size_t point, size_t k)
+{
+    if (sw->zip)
+        return sw->axes[k].values[point];
+    size_t stride = 1;
+    for (size_t j = k + 1; j < sw->n_axes; j++)
+        stride *= sw->axes[j].n;
+    return sw->axes[k].values[(point / stride) % sw->axes[k].n];
+}
+
+runoff_scenario *runoff_sweep_scenario(const runoff_sweep *sw, const runoff_doc *base,
+                                       size_t point, runoff_error *err)
+{
+    runoff_doc *doc = runoff_doc_clone(base, err);
+    if (doc == NULL)
+        return NULL;
+    runoff_scenario *s = NULL;
+    for (size_t k = 0; k < sw->n_axes; k++) {
+        const char *v = point_value(sw, point, k);
+        size_t n = strlen(sw->axes[k].key) + strlen(v) + 2;
+        char *assign = ro_malloc(n);
+        if (assign == NULL) {
+            ro_error_set(err, RUNOFF_ENOMEM, NULL, 0, 0, "out of memory");
+            goto done;
+        }
+        snprintf(assign, n, "%s=%s", sw->axes[k].key, v);
+        runoff_status st = runoff_doc_set(doc, assign, err);
+        free(assign);
+        if (st != RUNOFF_OK)
+            goto done;
+    }
+    s = runoff_scenario_from_doc(doc, err);
+done:
+    runoff_doc_free(doc);
+    return s;
+}
+
+static const char *const fixed_columns =
+    "finalist_a,draws,seed,win_probability,win_probability_se,share_mean,share_q05,share_q25,"
+    "share_median,share_q75,share_q95,turnout_median,turnout_q05,turnout_q95,"
+    "regions_carried_median,actual_share\n";
+
+int runoff_write_sweep_header(FILE *out, const runoff_sweep *sw)
+{
+    ro_fmt_out o = {.f = out};
+    for (size_t k = 0; k < sw->n_axes; k++) {
+        ro_fmt_csv_field(&o, sw->axes[k].key);
+        ro_fmt_puts(&o, ",");
+    }
+    ro_fmt_puts(&o, fixed_columns);
+    return ro_fmt_finish(&o);
+}
+
+static void write_keys(ro_fmt_out *o, const runoff_sweep *sw, size_t point)
+{
+    for (size_t k = 0; k < sw->n_axes; k++) {
+        ro_fmt_csv_field(o, point_value(sw, point, k));
+        ro_fmt_puts(o, ",");
+    }
+}
+
+int runoff_write_sweep_keys(FILE *out, const runoff_sweep *sw, size_t point)
+{
+    ro_fmt_out o = {.f = out};
+    write_keys(&o, sw, point);
+    return ro_fmt_finish(&o);
+}
+
+int runoff_write_sweep_row(FILE *out, const runoff_sweep *sw, size_t point,
+                           const runoff_scenario *s, const runoff_result *r)
+{
+    ro_fmt_out o;
+    if (ro_fmt_begin(&o, out, s, r) != 0)
+        return -1;
+    write_keys(&o, sw, point);
+    double p = ro_fmt_win_probability(r, 0);
+    const ro_hist *t = r->has_turnout ? r->turnout : NULL;
+    double cols[] = {
+        p,
+        ro_mc_se(p, r->draws),
+        ro_hist_mean(r->share_a),
+        ro_hist_quantile(r->share_a, 0.05),
+        ro_hist_quantile(r->share_a, 0.25),
+        ro_hist_quantile(r->share_a, 0.5),
+        ro_hist_quantile(r->share_a, 0.75),
+        ro_hist_quantile(r->share_a, 0.95),
+        t ? ro_hist_quantile(t, 0.5) : NAN,
+        t ? ro_hist_quantile(t, 0.05) : NAN,
+        t ? ro_hist_quantile(t, 0.95) : NAN,
+        r->regions_a ? ro_fmt_regions_quantile(r->regions_a, 0.5) : NAN,
+        s->actual.has_share ? s->actual.share_a : NAN,
+    };
+    ro_fmt_csv_field(&o, s->finalist[0].id);
+    /* draws and seed are integers: print them exactly, not via double. */
+    ro_fmt_printf(&o, ",%llu,%llu", (unsigned long long)r->draws, (unsigned long long)r->seed);
+    for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++) {
+        ro_fmt_puts(&o, ",");
+        ro_fmt_csv_number(&o, cols[i]);
+    }
+    ro_fmt_puts(&o, "\n");
+    return ro_fmt_finish(&o);
+}
