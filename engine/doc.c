@@ -650,6 +650,8 @@ static ro_node *build_chain(const char *assignment, const char *seg, const char 
             val->from_set = true;
     } else {
         val = build_chain(assignment, dot + 1, end, value, n_created);
+        if (val != NULL) /* a created mapping points at the key that owns it */
+            val->column = col;
     }
     if (val == NULL)
         goto fail;
