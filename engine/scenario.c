@@ -201,7 +201,7 @@ static const char *name_at(name_list l, size_t i)
     return (const char *)l.base + i * l.stride;
 }
 
-/* ", did you mean 'x'?" for the closest name within distance 2, else "". */
+/* " (did you mean 'x'?)" for the closest name within distance 2, else "". */
 static const char *suggestion(const char *word, name_list l, char *buf, size_t size)
 {
     size_t best = 3;
@@ -216,7 +216,7 @@ static const char *suggestion(const char *word, name_list l, char *buf, size_t s
     if (pick == NULL)
         buf[0] = '\0';
     else
-        snprintf(buf, size, ", did you mean '%s'?", pick);
+        snprintf(buf, size, " (did you mean '%s'?)", pick);
     return buf;
 }
 
@@ -244,8 +244,8 @@ static runoff_status check_keys(loader *L, const ro_node *map, const char *const
         size_t used = 0;
         for (size_t j = 0; j < allowed.n && used < sizeof list; j++)
             used += (size_t)snprintf(list + used, sizeof list - used, "%s%s", j ? ", " : "", keys[j]);
-        return bad(L, k, "unknown key '%s' in %s%s (allowed: %s)", ro_node_text(k), what,
-                   suggestion(ro_node_text(k), allowed, hint, sizeof hint), list);
+        return bad(L, k, "unknown key '%s' in %s, expected one of: %s%s", ro_node_text(k), what,
+                   list, suggestion(ro_node_text(k), allowed, hint, sizeof hint));
     }
     return RUNOFF_OK;
 }
@@ -428,8 +428,8 @@ static runoff_status node_enum(loader *L, const ro_node *n, const char *label,
             *out = (int)i;
             return RUNOFF_OK;
         }
-    return bad(L, n, "%s is '%s'%s, expected %s", label, ro_node_text(n),
-               suggestion(ro_node_text(n), l, hint, sizeof hint), expect);
+    return bad(L, n, "%s is '%s', expected %s%s", label, ro_node_text(n), expect,
+               suggestion(ro_node_text(n), l, hint, sizeof hint));
 }
 
 static runoff_status node_bool(loader *L, const ro_node *n, const char *label, bool *out)
@@ -607,6 +607,22 @@ static long index_find(const name_index *ix, const char *name)
 
 static void index_free(name_index *ix) { free(ix->sorted); }
 
+#define OPTION_EXPECTED "a first_round option id"
+#define REGION_EXPECTED "a first_round region code"
+
+/* *out = index of name; unknown names are an error at n that says what was
+ * expected and suggests a close name. */
+static runoff_status lookup(loader *L, const ro_node *n, const char *name, const name_index *ix,
+                            const char *what, const char *expected, long *out)
+{
+    char hint[160];
+    *out = index_find(ix, name);
+    if (*out >= 0)
+        return RUNOFF_OK;
+    return bad(L, n, "unknown %s '%s', expected %s%s", what, name, expected,
+               suggestion(name, ix->list, hint, sizeof hint));
+}
+
 /* ------------------------------------------------------------- election */
 
 static runoff_status load_finalists(loader *L, const ro_node *el)
@@ -664,11 +680,10 @@ static runoff_status load_shares(loader *L, const ro_node *shares, bool with_non
             j++;
         if (j == n_ids) {
             char hint[128];
-            return bad(L, k, "unknown finalist '%s' in shares%s, expected %s%s%s%s%s",
-                       ro_node_text(k),
-                       suggestion(ro_node_text(k), (name_list){ids, n_ids, 0}, hint, sizeof hint),
-                       ids[0], with_none ? ", " : " and ", ids[1], with_none ? " and " : "",
-                       with_none ? ids[2] : "");
+            return bad(L, k, "unknown finalist '%s' in shares, expected %s%s%s%s%s%s",
+                       ro_node_text(k), ids[0], with_none ? ", " : " and ", ids[1],
+                       with_none ? " and " : "", with_none ? ids[2] : "",
+                       suggestion(ro_node_text(k), (name_list){ids, n_ids, 0}, hint, sizeof hint));
         }
         char label[RO_ID_MAX + 32];
         snprintf(label, sizeof label, "share for '%s'", ids[j]);
@@ -795,12 +810,11 @@ static runoff_status load_house_values(loader *L, const ro_node *values)
     for (size_t i = 0; i < ro_node_len(values) && st == RUNOFF_OK; i++) {
         const ro_node *k = ro_node_key(values, i);
         ro_house_value *hv = &a->house_fixed[i];
-        char hint[160], label[RO_NAME_MAX + 32];
-        if (index_find(&ix, ro_node_text(k)) < 0) {
-            st = bad(L, k, "unknown pollster '%s'%s, expected a pollster that appears in polls",
-                     ro_node_text(k), suggestion(ro_node_text(k), ix.list, hint, sizeof hint));
+        char label[RO_NAME_MAX + 32];
+        long p;
+        if ((st = lookup(L, k, ro_node_text(k), &ix, "pollster", "a pollster that appears in polls",
+                         &p)) != RUNOFF_OK)
             break;
-        }
         snprintf(hv->pollster, sizeof hv->pollster, "%s", ro_node_text(k));
         snprintf(label, sizeof label, "house effect for '%s'", hv->pollster);
         st = node_number(L, ro_node_value(values, i), label, &R_POINTS, &hv->effect);
@@ -1000,15 +1014,14 @@ static runoff_status load_votes(loader *L, const ro_node *votes, size_t r, const
     memset(seen, 0, s->n_options * sizeof *seen);
     for (size_t i = 0; i < ro_node_len(votes); i++) {
         const ro_node *k = ro_node_key(votes, i);
-        long o = index_find(opts, ro_node_text(k));
-        char hint[128], label[RO_ID_MAX + 32];
-        if (o < 0)
-            return bad(L, k, "unknown option '%s' in votes%s, expected a first_round option id",
-                       ro_node_text(k), suggestion(ro_node_text(k), opts->list, hint, sizeof hint));
+        long o;
+        char label[RO_ID_MAX + 32];
+        runoff_status st = lookup(L, k, ro_node_text(k), opts, "option", OPTION_EXPECTED, &o);
+        if (st != RUNOFF_OK)
+            return st;
         snprintf(label, sizeof label, "votes for '%s'", ro_node_text(k));
         double *v = &s->votes[(size_t)o * s->n_regions + r];
-        runoff_status st = node_number(L, ro_node_value(votes, i), label, &R_NONNEG, v);
-        if (st != RUNOFF_OK)
+        if ((st = node_number(L, ro_node_value(votes, i), label, &R_NONNEG, v)) != RUNOFF_OK)
             return st;
         seen[o] = true;
         sum += *v;
@@ -1103,15 +1116,13 @@ static runoff_status get_option_ref(loader *L, const ro_node *item, const char *
                                     const name_index *opts, size_t *out)
 {
     const ro_node *n;
-    char hint[128];
     char id[RO_ID_MAX];
     runoff_status st = field(L, item, "option", what, true, &n);
     if (st != RUNOFF_OK || (st = node_string(L, n, "'option'", id, sizeof id)) != RUNOFF_OK)
         return st;
-    long o = index_find(opts, id);
-    if (o < 0)
-        return bad(L, n, "unknown option '%s'%s, expected a first_round option id", id,
-                   suggestion(id, opts->list, hint, sizeof hint));
+    long o;
+    if ((st = lookup(L, n, id, opts, "option", OPTION_EXPECTED, &o)) != RUNOFF_OK)
+        return st;
     *out = (size_t)o;
     return RUNOFF_OK;
 }
@@ -1306,13 +1317,12 @@ static runoff_status load_group(loader *L, const ro_node *item, int gi, const na
                        g->name);
     for (size_t i = 0; i < ro_node_len(codes); i++) {
         const ro_node *c = ro_node_value(codes, i);
-        char code[RO_ID_MAX], hint[128];
+        char code[RO_ID_MAX];
         if ((st = node_string(L, c, "region code", code, sizeof code)) != RUNOFF_OK)
             return st;
-        long r = index_find(regs, code);
-        if (r < 0)
-            return bad(L, c, "unknown region '%s'%s, expected a first_round region code", code,
-                       suggestion(code, regs->list, hint, sizeof hint));
+        long r;
+        if ((st = lookup(L, c, code, regs, "region", REGION_EXPECTED, &r)) != RUNOFF_OK)
+            return st;
         ro_region *reg = &L->s->regions[r];
         if (reg->group >= 0)
             return bad(L, c, "region '%s' is already in group '%s'", code,
@@ -1383,16 +1393,15 @@ static runoff_status load_actual_regions(loader *L, const ro_node *seq, const na
         a->region_share_a[r] = NAN;
     for (size_t i = 0; i < ro_node_len(seq) && st == RUNOFF_OK; i++) {
         const ro_node *item = ro_node_value(seq, i), *cn, *shares;
-        char code[RO_ID_MAX], hint[128];
+        char code[RO_ID_MAX];
         double pct[3];
         if ((st = check_keys(L, item, keys, what)) != RUNOFF_OK ||
             (st = field(L, item, "code", what, true, &cn)) != RUNOFF_OK ||
             (st = node_string(L, cn, "'code'", code, sizeof code)) != RUNOFF_OK)
             break;
-        long r = index_find(regs, code);
-        if (r < 0) {
-            st = bad(L, cn, "unknown region '%s'%s, expected a first_round region code", code,
-                     suggestion(code, regs->list, hint, sizeof hint));
+        long r;
+        if ((st = lookup(L, cn, code, regs, "region", REGION_EXPECTED, &r)) != RUNOFF_OK) {
+            break;
         } else if (seen_at[r] != NULL) {
             st = bad(L, cn, "region '%s' is listed twice (first at line %d)", code,
                      ro_node_line(seen_at[r]));
