@@ -276,6 +276,8 @@ static runoff_status node_string(loader *L, const ro_node *n, const char *label,
     runoff_status st = need_scalar(L, n, label, "a string");
     if (st != RUNOFF_OK)
         return st;
+    if (ro_node_text_len(n) == 0) /* quoted '' */
+        return bad(L, n, "%s is empty, expected a string", label);
     if (ro_node_text_len(n) >= size)
         return bad(L, n, "%s is %zu bytes long, expected at most %zu", label, ro_node_text_len(n),
                    size - 1);

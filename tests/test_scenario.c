@@ -378,6 +378,8 @@ static const err_case err_cases[] = {
      "missing key 'name' in election"},
     {"name too long", "election:\n  name: " LONG_NAME "\n", NULL, NULL, 2, 9,
      "'name' is 128 bytes long, expected at most 127"},
+    {"name quoted empty", "election:\n  name: ''\n", NULL, NULL, 2, 9,
+     "'name' is empty, expected a string"},
     {"name is a mapping", "election:\n  name: {x: 1}\n", NULL, NULL, 2, 9,
      "'name' is a mapping, expected a string"},
     {"unknown election key", "election:\n  nmae: T\n", NULL, NULL, 2, 3,
