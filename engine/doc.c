@@ -1,0 +1,772 @@
+/*
+ * doc.c — YAML text → a small, bounded, position-aware tree (runoff_doc),
+ * and key.path=value overrides on that tree.
+ *
+ * We read libyaml's event stream rather than its document API so that we
+ * control every allocation (they go through ro_malloc and can be made to
+ * fail in tests), refuse what a scenario never needs (aliases and anchors,
+ * tags, several documents) before building anything, and bound the work an
+ * input can cause: nesting depth, scalar length, items per container and
+ * total nodes. Validation of meaning belongs to scenario.c; this file only
+ * guarantees a well-formed tree of string-keyed mappings, sequences and
+ * scalars, each with the position a message should point at.
+ */
+#include "doc.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <yaml.h>
+
+#include "error.h"
+
+struct ro_node {
+    ro_node_kind kind;
+    bool quoted;
+    bool from_set;
+    int line, column;
+    char *text;        /* scalar only, NUL-terminated */
+    size_t len;
+    ro_node **kids;    /* mapping: key0, value0, key1, value1, ...; sequence: items */
+    size_t n_kids, cap;
+};
+
+struct runoff_doc {
+    char *name;
+    ro_node *root;
+    size_t n_nodes;
+};
+
+/* ------------------------------------------------------------ accessors */
+
+const ro_node *ro_doc_root(const runoff_doc *doc) { return doc->root; }
+const char *ro_doc_name(const runoff_doc *doc) { return doc->name; }
+ro_node_kind ro_node_kind_of(const ro_node *n) { return n->kind; }
+
+const char *ro_node_kind_name(const ro_node *n)
+{
+    switch (n->kind) {
+    case RO_NODE_MAPPING: return "a mapping";
+    case RO_NODE_SEQUENCE: return "a list";
+    default: return "a value";
+    }
+}
+
+size_t ro_node_len(const ro_node *n)
+{
+    switch (n->kind) {
+    case RO_NODE_MAPPING: return n->n_kids / 2;
+    case RO_NODE_SEQUENCE: return n->n_kids;
+    default: return 0;
+    }
+}
+
+const ro_node *ro_node_key(const ro_node *n, size_t i) { return n->kids[2 * i]; }
+
+const ro_node *ro_node_value(const ro_node *n, size_t i)
+{
+    return n->kind == RO_NODE_MAPPING ? n->kids[2 * i + 1] : n->kids[i];
+}
+
+static ro_node *find_key(const ro_node *n, const char *key, size_t len, size_t *index)
+{
+    if (n->kind != RO_NODE_MAPPING)
+        return NULL;
+    for (size_t i = 0; i < n->n_kids; i += 2) {
+        const ro_node *k = n->kids[i];
+        if (k->len == len && memcmp(k->text, key, len) == 0) {
+            if (index != NULL)
+                *index = i;
+            return n->kids[i + 1];
+        }
+    }
+    return NULL;
+}
+
+const ro_node *ro_node_get(const ro_node *n, const char *key, const ro_node **key_out)
+{
+    size_t i = 0;
+    const ro_node *v = find_key(n, key, strlen(key), &i);
+    if (key_out != NULL)
+        *key_out = v != NULL ? n->kids[i] : NULL;
+    return v;
+}
+
+const char *ro_node_text(const ro_node *n) { return n->kind == RO_NODE_SCALAR ? n->text : ""; }
+size_t ro_node_text_len(const ro_node *n) { return n->kind == RO_NODE_SCALAR ? n->len : 0; }
+bool ro_node_quoted(const ro_node *n) { return n->quoted; }
+
+bool ro_node_is_null(const ro_node *n)
+{
+    return n->kind == RO_NODE_SCALAR && !n->quoted &&
+           (n->len == 0 || strcmp(n->text, "~") == 0 || strcmp(n->text, "null") == 0 ||
+            strcmp(n->text, "Null") == 0 || strcmp(n->text, "NULL") == 0);
+}
+
+int ro_node_line(const ro_node *n) { return n->line; }
+int ro_node_column(const ro_node *n) { return n->column; }
+
+const char *ro_node_file(const runoff_doc *doc, const ro_node *n)
+{
+    return n->from_set ? RO_SET_FILE : doc->name;
+}
+
+/* ------------------------------------------------------- node lifetime */
+
+static void node_free(ro_node *n)
+{
+    if (n == NULL)
+        return;
+    for (size_t i = 0; i < n->n_kids; i++)
+        node_free(n->kids[i]);
+    free(n->kids);
+    free(n->text);
+    free(n);
+}
+
+static ro_node *node_new(ro_node_kind kind, int line, int column)
+{
+    ro_node *n = ro_calloc(1, sizeof *n);
+    if (n != NULL) {
+        n->kind = kind;
+        n->line = line;
+        n->column = column;
+    }
+    return n;
+}
+
+static char *copy_text(const char *text, size_t len)
+{
+    char *t = ro_malloc(len + 1);
+    if (t != NULL) {
+        memcpy(t, text, len);
+        t[len] = '\0';
+    }
+    return t;
+}
+
+static ro_node *scalar_new(const char *text, size_t len, int line, int column)
+{
+    ro_node *n = node_new(RO_NODE_SCALAR, line, column);
+    if (n == NULL)
+        return NULL;
+    n->text = copy_text(text, len);
+    if (n->text == NULL) {
+        free(n);
+        return NULL;
+    }
+    n->len = len;
+    return n;
+}
+
+/* Appends without checking bounds (callers do); 0 on success. */
+static int node_append(ro_node *parent, ro_node *child)
+{
+    if (parent->n_kids == parent->cap) {
+        size_t cap = parent->cap ? 2 * parent->cap : 8;
+        ro_node **k = ro_realloc(parent->kids, cap * sizeof *k);
+        if (k == NULL)
+            return -1;
+        parent->kids = k;
+        parent->cap = cap;
+    }
+    parent->kids[parent->n_kids++] = child;
+    return 0;
+}
+
+static ro_node *node_clone(const ro_node *n)
+{
+    ro_node *c = node_new(n->kind, n->line, n->column);
+    if (c == NULL)
+        return NULL;
+    c->quoted = n->quoted;
+    c->from_set = n->from_set;
+    if (n->kind == RO_NODE_SCALAR) {
+        c->text = copy_text(n->text, n->len);
+        if (c->text == NULL)
+            goto fail;
+        c->len = n->len;
+        return c;
+    }
+    if (n->n_kids > 0) {
+        c->kids = ro_malloc(n->n_kids * sizeof *c->kids);
+        if (c->kids == NULL)
+            goto fail;
+        c->cap = n->n_kids;
+        for (size_t i = 0; i < n->n_kids; i++) {
+            c->kids[i] = node_clone(n->kids[i]);
+            if (c->kids[i] == NULL)
+                goto fail;
+            c->n_kids++;
+        }
+    }
+    return c;
+fail:
+    node_free(c);
+    return NULL;
+}
+
+static runoff_doc *doc_new(const char *name)
+{
+    runoff_doc *doc = ro_calloc(1, sizeof *doc);
+    if (doc == NULL)
+        return NULL;
+    doc->name = ro_strdup(name);
+    if (doc->name == NULL) {
+        free(doc);
+        return NULL;
+    }
+    return doc;
+}
+
+void runoff_doc_free(runoff_doc *doc)
+{
+    if (doc == NULL)
+        return;
+    node_free(doc->root);
+    free(doc->name);
+    free(doc);
+}
+
+runoff_doc *runoff_doc_clone(const runoff_doc *doc, runoff_error *err)
+{
+    runoff_doc *c = doc_new(doc->name);
+    if (c == NULL)
+        goto nomem;
+    c->n_nodes = doc->n_nodes;
+    c->root = node_clone(doc->root);
+    if (c->root == NULL)
+        goto nomem;
+    return c;
+nomem:
+    runoff_doc_free(c);
+    ro_error_set(err, RUNOFF_ENOMEM, doc->name, 0, 0, "out of memory");
+    return NULL;
+}
+
+/* -------------------------------------------------------------- parser */
+
+typedef struct {
+    runoff_doc *doc;
+    runoff_error *err;
+    const char *buf;
+    size_t len;
+    ro_node *stack[RO_DOC_MAX_DEPTH];
+    int depth;
+} builder;
+
+static runoff_status fail_at(builder *b, yaml_mark_t mark, const char *msg)
+{
+    return ro_error_set(b->err, RUNOFF_EINPUT, b->doc->name, (int)mark.line + 1,
+                        (int)mark.column + 1, "%s", msg);
+}
+
+static runoff_status nomem(builder *b)
+{
+    return ro_error_set(b->err, RUNOFF_ENOMEM, b->doc->name, 0, 0, "out of memory");
+}
+
+/* libyaml's reader errors carry a byte offset, not a mark. */
+static void offset_position(const char *buf, size_t len, size_t offset, int *line, int *col)
+{
+    size_t l = 1, start = 0;
+    if (offset > len)
+        offset = len;
+    for (size_t i = 0; i < offset; i++)
+        if (buf[i] == '\n') {
+            l++;
+            start = i + 1;
+        }
+    *line = (int)l;
+    *col = (int)(offset - start + 1);
+}
+
+static runoff_status parser_error(builder *b, const yaml_parser_t *p)
+{
+    int line, col;
+    switch (p->error) {
+    case YAML_MEMORY_ERROR:
+        return nomem(b);
+    case YAML_READER_ERROR:
+        offset_position(b->buf, b->len, p->problem_offset, &line, &col);
+        return ro_error_set(b->err, RUNOFF_EINPUT, b->doc->name, line, col, "%s",
+                            p->problem ? p->problem : "unreadable input");
+    default:
+        if (p->context != NULL)
+            return ro_error_set(b->err, RUNOFF_EINPUT, b->doc->name,
+                                (int)p->problem_mark.line + 1, (int)p->problem_mark.column + 1,
+                                "%s (%s at line %d column %d)",
+                                p->problem ? p->problem : "syntax error", p->context,
+                                (int)p->context_mark.line + 1, (int)p->context_mark.column + 1);
+        return ro_error_set(b->err, RUNOFF_EINPUT, b->doc->name, (int)p->problem_mark.line + 1,
+                            (int)p->problem_mark.column + 1, "%s",
+                            p->problem ? p->problem : "syntax error");
+    }
+}
+
+typedef struct {
+    const ro_node *key;
+    size_t index;
+} key_ref;
+
+static int key_ref_cmp(const void *pa, const void *pb)
+{
+    const key_ref *a = pa, *b = pb;
+    int c = strcmp(a->key->text, b->key->text);
+    if (c != 0)
+        return c;
+    return a->index < b->index ? -1 : a->index > b->index;
+}
+
+/* Reports the duplicate that comes first in the file, so the message does
+ * not depend on the sort. Sorting keeps large mappings O(n log n). */
+static runoff_status check_duplicates(builder *b, const ro_node *m)
+{
+    size_t n = m->n_kids / 2;
+    if (n < 2)
+        return RUNOFF_OK;
+    key_ref *refs = ro_malloc(n * sizeof *refs);
+    if (refs == NULL)
+        return nomem(b);
+    for (size_t i = 0; i < n; i++)
+        refs[i] = (key_ref){m->kids[2 * i], i};
+    qsort(refs, n, sizeof *refs, key_ref_cmp);
+    const key_ref *first = NULL, *second = NULL;
+    for (size_t i = 1; i < n; i++) {
+        bool starts_group = i == 1 || strcmp(refs[i - 2].key->text, refs[i - 1].key->text) != 0;
+        if (starts_group && strcmp(refs[i - 1].key->text, refs[i].key->text) == 0 &&
+            (second == NULL || refs[i].index < second->index)) {
+            first = &refs[i - 1];
+            second = &refs[i];
+        }
+    }
+    runoff_status st = RUNOFF_OK;
+    if (second != NULL)
+        st = ro_error_set(b->err, RUNOFF_EINPUT, b->doc->name, second->key->line,
+                          second->key->column, "duplicate key '%s' (first at line %d)",
+                          second->key->text, first->key->line);
+    free(refs);
+    return st;
+}
+
+/* Places a finished or just-opened node in its parent (or as the root). */
+static runoff_status attach(builder *b, ro_node *n, yaml_mark_t mark)
+{
+    if (b->depth == 0) {
+        if (n->kind == RO_NODE_SCALAR && n->len == 0 && !n->quoted)
+            return fail_at(b, mark, "empty document");
+        if (n->kind != RO_NODE_MAPPING) {
+            return ro_error_set(b->err, RUNOFF_EINPUT, b->doc->name, n->line, n->column,
+                                "the document is %s, expected a mapping",
+                                ro_node_kind_name(n));
+        }
+        b->doc->root = n;
+        return RUNOFF_OK;
+    }
+    ro_node *parent = b->stack[b->depth - 1];
+    bool is_key = parent->kind == RO_NODE_MAPPING && parent->n_kids % 2 == 0;
+    if (is_key && n->kind != RO_NODE_SCALAR)
+        return ro_error_set(b->err, RUNOFF_EINPUT, b->doc->name, n->line, n->column,
+                            "a key is %s, expected a string", ro_node_kind_name(n));
+    if (is_key && ro_node_is_null(n))
+        return ro_error_set(b->err, RUNOFF_EINPUT, b->doc->name, n->line, n->column,
+                            "empty key, expected a string");
+    if ((is_key || parent->kind == RO_NODE_SEQUENCE) && ro_node_len(parent) >= RO_DOC_MAX_ITEMS)
+        return ro_error_set(b->err, RUNOFF_EINPUT, b->doc->name, n->line, n->column,
+                            "more than %d items in %s", RO_DOC_MAX_ITEMS,
+                            ro_node_kind_name(parent));
+    if (node_append(parent, n) != 0)
+        return nomem(b);
+    return RUNOFF_OK;
+}
+
+static runoff_status refuse_decorations(builder *b, const yaml_event_t *ev,
+                                        const yaml_char_t *anchor, const yaml_char_t *tag)
+{
+    if (anchor != NULL)
+        return fail_at(b, ev->start_mark, "aliases and anchors are not supported");
+    if (tag != NULL)
+        return fail_at(b, ev->start_mark, "tags are not supported");
+    return RUNOFF_OK;
+}
+
+static runoff_status on_node(builder *b, const yaml_event_t *ev)
+{
+    int line = (int)ev->start_mark.line + 1, col = (int)ev->start_mark.column + 1;
+    runoff_status st;
+    if (++b->doc->n_nodes > RO_DOC_MAX_NODES)
+        return fail_at(b, ev->start_mark, "more than 10000000 nodes in the document");
+    ro_node *n;
+    if (ev->type == YAML_SCALAR_EVENT) {
+        const yaml_char_t *tag = ev->data.scalar.tag;
+        if (tag != NULL && (ev->data.scalar.plain_implicit || ev->data.scalar.quoted_implicit))
+            tag = NULL; /* libyaml reports no tag here; defensive only */
+        if ((st = refuse_decorations(b, ev, ev->data.scalar.anchor, tag)) != RUNOFF_OK)
+            return st;
+        size_t len = ev->data.scalar.length;
+        const char *text = (const char *)ev->data.scalar.value;
+        if (len > RO_DOC_MAX_SCALAR)
+            return fail_at(b, ev->start_mark, "value longer than 65536 bytes");
+        if (memchr(text, '\0', len) != NULL)
+            return fail_at(b, ev->start_mark, "NUL bytes are not allowed");
+        n = scalar_new(text, len, line, col);
+        if (n == NULL)
+            return nomem(b);
+        n->quoted = ev->data.scalar.style != YAML_PLAIN_SCALAR_STYLE;
+    } else {
+        bool map = ev->type == YAML_MAPPING_START_EVENT;
+        st = map ? refuse_decorations(b, ev, ev->data.mapping_start.anchor,
+                                      ev->data.mapping_start.implicit ? NULL
+                                                                       : ev->data.mapping_start.tag)
+                 : refuse_decorations(b, ev, ev->data.sequence_start.anchor,
+                                      ev->data.sequence_start.implicit ? NULL
+                                                                        : ev->data.sequence_start.tag);
+        if (st != RUNOFF_OK)
+            return st;
+        if (b->depth >= RO_DOC_MAX_DEPTH)
+            return fail_at(b, ev->start_mark, "nesting deeper than 64 levels");
+        n = node_new(map ? RO_NODE_MAPPING : RO_NODE_SEQUENCE, line, col);
+        if (n == NULL)
+            return nomem(b);
+    }
+    if ((st = attach(b, n, ev->start_mark)) != RUNOFF_OK) {
+        node_free(n);
+        return st;
+    }
+    if (n->kind != RO_NODE_SCALAR)
+        b->stack[b->depth++] = n;
+    return RUNOFF_OK;
+}
+
+static runoff_status on_event(builder *b, const yaml_event_t *ev, bool *seen_doc, bool *done)
+{
+    switch (ev->type) {
+    case YAML_DOCUMENT_START_EVENT:
+        if (*seen_doc)
+            return fail_at(b, ev->start_mark, "multiple documents are not supported");
+        *seen_doc = true;
+        return RUNOFF_OK;
+    case YAML_STREAM_END_EVENT:
+        *done = true;
+        if (b->doc->root == NULL)
+            return fail_at(b, ev->start_mark, "empty document");
+        return RUNOFF_OK;
+    case YAML_ALIAS_EVENT:
+        return fail_at(b, ev->start_mark, "aliases and anchors are not supported");
+    case YAML_SCALAR_EVENT:
+    case YAML_SEQUENCE_START_EVENT:
+    case YAML_MAPPING_START_EVENT:
+        return on_node(b, ev);
+    case YAML_MAPPING_END_EVENT:
+        return check_duplicates(b, b->stack[--b->depth]);
+    case YAML_SEQUENCE_END_EVENT:
+        b->depth--;
+        return RUNOFF_OK;
+    default:
+        return RUNOFF_OK;
+    }
+}
+
+runoff_doc *runoff_doc_parse_buffer(const char *display_name, const char *buf, size_t len,
+                                    runoff_error *err)
+{
+    builder b = {.err = err, .buf = buf, .len = len};
+    b.doc = doc_new(display_name);
+    if (b.doc == NULL) {
+        ro_error_set(err, RUNOFF_ENOMEM, display_name, 0, 0, "out of memory");
+        return NULL;
+    }
+    /* libyaml would stop at a NUL as if the input ended there. */
+    const char *nul = memchr(buf, '\0', len);
+    if (nul != NULL) {
+        int line, col;
+        offset_position(buf, len, (size_t)(nul - buf), &line, &col);
+        ro_error_set(err, RUNOFF_EINPUT, display_name, line, col, "NUL bytes are not allowed");
+        runoff_doc_free(b.doc);
+        return NULL;
+    }
+    yaml_parser_t parser;
+    if (!yaml_parser_initialize(&parser)) {
+        nomem(&b);
+        runoff_doc_free(b.doc);
+        return NULL;
+    }
+    yaml_parser_set_input_string(&parser, (const unsigned char *)buf, len);
+    bool seen_doc = false, done = false;
+    runoff_status st = RUNOFF_OK;
+    while (!done && st == RUNOFF_OK) {
+        yaml_event_t ev;
+        if (!yaml_parser_parse(&parser, &ev)) {
+            st = parser_error(&b, &parser);
+            break;
+        }
+        st = on_event(&b, &ev, &seen_doc, &done);
+        yaml_event_delete(&ev);
+    }
+    yaml_parser_delete(&parser);
+    if (st != RUNOFF_OK) {
+        runoff_doc_free(b.doc);
+        return NULL;
+    }
+    return b.doc;
+}
+
+/* Whole file into memory; fd is closed. */
+static char *read_all(int fd, size_t *len_out, int *errno_out)
+{
+    size_t cap = 65536, len = 0;
+    char *buf = ro_malloc(cap);
+    if (buf == NULL) {
+        *errno_out = ENOMEM;
+        return NULL;
+    }
+    for (;;) {
+        if (len == cap) {
+            char *nb = cap > SIZE_MAX / 2 ? NULL : ro_realloc(buf, cap * 2);
+            if (nb == NULL) {
+                free(buf);
+                *errno_out = ENOMEM;
+                return NULL;
+            }
+            buf = nb;
+            cap *= 2;
+        }
+        ssize_t got = read(fd, buf + len, cap - len);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0) {
+            *errno_out = errno;
+            free(buf);
+            return NULL;
+        }
+        if (got == 0)
+            break;
+        len += (size_t)got;
+    }
+    *len_out = len;
+    return buf;
+}
+
+runoff_doc *runoff_doc_parse_file(const char *path, runoff_error *err)
+{
+    bool use_stdin = strcmp(path, "-") == 0;
+    const char *name = use_stdin ? "<stdin>" : path;
+    int fd = use_stdin ? STDIN_FILENO : open(path, O_RDONLY);
+    if (fd < 0) {
+        ro_error_set(err, RUNOFF_EINPUT, name, 0, 0, "cannot open: %s", strerror(errno));
+        return NULL;
+    }
+    struct stat st;
+    if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+        if (!use_stdin)
+            close(fd);
+        ro_error_set(err, RUNOFF_EINPUT, name, 0, 0, "cannot open: %s", strerror(EISDIR));
+        return NULL;
+    }
+    size_t len = 0;
+    int e = 0;
+    char *buf = read_all(fd, &len, &e);
+    if (!use_stdin)
+        close(fd);
+    if (buf == NULL) {
+        if (e == ENOMEM)
+            ro_error_set(err, RUNOFF_ENOMEM, name, 0, 0, "out of memory");
+        else
+            ro_error_set(err, RUNOFF_EINPUT, name, 0, 0, "cannot read: %s", strerror(e));
+        return NULL;
+    }
+    runoff_doc *doc = runoff_doc_parse_buffer(name, buf, len, err);
+    free(buf);
+    return doc;
+}
+
+/* ----------------------------------------------------------- overrides */
+
+static runoff_status set_error(runoff_error *err, const char *assignment, const char *at,
+                               const char *fmt, ...) RO_PRINTF(4, 5);
+
+static runoff_status set_error(runoff_error *err, const char *assignment, const char *at,
+                               const char *fmt, ...)
+{
+    char msg[sizeof err->message];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    return ro_error_set(err, RUNOFF_EINPUT, RO_SET_FILE, 1, (int)(at - assignment) + 1, "%s",
+                        msg);
+}
+
+/* An item of a sequence named by a path segment: the first mapping whose
+ * "id", "code" or "option" equals the segment, else a decimal index. Names
+ * win over indices because region codes are often numbers ("75"). */
+static ro_node *find_item(const ro_node *seq, const char *seg, size_t len)
+{
+    static const char *const id_keys[] = {"id", "code", "option"};
+    for (size_t i = 0; i < seq->n_kids; i++) {
+        const ro_node *item = seq->kids[i];
+        for (size_t k = 0; k < sizeof id_keys / sizeof *id_keys; k++) {
+            const ro_node *v = find_key(item, id_keys[k], strlen(id_keys[k]), NULL);
+            if (v != NULL && v->kind == RO_NODE_SCALAR && v->len == len &&
+                memcmp(v->text, seg, len) == 0)
+                return seq->kids[i];
+        }
+    }
+    if (len == 0 || len > 9)
+        return NULL;
+    size_t index = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (seg[i] < '0' || seg[i] > '9')
+            return NULL;
+        index = index * 10 + (size_t)(seg[i] - '0');
+    }
+    return index < seq->n_kids ? seq->kids[index] : NULL;
+}
+
+/* Builds key → (mapping → key →)* scalar for the segments from `seg` to
+ * `end`, detached, so that a failure leaves the document untouched. */
+static ro_node *build_chain(const char *assignment, const char *seg, const char *end,
+                            const char *value, size_t *n_created)
+{
+    const char *dot = memchr(seg, '.', (size_t)(end - seg));
+    const char *stop = dot != NULL ? dot : end;
+    int col = (int)(seg - assignment) + 1;
+    ro_node *key = scalar_new(seg, (size_t)(stop - seg), 1, col);
+    ro_node *val = NULL, *pair = node_new(RO_NODE_MAPPING, 1, col);
+    if (key == NULL || pair == NULL)
+        goto fail;
+    key->from_set = true;
+    pair->from_set = true;
+    if (dot == NULL) {
+        val = scalar_new(value, strlen(value), 1, (int)(value - assignment) + 1);
+        if (val != NULL)
+            val->from_set = true;
+    } else {
+        val = build_chain(assignment, dot + 1, end, value, n_created);
+        if (val != NULL) /* a created mapping points at the key that owns it */
+            val->column = col;
+    }
+    if (val == NULL)
+        goto fail;
+    /* pair is a one-entry mapping {key: val}; the caller splices it. */
+    pair->kids = ro_malloc(2 * sizeof *pair->kids);
+    if (pair->kids == NULL)
+        goto fail;
+    pair->kids[0] = key;
+    pair->kids[1] = val;
+    pair->n_kids = pair->cap = 2;
+    *n_created += 2;
+    return pair;
+fail:
+    node_free(key);
+    node_free(val);
+    node_free(pair);
+    return NULL;
+}
+
+static runoff_status replace_scalar(ro_node *n, const char *value, int column, runoff_error *err)
+{
+    char *text = copy_text(value, strlen(value));
+    if (text == NULL)
+        return ro_error_set(err, RUNOFF_ENOMEM, RO_SET_FILE, 0, 0, "out of memory");
+    free(n->text);
+    n->text = text;
+    n->len = strlen(value);
+    n->quoted = false;
+    n->from_set = true;
+    n->line = 1;
+    n->column = column;
+    return RUNOFF_OK;
+}
+
+/* Adds the new chain's single pair to mapping m. */
+static runoff_status splice(runoff_doc *doc, ro_node *m, ro_node *pair, size_t created,
+                            runoff_error *err)
+{
+    if (ro_node_len(m) >= RO_DOC_MAX_ITEMS) {
+        runoff_status st = ro_error_set(err, RUNOFF_EINPUT, RO_SET_FILE, 1, pair->column,
+                                        "more than %d items in a mapping", RO_DOC_MAX_ITEMS);
+        node_free(pair);
+        return st;
+    }
+    if (m->cap < m->n_kids + 2) {
+        size_t cap = m->cap ? 2 * m->cap : 8;
+        ro_node **k = ro_realloc(m->kids, cap * sizeof *k);
+        if (k == NULL) {
+            node_free(pair);
+            return ro_error_set(err, RUNOFF_ENOMEM, RO_SET_FILE, 0, 0, "out of memory");
+        }
+        m->kids = k;
+        m->cap = cap;
+    }
+    m->kids[m->n_kids++] = pair->kids[0];
+    m->kids[m->n_kids++] = pair->kids[1];
+    pair->n_kids = 0;
+    node_free(pair);
+    doc->n_nodes += created;
+    return RUNOFF_OK;
+}
+
+runoff_status runoff_doc_set(runoff_doc *doc, const char *assignment, runoff_error *err)
+{
+    const char *eq = strchr(assignment, '=');
+    if (eq == NULL)
+        return set_error(err, assignment, assignment,
+                         "missing '=' in '%s', expected key.path=value", assignment);
+    const char *value = eq + 1;
+    if (strlen(value) > RO_DOC_MAX_SCALAR)
+        return set_error(err, assignment, value, "value longer than 65536 bytes");
+    size_t depth = 1;
+    for (const char *c = assignment; c < eq; c++)
+        depth += *c == '.';
+    if (depth > RO_DOC_MAX_DEPTH)
+        return set_error(err, assignment, assignment, "path deeper than 64 levels");
+
+    ro_node *cur = doc->root;
+    const char *seg = assignment;
+    for (;;) {
+        const char *dot = memchr(seg, '.', (size_t)(eq - seg));
+        const char *stop = dot != NULL ? dot : eq;
+        bool last = dot == NULL;
+        int path_len = (int)(stop - assignment);
+        if (stop == seg)
+            return set_error(err, assignment, seg, "empty key in '%.*s', expected key.path=value",
+                             (int)(eq - assignment), assignment);
+        ro_node *next;
+        if (cur->kind == RO_NODE_MAPPING) {
+            next = find_key(cur, seg, (size_t)(stop - seg), NULL);
+            if (next == NULL) {
+                size_t created = 0;
+                ro_node *pair = build_chain(assignment, seg, eq, value, &created);
+                if (pair == NULL)
+                    return ro_error_set(err, RUNOFF_ENOMEM, RO_SET_FILE, 0, 0, "out of memory");
+                return splice(doc, cur, pair, created, err);
+            }
+        } else if (cur->kind == RO_NODE_SEQUENCE) {
+            next = find_item(cur, seg, (size_t)(stop - seg));
+            if (next == NULL)
+                return set_error(err, assignment, seg, "no item '%.*s' in '%.*s'",
+                                 (int)(stop - seg), seg, (int)(seg - 1 - assignment), assignment);
+        } else {
+            return set_error(err, assignment, seg, "'%.*s' is a value, not a mapping",
+                             (int)(seg - 1 - assignment), assignment);
+        }
+        if (last) {
+            if (next->kind != RO_NODE_SCALAR)
+                return set_error(err, assignment, seg,
+                                 next->kind == RO_NODE_MAPPING ? "'%.*s' is a mapping, not a value"
+                                                               : "'%.*s' is a list, not a value",
+                                 path_len, assignment);
+            return replace_scalar(next, value, (int)(value - assignment) + 1, err);
+        }
+        cur = next;
+        seg = dot + 1;
+    }
+}
