@@ -1244,11 +1244,75 @@ static runoff_status resolve_transfers(loader *L, const transfer_work *w, double
     return RUNOFF_OK;
 }
 
+/* transfers.adjust: {option: {finalist id | none: percent}}. Applied after
+ * each row is resolved (row, survey average or default): the given shares
+ * replace the row's, and the shares not given are rescaled in proportion
+ * so the row still adds up to 100 (split equally if they were all zero).
+ * This is how a sweep moves one share of a row without ever producing a
+ * row that does not add up (docs/scenario.md). */
+static runoff_status adjust_row(loader *L, const ro_node *row, const char *whose, ro_transfer *t)
+{
+    const runoff_scenario *s = L->s;
+    const char *ids[3] = {s->finalist[0].id, s->finalist[1].id, "none"};
+    bool given[3] = {false, false, false};
+    double val[3] = {0, 0, 0}, sum_given = 0, sum_rest = 0;
+    int n_rest = 0;
+    runoff_status st;
+    for (size_t j = 0; j < ro_node_len(row); j++) {
+        const ro_node *k = ro_node_key(row, j);
+        int c = 0;
+        while (c < 3 && strcmp(ro_node_text(k), ids[c]) != 0)
+            c++;
+        if (c == 3)
+            return bad(L, k, "unknown share '%s' in transfers.adjust.%s, expected %s, %s or none",
+                       ro_node_text(k), whose, ids[0], ids[1]);
+        char label[RO_ID_MAX + 32];
+        snprintf(label, sizeof label, "share for '%s'", ids[c]);
+        if ((st = node_number(L, ro_node_value(row, j), label, &R_PERCENT, &val[c])) != RUNOFF_OK)
+            return st;
+        val[c] /= 100;
+        given[c] = true;
+        sum_given += val[c];
+    }
+    for (int c = 0; c < 3; c++)
+        if (!given[c]) {
+            sum_rest += t->mean[c];
+            n_rest++;
+        }
+    if (n_rest == 0 ? fabs(sum_given - 1) > 0.005 : sum_given > 1.005)
+        return bad(L, row, "adjusted shares for '%s' add up to %.1f, expected %s", whose,
+                   100 * sum_given, n_rest == 0 ? "100 ± 0.5" : "at most 100");
+    double rest = sum_given < 1 ? 1 - sum_given : 0;
+    double total = sum_given + rest;
+    for (int c = 0; c < 3; c++) {
+        double v = given[c] ? val[c]
+                   : sum_rest > 0 ? t->mean[c] * rest / sum_rest
+                                  : rest / n_rest;
+        t->mean[c] = v / total;
+    }
+    return RUNOFF_OK;
+}
+
+static runoff_status load_adjust(loader *L, const ro_node *tr, const name_index *opts)
+{
+    const ro_node *adj;
+    runoff_status st = get_map(L, tr, "adjust", "transfers", false, &adj);
+    for (size_t i = 0; st == RUNOFF_OK && adj != NULL && i < ro_node_len(adj); i++) {
+        const ro_node *k = ro_node_key(adj, i), *row = ro_node_value(adj, i);
+        long o;
+        if ((st = lookup(L, k, ro_node_text(k), opts, "option", OPTION_EXPECTED, &o)) ||
+            (st = need_kind(L, row, ro_node_text(k), RO_NODE_MAPPING)))
+            return st;
+        st = adjust_row(L, row, ro_node_text(k), &L->s->transfers[o]);
+    }
+    return st;
+}
+
 static runoff_status load_transfers_body(loader *L, const ro_node *tr, const name_index *opts,
                                          transfer_work *w)
 {
     static const char *const keys[] = {"concentration", "half_life_days", "rows", "surveys",
-                                       "default", "none_blank_null", NULL};
+                                       "default", "none_blank_null", "adjust", NULL};
     static const char *const def_keys[] = {"shares", "concentration", NULL};
     ro_transfer def_row = {.concentration = 100};
     double half_life = 7;
@@ -1273,7 +1337,9 @@ static runoff_status load_transfers_body(loader *L, const ro_node *tr, const nam
             return st;
     }
     /* Survey averages take the section's concentration, not the default's. */
-    return resolve_transfers(L, w, section_conc, def, &def_row);
+    if ((st = resolve_transfers(L, w, section_conc, def, &def_row)) != RUNOFF_OK)
+        return st;
+    return load_adjust(L, tr, opts);
 }
 
 static runoff_status load_transfers(loader *L, const name_index *opts)
@@ -1455,7 +1521,33 @@ static runoff_status load_actual(loader *L, const name_index *regs)
 
 static const char *const top_keys[] = {"election", "polls", "aggregation", "polling_error",
                                        "turnout", "simulation", "first_round", "transfers",
-                                       "regional_error", "blend", "actual", NULL};
+                                       "regional_error", "blend", "actual", "sweep", NULL};
+
+/* sweep: {vary: {KEY: SPEC, ...}, zip: bool}. Only the shape is checked
+ * here; the specs are parsed by sweep.c, which reports their positions. A
+ * plain run ignores the section. */
+static runoff_status load_sweep(loader *L)
+{
+    static const char *const keys[] = {"vary", "zip", NULL};
+    const ro_node *sw, *vary, *zip;
+    bool z;
+    runoff_status st = get_map(L, L->root, "sweep", "the scenario", false, &sw);
+    if (st != RUNOFF_OK || sw == NULL)
+        return st;
+    if ((st = check_keys(L, sw, keys, "sweep")) != RUNOFF_OK ||
+        (st = get_map(L, sw, "vary", "sweep", true, &vary)) != RUNOFF_OK ||
+        (st = field(L, sw, "zip", "sweep", false, &zip)) != RUNOFF_OK ||
+        (zip != NULL && (st = node_bool(L, zip, "'zip'", &z)) != RUNOFF_OK))
+        return st;
+    for (size_t i = 0; i < ro_node_len(vary); i++) {
+        const ro_node *v = ro_node_value(vary, i);
+        if (ro_node_kind_of(v) != RO_NODE_SCALAR || ro_node_text_len(v) == 0)
+            return bad(L, v, "sweep.vary.%s is %s, expected a range a:b:step, a date range or a "
+                             "list a,b,c", ro_node_text(ro_node_key(vary, i)),
+                       ro_node_kind_of(v) == RO_NODE_SCALAR ? "empty" : ro_node_kind_name(v));
+    }
+    return RUNOFF_OK;
+}
 
 /* Sections that only mean something with a first round. */
 static runoff_status check_needs_first_round(loader *L)
@@ -1489,7 +1581,9 @@ static runoff_status load_all(loader *L, name_index *opts, name_index *regs)
     if (fr != NULL && ((st = load_transfers(L, opts)) != RUNOFF_OK ||
                        (st = load_regional_error(L, regs)) != RUNOFF_OK))
         return st;
-    return load_actual(L, regs);
+    if ((st = load_actual(L, regs)) != RUNOFF_OK)
+        return st;
+    return load_sweep(L);
 }
 
 runoff_scenario *runoff_scenario_from_doc(const runoff_doc *doc, runoff_error *err)
@@ -1642,4 +1736,11 @@ int runoff_scenario_describe(const runoff_scenario *s, FILE *out)
         describe_first_round(s, out);
     describe_actual(&s->actual, s->n_regions, out);
     return ferror(out) ? -1 : 0;
+}
+
+const char *runoff_scenario_name(const runoff_scenario *s) { return s->name; }
+
+const char *runoff_scenario_finalist_id(const runoff_scenario *s, int finalist)
+{
+    return s->finalist[finalist != 0].id;
 }

@@ -237,7 +237,8 @@ runoff_status runoff_sweep_add_from_doc(runoff_sweep *sw, const runoff_doc *doc,
         return RUNOFF_OK;
     const ro_node *vary = ro_node_get(sweep, "vary", NULL);
     const ro_node *zip = ro_node_get(sweep, "zip", NULL);
-    if (zip != NULL && strcmp(ro_node_text(zip), "true") == 0)
+    /* The loader has checked it is a YAML boolean (true/True/TRUE, ...). */
+    if (zip != NULL && (ro_node_text(zip)[0] == 't' || ro_node_text(zip)[0] == 'T'))
         sw->zip = true;
     for (size_t i = 0; vary != NULL && i < ro_node_len(vary); i++) {
         const ro_node *k = ro_node_key(vary, i), *v = ro_node_value(vary, i);
