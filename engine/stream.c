@@ -41,11 +41,17 @@ static inline uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k
 
 /* gcc 12 SLP-vectorises the state update when it may use wide vectors and
  * the generator gets 3x slower (../shared/notes/rng-performance.md), so
- * that one transformation is switched off for this function. */
+ * that one transformation is switched off here. Every function that
+ * inlines xoshiro_next carries the same attribute: gcc does not inline
+ * across different optimisation attributes, and the call would cost more
+ * than the vectorisation. */
 #if defined(__GNUC__) && !defined(__clang__)
-__attribute__((optimize("no-tree-slp-vectorize")))
+#define RO_NO_SLP __attribute__((optimize("no-tree-slp-vectorize")))
+#else
+#define RO_NO_SLP
 #endif
-static uint64_t xoshiro_next(xoshiro_state *st)
+
+RO_NO_SLP static inline uint64_t xoshiro_next(xoshiro_state *st)
 {
     uint64_t *s = st->s;
     const uint64_t result = rotl(s[0] + s[3], 23) + s[0];
@@ -75,12 +81,12 @@ static void xoshiro_set(void *state, unsigned long int seed)
     splitmix_fill(state, (uint64_t)seed);
 }
 
-static unsigned long int xoshiro_get(void *state)
+RO_NO_SLP static unsigned long int xoshiro_get(void *state)
 {
     return (unsigned long int)(xoshiro_next(state) >> 32);
 }
 
-static double xoshiro_get_double(void *state)
+RO_NO_SLP static double xoshiro_get_double(void *state)
 {
     return (double)(xoshiro_next(state) >> 11) * 0x1.0p-53;
 }

@@ -49,7 +49,7 @@ static inline ro_poll *fix_add_poll(runoff_scenario *s, const char *pollster, in
         abort();
     ro_poll *p = &s->polls[s->n_polls++];
     memset(p, 0, sizeof *p);
-    strncpy(p->pollster, pollster, sizeof p->pollster - 1);
+    snprintf(p->pollster, sizeof p->pollster, "%s", pollster);
     p->start = start;
     p->end = end;
     p->sample = sample;
