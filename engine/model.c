@@ -1,0 +1,529 @@
+/*
+ * model.c — one simulated election: the national polling error, and, when
+ * the scenario has a first round, transfers, regional deviations and the
+ * anchoring of the regions to a national level (docs/model.md §2-§6).
+ *
+ * ro_model_alloc does everything that does not depend on the draw (the
+ * polling average, Beta parameters, the vote matrix re-laid out option-
+ * major with the region count padded to a multiple of 4 and zero-filled,
+ * so the inner loops run over whole blocks of regions with no remainder
+ * and no aliasing). ro_model_draw then allocates nothing and touches only
+ * its workspace; it is the hot loop of the program (~10^5-10^6 calls per
+ * second per core), which is why the anchoring solves for exp(delta)
+ * rather than delta: one exp per region per draw instead of one per
+ * region per Newton iteration.
+ *
+ * Every component reads its own stream, reseeded from (seed, index,
+ * component): a draw is a pure function of (model, seed, index), and a
+ * change to one component's parameters leaves the others' numbers alone.
+ */
+#include "model.h"
+
+#include <float.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_randist.h>
+
+#include "error.h"
+#include "stream.h"
+
+/* Share map: identity on [LO, 1-LO], exponential tails beyond. */
+#define SHARE_LO 0.02
+
+/* Anchoring: |S(k) - target| below this (S is a share of valid votes, so
+ * this is the residual relative to the total), at most this many steps. */
+#define ANCHOR_TOL 1e-12
+#define ANCHOR_MAX_ITER 100
+
+/* Regions are processed in blocks of this many (region arrays are padded
+ * to a multiple of it); anchor_eval assumes a multiple of 4. */
+#define RO_BLOCK 8
+
+typedef struct {
+    double mean[3];
+    double alpha[3];        /* concentration * mean */
+    bool fixed;             /* infinite concentration, or a single non-zero share */
+} transfer_row;
+
+struct ro_model {
+    /* national */
+    bool has_polls;         /* polls were averaged */
+    bool need_polls;        /* the draw uses the polls (not blend: transfers) */
+    ro_poll_average avg;
+    double scale;           /* systematic error sd */
+    bool student;
+    double t_shape;         /* df/2: chi2(df) = Gamma(df/2, 2) */
+    double t_num;           /* df - 2 */
+    bool turnout_given, turnout_fixed;
+    double turnout_mean, turnout_a, turnout_b;
+    double registered;      /* election.registered, 0 = not given */
+
+    /* regional (n_regions == 0: national-only) */
+    size_t n_regions, n_options, n_pad;
+    double *votes;          /* blocks of RO_BLOCK regions; within a block,
+                               option-major: votes[(rb*K + o)*RO_BLOCK + j]
+                               is option o in region rb + j; zero padding */
+    double total_votes;     /* sum over options and regions */
+    double total_registered;
+    transfer_row *rows;     /* [n_options] */
+    double region_sd;
+    int *group;             /* [n_regions], -1 = none */
+    double *group_sd;       /* [n_groups] */
+    size_t n_groups;
+    bool has_deviations;    /* region_sd > 0 or some group_sd > 0 */
+    ro_blend blend;
+    bool blank_fixed;
+    double blank_mean, blank_a, blank_b;
+};
+
+struct ro_workspace {
+    gsl_rng *rng;
+    double *block;          /* one allocation for all arrays below */
+    double *u;              /* [n_pad]: A_r, then odds exp(x_r) */
+    double *b;              /* [n_pad]: B_r */
+    double *v;              /* [n_pad]: V_r = A_r + B_r */
+    double *s;              /* [n_pad]: A's share of region r */
+    double *t;              /* [3 * n_options]: transfer matrix */
+    double *zg;             /* [n_groups]: group shifts */
+};
+
+double ro_share_bound(double y)
+{
+    if (y < SHARE_LO)
+        return SHARE_LO * exp((y - SHARE_LO) / SHARE_LO);
+    if (y > 1 - SHARE_LO)
+        return 1 - SHARE_LO * exp((1 - SHARE_LO - y) / SHARE_LO);
+    return y;
+}
+
+/* Beta(a, b) with mean m and standard deviation sd: a + b = m(1-m)/sd^2 - 1. */
+static void beta_from_moments(double m, double sd, double *a, double *b)
+{
+    double kappa = m * (1 - m) / (sd * sd) - 1;
+    *a = m * kappa;
+    *b = (1 - m) * kappa;
+}
+
+static void init_national(ro_model *m, const runoff_scenario *s)
+{
+    const ro_polling_error *pe = &s->polling_error;
+    m->scale = pe->scale;
+    m->student = pe->dist == RO_ERRDIST_STUDENT_T;
+    m->t_shape = pe->df / 2;
+    m->t_num = pe->df - 2;
+    m->turnout_given = s->turnout.given;
+    m->turnout_mean = s->turnout.mean;
+    m->turnout_fixed = !(s->turnout.sd > 0);
+    if (m->turnout_given && !m->turnout_fixed)
+        beta_from_moments(s->turnout.mean, s->turnout.sd, &m->turnout_a, &m->turnout_b);
+    m->registered = s->registered;
+}
+
+static void init_rows(ro_model *m, const runoff_scenario *s)
+{
+    for (size_t o = 0; o < m->n_options; o++) {
+        const ro_transfer *tr = &s->transfers[o];
+        transfer_row *row = &m->rows[o];
+        int positive = 0;
+        for (int j = 0; j < 3; j++) {
+            row->mean[j] = tr->mean[j];
+            row->alpha[j] = tr->concentration * tr->mean[j];
+            positive += tr->mean[j] > 0;
+        }
+        row->fixed = isinf(tr->concentration) || positive <= 1;
+    }
+}
+
+static runoff_status init_regions(ro_model *m, const runoff_scenario *s)
+{
+    const size_t R = s->n_regions, K = s->n_options;
+    m->n_regions = R;
+    m->n_options = K;
+    m->n_pad = (R + RO_BLOCK - 1) / RO_BLOCK * RO_BLOCK;
+    m->n_groups = s->regional_error.n_groups;
+    m->votes = ro_calloc(K * m->n_pad, sizeof *m->votes);
+    m->rows = ro_calloc(K, sizeof *m->rows);
+    m->group = ro_calloc(R, sizeof *m->group);
+    m->group_sd = ro_calloc(m->n_groups, sizeof *m->group_sd);
+    if (!m->votes || !m->rows || !m->group || !m->group_sd)
+        return RUNOFF_ENOMEM;
+    for (size_t o = 0; o < K; o++)
+        for (size_t r = 0; r < R; r++) {
+            m->votes[((r / RO_BLOCK) * RO_BLOCK * K) + o * RO_BLOCK + r % RO_BLOCK] =
+                s->votes[o * R + r];
+            m->total_votes += s->votes[o * R + r];
+        }
+    init_rows(m, s);
+    m->region_sd = s->regional_error.sd;
+    m->has_deviations = m->region_sd > 0;
+    for (size_t g = 0; g < m->n_groups; g++) {
+        m->group_sd[g] = s->regional_error.groups[g].sd;
+        m->has_deviations |= m->group_sd[g] > 0;
+    }
+    for (size_t r = 0; r < R; r++) {
+        m->group[r] = s->regions[r].group;
+        m->total_registered += s->regions[r].registered;
+    }
+    m->blend = s->blend;
+    m->blank_mean = s->blank_null.mean;
+    m->blank_fixed = isinf(s->blank_null.concentration);
+    m->blank_a = s->blank_null.concentration * s->blank_null.mean;
+    m->blank_b = s->blank_null.concentration * (1 - s->blank_null.mean);
+    return RUNOFF_OK;
+}
+
+ro_model *ro_model_alloc(const runoff_scenario *s, runoff_error *err)
+{
+    ro_model *m = ro_calloc(1, sizeof *m);
+    if (m == NULL) {
+        ro_error_set(err, RUNOFF_ENOMEM, NULL, 0, 0, "out of memory");
+        return NULL;
+    }
+    const bool regional = s->n_regions > 0 && s->n_options > 0;
+    m->has_polls = !(regional && s->blend.mode == RO_BLEND_TRANSFERS && s->n_polls == 0);
+    m->need_polls = !regional || s->blend.mode != RO_BLEND_TRANSFERS;
+    if (m->has_polls && ro_polls_average(s, &m->avg, err) != RUNOFF_OK) {
+        ro_model_free(m);
+        return NULL;
+    }
+    init_national(m, s);
+    if (regional && init_regions(m, s) != RUNOFF_OK) {
+        ro_model_free(m);
+        ro_error_set(err, RUNOFF_ENOMEM, NULL, 0, 0, "out of memory");
+        return NULL;
+    }
+    return m;
+}
+
+void ro_model_free(ro_model *m)
+{
+    if (m == NULL)
+        return;
+    ro_poll_average_clear(&m->avg);
+    free(m->votes);
+    free(m->rows);
+    free(m->group);
+    free(m->group_sd);
+    free(m);
+}
+
+/* NULL when the scenario has no polls (blend: transfers without polls). */
+const ro_poll_average *ro_model_poll_average(const ro_model *m)
+{
+    return m->has_polls ? &m->avg : NULL;
+}
+
+size_t ro_model_n_regions(const ro_model *m) { return m->n_regions; }
+
+bool ro_model_has_turnout(const ro_model *m) { return m->n_regions > 0 || m->turnout_given; }
+
+ro_workspace *ro_workspace_alloc(const ro_model *m)
+{
+    ro_workspace *w = ro_calloc(1, sizeof *w);
+    if (w == NULL)
+        return NULL;
+    const size_t P = m->n_pad;
+    w->rng = ro_stream_alloc();
+    w->block = ro_malloc((4 * P + 3 * m->n_options + m->n_groups) * sizeof *w->block);
+    if (w->rng == NULL || w->block == NULL) {
+        ro_workspace_free(w);
+        return NULL;
+    }
+    /* the four region arrays first: each starts on a multiple of RO_BLOCK doubles */
+    w->u = w->block;
+    w->b = w->u + P;
+    w->v = w->b + P;
+    w->s = w->v + P;
+    w->t = w->s + P;
+    w->zg = w->t + 3 * m->n_options;
+    return w;
+}
+
+void ro_workspace_free(ro_workspace *w)
+{
+    if (w == NULL)
+        return;
+    ro_stream_free(w->rng);
+    free(w->block);
+    free(w);
+}
+
+/* ---------------------------------------------------------------- draw */
+
+/* A unit-variance draw of the systematic error's shape: N(0,1), or a
+ * Student t(df) scaled by sqrt((df-2)/df). t = Z / sqrt(X/df) with
+ * X ~ chi2(df) = Gamma(df/2, scale 2), so the scaled t is
+ * Z * sqrt((df-2)/X). */
+static double unit_error(const ro_model *m, gsl_rng *rng)
+{
+    double z = gsl_ran_gaussian_ziggurat(rng, 1.0);
+    if (!m->student)
+        return z;
+    return z * sqrt(m->t_num / gsl_ran_gamma(rng, m->t_shape, 2.0));
+}
+
+/* A's two-way share from the polls: p = bound(mean + sd Z1 + scale D). */
+static double national_share(const ro_model *m, ro_workspace *w, uint64_t seed, uint64_t index)
+{
+    ro_stream_seed(w->rng, seed, index, RO_STREAM_POLLS);
+    double y = m->avg.mean + m->avg.sd * gsl_ran_gaussian_ziggurat(w->rng, 1.0);
+    if (m->scale > 0)
+        y += m->scale * unit_error(m, w->rng);
+    return ro_share_bound(y);
+}
+
+static int winner_of(double share)
+{
+    return share > 0.5 ? 0 : share < 0.5 ? 1 : -1;
+}
+
+static void draw_national(const ro_model *m, ro_workspace *w, uint64_t seed, uint64_t index,
+                          double p, ro_draw *out)
+{
+    out->share_a = p;
+    out->turnout = NAN;
+    if (m->turnout_given) {
+        out->turnout = m->turnout_mean;
+        if (!m->turnout_fixed) {
+            ro_stream_seed(w->rng, seed, index, RO_STREAM_TURNOUT);
+            out->turnout = gsl_ran_beta(w->rng, m->turnout_a, m->turnout_b);
+        }
+    }
+    out->blank_null = NAN;
+    out->votes_a = out->votes_b = out->margin = NAN;
+    if (m->registered > 0 && m->turnout_given) {
+        /* valid votes approximated by voters: no blank/null model here */
+        out->votes_a = m->registered * out->turnout * p;
+        out->votes_b = m->registered * out->turnout * (1 - p);
+        out->margin = (out->votes_a - out->votes_b) / m->registered;
+    }
+    out->regions_a = 0;
+    out->region_share_a = NULL;
+}
+
+/* One Dirichlet(alpha) row by normalised gammas; zero shares stay zero
+ * (Gamma(0) is undefined) and a fixed row is its mean. */
+static void draw_row(const transfer_row *row, gsl_rng *rng, double t[3])
+{
+    if (row->fixed) {
+        memcpy(t, row->mean, sizeof row->mean);
+        return;
+    }
+    double sum = 0;
+    for (int j = 0; j < 3; j++) {
+        t[j] = row->alpha[j] > 0 ? gsl_ran_gamma(rng, row->alpha[j], 1.0) : 0.0;
+        sum += t[j];
+    }
+    if (!(sum > 0)) { /* every gamma underflowed (tiny shapes): keep the mean */
+        memcpy(t, row->mean, sizeof row->mean);
+        return;
+    }
+    for (int j = 0; j < 3; j++)
+        t[j] /= sum;
+}
+
+/* A_r and B_r (into a and b) = sum_o votes[o][r] * T[o][A or B], a block
+ * of RO_BLOCK regions at a time: the block's sums stay in registers while
+ * the options stream past, and each block's votes are contiguous. */
+static void region_votes(const ro_model *m, const double *t, double *restrict a,
+                         double *restrict b)
+{
+    const size_t K = m->n_options;
+    for (size_t rb = 0; rb < m->n_pad; rb += RO_BLOCK) {
+        const double *restrict vb = m->votes + rb * K;
+        double sa[RO_BLOCK] = {0}, sb[RO_BLOCK] = {0};
+        for (size_t o = 0; o < K; o++) {
+            const double ta = t[3 * o + RO_TO_A], tb = t[3 * o + RO_TO_B];
+#pragma GCC unroll 8 /* keeps sa, sb in registers (gcc -O2 would not) */
+            for (size_t j = 0; j < RO_BLOCK; j++) {
+                sa[j] += vb[o * RO_BLOCK + j] * ta;
+                sb[j] += vb[o * RO_BLOCK + j] * tb;
+            }
+        }
+        memcpy(a + rb, sa, sizeof sa);
+        memcpy(b + rb, sb, sizeof sb);
+    }
+}
+
+/* From A_r (in u) and B_r: V_r = A_r + B_r, and the odds
+ * u_r = exp(x_r) = (A_r / B_r) exp(sd Z_r + sd_g Z_g(r)); returns sum V_r.
+ * A region with no valid vote gets u = 1: its weight V_r is 0. */
+static double region_odds(const ro_model *m, ro_workspace *w)
+{
+    double total = 0;
+    for (size_t r = 0; r < m->n_pad; r++) {
+        w->v[r] = w->u[r] + w->b[r];
+        w->u[r] = w->v[r] > 0 ? w->u[r] / w->b[r] : 1.0;
+        total += w->v[r];
+    }
+    if (!m->has_deviations)
+        return total;
+    for (size_t r = 0; r < m->n_regions; r++) {
+        double e = m->group[r] >= 0 ? w->zg[m->group[r]] : 0.0;
+        if (m->region_sd > 0)
+            e += m->region_sd * gsl_ran_gaussian_ziggurat(w->rng, 1.0);
+        w->u[r] *= exp(e);
+    }
+    return total;
+}
+
+/* S(k) = sum V_r s_r / sum V_r with s_r = u_r k / (1 + u_r k), written to
+ * s; *spread = sum V_r s_r (1 - s_r) / sum V_r, the derivative of S with
+ * respect to delta = log k. Four partial sums per quantity: the blocks of
+ * four regions have no dependency between them. */
+static double anchor_eval(const double *restrict u, const double *restrict v,
+                          double *restrict s, size_t n_pad, double k, double inv_total,
+                          double *spread)
+{
+    double acc_s[4] = {0, 0, 0, 0}, acc_d[4] = {0, 0, 0, 0};
+    for (size_t r = 0; r < n_pad; r += 4)
+        for (size_t j = 0; j < 4; j++) {
+            double d = 1 / (1 + u[r + j] * k); /* 1 - s, exact 0 when u k = inf */
+            double sr = 1 - d;
+            s[r + j] = sr;
+            acc_s[j] += v[r + j] * sr;
+            acc_d[j] += v[r + j] * sr * d;
+        }
+    *spread = (acc_d[0] + acc_d[1] + acc_d[2] + acc_d[3]) * inv_total;
+    return (acc_s[0] + acc_s[1] + acc_s[2] + acc_s[3]) * inv_total;
+}
+
+/* Bracket for delta = log k. S is a V-weighted mean of the s_r, so
+ * min_r logit(s_r) <= logit S <= max_r logit(s_r), i.e. the root lies in
+ * [logit(target) - log max u, logit(target) - log min u] -- provided every
+ * region with votes has 0 < u < inf; otherwise no bracket is known. */
+static void anchor_bracket(const ro_model *m, const ro_workspace *w, double lt, double *lo,
+                           double *hi)
+{
+    double umin = INFINITY, umax = 0;
+    for (size_t r = 0; r < m->n_regions; r++) {
+        if (!(w->v[r] > 0))
+            continue;
+        umin = w->u[r] < umin ? w->u[r] : umin;
+        umax = w->u[r] > umax ? w->u[r] : umax;
+    }
+    *lo = -INFINITY;
+    *hi = INFINITY;
+    if (umin > 0 && isfinite(umax)) {
+        *lo = lt - log(umax);
+        *hi = lt - log(umin);
+    }
+}
+
+static double logit(double p) { return log(p / (1 - p)); }
+
+/* Solve S(exp(delta)) = target for delta: Newton steps on the logit
+ * scale, where S is nearly linear in delta (slope in (0, 1], exactly 1
+ * with one region), safeguarded by bisection inside a bracket that every
+ * evaluation narrows. s holds the shares at the returned S. */
+static double anchor_solve(const ro_model *m, ro_workspace *w, double inv_total, double target,
+                           double delta, double S, double spread)
+{
+    const double lt = logit(target);
+    double lo, hi, width = 1;
+    anchor_bracket(m, w, lt, &lo, &hi);
+    for (int it = 0; it < ANCHOR_MAX_ITER && fabs(S - target) > ANCHOR_TOL; it++) {
+        if (S < target)
+            lo = delta > lo ? delta : lo;
+        else
+            hi = delta < hi ? delta : hi;
+        double next = delta + (lt - logit(S)) * S * (1 - S) / spread;
+        if (!(next > lo && next < hi)) {
+            if (isfinite(lo) && isfinite(hi)) {
+                next = 0.5 * (lo + hi);
+            } else { /* unbounded side: step out geometrically */
+                next = isfinite(lo) ? lo + width : hi - width;
+                width *= 2;
+            }
+        }
+        if (next == delta)
+            break; /* the bracket has collapsed to one double */
+        delta = next;
+        S = anchor_eval(w->u, w->v, w->s, m->n_pad, exp(delta), inv_total, &spread);
+    }
+    return S;
+}
+
+/* Keep targets away from exactly 0 or 1, where the logit is infinite:
+ * the bounded share map only gets there by rounding, for |y - 1/2| > ~1.2. */
+static double clamp_target(double t)
+{
+    const double eps = 1e-15;
+    return t < eps ? eps : t > 1 - eps ? 1 - eps : t;
+}
+
+static void draw_regional(const ro_model *m, ro_workspace *w, uint64_t seed, uint64_t index,
+                          double p, ro_draw *out)
+{
+    ro_stream_seed(w->rng, seed, index, RO_STREAM_TRANSFERS);
+    for (size_t o = 0; o < m->n_options; o++)
+        draw_row(&m->rows[o], w->rng, w->t + 3 * o);
+    region_votes(m, w->t, w->u, w->b);
+
+    /* group shifts first, all of them, so that switching the regional sd
+     * on or off does not move them */
+    ro_stream_seed(w->rng, seed, index, RO_STREAM_REGIONS);
+    for (size_t g = 0; g < m->n_groups; g++)
+        w->zg[g] = m->group_sd[g] * gsl_ran_gaussian_ziggurat(w->rng, 1.0);
+    const double total_v = region_odds(m, w);
+    const double inv_total = 1 / total_v;
+
+    double spread, S;
+    switch (m->blend.mode) {
+    case RO_BLEND_TRANSFERS:
+        S = anchor_eval(w->u, w->v, w->s, m->n_pad, 1.0, inv_total, &spread);
+        break;
+    case RO_BLEND_MIX: {
+        double q = anchor_eval(w->u, w->v, w->s, m->n_pad, 1.0, inv_total, &spread);
+        double target = clamp_target(m->blend.weight * p + (1 - m->blend.weight) * q);
+        S = anchor_solve(m, w, inv_total, target, 0.0, q, spread);
+        break;
+    }
+    case RO_BLEND_POLLS:
+    default: {
+        /* start from the pooled odds, close to the root (exact for one
+         * region or without regional deviations) */
+        double target = clamp_target(p);
+        double a = 0;
+        for (size_t r = 0; r < m->n_pad; r++)
+            a += w->u[r] * w->b[r];
+        double delta = logit(target) - log(a / (total_v - a));
+        if (!isfinite(delta))
+            delta = 0;
+        S = anchor_eval(w->u, w->v, w->s, m->n_pad, exp(delta), inv_total, &spread);
+        S = anchor_solve(m, w, inv_total, target, delta, S, spread);
+        break;
+    }
+    }
+
+    double phi = m->blank_mean;
+    if (!m->blank_fixed) {
+        ro_stream_seed(w->rng, seed, index, RO_STREAM_TURNOUT);
+        phi = gsl_ran_beta(w->rng, m->blank_a, m->blank_b);
+    }
+    uint32_t regions_a = 0;
+    for (size_t r = 0; r < m->n_regions; r++)
+        regions_a += w->s[r] > 0.5;
+    const double blank = phi * (m->total_votes - total_v);
+    out->share_a = S;
+    out->votes_a = S * total_v;
+    out->votes_b = total_v - out->votes_a;
+    out->turnout = (total_v + blank) / m->total_registered;
+    out->blank_null = blank / (total_v + blank);
+    out->margin = (out->votes_a - out->votes_b) / m->total_registered;
+    out->regions_a = regions_a;
+    out->region_share_a = w->s;
+}
+
+void ro_model_draw(const ro_model *m, ro_workspace *w, uint64_t seed, uint64_t index,
+                   ro_draw *out)
+{
+    double p = m->need_polls ? national_share(m, w, seed, index) : NAN;
+    if (m->n_regions == 0)
+        draw_national(m, w, seed, index, p, out);
+    else
+        draw_regional(m, w, seed, index, p, out);
+    out->winner = winner_of(out->share_a);
+}

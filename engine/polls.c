@@ -1,0 +1,243 @@
+/*
+ * polls.c — the polling average: which polls count, how much each weighs,
+ * house effects, and the sampling uncertainty of the result.
+ *
+ * Everything is computed once per scenario (the model draws around the
+ * result), so clarity wins over speed: the rolling-poll rule is a plain
+ * O(n^2) scan over a few hundred polls at most. Every intermediate value
+ * is kept per poll in ro_poll_average so reports can show why a poll
+ * weighs what it weighs. The equations, with symbols, are in
+ * docs/model.md §1; the names below follow them.
+ */
+#include "polls.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+
+static const char WHY_AFTER_AS_OF[] = "after as_of";
+static const char WHY_SUPERSEDED[] = "superseded rolling release";
+
+/* Days since 1970-01-01 -> "YYYY-MM-DD" (Howard Hinnant's civil_from_days).
+ * The loader owns the shared ro_date_format; this private copy keeps the
+ * error message below independent of it. */
+static void format_date(int32_t days, char buf[11])
+{
+    long z = (long)days + 719468;
+    long era = (z >= 0 ? z : z - 146096) / 146097;
+    long doe = z - era * 146097;
+    long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    long mp = (5 * doy + 2) / 153;
+    long d = doy - (153 * mp + 2) / 5 + 1;
+    long m = mp < 10 ? mp + 3 : mp - 9;
+    long y = yoe + era * 400 + (m <= 2);
+    /* the moduli only tell the compiler the fields fit in 4, 2, 2 digits */
+    snprintf(buf, 11, "%04u-%02u-%02u", (unsigned)(y % 10000 + 10000) % 10000u,
+             (unsigned)m % 13u, (unsigned)d % 32u);
+}
+
+/* Is rolling poll j a later release than rolling poll i of the same
+ * pollster? Later end, then later start, then later in the file. */
+static bool later_release(const ro_poll *pi, size_t i, const ro_poll *pj, size_t j)
+{
+    if (pj->end != pi->end)
+        return pj->end > pi->end;
+    if (pj->start != pi->start)
+        return pj->start > pi->start;
+    return j > i;
+}
+
+/* Mark polls as excluded: fieldwork ending after the reference date, then
+ * (rolling = latest) every rolling release that a later release of the
+ * same pollster, itself not excluded by date, supersedes. */
+static size_t select_polls(const runoff_scenario *s, int32_t t0, ro_poll_weight *w)
+{
+    const ro_poll *p = s->polls;
+    for (size_t i = 0; i < s->n_polls; i++) {
+        w[i].used = p[i].end <= t0;
+        w[i].excluded_why = w[i].used ? NULL : WHY_AFTER_AS_OF;
+    }
+    if (s->aggregation.rolling == RO_ROLLING_LATEST) {
+        for (size_t i = 0; i < s->n_polls; i++) {
+            if (!w[i].used || !p[i].rolling)
+                continue;
+            for (size_t j = 0; j < s->n_polls; j++) {
+                if (j != i && p[j].rolling && p[j].end <= t0 &&
+                    strcmp(p[j].pollster, p[i].pollster) == 0 &&
+                    later_release(&p[i], i, &p[j], j)) {
+                    w[i].used = false;
+                    w[i].excluded_why = WHY_SUPERSEDED;
+                    break;
+                }
+            }
+        }
+    }
+    size_t n_used = 0;
+    for (size_t i = 0; i < s->n_polls; i++)
+        n_used += w[i].used;
+    return n_used;
+}
+
+/* Recency and effective sample size of every poll; normalised weights of
+ * the used ones. The normalisation works with log weights shifted by their
+ * maximum, so polls far older than the half-life (0.5^(age/h) underflows)
+ * still get their correct relative weights. */
+static void weigh_polls(const runoff_scenario *s, int32_t t0, ro_poll_weight *w)
+{
+    const ro_aggregation *ag = &s->aggregation;
+    const double log_half = log(0.5);
+    double max_log = -INFINITY;
+    for (size_t i = 0; i < s->n_polls; i++) {
+        const ro_poll *p = &s->polls[i];
+        w[i].age_days = (double)t0 - 0.5 * ((double)p->start + (double)p->end);
+        w[i].recency = pow(0.5, w[i].age_days / ag->half_life_days);
+        w[i].n_eff = p->sample / ag->design_effect;
+        w[i].weight = log_half * w[i].age_days / ag->half_life_days + log(w[i].n_eff);
+        if (w[i].used && w[i].weight > max_log)
+            max_log = w[i].weight;
+    }
+    double total = 0;
+    for (size_t i = 0; i < s->n_polls; i++) {
+        w[i].weight = w[i].used ? exp(w[i].weight - max_log) : 0.0;
+        total += w[i].weight;
+    }
+    for (size_t i = 0; i < s->n_polls; i++)
+        w[i].weight /= total;
+}
+
+/* Index of the pollster named `name` in house[0..n), or n. */
+static size_t find_pollster(const ro_house_effect *house, size_t n, const char *name)
+{
+    size_t j = 0;
+    while (j < n && strcmp(house[j].pollster, name) != 0)
+        j++;
+    return j;
+}
+
+static double fixed_effect(const ro_aggregation *ag, const char *pollster)
+{
+    for (size_t k = 0; k < ag->n_house_fixed; k++)
+        if (strcmp(ag->house_fixed[k].pollster, pollster) == 0)
+            return ag->house_fixed[k].effect;
+    return 0.0;
+}
+
+/* One house effect per pollster with a used poll, in order of first
+ * appearance; then each used poll's house and adjusted values. p0 is the
+ * unadjusted weighted mean (the estimate mode measures against it). */
+static void house_effects(const runoff_scenario *s, ro_poll_average *avg, double p0)
+{
+    const ro_aggregation *ag = &s->aggregation;
+    ro_poll_weight *w = avg->polls;
+    for (size_t i = 0; i < s->n_polls; i++) {
+        if (!w[i].used)
+            continue;
+        size_t j = find_pollster(avg->house, avg->n_house, s->polls[i].pollster);
+        if (j == avg->n_house) {
+            snprintf(avg->house[j].pollster, sizeof avg->house[j].pollster, "%s",
+                     s->polls[i].pollster);
+            avg->n_house++;
+        }
+        avg->house[j].n_polls++;
+        avg->house[j].effect += s->polls[i].two_way_a - p0; /* estimate: sum first */
+    }
+    double centre = 0;
+    for (size_t j = 0; j < avg->n_house; j++) {
+        ro_house_effect *h = &avg->house[j];
+        switch (ag->house) {
+        case RO_HOUSE_ESTIMATE:
+            h->effect /= (double)h->n_polls + ag->house_shrinkage;
+            break;
+        case RO_HOUSE_FIXED:
+            h->effect = fixed_effect(ag, h->pollster);
+            break;
+        case RO_HOUSE_NONE:
+        default:
+            h->effect = 0;
+            break;
+        }
+        centre += h->effect;
+    }
+    /* estimate: the average pollster is assumed unbiased */
+    if (ag->house == RO_HOUSE_ESTIMATE) {
+        centre /= (double)avg->n_house;
+        for (size_t j = 0; j < avg->n_house; j++)
+            avg->house[j].effect -= centre;
+    }
+    for (size_t i = 0; i < s->n_polls; i++) {
+        w[i].house = 0;
+        if (w[i].used)
+            w[i].house = avg->house[find_pollster(avg->house, avg->n_house,
+                                                  s->polls[i].pollster)].effect;
+        w[i].adjusted = s->polls[i].two_way_a - w[i].house;
+    }
+}
+
+static runoff_status no_poll_error(const runoff_scenario *s, int32_t t0, runoff_error *err)
+{
+    if (s->n_polls == 0)
+        return ro_error_set(err, RUNOFF_EINPUT, s->source, 0, 0, "no poll to average");
+    char date[11];
+    format_date(t0, date);
+    return ro_error_set(err, RUNOFF_EINPUT, s->source, 0, 0,
+                        "no poll left to average (all %zu polls end after %s %s)", s->n_polls,
+                        s->aggregation.has_as_of ? "as_of" : "the election date", date);
+}
+
+runoff_status ro_polls_average(const runoff_scenario *s, ro_poll_average *out,
+                               runoff_error *err)
+{
+    memset(out, 0, sizeof *out);
+    const int32_t t0 = s->aggregation.has_as_of ? s->aggregation.as_of : s->election_date;
+    ro_poll_average avg = {.reference_date = t0, .n_polls = s->n_polls};
+    avg.polls = ro_calloc(s->n_polls, sizeof *avg.polls);
+    avg.house = ro_calloc(s->n_polls, sizeof *avg.house);
+    if (avg.polls == NULL || avg.house == NULL) {
+        ro_poll_average_clear(&avg);
+        return ro_error_set(err, RUNOFF_ENOMEM, NULL, 0, 0, "out of memory");
+    }
+    avg.n_used = select_polls(s, t0, avg.polls);
+    if (avg.n_used == 0) {
+        ro_poll_average_clear(&avg);
+        return no_poll_error(s, t0, err);
+    }
+    weigh_polls(s, t0, avg.polls);
+
+    double p0 = 0;
+    for (size_t i = 0; i < s->n_polls; i++)
+        p0 += avg.polls[i].weight * s->polls[i].two_way_a;
+    house_effects(s, &avg, p0);
+
+    double mean = 0;
+    for (size_t i = 0; i < s->n_polls; i++)
+        mean += avg.polls[i].weight * avg.polls[i].adjusted;
+    if (!(mean >= 0 && mean <= 1)) {
+        ro_poll_average_clear(&avg);
+        return ro_error_set(err, RUNOFF_EINPUT, s->source, 0, 0,
+                            "poll average %.4g%% after house effects is outside 0..100",
+                            100 * mean);
+    }
+    /* sd^2 = sum w_i^2 mean(1-mean) / n_eff_i = mean(1-mean) / n_eff */
+    double inv_n_eff = 0;
+    for (size_t i = 0; i < s->n_polls; i++)
+        if (avg.polls[i].used)
+            inv_n_eff += avg.polls[i].weight * avg.polls[i].weight / avg.polls[i].n_eff;
+    avg.mean = mean;
+    avg.n_eff = 1.0 / inv_n_eff;
+    avg.sd = sqrt(mean * (1 - mean) * inv_n_eff);
+    *out = avg;
+    return RUNOFF_OK;
+}
+
+void ro_poll_average_clear(ro_poll_average *avg)
+{
+    if (avg == NULL)
+        return;
+    free(avg->polls);
+    free(avg->house);
+    memset(avg, 0, sizeof *avg);
+}

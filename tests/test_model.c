@@ -1,0 +1,606 @@
+/*
+ * test_model.c — one simulated election (docs/model.md §2-§6).
+ *
+ * Statistics are tested as statistics: fixed seeds, and tolerances of 4
+ * Monte Carlo standard errors, each derived next to its test. Exact
+ * properties (anchoring, determinism, the share map) are tested exactly.
+ */
+#include "testutil.h"
+
+#include <string.h>
+
+#include <gsl/gsl_cdf.h>
+
+#include "error.h"
+#include "model.h"
+#include "scenario_fixture.h"
+
+#define T0 FIX_ELECTION_DATE
+
+static ro_model *model_ok(const runoff_scenario *s)
+{
+    runoff_error err = {0};
+    ro_model *m = ro_model_alloc(s, &err);
+    if (m == NULL)
+        print_error("ro_model_alloc: %s\n", err.message);
+    assert_non_null(m);
+    return m;
+}
+
+/* A national-only scenario: one poll of n at two-way share p, no house
+ * effect (a single pollster's estimated effect is 0), design effect 1. */
+static runoff_scenario *one_poll(double p, double n)
+{
+    runoff_scenario *s = fix_scenario();
+    fix_add_poll(s, "P", T0 - 2, T0 - 1, n, 100 * p, 100 * (1 - p), false);
+    return s;
+}
+
+/* A first round of K options in R regions with varied leanings; rows go
+ * from mostly-A to mostly-B, the last option is an abstention row. */
+static runoff_scenario *regional(size_t R, size_t K, double c)
+{
+    runoff_scenario *s = one_poll(0.55, 2000);
+    double *votes = malloc(K * R * sizeof *votes), *means = malloc(3 * K * sizeof *means);
+    for (size_t o = 0; o < K; o++) {
+        for (size_t r = 0; r < R; r++)
+            votes[o * R + r] = 500 + (double)((o * 7919 + r * 104729) % 20000);
+        double a = 0.05 + 0.9 * (double)o / (double)(K > 2 ? K - 2 : 1);
+        means[3 * o] = 0.8 * a;
+        means[3 * o + 1] = 0.8 * (1 - a);
+        means[3 * o + 2] = 0.2;
+    }
+    means[3 * (K - 1)] = means[3 * (K - 1) + 1] = 0;
+    means[3 * (K - 1) + 2] = 1;
+    fix_first_round(s, K, R, votes, means, c);
+    s->options[K - 1].kind = RO_OPT_ABSTENTION;
+    free(votes);
+    free(means);
+    return s;
+}
+
+static void add_groups(runoff_scenario *s, size_t n_groups, double sd)
+{
+    s->regional_error.n_groups = n_groups;
+    s->regional_error.groups = calloc(n_groups, sizeof *s->regional_error.groups);
+    for (size_t g = 0; g < n_groups; g++)
+        s->regional_error.groups[g].sd = sd;
+    for (size_t r = 0; r < s->n_regions; r++)
+        s->regions[r].group = (int)(r % (n_groups + 1)) - 1;
+}
+
+/* ----------------------------------------------------- share map (h) */
+
+static void test_share_bound_properties(void **state)
+{
+    (void)state;
+    assert_true(ro_share_bound(0.5) == 0.5);
+    for (double y = 0.02; y <= 0.98; y += 0.01)
+        assert_true(ro_share_bound(y) == y);
+    /* C1 at the joins: one-sided difference quotients on both sides are
+     * 1 up to the curvature of the tail (f'' = 1/0.02 = 50, error <= 50h/2)
+     * plus rounding (~1e-16/h) */
+    const double h = 1e-8, tol = 25 * h + 1e-7;
+    for (int side = 0; side < 2; side++) {
+        double y0 = side ? 0.98 : 0.02;
+        assert_true(ro_share_bound(y0) == y0);
+        assert_close((ro_share_bound(y0 + h) - ro_share_bound(y0)) / h, 1, tol);
+        assert_close((ro_share_bound(y0) - ro_share_bound(y0 - h)) / h, 1, tol);
+    }
+    /* monotone, symmetric about 1/2, inside (0,1) */
+    double prev = -1;
+    for (double y = -0.5; y <= 1.5; y += 1e-3) {
+        double f = ro_share_bound(y);
+        assert_true(f > prev);
+        assert_true(f > 0 && f < 1);
+        assert_close(ro_share_bound(1 - y), 1 - f, 1e-15);
+        prev = f;
+    }
+    assert_close(ro_share_bound(0), 0.02 * exp(-1), 1e-17);
+    assert_true(ro_share_bound(-50) >= 0 && ro_share_bound(50) <= 1);
+}
+
+/* ------------------------------------------------ national part (a, b) */
+
+/* With scale 0 the share is p = bound(y), y = mean + sd Z, sd =
+ * sqrt(p0(1-p0)/n). The map keeps 1/2 fixed and is increasing, so
+ * P(A wins) = P(y > 1/2) = P(Z > (1/2 - p0)/sd) = Phi((p0 - 1/2)/sd).
+ * The win fraction over N draws has MC standard error sqrt(P(1-P)/N). */
+static void check_win_probability(double p, double n)
+{
+    const int N = 200000;
+    runoff_scenario *s = one_poll(p, n);
+    ro_model *m = model_ok(s);
+    ro_workspace *w = ro_workspace_alloc(m);
+    assert_non_null(w);
+    long wins = 0;
+    ro_draw d;
+    for (int i = 0; i < N; i++) {
+        ro_model_draw(m, w, 2022, (uint64_t)i, &d);
+        wins += d.winner == 0;
+        assert_true(d.winner == (d.share_a > 0.5 ? 0 : 1));
+    }
+    double P = gsl_cdf_ugaussian_P((p - 0.5) / sqrt(p * (1 - p) / n));
+    assert_close((double)wins / N, P, 4 * sqrt(P * (1 - P) / N));
+    ro_workspace_free(w);
+    ro_model_free(m);
+    fix_free(s);
+}
+
+static void test_win_probability_close_race(void **state)
+{
+    (void)state;
+    check_win_probability(0.51, 1000); /* P ~ 0.74 */
+    check_win_probability(0.49, 2000); /* P ~ 0.19 */
+}
+
+static void test_win_probability_lopsided(void **state)
+{
+    (void)state;
+    check_win_probability(0.82, 1000); /* z ~ 26: P = 1 to double precision */
+}
+
+/* share - mean = sd Z1 + scale D, Var = sd^2 + scale^2 (sd ~ 5e-7 here,
+ * the map is the identity: |D| would need to exceed 16). The sample
+ * variance s^2 has SE sigma^2 sqrt((kurt - 1)/N): kurt = 3 for the normal,
+ * 3 + 6/(df - 4) for t(df) (scaling does not change it). 4 SE. */
+static void check_systematic_sd(ro_error_dist dist, double df, double kurt)
+{
+    const int N = 200000;
+    const double scale = 0.03;
+    runoff_scenario *s = one_poll(0.5, 1e12);
+    s->polling_error.dist = dist;
+    s->polling_error.df = df;
+    s->polling_error.scale = scale;
+    ro_model *m = model_ok(s);
+    ro_workspace *w = ro_workspace_alloc(m);
+    const double mean = ro_model_poll_average(m)->mean, sd = ro_model_poll_average(m)->sd;
+    double sum = 0, sumsq = 0;
+    ro_draw d;
+    for (int i = 0; i < N; i++) {
+        ro_model_draw(m, w, 7, (uint64_t)i, &d);
+        sum += d.share_a - mean;
+        sumsq += (d.share_a - mean) * (d.share_a - mean);
+    }
+    double var = sd * sd + scale * scale;
+    double svar = sumsq / N - (sum / N) * (sum / N);
+    assert_close(sum / N, 0, 4 * sqrt(var / N));
+    assert_close(svar, var, 4 * var * sqrt((kurt - 1) / N));
+    ro_workspace_free(w);
+    ro_model_free(m);
+    fix_free(s);
+}
+
+static void test_systematic_error_normal_sd(void **state)
+{
+    (void)state;
+    check_systematic_sd(RO_ERRDIST_NORMAL, 5, 3);
+}
+
+static void test_systematic_error_student_t_sd(void **state)
+{
+    (void)state;
+    check_systematic_sd(RO_ERRDIST_STUDENT_T, 10, 3 + 6.0 / (10 - 4));
+}
+
+/* Beta turnout: mean m, sd t over N draws, SE of the mean t/sqrt(N);
+ * sd 0 gives exactly m; no turnout section gives NAN, and no votes. */
+static void test_national_turnout_and_votes(void **state)
+{
+    (void)state;
+    const int N = 100000;
+    runoff_scenario *s = one_poll(0.55, 1000);
+    s->registered = 1e6;
+    s->turnout = (ro_turnout){.given = true, .mean = 0.72, .sd = 0.03};
+    ro_model *m = model_ok(s);
+    assert_true(ro_model_has_turnout(m));
+    assert_int_equal(ro_model_n_regions(m), 0);
+    ro_workspace *w = ro_workspace_alloc(m);
+    double sum = 0;
+    ro_draw d;
+    for (int i = 0; i < N; i++) {
+        ro_model_draw(m, w, 3, (uint64_t)i, &d);
+        sum += d.turnout;
+        assert_close(d.votes_a, 1e6 * d.turnout * d.share_a, 1e-6);
+        assert_close(d.votes_a + d.votes_b, 1e6 * d.turnout, 1e-6);
+        assert_close(d.margin, d.turnout * (2 * d.share_a - 1), 1e-12);
+        assert_null(d.region_share_a);
+        assert_int_equal(d.regions_a, 0);
+        assert_true(isnan(d.blank_null));
+    }
+    assert_close(sum / N, 0.72, 4 * 0.03 / sqrt(N));
+    ro_workspace_free(w);
+    ro_model_free(m);
+
+    s->turnout.sd = 0;
+    m = model_ok(s);
+    w = ro_workspace_alloc(m);
+    ro_model_draw(m, w, 3, 0, &d);
+    assert_true(d.turnout == 0.72);
+    ro_workspace_free(w);
+    ro_model_free(m);
+
+    s->turnout.given = false;
+    m = model_ok(s);
+    assert_false(ro_model_has_turnout(m));
+    w = ro_workspace_alloc(m);
+    ro_model_draw(m, w, 3, 0, &d);
+    assert_true(isnan(d.turnout) && isnan(d.votes_a) && isnan(d.margin));
+    ro_workspace_free(w);
+    ro_model_free(m);
+    fix_free(s);
+}
+
+/* ---------------------------------------------------- regional (c-f) */
+
+/* Infinite concentrations, no regional error, blend transfers: delta = 0
+ * and every region's share is the matrix product A_r / (A_r + B_r); the
+ * blank/null fraction fixed at its mean gives turnout and blank share. */
+static void test_fixed_transfers_give_matrix_product(void **state)
+{
+    (void)state;
+    const size_t R = 9, K = 5;
+    runoff_scenario *s = regional(R, K, INFINITY);
+    s->blend.mode = RO_BLEND_TRANSFERS;
+    s->blank_null = (ro_blank_null){.mean = 0.2, .concentration = INFINITY};
+    double A[9], B[9], sa = 0, sb = 0, sn = 0, reg = 0;
+    uint32_t above = 0;
+    for (size_t r = 0; r < R; r++) {
+        A[r] = B[r] = 0;
+        for (size_t o = 0; o < K; o++) {
+            double v = s->votes[o * R + r];
+            A[r] += v * s->transfers[o].mean[RO_TO_A];
+            B[r] += v * s->transfers[o].mean[RO_TO_B];
+            sn += v * s->transfers[o].mean[RO_TO_NONE];
+        }
+        sa += A[r];
+        sb += B[r];
+        reg += s->regions[r].registered;
+        above += A[r] / (A[r] + B[r]) > 0.5;
+    }
+    ro_model *m = model_ok(s);
+    assert_int_equal(ro_model_n_regions(m), R);
+    ro_workspace *w = ro_workspace_alloc(m);
+    ro_draw d;
+    for (uint64_t i = 0; i < 5; i++) {
+        ro_model_draw(m, w, 11, i, &d);
+        assert_non_null(d.region_share_a);
+        for (size_t r = 0; r < R; r++)
+            assert_close(d.region_share_a[r], A[r] / (A[r] + B[r]), 1e-14);
+        assert_close(d.share_a, sa / (sa + sb), 1e-14);
+        assert_close(d.votes_a, sa, 1e-8 * sa);
+        assert_close(d.votes_b, sb, 1e-8 * sb);
+        assert_close(d.turnout, (sa + sb + 0.2 * sn) / reg, 1e-14);
+        assert_close(d.blank_null, 0.2 * sn / (sa + sb + 0.2 * sn), 1e-14);
+        assert_close(d.margin, (sa - sb) / reg, 1e-14);
+        assert_int_equal(d.regions_a, above);
+    }
+    ro_workspace_free(w);
+    ro_model_free(m);
+    fix_free(s);
+}
+
+/* Dirichlet rows. One option per region, each voting only in its own
+ * region; blend transfers, blank/null fixed at b. Region r then reads
+ * back row r exactly: s_r = T_A/(T_A+T_B), and the region's turnout
+ * 1 - T_N (1 - b). With a single region per option we use one region
+ * per scenario: R = 1, K = 1. Row (0.5, 0.3, 0.2), c = 20:
+ * E T_j = mean_j, Var T_j = m_j(1-m_j)/(c+1); SE of the mean
+ * sqrt(Var/N); SE of the sample variance sqrt((m4 - s^4)/N) with m4 the
+ * sample fourth central moment. 4 SE each. */
+static void test_dirichlet_row_moments(void **state)
+{
+    (void)state;
+    const int N = 100000;
+    const double c = 20, b = 0.25, mean[3] = {0.5, 0.3, 0.2};
+    runoff_scenario *s = one_poll(0.5, 1000);
+    double votes[1] = {1000};
+    fix_first_round(s, 1, 1, votes, mean, c);
+    s->blend.mode = RO_BLEND_TRANSFERS;
+    s->blank_null = (ro_blank_null){.mean = b, .concentration = INFINITY};
+    ro_model *m = model_ok(s);
+    ro_workspace *w = ro_workspace_alloc(m);
+    static double t[3][100000];
+    ro_draw d;
+    for (int i = 0; i < N; i++) {
+        ro_model_draw(m, w, 5, (uint64_t)i, &d);
+        double tn = (1 - d.turnout) / (1 - b);
+        t[RO_TO_NONE][i] = tn;
+        t[RO_TO_A][i] = d.share_a * (1 - tn);
+        t[RO_TO_B][i] = (1 - d.share_a) * (1 - tn);
+    }
+    for (int j = 0; j < 3; j++) {
+        double mu = 0, m2 = 0, m4 = 0;
+        for (int i = 0; i < N; i++)
+            mu += t[j][i];
+        mu /= N;
+        for (int i = 0; i < N; i++) {
+            double e = (t[j][i] - mu) * (t[j][i] - mu);
+            m2 += e;
+            m4 += e * e;
+        }
+        m2 /= N;
+        m4 /= N;
+        double var = mean[j] * (1 - mean[j]) / (c + 1);
+        assert_close(mu, mean[j], 4 * sqrt(var / N));
+        assert_close(m2, var, 4 * sqrt((m4 - m2 * m2) / N));
+    }
+    ro_workspace_free(w);
+    ro_model_free(m);
+    fix_free(s);
+}
+
+/* The national-only model of the same polls, for comparison: the polls
+ * stream is the same, so p is the same draw by draw. */
+static runoff_scenario *national_copy(const runoff_scenario *s)
+{
+    runoff_scenario *n = fix_scenario();
+    for (size_t i = 0; i < s->n_polls; i++) {
+        const ro_poll *p = &s->polls[i];
+        fix_add_poll(n, p->pollster, p->start, p->end, p->sample, p->share_a, p->share_b,
+                     p->rolling);
+    }
+    n->polling_error = s->polling_error;
+    n->aggregation.house = s->aggregation.house;
+    return n;
+}
+
+/* Anchoring (blend: polls) reproduces the national share p to 1e-9, also
+ * for targets far from the transfers' own level, with regional and group
+ * deviations and random transfers in play. */
+static void check_anchoring(runoff_scenario *s, double p)
+{
+    s->polls[0].share_a = 100 * p;
+    s->polls[0].share_b = 100 * (1 - p);
+    s->polls[0].two_way_a = p;
+    runoff_scenario *n = national_copy(s);
+    ro_model *mr = model_ok(s), *mn = model_ok(n);
+    ro_workspace *wr = ro_workspace_alloc(mr), *wn = ro_workspace_alloc(mn);
+    ro_draw dr, dn;
+    for (uint64_t i = 0; i < 2000; i++) {
+        ro_model_draw(mr, wr, 99, i, &dr);
+        ro_model_draw(mn, wn, 99, i, &dn);
+        assert_close(dr.share_a, dn.share_a, 1e-9);
+        assert_close(dr.votes_a / (dr.votes_a + dr.votes_b), dn.share_a, 1e-9);
+    }
+    ro_workspace_free(wr);
+    ro_workspace_free(wn);
+    ro_model_free(mr);
+    ro_model_free(mn);
+    fix_free(n);
+}
+
+static void test_anchoring_hits_target(void **state)
+{
+    (void)state;
+    runoff_scenario *s = regional(40, 8, 30);
+    s->polling_error.scale = 0.02;
+    s->regional_error.sd = 0.3;
+    add_groups(s, 3, 0.2);
+    const double targets[] = {0.05, 0.95, 0.82, 0.18, 0.5};
+    for (size_t k = 0; k < sizeof targets / sizeof targets[0]; k++)
+        check_anchoring(s, targets[k]);
+    fix_free(s);
+}
+
+/* A region whose options send nobody to B (u = inf) or nobody to A
+ * (u = 0) cannot move; the others still reach the target. */
+static void test_anchoring_with_saturated_regions(void **state)
+{
+    (void)state;
+    const double votes[2 * 3] = {100, 0, 300, 0, 200, 100};
+    const double means[2 * 3] = {1, 0, 0, 0, 1, 0};
+    runoff_scenario *s = one_poll(0.6, 1000);
+    fix_first_round(s, 2, 3, votes, means, INFINITY);
+    s->regional_error.sd = 0.5;
+    check_anchoring(s, 0.6);
+    fix_free(s);
+}
+
+/* blend: mix -> share = w p + (1-w) q, with q the transfers-only share of
+ * the same draw (same transfers and regions streams). */
+static void test_mix_blends_polls_and_transfers(void **state)
+{
+    (void)state;
+    runoff_scenario *s = regional(30, 6, 50);
+    s->regional_error.sd = 0.2;
+    runoff_scenario *n = national_copy(s);
+    s->blend = (ro_blend){.mode = RO_BLEND_MIX, .weight = 0.3};
+    ro_model *mm = model_ok(s);
+    s->blend.mode = RO_BLEND_TRANSFERS;
+    ro_model *mt = model_ok(s);
+    ro_model *mn = model_ok(n);
+    ro_workspace *wm = ro_workspace_alloc(mm), *wt = ro_workspace_alloc(mt),
+                 *wn = ro_workspace_alloc(mn);
+    ro_draw dm, dt, dn;
+    for (uint64_t i = 0; i < 500; i++) {
+        ro_model_draw(mm, wm, 4, i, &dm);
+        ro_model_draw(mt, wt, 4, i, &dt);
+        ro_model_draw(mn, wn, 4, i, &dn);
+        assert_close(dm.share_a, 0.3 * dn.share_a + 0.7 * dt.share_a, 1e-9);
+        assert_close(dm.turnout, dt.turnout, 1e-15); /* turnout does not depend on the blend */
+    }
+    ro_workspace_free(wm);
+    ro_workspace_free(wt);
+    ro_workspace_free(wn);
+    ro_model_free(mm);
+    ro_model_free(mt);
+    ro_model_free(mn);
+    fix_free(n);
+    fix_free(s);
+}
+
+/* One region, blend polls: the regional model's share is the national
+ * model's share for every (seed, index). */
+static void test_one_region_matches_national(void **state)
+{
+    (void)state;
+    runoff_scenario *s = regional(1, 4, 40);
+    s->polling_error = (ro_polling_error){.dist = RO_ERRDIST_STUDENT_T, .df = 5, .scale = 0.03};
+    s->regional_error.sd = 0.4;
+    runoff_scenario *n = national_copy(s);
+    ro_model *mr = model_ok(s), *mn = model_ok(n);
+    ro_workspace *wr = ro_workspace_alloc(mr), *wn = ro_workspace_alloc(mn);
+    ro_draw dr, dn;
+    for (uint64_t i = 0; i < 2000; i++) {
+        ro_model_draw(mr, wr, 1234, i, &dr);
+        ro_model_draw(mn, wn, 1234, i, &dn);
+        assert_close(dr.share_a, dn.share_a, 1e-12);
+        assert_close(dr.region_share_a[0], dn.share_a, 1e-12);
+        assert_int_equal(dr.winner, dn.winner);
+    }
+    ro_workspace_free(wr);
+    ro_workspace_free(wn);
+    ro_model_free(mr);
+    ro_model_free(mn);
+    fix_free(n);
+    fix_free(s);
+}
+
+/* Common random numbers: changing the regional sd changes the regional
+ * shares but not the transfers or blank/null draws (turnout identical),
+ * nor the national share (blend polls). */
+static void test_components_have_their_own_streams(void **state)
+{
+    (void)state;
+    runoff_scenario *s = regional(12, 5, 30);
+    s->regional_error.sd = 0.1;
+    ro_model *m1 = model_ok(s);
+    s->regional_error.sd = 0.4;
+    ro_model *m2 = model_ok(s);
+    ro_workspace *w1 = ro_workspace_alloc(m1), *w2 = ro_workspace_alloc(m2);
+    ro_draw d1, d2;
+    for (uint64_t i = 0; i < 50; i++) {
+        ro_model_draw(m1, w1, 8, i, &d1);
+        ro_model_draw(m2, w2, 8, i, &d2);
+        assert_true(d1.turnout == d2.turnout);
+        assert_true(d1.blank_null == d2.blank_null);
+        assert_close(d1.share_a, d2.share_a, 1e-12);
+        assert_true(d1.region_share_a[3] != d2.region_share_a[3]);
+    }
+    ro_workspace_free(w1);
+    ro_workspace_free(w2);
+    ro_model_free(m1);
+    ro_model_free(m2);
+    fix_free(s);
+}
+
+/* ------------------------------------------------------ determinism (g) */
+
+static void test_draws_are_deterministic(void **state)
+{
+    (void)state;
+    const size_t R = 20;
+    runoff_scenario *s = regional(R, 6, 30);
+    s->regional_error.sd = 0.2;
+    add_groups(s, 2, 0.1);
+    s->polling_error.scale = 0.02;
+    ro_model *m = model_ok(s);
+    ro_workspace *w1 = ro_workspace_alloc(m), *w2 = ro_workspace_alloc(m);
+    ro_draw a, b;
+    double shares[20];
+    ro_model_draw(m, w1, 77, 12345, &a);
+    memcpy(shares, a.region_share_a, sizeof shares);
+    ro_model_draw(m, w1, 77, 12346, &b); /* something else in between */
+    assert_true(b.share_a != a.share_a);
+    ro_model_draw(m, w2, 77, 12345, &b); /* another workspace */
+    assert_true(b.share_a == a.share_a && b.turnout == a.turnout &&
+                b.blank_null == a.blank_null && b.votes_a == a.votes_a &&
+                b.regions_a == a.regions_a && b.winner == a.winner);
+    assert_memory_equal(b.region_share_a, shares, sizeof shares);
+    ro_model_draw(m, w1, 78, 12345, &b); /* another seed */
+    assert_true(b.share_a != a.share_a);
+    ro_workspace_free(w1);
+    ro_workspace_free(w2);
+    ro_model_free(m);
+    fix_free(s);
+}
+
+/* ----------------------------------------------------------- errors */
+
+static void test_alloc_failures_are_reported(void **state)
+{
+    (void)state;
+    runoff_scenario *s = regional(10, 4, 30);
+    add_groups(s, 2, 0.1);
+    bool succeeded = false;
+    for (long k = 0; !succeeded && k < 50; k++) {
+        runoff_error err = {0};
+        ro_alloc_fail_after(k);
+        ro_model *m = ro_model_alloc(s, &err);
+        ro_alloc_fail_after(-1);
+        if (m == NULL) {
+            assert_int_equal(err.status, RUNOFF_ENOMEM);
+            continue;
+        }
+        for (long j = 0; j < 10; j++) {
+            ro_alloc_fail_after(j);
+            ro_workspace *w = ro_workspace_alloc(m);
+            ro_alloc_fail_after(-1);
+            if (w != NULL) {
+                succeeded = true;
+                ro_workspace_free(w);
+                break;
+            }
+        }
+        ro_model_free(m);
+    }
+    assert_true(succeeded);
+    ro_model_free(NULL);
+    ro_workspace_free(NULL);
+    fix_free(s);
+}
+
+static void test_no_poll_is_an_input_error(void **state)
+{
+    (void)state;
+    runoff_scenario *s = one_poll(0.5, 1000);
+    s->aggregation.has_as_of = true;
+    s->aggregation.as_of = T0 - 10;
+    runoff_error err = {0};
+    assert_null(ro_model_alloc(s, &err));
+    assert_int_equal(err.status, RUNOFF_EINPUT);
+    fix_free(s);
+}
+
+/* blend: transfers needs no polls, and then has no poll average. */
+static void test_transfers_only_needs_no_polls(void **state)
+{
+    (void)state;
+    runoff_scenario *s = regional(5, 3, 30);
+    s->n_polls = 0;
+    s->blend.mode = RO_BLEND_TRANSFERS;
+    ro_model *m = model_ok(s);
+    assert_null(ro_model_poll_average(m));
+    ro_workspace *w = ro_workspace_alloc(m);
+    ro_draw d;
+    ro_model_draw(m, w, 1, 0, &d);
+    assert_true(d.share_a > 0 && d.share_a < 1);
+    ro_workspace_free(w);
+    ro_model_free(m);
+    fix_free(s);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_share_bound_properties),
+        cmocka_unit_test(test_win_probability_close_race),
+        cmocka_unit_test(test_win_probability_lopsided),
+        cmocka_unit_test(test_systematic_error_normal_sd),
+        cmocka_unit_test(test_systematic_error_student_t_sd),
+        cmocka_unit_test(test_national_turnout_and_votes),
+        cmocka_unit_test(test_fixed_transfers_give_matrix_product),
+        cmocka_unit_test(test_dirichlet_row_moments),
+        cmocka_unit_test(test_anchoring_hits_target),
+        cmocka_unit_test(test_anchoring_with_saturated_regions),
+        cmocka_unit_test(test_mix_blends_polls_and_transfers),
+        cmocka_unit_test(test_one_region_matches_national),
+        cmocka_unit_test(test_components_have_their_own_streams),
+        cmocka_unit_test(test_draws_are_deterministic),
+        cmocka_unit_test(test_alloc_failures_are_reported),
+        cmocka_unit_test(test_no_poll_is_an_input_error),
+        cmocka_unit_test(test_transfers_only_needs_no_polls),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,324 @@
+/*
+ * test_polls.c — the polling average (docs/model.md §1), on small cases
+ * whose results are worked out by hand in the comments.
+ */
+#include "testutil.h"
+
+#include <string.h>
+
+#include "error.h"
+#include "polls.h"
+#include "scenario_fixture.h"
+
+#define T0 FIX_ELECTION_DATE
+#define EPS 1e-12
+
+static ro_poll_average average_ok(const runoff_scenario *s)
+{
+    ro_poll_average avg;
+    runoff_error err = {0};
+    assert_int_equal(ro_polls_average(s, &avg, &err), RUNOFF_OK);
+    assert_int_equal(err.status, RUNOFF_OK);
+    return avg;
+}
+
+/* One poll, n = 1000, 52-48, design effect 1: weight 1, mean 0.52,
+ * sd = sqrt(0.52 * 0.48 / 1000), n_eff = 1000. */
+static void test_single_poll(void **state)
+{
+    (void)state;
+    runoff_scenario *s = fix_scenario();
+    fix_add_poll(s, "P", T0 - 2, T0, 1000, 52, 48, false);
+    ro_poll_average avg = average_ok(s);
+    assert_int_equal(avg.n_used, 1);
+    assert_int_equal(avg.reference_date, T0);
+    assert_close(avg.polls[0].weight, 1, EPS);
+    assert_close(avg.polls[0].age_days, 1, EPS);
+    assert_close(avg.mean, 0.52, EPS);
+    assert_close(avg.sd, sqrt(0.52 * 0.48 / 1000), EPS);
+    assert_close(avg.n_eff, 1000, 1e-9);
+    ro_poll_average_clear(&avg);
+    ro_poll_average_clear(&avg); /* cleared twice: harmless */
+    ro_poll_average_clear(NULL);
+    fix_free(s);
+}
+
+/* Same day, samples 1000 and 3000, house effects off: weights 1/4, 3/4;
+ * mean = 0.52/4 + 0.48*3/4 = 0.49; sd^2 = m(1-m)(1/16/1000 + 9/16/3000)
+ * = m(1-m)/4000, so n_eff = 4000 (the pooled sample). Shares 26-24 are
+ * normalised to the two-way 0.52. */
+static void test_weights_proportional_to_sample(void **state)
+{
+    (void)state;
+    runoff_scenario *s = fix_scenario();
+    s->aggregation.house = RO_HOUSE_NONE;
+    fix_add_poll(s, "P", T0, T0, 1000, 26, 24, false);
+    fix_add_poll(s, "Q", T0, T0, 3000, 48, 52, false);
+    ro_poll_average avg = average_ok(s);
+    assert_close(avg.polls[0].weight, 0.25, EPS);
+    assert_close(avg.polls[1].weight, 0.75, EPS);
+    assert_close(avg.mean, 0.49, EPS);
+    assert_close(avg.n_eff, 4000, 1e-8);
+    assert_close(avg.sd, sqrt(0.49 * 0.51 / 4000), EPS);
+    ro_poll_average_clear(&avg);
+    fix_free(s);
+}
+
+/* Half-life 7: a poll whose fieldwork midpoint is 7 days old has recency
+ * 1/2, one 14 days old 1/4; equal samples, so weights 4/7, 2/7, 1/7. */
+static void test_half_life_halves_weight(void **state)
+{
+    (void)state;
+    runoff_scenario *s = fix_scenario();
+    s->aggregation.house = RO_HOUSE_NONE;
+    fix_add_poll(s, "P", T0, T0, 1000, 50, 50, false);
+    fix_add_poll(s, "Q", T0 - 8, T0 - 6, 1000, 50, 50, false);
+    fix_add_poll(s, "R", T0 - 14, T0 - 14, 1000, 50, 50, false);
+    ro_poll_average avg = average_ok(s);
+    assert_close(avg.polls[1].age_days, 7, EPS);
+    assert_close(avg.polls[1].recency, 0.5, EPS);
+    assert_close(avg.polls[2].recency, 0.25, EPS);
+    assert_close(avg.polls[0].weight, 4.0 / 7, EPS);
+    assert_close(avg.polls[1].weight, 2.0 / 7, EPS);
+    assert_close(avg.polls[2].weight, 1.0 / 7, EPS);
+    ro_poll_average_clear(&avg);
+    fix_free(s);
+}
+
+/* Polls 2000 and 2001 half-lives old: 0.5^2000 underflows, yet the
+ * relative weights must still be 2/3 and 1/3. */
+static void test_very_old_polls_keep_relative_weights(void **state)
+{
+    (void)state;
+    runoff_scenario *s = fix_scenario();
+    s->aggregation.half_life_days = 1;
+    s->aggregation.house = RO_HOUSE_NONE;
+    fix_add_poll(s, "P", T0 - 2000, T0 - 2000, 1000, 60, 40, false);
+    fix_add_poll(s, "Q", T0 - 2001, T0 - 2001, 1000, 30, 70, false);
+    ro_poll_average avg = average_ok(s);
+    assert_close(avg.polls[0].weight, 2.0 / 3, EPS);
+    assert_close(avg.polls[1].weight, 1.0 / 3, EPS);
+    assert_close(avg.mean, 0.6 * 2 / 3 + 0.3 / 3, EPS);
+    ro_poll_average_clear(&avg);
+    fix_free(s);
+}
+
+/* as_of = T0 - 10: the poll ending at T0 is excluded, ages are counted
+ * from as_of (the remaining poll, midpoint T0 - 10 - 7, is 7 days old). */
+static void test_as_of_excludes_later_polls(void **state)
+{
+    (void)state;
+    runoff_scenario *s = fix_scenario();
+    s->aggregation.has_as_of = true;
+    s->aggregation.as_of = T0 - 10;
+    fix_add_poll(s, "P", T0 - 1, T0, 1000, 60, 40, false);
+    fix_add_poll(s, "Q", T0 - 18, T0 - 16, 1000, 45, 55, false);
+    fix_add_poll(s, "Q", T0 - 12, T0 - 10, 1000, 45, 55, false); /* ends on as_of: kept */
+    ro_poll_average avg = average_ok(s);
+    assert_int_equal(avg.reference_date, T0 - 10);
+    assert_false(avg.polls[0].used);
+    assert_string_equal(avg.polls[0].excluded_why, "after as_of");
+    assert_close(avg.polls[0].weight, 0, 0);
+    assert_true(avg.polls[2].used);
+    assert_null(avg.polls[2].excluded_why);
+    assert_close(avg.polls[1].age_days, 7, EPS);
+    assert_int_equal(avg.n_used, 2);
+    assert_int_equal(avg.n_house, 1);
+    assert_close(avg.mean, 0.45, EPS);
+    ro_poll_average_clear(&avg);
+    fix_free(s);
+}
+
+static void test_no_usable_poll_is_an_input_error(void **state)
+{
+    (void)state;
+    runoff_scenario *s = fix_scenario();
+    s->aggregation.has_as_of = true;
+    s->aggregation.as_of = 19083; /* 2022-04-01 */
+    fix_add_poll(s, "P", 19090, 19091, 1000, 60, 40, false);
+    fix_add_poll(s, "Q", 19084, 19100, 1000, 45, 55, true);
+    ro_poll_average avg;
+    runoff_error err = {0};
+    assert_int_equal(ro_polls_average(s, &avg, &err), RUNOFF_EINPUT);
+    assert_int_equal(err.status, RUNOFF_EINPUT);
+    assert_string_equal(err.message,
+                        "no poll left to average (all 2 polls end after as_of 2022-04-01)");
+    assert_null(avg.polls);
+    assert_null(avg.house);
+    fix_free(s);
+}
+
+/* Rolling releases of R: the one with the latest end wins; among equal
+ * ends the later start; among identical windows the later in the file.
+ * Non-rolling polls of the same pollster are never superseded, and a
+ * release after as_of supersedes nothing. */
+static void test_rolling_latest_keeps_one_release(void **state)
+{
+    (void)state;
+    runoff_scenario *s = fix_scenario();
+    s->aggregation.has_as_of = true;
+    s->aggregation.as_of = T0 - 1;
+    fix_add_poll(s, "R", T0 - 6, T0 - 4, 1000, 50, 50, true); /* 0: older end */
+    fix_add_poll(s, "R", T0 - 4, T0 - 2, 1000, 50, 50, true); /* 1: later start */
+    fix_add_poll(s, "R", T0 - 5, T0 - 2, 1000, 50, 50, true); /* 2: same end, earlier start */
+    fix_add_poll(s, "R", T0 - 1, T0, 1000, 50, 50, true);     /* 3: after as_of */
+    fix_add_poll(s, "R", T0 - 9, T0 - 8, 1000, 50, 50, false);/* 4: not rolling */
+    fix_add_poll(s, "S", T0 - 9, T0 - 8, 1000, 50, 50, true); /* 5: other pollster */
+    fix_add_poll(s, "S", T0 - 9, T0 - 8, 1000, 50, 50, true); /* 6: identical, later in file */
+    ro_poll_average avg = average_ok(s);
+    const bool used[] = {false, true, false, false, true, false, true};
+    for (size_t i = 0; i < 7; i++)
+        assert_int_equal(avg.polls[i].used, used[i]);
+    assert_string_equal(avg.polls[0].excluded_why, "superseded rolling release");
+    assert_string_equal(avg.polls[2].excluded_why, "superseded rolling release");
+    assert_string_equal(avg.polls[3].excluded_why, "after as_of");
+    assert_int_equal(avg.n_used, 3);
+    ro_poll_average_clear(&avg);
+
+    s->aggregation.rolling = RO_ROLLING_ALL;
+    avg = average_ok(s);
+    assert_int_equal(avg.n_used, 6);
+    ro_poll_average_clear(&avg);
+    fix_free(s);
+}
+
+/* Three same-day polls of equal size (weights 1/3): P at 0.52 and 0.54,
+ * Q at 0.47, so p0 = 0.51. With shrinkage 1:
+ *   raw_P = ((0.52 - 0.51) + (0.54 - 0.51)) / (2 + 1) = 0.04/3
+ *   raw_Q = (0.47 - 0.51) / (1 + 1) = -0.02
+ * centred on their mean (0.04/3 - 0.02)/2 = -1/300:
+ *   h_P = 0.04/3 + 1/300 = 1/60,  h_Q = -0.02 + 1/300 = -1/60
+ * mean = p0 - (2 h_P + h_Q)/3 = 0.51 - 1/180. */
+static runoff_scenario *house_case(ro_house_mode mode)
+{
+    runoff_scenario *s = fix_scenario();
+    s->aggregation.house = mode;
+    s->aggregation.house_shrinkage = 1;
+    fix_add_poll(s, "P", T0, T0, 1000, 52, 48, false);
+    fix_add_poll(s, "Q", T0, T0, 1000, 47, 53, false);
+    fix_add_poll(s, "P", T0, T0, 1000, 54, 46, false);
+    return s;
+}
+
+static void test_house_effects_estimate(void **state)
+{
+    (void)state;
+    runoff_scenario *s = house_case(RO_HOUSE_ESTIMATE);
+    ro_poll_average avg = average_ok(s);
+    assert_int_equal(avg.n_house, 2);
+    assert_string_equal(avg.house[0].pollster, "P");
+    assert_int_equal(avg.house[0].n_polls, 2);
+    assert_close(avg.house[0].effect, 1.0 / 60, EPS);
+    assert_string_equal(avg.house[1].pollster, "Q");
+    assert_int_equal(avg.house[1].n_polls, 1);
+    assert_close(avg.house[1].effect, -1.0 / 60, EPS);
+    assert_close(avg.polls[1].house, -1.0 / 60, EPS);
+    assert_close(avg.polls[1].adjusted, 0.47 + 1.0 / 60, EPS);
+    assert_close(avg.mean, 0.51 - 1.0 / 180, EPS);
+    ro_poll_average_clear(&avg);
+    fix_free(s);
+}
+
+/* shrinkage 0, one pollster: its effect is its mean deviation from p0,
+ * i.e. 0, and centring keeps it 0. */
+static void test_house_effects_single_pollster_is_zero(void **state)
+{
+    (void)state;
+    runoff_scenario *s = fix_scenario();
+    s->aggregation.house_shrinkage = 0;
+    fix_add_poll(s, "P", T0, T0, 1000, 52, 48, false);
+    fix_add_poll(s, "P", T0 - 3, T0 - 3, 500, 56, 44, false);
+    ro_poll_average avg = average_ok(s);
+    assert_close(avg.house[0].effect, 0, EPS);
+    ro_poll_average_clear(&avg);
+    fix_free(s);
+}
+
+/* fixed: P's given 0.02 (not centred), Q unlisted -> 0;
+ * mean = 0.51 - 2 * 0.02 / 3. */
+static void test_house_effects_fixed(void **state)
+{
+    (void)state;
+    runoff_scenario *s = house_case(RO_HOUSE_FIXED);
+    s->aggregation.house_fixed = calloc(1, sizeof *s->aggregation.house_fixed);
+    s->aggregation.n_house_fixed = 1;
+    strcpy(s->aggregation.house_fixed[0].pollster, "P");
+    s->aggregation.house_fixed[0].effect = 0.02;
+    ro_poll_average avg = average_ok(s);
+    assert_close(avg.house[0].effect, 0.02, EPS);
+    assert_close(avg.house[1].effect, 0, 0);
+    assert_close(avg.polls[2].adjusted, 0.52, EPS);
+    assert_close(avg.mean, 0.51 - 0.04 / 3, EPS);
+    ro_poll_average_clear(&avg);
+    fix_free(s);
+}
+
+static void test_house_effects_none(void **state)
+{
+    (void)state;
+    runoff_scenario *s = house_case(RO_HOUSE_NONE);
+    ro_poll_average avg = average_ok(s);
+    for (size_t j = 0; j < avg.n_house; j++)
+        assert_close(avg.house[j].effect, 0, 0);
+    assert_close(avg.mean, 0.51, EPS);
+    ro_poll_average_clear(&avg);
+    fix_free(s);
+}
+
+/* Design effect d divides every sample: n_eff = n/d, sd scales by
+ * sqrt(d); the mean does not move. */
+static void test_design_effect_scales_sd(void **state)
+{
+    (void)state;
+    runoff_scenario *s = fix_scenario();
+    fix_add_poll(s, "P", T0, T0, 1000, 50, 50, false);
+    fix_add_poll(s, "Q", T0 - 3, T0, 600, 55, 45, false);
+    ro_poll_average a1 = average_ok(s);
+    s->aggregation.design_effect = 2.5;
+    ro_poll_average a2 = average_ok(s);
+    assert_close(a2.mean, a1.mean, EPS);
+    assert_close(a2.sd, a1.sd * sqrt(2.5), EPS);
+    assert_close(a2.n_eff, a1.n_eff / 2.5, 1e-9);
+    assert_close(a2.polls[1].n_eff, 240, EPS);
+    ro_poll_average_clear(&a1);
+    ro_poll_average_clear(&a2);
+    fix_free(s);
+}
+
+static void test_alloc_failure(void **state)
+{
+    (void)state;
+    runoff_scenario *s = fix_scenario();
+    fix_add_poll(s, "P", T0, T0, 1000, 50, 50, false);
+    for (long k = 0; k < 2; k++) {
+        ro_poll_average avg;
+        runoff_error err = {0};
+        ro_alloc_fail_after(k);
+        runoff_status st = ro_polls_average(s, &avg, &err);
+        ro_alloc_fail_after(-1);
+        assert_int_equal(st, RUNOFF_ENOMEM);
+        assert_int_equal(err.status, RUNOFF_ENOMEM);
+        assert_null(avg.polls);
+    }
+    fix_free(s);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_single_poll),
+        cmocka_unit_test(test_weights_proportional_to_sample),
+        cmocka_unit_test(test_half_life_halves_weight),
+        cmocka_unit_test(test_very_old_polls_keep_relative_weights),
+        cmocka_unit_test(test_as_of_excludes_later_polls),
+        cmocka_unit_test(test_no_usable_poll_is_an_input_error),
+        cmocka_unit_test(test_rolling_latest_keeps_one_release),
+        cmocka_unit_test(test_house_effects_estimate),
+        cmocka_unit_test(test_house_effects_single_pollster_is_zero),
+        cmocka_unit_test(test_house_effects_fixed),
+        cmocka_unit_test(test_house_effects_none),
+        cmocka_unit_test(test_design_effect_scales_sd),
+        cmocka_unit_test(test_alloc_failure),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
