@@ -34,6 +34,7 @@ __extension__ typedef unsigned __int128 ro_u128;
 struct ro_hist {
     double lo, hi;
     double width;               /* (hi - lo) / nbins */
+    double inv_width;           /* nbins / (hi - lo): a multiply in the hot path, not a divide */
     size_t nbins;
     bool with_moments;
     uint64_t n;                 /* every non-NAN value, under/overflow included */
@@ -54,6 +55,7 @@ ro_hist *ro_hist_alloc(double lo, double hi, size_t nbins, bool with_moments)
     h->lo = lo;
     h->hi = hi;
     h->width = (hi - lo) / (double)nbins;
+    h->inv_width = (double)nbins / (hi - lo);
     h->nbins = nbins;
     h->with_moments = with_moments;
     ro_hist_reset(h);
@@ -89,7 +91,7 @@ void ro_hist_add(ro_hist *h, double x)
         c = h->hi;
     } else {
         /* hi itself belongs to the last bin; rounding can also land on nbins. */
-        size_t i = (size_t)((x - h->lo) / h->width);
+        size_t i = (size_t)((x - h->lo) * h->inv_width);
         h->counts[i < h->nbins ? i : h->nbins - 1]++;
     }
     if (h->with_moments) {

@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "runoff.h"
 #include "testutil.h"
 
 #define NATIONAL "tests/data/cli/national.yaml"
