@@ -36,7 +36,8 @@ typedef struct {
 ro_model *ro_model_alloc(const runoff_scenario *s, runoff_error *err);
 void ro_model_free(ro_model *m);
 
-/* The polling average the model uses (for reports). */
+/* The polling average the model uses (for reports); NULL when the
+ * scenario has no polls (blend: transfers without polls). */
 const ro_poll_average *ro_model_poll_average(const ro_model *m);
 size_t ro_model_n_regions(const ro_model *m);
 bool ro_model_has_turnout(const ro_model *m);
