@@ -21,25 +21,6 @@
 static const char WHY_AFTER_AS_OF[] = "after as_of";
 static const char WHY_SUPERSEDED[] = "superseded rolling release";
 
-/* Days since 1970-01-01 -> "YYYY-MM-DD" (Howard Hinnant's civil_from_days).
- * The loader owns the shared ro_date_format; this private copy keeps the
- * error message below independent of it. */
-static void format_date(int32_t days, char buf[11])
-{
-    long z = (long)days + 719468;
-    long era = (z >= 0 ? z : z - 146096) / 146097;
-    long doe = z - era * 146097;
-    long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    long mp = (5 * doy + 2) / 153;
-    long d = doy - (153 * mp + 2) / 5 + 1;
-    long m = mp < 10 ? mp + 3 : mp - 9;
-    long y = yoe + era * 400 + (m <= 2);
-    /* the moduli only tell the compiler the fields fit in 4, 2, 2 digits */
-    snprintf(buf, 11, "%04u-%02u-%02u", (unsigned)(y % 10000 + 10000) % 10000u,
-             (unsigned)m % 13u, (unsigned)d % 32u);
-}
-
 /* Is rolling poll j a later release than rolling poll i of the same
  * pollster? Later end, then later start, then later in the file. */
 static bool later_release(const ro_poll *pi, size_t i, const ro_poll *pj, size_t j)
@@ -182,7 +163,7 @@ static runoff_status no_poll_error(const runoff_scenario *s, int32_t t0, runoff_
     if (s->n_polls == 0)
         return ro_error_set(err, RUNOFF_EINPUT, s->source, 0, 0, "no poll to average");
     char date[11];
-    format_date(t0, date);
+    ro_date_format(t0, date);
     return ro_error_set(err, RUNOFF_EINPUT, s->source, 0, 0,
                         "no poll left to average (all %zu polls end after %s %s)", s->n_polls,
                         s->aggregation.has_as_of ? "as_of" : "the election date", date);

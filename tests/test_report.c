@@ -15,30 +15,6 @@
 #include "sim.h"
 #include "testutil.h"
 
-/* This worktree links without scenario.c and polls.c; these weak
- * stand-ins give way to the real definitions when those are linked. */
-__attribute__((weak)) void ro_date_format(int32_t days, char buf[11])
-{
-    /* days -> civil date (H. Hinnant's algorithm) */
-    int64_t z = (int64_t)days + 719468, era = (z >= 0 ? z : z - 146096) / 146097;
-    int64_t doe = z - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
-    int64_t d = doy - (153 * mp + 2) / 5 + 1, m = mp < 10 ? mp + 3 : mp - 9;
-    char tmp[40];
-    snprintf(tmp, sizeof tmp, "%04d-%02d-%02d", (int)(yoe + era * 400 + (m <= 2)), (int)m, (int)d);
-    snprintf(buf, 11, "%.10s", tmp);
-}
-
-__attribute__((weak)) void ro_poll_average_clear(ro_poll_average *avg)
-{
-    if (avg == NULL)
-        return;
-    free(avg->polls);
-    free(avg->house);
-    memset(avg, 0, sizeof *avg);
-}
-
 #define DRAWS 10000
 #define N_REGIONS 25
 #define WINS_A 9321
