@@ -37,9 +37,10 @@ export TMPDIR
 
 passed=0; failed=0
 pass() { passed=$((passed + 1)); echo "ok - $1"; }
+# fail WHAT [quiet]: quiet when the last command's stderr is not the point.
 fail() {
     failed=$((failed + 1)); echo "FAIL - $1"
-    [ -s "$tmp/stderr" ] && sed 's/^/    stderr: /' "$tmp/stderr"
+    [ "${2-}" = quiet ] || [ ! -s "$tmp/stderr" ] || sed 's/^/    stderr: /' "$tmp/stderr"
 }
 
 # run CMD...: status in $status, stderr in $tmp/stderr.
@@ -82,7 +83,7 @@ refuse() {
 
 # contains NAME FILE TEXT: the figure holds TEXT (fixed string).
 contains() {
-    if grep -Fq -- "$3" "$2"; then pass "$1"; else fail "$1: '$3' not in $2"; fi
+    if grep -Fq -- "$3" "$2"; then pass "$1"; else fail "$1: '$3' not in $2" quiet; fi
 }
 
 grep -v '^actual_share,' "$data/stats.csv" >"$tmp/stats_noactual.csv"
@@ -113,7 +114,7 @@ contains "actual result in the legend" "$figs/distribution.svg" "actual 58.6 %"
 contains "constant swept column in the subtitle" "$figs/sweep2.svg" "polling_error.scale = 1"
 contains "history actual line in the legend" "$figs/history.svg" "actual share 58.6 %"
 if grep -Fq "actual" "$figs/distribution_noactual.svg"; then
-    fail "no actual mark without actual_share"
+    fail "no actual mark without actual_share" quiet
 else
     pass "no actual mark without actual_share"
 fi
@@ -167,7 +168,7 @@ refuse "gnuplot failing" 1 "gnuplot failed" \
     env GNUPLOT=false "$plot" regions "$data/regions.csv" "$figs/regions.png"
 refuse "bad input over an existing figure" 2 "bad_number" \
     "$plot" regions "$data/bad_number.csv" "$figs/regions.png"
-if cmp -s "$tmp/old.png" "$figs/regions.png"; then pass "failed runs leave the old figure"; else fail "failed runs leave the old figure"; fi
+if cmp -s "$tmp/old.png" "$figs/regions.png"; then pass "failed runs leave the old figure"; else fail "failed runs leave the old figure" quiet; fi
 
 # Nothing but the figures in the output directory, nothing in TMPDIR.
 want="distribution.png distribution.svg distribution_noactual.png distribution_noactual.svg history.png \
@@ -176,9 +177,9 @@ got=$(cd "$figs" && find . -mindepth 1 | sed 's|^\./||' | LC_ALL=C sort | tr '\n
 if [ "$got" = "$want" ]; then
     pass "no temporary file left next to the figures"
 else
-    fail "no temporary file left next to the figures (found: $got)"
+    fail "no temporary file left next to the figures (found: $got)" quiet
 fi
-if [ -z "$(ls -A "$TMPDIR")" ]; then pass "no work directory left in TMPDIR"; else fail "work directory left in TMPDIR"; fi
+if [ -z "$(ls -A "$TMPDIR")" ]; then pass "no work directory left in TMPDIR"; else fail "work directory left in TMPDIR" quiet; fi
 
 echo "plot: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
