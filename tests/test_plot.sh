@@ -1,0 +1,185 @@
+#!/bin/sh
+# test_plot.sh — end-to-end checks of scripts/plot on the fixtures in
+# tests/data/plot/ (see its README): every figure kind as PNG and SVG, the
+# files' formats, the text that must survive CSV quoting, and the error
+# paths (status, message naming file and line, old output untouched, no
+# temporary file left behind). Prints one line per check and a closing
+# "plot: N passed, N failed"; exit status 0 when all passed.
+set -u
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+plot=$root/scripts/plot
+data=$root/tests/data/plot
+
+# gnuplot is the one dependency the C build does not need.
+if ! command -v gnuplot >/dev/null 2>&1; then
+    if [ "$(id -u)" -eq 0 ]; then
+        echo "plot: installing gnuplot-nox" >&2
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get install -y -qq gnuplot-nox >&2 ||
+            { apt-get update -qq >&2 && apt-get install -y -qq gnuplot-nox >&2; } ||
+            { echo "plot: could not install gnuplot-nox" >&2; exit 1; }
+    else
+        echo "plot: gnuplot is missing; run: sudo apt-get install -y gnuplot-nox" >&2
+        exit 1
+    fi
+fi
+command -v python3 >/dev/null 2>&1 ||
+    { echo "plot: python3 is missing (it checks the SVG); run: sudo apt-get install -y python3" >&2; exit 1; }
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/test_plot.XXXXXX") || exit 1
+trap 'rm -rf "$tmp"' EXIT
+figs=$tmp/figs
+mkdir "$figs" "$tmp/tmpdir"
+# scripts/plot's own work directories go here, so we can see it cleans up.
+TMPDIR=$tmp/tmpdir
+export TMPDIR
+
+passed=0; failed=0
+pass() { passed=$((passed + 1)); echo "ok - $1"; }
+# fail WHAT [quiet]: quiet when the last command's stderr is not the point.
+fail() {
+    failed=$((failed + 1)); echo "FAIL - $1"
+    [ "${2-}" = quiet ] || [ ! -s "$tmp/stderr" ] || sed 's/^/    stderr: /' "$tmp/stderr"
+}
+
+# run CMD...: status in $status, stderr in $tmp/stderr.
+run() {
+    "$@" >"$tmp/stdout" 2>"$tmp/stderr"
+    status=$?
+}
+
+is_png() {
+    [ "$(od -An -tx1 -N8 "$1" | tr -d ' \n')" = 89504e470d0a1a0a ]
+}
+is_svg() {
+    python3 -c 'import xml.dom.minidom,sys; xml.dom.minidom.parse(sys.argv[1])' "$1" 2>/dev/null
+}
+
+# figure NAME OUT CMD...: CMD must succeed silently and leave a valid OUT.
+figure() {
+    name=$1; out=$2; shift 2
+    run "$@"
+    if [ "$status" -ne 0 ]; then fail "$name: status $status"; return; fi
+    if [ -s "$tmp/stderr" ]; then fail "$name: unexpected messages"; return; fi
+    if [ ! -s "$out" ]; then fail "$name: $out missing or empty"; return; fi
+    case $out in
+    *.png) is_png "$out" || { fail "$name: $out lacks the PNG signature"; return; } ;;
+    *.svg) is_svg "$out" || { fail "$name: $out is not well-formed XML"; return; } ;;
+    esac
+    pass "$name"
+}
+
+# refuse NAME WANT_STATUS PATTERN CMD...: CMD must exit with WANT_STATUS
+# ("nonzero" for any failure) and print PATTERN (grep -E) on stderr.
+refuse() {
+    name=$1; want=$2; pattern=$3; shift 3
+    run "$@"
+    if [ "$want" = nonzero ] && [ "$status" -eq 0 ]; then fail "$name: status 0"; return; fi
+    if [ "$want" != nonzero ] && [ "$status" -ne "$want" ]; then fail "$name: status $status, want $want"; return; fi
+    grep -Eq -- "$pattern" "$tmp/stderr" || { fail "$name: no message matching '$pattern'"; return; }
+    pass "$name"
+}
+
+# contains NAME FILE TEXT: the figure holds TEXT (fixed string).
+contains() {
+    if grep -Fq -- "$3" "$2"; then pass "$1"; else fail "$1: '$3' not in $2" quiet; fi
+}
+
+grep -v '^actual_share,' "$data/stats.csv" >"$tmp/stats_noactual.csv"
+grep -v '^win_probability' "$data/stats.csv" >"$tmp/stats_nowin.csv"
+
+for f in png svg; do
+    figure "distribution $f" "$figs/distribution.$f" \
+        "$plot" distribution "$data/stats.csv" "$data/hist.csv" "$figs/distribution.$f"
+    figure "distribution without actual, --bin 1, --label-a $f" "$figs/distribution_noactual.$f" \
+        "$plot" --bin 1 --label-a "Zoé d'Arc" distribution "$tmp/stats_noactual.csv" "$data/hist.csv" \
+        "$figs/distribution_noactual.$f"
+    figure "sweep with named column $f" "$figs/sweep.$f" \
+        "$plot" sweep "$data/sweep.csv" polling_error.scale "$figs/sweep.$f"
+    figure "sweep with its only column implied $f" "$figs/sweep_implied.$f" \
+        "$plot" sweep "$data/sweep.csv" "$figs/sweep_implied.$f"
+    figure "sweep with a constant second column $f" "$figs/sweep2.$f" \
+        "$plot" sweep "$data/sweep2.csv" transfers.adjust.other.alice "$figs/sweep2.$f"
+    figure "history $f" "$figs/history.$f" "$plot" history "$data/history.csv" "$figs/history.$f"
+    figure "regions $f" "$figs/regions.$f" "$plot" regions "$data/regions.csv" "$figs/regions.$f"
+done
+
+# The SVG keeps text as text: quoted CSV fields arrive whole, escaped for XML.
+contains "region name with a comma" "$figs/regions.svg" "Corse, Haute-Corse"
+contains "region name with accents" "$figs/regions.svg" "Paris, Île-de-France"
+contains "region name with quotes, & and <" "$figs/regions.svg" "Saint 'Pierre' &amp; Miquelon &lt;Œuvre>"
+contains "--label-a in the title" "$figs/distribution_noactual.svg" "Zoé d'Arc"
+contains "actual result in the legend" "$figs/distribution.svg" "actual 58.6 %"
+contains "constant swept column in the subtitle" "$figs/sweep2.svg" "polling_error.scale = 1"
+contains "history actual line in the legend" "$figs/history.svg" "actual share 58.6 %"
+if grep -Fq "actual" "$figs/distribution_noactual.svg"; then
+    fail "no actual mark without actual_share" quiet
+else
+    pass "no actual mark without actual_share"
+fi
+
+# Usage errors: status 2.
+refuse "no arguments" 2 "missing KIND" "$plot"
+refuse "unknown kind" 2 "unknown kind 'pie'" "$plot" pie "$data/regions.csv" "$figs/x.png"
+refuse "unknown option" 2 "unknown option" "$plot" --colour regions "$data/regions.csv" "$figs/x.png"
+refuse "wrong argument count" 2 "usage: plot regions" "$plot" regions "$figs/x.png"
+refuse "unknown output format" 2 "must end in .png or .svg" "$plot" regions "$data/regions.csv" "$figs/x.pdf"
+refuse "bad --size" 2 "--size" "$plot" --size 800 regions "$data/regions.csv" "$figs/x.png"
+refuse "output directory missing" 2 "does not exist" "$plot" regions "$data/regions.csv" "$tmp/no/x.png"
+run "$plot" --help
+if [ "$status" -eq 0 ] && grep -q '^Usage: scripts/plot' "$tmp/stdout"; then pass "--help"; else fail "--help"; fi
+
+# Input errors: status 2, message "file:line: reason".
+refuse "missing input file" nonzero "nothing\\.csv: no such file" \
+    "$plot" regions "$tmp/nothing.csv" "$figs/x.png"
+refuse "missing histogram file" nonzero "nothing\\.csv: no such file" \
+    "$plot" distribution "$data/stats.csv" "$tmp/nothing.csv" "$figs/x.svg"
+refuse "unterminated quote" 2 "bad_quote\\.csv:3: unterminated quoted field" \
+    "$plot" regions "$data/bad_quote.csv" "$figs/x.png"
+refuse "wrong field count" 2 "bad_fields\\.csv:3: 13 fields, but the header has 12" \
+    "$plot" regions "$data/bad_fields.csv" "$figs/x.png"
+refuse "non-number" 2 "bad_number\\.csv:3: share_median \"52%\" is not a number" \
+    "$plot" regions "$data/bad_number.csv" "$figs/x.png"
+refuse "missing column" 2 "bad_columns\\.csv:1: missing column \"share_median\"" \
+    "$plot" regions "$data/bad_columns.csv" "$figs/x.png"
+refuse "impossible date" 2 "bad_date\\.csv:4: aggregation.as_of \"2022-02-30\" is not a valid date" \
+    "$plot" history "$data/bad_date.csv" "$figs/x.png"
+refuse "histogram bin upside down" 2 "bad_hist\\.csv:2: upper" \
+    "$plot" distribution "$data/stats.csv" "$data/bad_hist.csv" "$figs/x.png"
+refuse "stats without win_probability" 2 "stats_nowin\\.csv: no win_probability row" \
+    "$plot" distribution "$tmp/stats_nowin.csv" "$data/hist.csv" "$figs/x.png"
+refuse "stats fed as histogram" 2 "missing column \"lower\"" \
+    "$plot" distribution "$data/stats.csv" "$data/stats.csv" "$figs/x.png"
+refuse "several swept columns, none named" 2 "several swept columns" \
+    "$plot" sweep "$data/sweep2.csv" "$figs/x.png"
+refuse "unknown sweep column" 2 "\"turnout\" is not a swept column" \
+    "$plot" sweep "$data/sweep.csv" turnout "$figs/x.png"
+refuse "second swept column varies" 2 "swept column transfers.adjust.other.alice changes" \
+    "$plot" sweep "$data/sweep2.csv" polling_error.scale "$figs/x.png"
+refuse "history without dates" 2 "\"aggregation.as_of\" is not a swept column" \
+    "$plot" history "$data/sweep.csv" "$figs/x.png"
+
+# Runtime errors: status 1; the old figure stays as it was.
+cp "$figs/regions.png" "$tmp/old.png"
+refuse "gnuplot not installed" 1 "gnuplot not found" \
+    env GNUPLOT="$tmp/no-gnuplot" "$plot" regions "$data/regions.csv" "$figs/regions.png"
+refuse "gnuplot failing" 1 "gnuplot failed" \
+    env GNUPLOT=false "$plot" regions "$data/regions.csv" "$figs/regions.png"
+refuse "bad input over an existing figure" 2 "bad_number" \
+    "$plot" regions "$data/bad_number.csv" "$figs/regions.png"
+if cmp -s "$tmp/old.png" "$figs/regions.png"; then pass "failed runs leave the old figure"; else fail "failed runs leave the old figure" quiet; fi
+
+# Nothing but the figures in the output directory, nothing in TMPDIR.
+want="distribution.png distribution.svg distribution_noactual.png distribution_noactual.svg history.png \
+history.svg regions.png regions.svg sweep.png sweep.svg sweep2.png sweep2.svg sweep_implied.png sweep_implied.svg "
+got=$(cd "$figs" && find . -mindepth 1 | sed 's|^\./||' | LC_ALL=C sort | tr '\n' ' ')
+if [ "$got" = "$want" ]; then
+    pass "no temporary file left next to the figures"
+else
+    fail "no temporary file left next to the figures (found: $got)" quiet
+fi
+if [ -z "$(ls -A "$TMPDIR")" ]; then pass "no work directory left in TMPDIR"; else fail "work directory left in TMPDIR" quiet; fi
+
+echo "plot: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
