@@ -53,7 +53,7 @@ TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 BENCH_SRC := $(wildcard bench/*.c)
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 
-.PHONY: all deps run test bench install uninstall clean scenarios
+.PHONY: all deps run test bench install uninstall clean scenarios plots
 
 all: deps $(BIN)
 
@@ -87,7 +87,7 @@ run: all
 # which binary to drive.
 test: deps
 	@$(MAKE) --no-print-directory $(BIN) $(TEST_BIN)
-	@RUNOFF_BIN=$(BIN) scripts/run-tests.sh $(TEST_BIN) scripts/check_fr2022.sh
+	@RUNOFF_BIN=$(BIN) scripts/run-tests.sh $(TEST_BIN) scripts/check_fr2022.sh tests/test_plot.sh
 
 bench: deps
 	@$(MAKE) --no-print-directory $(BIN) $(BENCH_BIN)
@@ -115,6 +115,28 @@ scenarios/fr-2022-runoff.yaml: scripts/gen_fr2022.py data/fr-2022/*.csv
 	python3 scripts/gen_fr2022.py data/fr-2022 > $@.tmp && mv $@.tmp $@
 scenarios/fr-2022-polls-only.yaml: scripts/gen_fr2022.py data/fr-2022/*.csv
 	python3 scripts/gen_fr2022.py --polls-only data/fr-2022 > $@.tmp && mv $@.tmp $@
+
+# The figures README.md shows, from the real 2022 scenario (docs/figures/).
+FIG      := docs/figures
+FIG_RUN  := $(BUILD)/figures
+FIG_DRAWS ?= 200000
+FR2022   := scenarios/fr-2022-runoff.yaml
+plots: all
+	@scripts/deps.sh plots
+	@mkdir -p $(FIG) $(FIG_RUN)
+	$(BIN) run $(FR2022) -q --draws $(FIG_DRAWS) --csv $(FIG_RUN)/stats.csv \
+	    --histogram-csv $(FIG_RUN)/hist.csv --regions-csv $(FIG_RUN)/regions.csv > /dev/null
+	scripts/plot --label-a Macron distribution $(FIG_RUN)/stats.csv $(FIG_RUN)/hist.csv $(FIG)/distribution.png
+	scripts/plot --label-a Macron regions $(FIG_RUN)/regions.csv $(FIG)/regions.png
+	$(BIN) sweep $(FR2022) -q --draws 50000 --vary aggregation.as_of=2022-04-11:2022-04-23:1d \
+	    --out $(FIG_RUN)/history.csv
+	scripts/plot --label-a Macron history $(FIG_RUN)/history.csv $(FIG)/history.png
+	$(BIN) sweep $(FR2022) -q --draws 50000 --vary polling_error.scale=0:6:0.5 \
+	    --out $(FIG_RUN)/sweep-scale.csv
+	scripts/plot --label-a Macron sweep $(FIG_RUN)/sweep-scale.csv $(FIG)/sweep-scale.png
+	$(BIN) sweep $(FR2022) -q --draws 50000 --set blend.mode=transfers \
+	    --vary transfers.adjust.melenchon.le_pen=5:45:2.5 --out $(FIG_RUN)/sweep-melenchon.csv
+	scripts/plot --label-a Macron sweep $(FIG_RUN)/sweep-melenchon.csv $(FIG)/sweep-melenchon.png
 
 clean:
 	rm -rf build build-san

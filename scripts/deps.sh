@@ -15,6 +15,10 @@ if command -v pkg-config >/dev/null 2>&1; then
 else
     need="$pkgs"
 fi
+# `deps.sh plots`: also gnuplot, which only the figures need.
+if [ "${1:-}" = plots ] && ! command -v gnuplot >/dev/null 2>&1; then
+    need="$need gnuplot-nox"
+fi
 [ -z "$need" ] && exit 0
 cmd="apt-get update && apt-get install -y --no-install-recommends $need"
 if [ "$(id -u)" -ne 0 ]; then
