@@ -50,6 +50,10 @@ void ro_workspace_free(ro_workspace *w);
 void ro_model_draw(const ro_model *m, ro_workspace *w, uint64_t seed, uint64_t index,
                    ro_draw *out);
 
+/* exp(x) within a few ulp for |x| <= 700 (clamped beyond): the fast
+ * exponential of the regional deviations (docs/model.md). */
+double ro_exp(double x);
+
 /* The bounded share map (docs/model.md): identity on [0.02, 0.98], smooth
  * exponential tails, monotone, maps R into (0,1) and 0.5 to 0.5. */
 double ro_share_bound(double y);

@@ -22,6 +22,7 @@ void runoff_result_free(runoff_result *r)
         for (size_t i = 0; i < r->n_regions; i++)
             ro_hist_free(r->region_share[i]);
     free(r->region_share);
+    ro_hist_set_free(r->region_set);
     free(r->region_wins_a);
     ro_poll_average_clear(&r->avg);
     free(r);

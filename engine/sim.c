@@ -50,16 +50,11 @@ static runoff_result *result_alloc(const runoff_scenario *s, const ro_model *m)
     if (r->n_regions > 0) {
         r->blank_null = ro_hist_alloc(0.0, 1.0, RO_SHARE_BINS, true);
         r->regions_a = ro_hist_alloc(-0.5, (double)r->n_regions + 0.5, r->n_regions + 1, true);
-        r->region_share = ro_calloc(r->n_regions, sizeof *r->region_share);
+        r->region_set = ro_hist_set_alloc(r->n_regions, 0.0, 1.0, RO_REGION_BINS);
         r->region_wins_a = ro_calloc(r->n_regions, sizeof *r->region_wins_a);
-        if (r->blank_null == NULL || r->regions_a == NULL || r->region_share == NULL ||
+        if (r->blank_null == NULL || r->regions_a == NULL || r->region_set == NULL ||
             r->region_wins_a == NULL)
             goto fail;
-        for (size_t i = 0; i < r->n_regions; i++) {
-            r->region_share[i] = ro_hist_alloc(0.0, 1.0, RO_REGION_BINS, false);
-            if (r->region_share[i] == NULL)
-                goto fail;
-        }
     }
     return r;
 fail:
@@ -85,11 +80,9 @@ static void result_add(runoff_result *r, const ro_draw *d)
         return;
     ro_hist_add(r->blank_null, d->blank_null);
     ro_hist_add(r->regions_a, (double)d->regions_a);
-    for (size_t i = 0; i < r->n_regions; i++) {
-        double x = d->region_share_a[i];
-        ro_hist_add(r->region_share[i], x);
-        r->region_wins_a[i] += x > 0.5;
-    }
+    ro_hist_set_add(r->region_set, d->region_share_a);
+    for (size_t i = 0; i < r->n_regions; i++)
+        r->region_wins_a[i] += d->region_share_a[i] > 0.5;
 }
 
 /* into += from. Both come from result_alloc on the same scenario. */
@@ -108,10 +101,28 @@ static void result_merge(runoff_result *into, const runoff_result *from)
         return;
     ro_hist_merge(into->blank_null, from->blank_null);
     ro_hist_merge(into->regions_a, from->regions_a);
-    for (size_t i = 0; i < into->n_regions; i++) {
-        ro_hist_merge(into->region_share[i], from->region_share[i]);
+    ro_hist_set_merge(into->region_set, from->region_set);
+    for (size_t i = 0; i < into->n_regions; i++)
         into->region_wins_a[i] += from->region_wins_a[i];
+}
+
+/* The writers read one ro_hist per region: built once, at the end. */
+static runoff_status result_finish_regions(runoff_result *r, runoff_error *err)
+{
+    if (r->n_regions == 0)
+        return RUNOFF_OK;
+    r->region_share = ro_calloc(r->n_regions, sizeof *r->region_share);
+    if (r->region_share == NULL)
+        return ro_error_set(err, RUNOFF_ENOMEM, NULL, 0, 0, "out of memory");
+    for (size_t i = 0; i < r->n_regions; i++) {
+        r->region_share[i] = ro_hist_alloc(0.0, 1.0, RO_REGION_BINS, false);
+        if (r->region_share[i] == NULL)
+            return ro_error_set(err, RUNOFF_ENOMEM, NULL, 0, 0, "out of memory");
+        ro_hist_set_export(r->region_set, i, r->region_share[i]);
     }
+    ro_hist_set_free(r->region_set);
+    r->region_set = NULL;
+    return RUNOFF_OK;
 }
 
 typedef struct {
@@ -329,6 +340,8 @@ runoff_result *runoff_simulate(const runoff_scenario *s, const runoff_sim_option
     pthread_mutex_destroy(&run.lock);
 done:
     ro_model_free(m);
+    if (st == RUNOFF_OK)
+        st = result_finish_regions(r, err);
     if (st != RUNOFF_OK) {
         runoff_result_free(r);
         return NULL;

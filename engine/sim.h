@@ -37,7 +37,8 @@ struct runoff_result {
     double registered;           /* for converting margin to votes */
     size_t n_regions;
     ro_hist *regions_a;          /* regions carried by A, integer bins; NULL if none */
-    ro_hist **region_share;      /* [n_regions] */
+    ro_hist **region_share;      /* [n_regions]; filled from region_set when the run ends */
+    ro_hist_set *region_set;     /* the per-region accumulators while simulating */
     uint64_t *region_wins_a;     /* [n_regions] */
     ro_poll_average avg;         /* copy of the model's average (owned) */
 };

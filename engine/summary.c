@@ -223,3 +223,103 @@ double ro_mc_se(double p, uint64_t n)
         return NAN;
     return sqrt(p * (1 - p) / (double)n);
 }
+
+/* ------------------------------------------------------------ hist sets */
+
+struct ro_hist_set {
+    size_t n, nbins;
+    double lo, hi, inv_width;
+    uint64_t *under, *over;     /* [n] */
+    uint64_t *counts;           /* [n * nbins], histogram-major */
+};
+
+ro_hist_set *ro_hist_set_alloc(size_t n, double lo, double hi, size_t nbins)
+{
+    if (!(isfinite(lo) && isfinite(hi) && lo < hi) || nbins == 0 || n == 0 ||
+        n > SIZE_MAX / sizeof(uint64_t) / nbins)
+        return NULL;
+    ro_hist_set *s = ro_calloc(1, sizeof *s);
+    if (s == NULL)
+        return NULL;
+    s->n = n;
+    s->nbins = nbins;
+    s->lo = lo;
+    s->hi = hi;
+    s->inv_width = (double)nbins / (hi - lo);
+    s->under = ro_calloc(n, sizeof *s->under);
+    s->over = ro_calloc(n, sizeof *s->over);
+    s->counts = ro_calloc(n * nbins, sizeof *s->counts);
+    if (s->under == NULL || s->over == NULL || s->counts == NULL) {
+        ro_hist_set_free(s);
+        return NULL;
+    }
+    return s;
+}
+
+void ro_hist_set_free(ro_hist_set *s)
+{
+    if (s == NULL)
+        return;
+    free(s->under);
+    free(s->over);
+    free(s->counts);
+    free(s);
+}
+
+void ro_hist_set_add(ro_hist_set *s, const double *x)
+{
+    const double lo = s->lo, hi = s->hi, iw = s->inv_width;
+    const size_t nb = s->nbins;
+    uint64_t *row = s->counts;
+    for (size_t i = 0; i < s->n; i++, row += nb) {
+        double v = x[i];
+        if (v >= lo && v <= hi) {
+            size_t b = (size_t)((v - lo) * iw);
+            row[b < nb ? b : nb - 1]++;
+        } else if (v < lo) {
+            s->under[i]++;
+        } else if (v > hi) {
+            s->over[i]++;
+        } /* else NAN: ignored */
+    }
+}
+
+int ro_hist_set_merge(ro_hist_set *into, const ro_hist_set *from)
+{
+    if (into->n != from->n || into->nbins != from->nbins || into->lo != from->lo ||
+        into->hi != from->hi)
+        return -1;
+    for (size_t i = 0; i < into->n; i++) {
+        into->under[i] += from->under[i];
+        into->over[i] += from->over[i];
+    }
+    for (size_t k = 0; k < into->n * into->nbins; k++)
+        into->counts[k] += from->counts[k];
+    return 0;
+}
+
+int ro_hist_set_export(const ro_hist_set *s, size_t i, ro_hist *h)
+{
+    if (i >= s->n || h->nbins != s->nbins || h->lo != s->lo || h->hi != s->hi || h->with_moments)
+        return -1;
+    const uint64_t *row = s->counts + i * s->nbins;
+    h->under += s->under[i];
+    h->over += s->over[i];
+    h->n += s->under[i] + s->over[i];
+    if (s->under[i] > 0 && h->lo < h->min)
+        h->min = h->lo;
+    if (s->over[i] > 0 && h->hi > h->max)
+        h->max = h->hi;
+    for (size_t b = 0; b < s->nbins; b++) {
+        if (row[b] == 0)
+            continue;
+        h->counts[b] += row[b];
+        h->n += row[b];
+        double left = h->lo + (double)b * h->width, right = left + h->width;
+        if (left < h->min)
+            h->min = left;
+        if (right > h->max)
+            h->max = right;
+    }
+    return 0;
+}

@@ -48,6 +48,27 @@ double ro_hist_hi(const ro_hist *h);
 double ro_hist_bin_width(const ro_hist *h);
 uint64_t ro_hist_bin_count(const ro_hist *h, size_t i);
 
+/*
+ * A set of n histograms of one shape, counts only, stored as one
+ * contiguous matrix: the per-region accumulators, which are all updated
+ * once per draw. Going through n separate ro_hist objects costs a pointer
+ * chase, NaN and min/max tests and a call per region; this is one tight
+ * loop. Counts are integers, so merging is exact in any order.
+ */
+typedef struct ro_hist_set ro_hist_set;
+
+ro_hist_set *ro_hist_set_alloc(size_t n, double lo, double hi, size_t nbins);
+void ro_hist_set_free(ro_hist_set *s);
+/* Add x[i] to histogram i, for i < n. NAN values are ignored. */
+void ro_hist_set_add(ro_hist_set *s, const double *x);
+/* into += from; -1 if the shapes differ. */
+int ro_hist_set_merge(ro_hist_set *into, const ro_hist_set *from);
+/* Add the counts of histogram i to h, which must have the set's lo, hi
+ * and nbins and no moments (ro_hist_alloc(lo, hi, nbins, false)). h's
+ * min and max become the edges of the lowest and highest non-empty bins.
+ * Returns 0, or -1 if the shapes differ. */
+int ro_hist_set_export(const ro_hist_set *s, size_t i, ro_hist *h);
+
 /* Monte Carlo standard error of a proportion p estimated from n draws. */
 double ro_mc_se(double p, uint64_t n);
 

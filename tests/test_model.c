@@ -71,6 +71,23 @@ static void add_groups(runoff_scenario *s, size_t n_groups, double sd)
 
 /* ----------------------------------------------------- share map (h) */
 
+/* ro_exp replaces libm's exp for the regional deviations: it must agree
+ * with it to a few units in the last place (2^-52 = 2.2e-16) everywhere a
+ * deviation can be, and clamp rather than overflow beyond. */
+static void test_fast_exp_matches_libm(void **state)
+{
+    (void)state;
+    double worst = 0;
+    for (double x = -700; x <= 700; x += 0.0137) {
+        double rel = fabs(ro_exp(x) - exp(x)) / exp(x);
+        worst = rel > worst ? rel : worst;
+    }
+    assert_true(worst < 4 * 2.2e-16);
+    assert_true(ro_exp(0.0) == 1.0);
+    assert_true(isfinite(ro_exp(1e6)) && ro_exp(1e6) > 0);
+    assert_true(ro_exp(-1e6) > 0);
+}
+
 static void test_share_bound_properties(void **state)
 {
     (void)state;
@@ -581,10 +598,58 @@ static void test_transfers_only_needs_no_polls(void **state)
     fix_free(s);
 }
 
+/* With a turnout section, every regional draw's turnout is anchored to
+ * the turnout draw (exactly, when sd = 0) by scaling valid votes, which
+ * must leave A's share and the region shares untouched (same draw index).
+ * With sd > 0, the mean turnout over n draws is within 4 standard errors
+ * (sd / sqrt(n)) of the configured mean: the anchoring is exact per draw,
+ * so the only error is the Beta sampling. */
+static void test_turnout_anchoring(void **state)
+{
+    (void)state;
+    runoff_scenario *s = regional(20, 5, 30);
+    s->regional_error.sd = 0.1;
+    ro_model *m0 = model_ok(s);
+    s->turnout.given = true;
+    s->turnout.mean = 0.6;
+    s->turnout.sd = 0;
+    ro_model *m1 = model_ok(s);
+    ro_workspace *w0 = ro_workspace_alloc(m0), *w1 = ro_workspace_alloc(m1);
+    ro_draw d0, d1;
+    for (uint64_t i = 0; i < 200; i++) {
+        ro_model_draw(m0, w0, 3, i, &d0);
+        double shares0[20];
+        memcpy(shares0, d0.region_share_a, sizeof shares0);
+        ro_model_draw(m1, w1, 3, i, &d1);
+        assert_close(d1.turnout, 0.6, 1e-12);
+        assert_true(d1.share_a == d0.share_a);
+        assert_memory_equal(d1.region_share_a, shares0, sizeof shares0);
+        assert_close(d1.votes_a / (d1.votes_a + d1.votes_b), d1.share_a, 1e-12);
+    }
+    ro_workspace_free(w1);
+    ro_model_free(m1);
+    s->turnout.sd = 0.02;
+    m1 = model_ok(s);
+    w1 = ro_workspace_alloc(m1);
+    const int n = 20000;
+    double sum = 0;
+    for (int i = 0; i < n; i++) {
+        ro_model_draw(m1, w1, 5, (uint64_t)i, &d1);
+        sum += d1.turnout;
+    }
+    assert_close(sum / n, 0.6, 4 * 0.02 / sqrt(n));
+    ro_workspace_free(w0);
+    ro_workspace_free(w1);
+    ro_model_free(m0);
+    ro_model_free(m1);
+    fix_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_share_bound_properties),
+        cmocka_unit_test(test_fast_exp_matches_libm),
         cmocka_unit_test(test_win_probability_close_race),
         cmocka_unit_test(test_win_probability_lopsided),
         cmocka_unit_test(test_systematic_error_normal_sd),
@@ -601,6 +666,7 @@ int main(void)
         cmocka_unit_test(test_alloc_failures_are_reported),
         cmocka_unit_test(test_no_poll_is_an_input_error),
         cmocka_unit_test(test_transfers_only_needs_no_polls),
+        cmocka_unit_test(test_turnout_anchoring),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
