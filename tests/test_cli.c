@@ -1,151 +1,15 @@
 /*
  * test_cli.c — end-to-end tests of the runoff program.
  *
- * Each test runs the real binary (RUNOFF_BIN, default build/runoff) in a
- * child process with files for stdin/stdout/stderr, then checks the exit
- * status, what was printed and which files exist. Scenarios live in
+ * Each test runs the real binary through tests/cli_harness.h and checks
+ * exit status, output and files. Scenarios live in
  * tests/data/ (synthetic, made-up numbers); the tests run from the
  * source tree.
  */
-#include <dirent.h>
-#include <errno.h>
-#include <fcntl.h>
-#include <signal.h>
-#include <stdbool.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
-
-#include "runoff.h"
-#include "testutil.h"
+#include "cli_harness.h"
 
 #define NATIONAL "tests/data/cli/national.yaml"
 #define REGIONAL "tests/data/cli/regional.yaml"
-
-static char tmpdir[256];
-
-typedef struct {
-    int status;      /* exit status, or 128+signal */
-    char *out, *err; /* NUL-terminated contents */
-    size_t out_len;
-} run_result;
-
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (f == NULL)
-        return NULL;
-    size_t cap = 4096, n = 0;
-    char *buf = malloc(cap);
-    size_t k;
-    while ((k = fread(buf + n, 1, cap - n - 1, f)) > 0) {
-        n += k;
-        if (cap - n < 2) {
-            cap *= 2;
-            buf = realloc(buf, cap);
-        }
-    }
-    fclose(f);
-    buf[n] = '\0';
-    if (len)
-        *len = n;
-    return buf;
-}
-
-static const char *bin(void)
-{
-    const char *b = getenv("RUNOFF_BIN");
-    return b ? b : "build/runoff";
-}
-
-/* Run runoff with argv (NULL-terminated, without the program name).
- * stdin_path may be NULL (/dev/null). stdout_path NULL = capture file.
- * If kill_after_ms > 0, send SIGINT after that delay. */
-static run_result run_ex(const char *stdin_path, const char *stdout_path, int kill_after_ms,
-                         const char *const *args)
-{
-    char out_path[512], err_path[512];
-    snprintf(out_path, sizeof out_path, "%s/stdout", tmpdir);
-    snprintf(err_path, sizeof err_path, "%s/stderr", tmpdir);
-    const char *argv[64];
-    int n = 0;
-    argv[n++] = bin();
-    for (; args[n - 1] != NULL && n < 63; n++)
-        argv[n] = args[n - 1];
-    argv[n] = NULL;
-    pid_t pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        int in = open(stdin_path ? stdin_path : "/dev/null", O_RDONLY);
-        int out = open(stdout_path ? stdout_path : out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        int err = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        dup2(in, 0);
-        dup2(out, 1);
-        dup2(err, 2);
-        execv(argv[0], (char *const *)argv);
-        _exit(127);
-    }
-    if (kill_after_ms > 0) {
-        struct timespec ts = {kill_after_ms / 1000, (kill_after_ms % 1000) * 1000000L};
-        nanosleep(&ts, NULL);
-        kill(pid, SIGINT);
-    }
-    int st;
-    waitpid(pid, &st, 0);
-    run_result r = {0};
-    r.status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-    r.out = stdout_path ? strdup("") : slurp(out_path, &r.out_len);
-    r.err = slurp(err_path, NULL);
-    return r;
-}
-
-#define RUN(...) run_ex(NULL, NULL, 0, (const char *const[]){__VA_ARGS__, NULL})
-
-static void run_free(run_result *r)
-{
-    free(r->out);
-    free(r->err);
-}
-
-static void assert_contains(const char *hay, const char *needle)
-{
-    if (hay == NULL || strstr(hay, needle) == NULL) {
-        print_error("expected to find \"%s\" in:\n%s\n", needle, hay ? hay : "(null)");
-        fail();
-    }
-}
-
-static char *path_in_tmp(const char *name)
-{
-    static char buf[8][512];
-    static int k;
-    char *p = buf[k++ % 8];
-    snprintf(p, 512, "%s/%s", tmpdir, name);
-    return p;
-}
-
-static bool exists(const char *path)
-{
-    struct stat st;
-    return stat(path, &st) == 0;
-}
-
-/* No file in tmpdir other than the listed ones (catches leftover
- * temporaries from atomic writes). */
-static int count_tmp_leftovers(void)
-{
-    DIR *d = opendir(tmpdir);
-    int n = 0;
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL)
-        if (strstr(e->d_name, ".tmp") != NULL)
-            n++;
-    closedir(d);
-    return n;
-}
 
 static void test_help_and_version(void **state)
 {
@@ -224,7 +88,7 @@ static void compare_thread_counts(const char *scenario, const char *draws)
         run_free(&r);
     }
     for (int f = 0; f < 4; f++) {
-        size_t n1, n2;
+        size_t n1 = 0, n2 = 0;
         char *a = slurp(path_in_tmp(names[0][f]), &n1);
         char *b = slurp(path_in_tmp(names[1][f]), &n2);
         assert_non_null(a);
@@ -400,21 +264,6 @@ static void test_interrupt_leaves_no_file(void **state)
     run_free(&r);
 }
 
-static int setup(void **state)
-{
-    (void)state;
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/runoff-test-cli-XXXXXX");
-    return mkdtemp(tmpdir) == NULL ? -1 : 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    char cmd[600];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-    return system(cmd) == 0 ? 0 : -1;
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -432,5 +281,5 @@ int main(void)
         cmocka_unit_test(test_closed_stdout),
         cmocka_unit_test(test_interrupt_leaves_no_file),
     };
-    return cmocka_run_group_tests_name("cli", tests, setup, teardown);
+    return cmocka_run_group_tests_name("cli", tests, cli_setup, cli_teardown);
 }
