@@ -289,31 +289,24 @@ static const char *point_value(const runoff_sweep *sw, size_t point, size_t k)
     return sw->axes[k].values[(point / stride) % sw->axes[k].n];
 }
 
-runoff_scenario *runoff_sweep_scenario(const runoff_sweep *sw, const runoff_doc *base,
-                                       size_t point, runoff_error *err)
+runoff_scenario *runoff_sweep_scenario(const runoff_sweep *sw, runoff_doc *doc, size_t point,
+                                       runoff_error *err)
 {
-    runoff_doc *doc = runoff_doc_clone(base, err);
-    if (doc == NULL)
-        return NULL;
-    runoff_scenario *s = NULL;
     for (size_t k = 0; k < sw->n_axes; k++) {
         const char *v = point_value(sw, point, k);
         size_t n = strlen(sw->axes[k].key) + strlen(v) + 2;
         char *assign = ro_malloc(n);
         if (assign == NULL) {
             ro_error_set(err, RUNOFF_ENOMEM, NULL, 0, 0, "out of memory");
-            goto done;
+            return NULL;
         }
         snprintf(assign, n, "%s=%s", sw->axes[k].key, v);
         runoff_status st = runoff_doc_set(doc, assign, err);
         free(assign);
         if (st != RUNOFF_OK)
-            goto done;
+            return NULL;
     }
-    s = runoff_scenario_from_doc(doc, err);
-done:
-    runoff_doc_free(doc);
-    return s;
+    return runoff_scenario_from_doc(doc, err);
 }
 
 static const char *const fixed_columns =

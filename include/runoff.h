@@ -170,9 +170,12 @@ void runoff_sweep_set_zip(runoff_sweep *sw, int zip);
 runoff_status runoff_sweep_finish(runoff_sweep *sw, runoff_error *err);
 size_t runoff_sweep_n_points(const runoff_sweep *sw);
 size_t runoff_sweep_n_axes(const runoff_sweep *sw);
-/* The scenario of point i: base document + the point's values, validated. */
-runoff_scenario *runoff_sweep_scenario(const runoff_sweep *sw, const runoff_doc *base,
-                                       size_t point, runoff_error *err);
+/* The scenario of point i: the point's values are applied to doc in place
+ * (runoff_doc_set), then the document is validated. Every point sets the
+ * same keys, so the result does not depend on which point doc held before
+ * (no copy of a large document per point). */
+runoff_scenario *runoff_sweep_scenario(const runoff_sweep *sw, runoff_doc *doc, size_t point,
+                                       runoff_error *err);
 /* Sweep CSV: the header, the key columns of one point (with the trailing
  * comma), and a full row. Return 0, or non-zero if a write failed. */
 int runoff_write_sweep_header(FILE *out, const runoff_sweep *sw);
