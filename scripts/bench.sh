@@ -18,3 +18,5 @@ echo "# peak memory: must not grow with draws"
 "$b" --rss "$national" 100000000 2
 "$b" --rss "$full" 100000 2
 "$b" --rss "$full" 1000000 2
+echo "# cost of one draw of the full model, broken down (one thread)"
+"$build/bench/bench_model" "$full" 100000
