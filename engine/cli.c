@@ -9,6 +9,7 @@
  * into exit status 1, instead of a silent death by signal.
  */
 #include <errno.h>
+#include <getopt.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -227,6 +228,53 @@ void cli_progress_done(cli_progress *p)
 {
     if (p->enabled)
         fputs("\r\033[K", stderr);
+}
+
+int cli_sim_option(int c, const char *arg, runoff_sim_options *sim)
+{
+    uint64_t v;
+    switch (c) {
+    case 't':
+        if (!cli_parse_u64("--threads", arg, 1, 256, &v))
+            return CLI_USAGE;
+        sim->threads = (unsigned)v;
+        return CLI_OK;
+    case 'n':
+        if (!cli_parse_u64("--draws", arg, 1, UINT64_C(1000000000000), &v))
+            return CLI_USAGE;
+        sim->draws = v;
+        return CLI_OK;
+    case 's':
+        if (!cli_parse_u64("--seed", arg, 0, UINT64_MAX, &v))
+            return CLI_USAGE;
+        sim->seed = v;
+        sim->has_seed = 1;
+        return CLI_OK;
+    default:
+        return -1;
+    }
+}
+
+int cli_bad_option(const char *cmd, int c, char **argv)
+{
+    cli_errorf(c == ':' ? "option '%s' needs a value (see 'runoff %s --help')"
+                        : "unknown option '%s' (see 'runoff %s --help')",
+               argv[optind - 1], cmd);
+    return CLI_USAGE;
+}
+
+int cli_one_scenario(const char *cmd, int argc, char **argv, const char **scenario)
+{
+    if (optind >= argc) {
+        cli_errorf("%s needs a scenario file (see 'runoff %s --help')", cmd, cmd);
+        return CLI_USAGE;
+    }
+    if (optind != argc - 1) {
+        cli_errorf("%s takes one scenario file, got %d arguments", cmd, argc - optind);
+        return CLI_USAGE;
+    }
+    *scenario = argv[optind];
+    return CLI_OK;
 }
 
 runoff_scenario *cli_load(const char *path, const cli_list *sets, int *status)

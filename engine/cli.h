@@ -62,6 +62,19 @@ void cli_progress_init(cli_progress *p, bool enabled, const char *what);
 int cli_progress_cb(void *ctx, uint64_t done, uint64_t total); /* non-zero = stop */
 void cli_progress_done(cli_progress *p);
 
+/* Shared option handling, so every command treats the same option the
+ * same way:
+ *  - cli_sim_option: -t/--threads, -n/--draws, -s/--seed into sim; returns
+ *    CLI_OK if it took c, CLI_USAGE after printing why a value is bad, or
+ *    -1 if c is not one of them;
+ *  - cli_bad_option: the message for getopt's ':' (missing value) or '?'
+ *    (unknown option); returns CLI_USAGE;
+ *  - cli_one_scenario: exactly one positional argument left, the scenario;
+ *    CLI_OK or CLI_USAGE after printing why. */
+int cli_sim_option(int c, const char *arg, runoff_sim_options *sim);
+int cli_bad_option(const char *cmd, int c, char **argv);
+int cli_one_scenario(const char *cmd, int argc, char **argv, const char **scenario);
+
 /* Load a scenario with overrides, printing any error. */
 runoff_scenario *cli_load(const char *path, const cli_list *sets, int *status);
 

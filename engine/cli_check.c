@@ -45,24 +45,18 @@ int cli_check(int argc, char **argv)
             cli_list_free(&sets);
             return fflush(stdout) == 0 ? CLI_OK : CLI_FAIL;
         } else {
-            cli_errorf(c == ':' ? "option '%s' needs a value (see 'runoff check --help')"
-                                : "unknown option '%s' (see 'runoff check --help')",
-                       argv[optind - 1]);
-            status = CLI_USAGE;
+            status = cli_bad_option("check", c, argv);
             break;
         }
     }
-    if (status == CLI_OK && optind != argc - 1) {
-        cli_errorf(optind >= argc ? "check needs a scenario file (see 'runoff check --help')"
-                                  : "check takes one scenario file, got %d arguments",
-                   argc - optind);
-        status = CLI_USAGE;
-    }
+    const char *path = NULL;
+    if (status == CLI_OK)
+        status = cli_one_scenario("check", argc, argv, &path);
     if (status != CLI_OK) {
         cli_list_free(&sets);
         return status;
     }
-    runoff_scenario *s = cli_load(argv[optind], &sets, &status);
+    runoff_scenario *s = cli_load(path, &sets, &status);
     cli_list_free(&sets);
     if (s == NULL)
         return status;

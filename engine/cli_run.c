@@ -104,25 +104,8 @@ static int parse_args(int argc, char **argv, run_args *a, const char **scenario)
     optind = 1;
     opterr = 0;
     int c;
-    uint64_t v;
     while ((c = getopt_long(argc, argv, ":t:n:s:S:qh", run_options, NULL)) != -1) {
         switch (c) {
-        case 't':
-            if (!cli_parse_u64("--threads", optarg, 1, 256, &v))
-                return CLI_USAGE;
-            a->sim.threads = (unsigned)v;
-            break;
-        case 'n':
-            if (!cli_parse_u64("--draws", optarg, 1, UINT64_C(1000000000000), &v))
-                return CLI_USAGE;
-            a->sim.draws = v;
-            break;
-        case 's':
-            if (!cli_parse_u64("--seed", optarg, 0, UINT64_MAX, &v))
-                return CLI_USAGE;
-            a->sim.seed = v;
-            a->sim.has_seed = 1;
-            break;
         case 'S':
             if (!cli_list_push(&a->sets, optarg)) {
                 cli_errorf("out of memory");
@@ -144,21 +127,15 @@ static int parse_args(int argc, char **argv, run_args *a, const char **scenario)
         case 'h':
             fputs(run_help, stdout);
             return -1;
-        case ':':
-            cli_errorf("option '%s' needs a value (see 'runoff run --help')", argv[optind - 1]);
-            return CLI_USAGE;
-        default:
-            cli_errorf("unknown option '%s' (see 'runoff run --help')", argv[optind - 1]);
-            return CLI_USAGE;
+        default: {
+            int st = cli_sim_option(c, optarg, &a->sim);
+            if (st != CLI_OK)
+                return st < 0 ? cli_bad_option("run", c, argv) : st;
+        }
         }
     }
-    if (optind != argc - 1) {
-        cli_errorf(optind >= argc ? "run needs a scenario file (see 'runoff run --help')"
-                                  : "run takes one scenario file, got %d arguments",
-                   argc - optind);
+    if (cli_one_scenario("run", argc, argv, scenario) != CLI_OK)
         return CLI_USAGE;
-    }
-    *scenario = argv[optind];
     return CLI_OK;
 }
 

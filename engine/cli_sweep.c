@@ -70,7 +70,6 @@ static int parse_args(int argc, char **argv, sweep_args *a, const char **scenari
     optind = 1;
     opterr = 0;
     int c;
-    uint64_t v;
     while ((c = getopt_long(argc, argv, ":V:o:t:n:s:S:qh", sweep_options, NULL)) != -1) {
         switch (c) {
         case 'V':
@@ -83,46 +82,24 @@ static int parse_args(int argc, char **argv, sweep_args *a, const char **scenari
         case OPT_ZIP: a->zip = true; break;
         case 'o': a->out = optarg; break;
         case OPT_RESUME: a->resume = true; break;
-        case 't':
-            if (!cli_parse_u64("--threads", optarg, 1, 256, &v))
-                return CLI_USAGE;
-            a->sim.threads = (unsigned)v;
-            break;
-        case 'n':
-            if (!cli_parse_u64("--draws", optarg, 1, UINT64_C(1000000000000), &v))
-                return CLI_USAGE;
-            a->sim.draws = v;
-            break;
-        case 's':
-            if (!cli_parse_u64("--seed", optarg, 0, UINT64_MAX, &v))
-                return CLI_USAGE;
-            a->sim.seed = v;
-            a->sim.has_seed = 1;
-            break;
         case 'q': a->quiet = true; break;
         case OPT_PROGRESS: a->force_progress = true; break;
         case 'h':
             fputs(sweep_help, stdout);
             return -1;
-        case ':':
-            cli_errorf("option '%s' needs a value (see 'runoff sweep --help')", argv[optind - 1]);
-            return CLI_USAGE;
-        default:
-            cli_errorf("unknown option '%s' (see 'runoff sweep --help')", argv[optind - 1]);
-            return CLI_USAGE;
+        default: {
+            int st = cli_sim_option(c, optarg, &a->sim);
+            if (st != CLI_OK)
+                return st < 0 ? cli_bad_option("sweep", c, argv) : st;
+        }
         }
     }
-    if (optind != argc - 1) {
-        cli_errorf(optind >= argc ? "sweep needs a scenario file (see 'runoff sweep --help')"
-                                  : "sweep takes one scenario file, got %d arguments",
-                   argc - optind);
+    if (cli_one_scenario("sweep", argc, argv, scenario) != CLI_OK)
         return CLI_USAGE;
-    }
     if (a->out == NULL) {
         cli_errorf("sweep needs --out FILE (see 'runoff sweep --help')");
         return CLI_USAGE;
     }
-    *scenario = argv[optind];
     return CLI_OK;
 }
 
