@@ -88,19 +88,8 @@ static inline void fix_first_round(runoff_scenario *s, size_t n_options, size_t 
     }
 }
 
-static inline void fix_free(runoff_scenario *s)
-{
-    if (s == NULL)
-        return;
-    free(s->polls);
-    free(s->aggregation.house_fixed);
-    free(s->options);
-    free(s->regions);
-    free(s->votes);
-    free(s->transfers);
-    free(s->regional_error.groups);
-    free(s->actual.region_share_a);
-    free(s);
-}
+/* The fixture allocates with the C library, as the loader does, so the
+ * library's own destructor releases it. */
+static inline void fix_free(runoff_scenario *s) { runoff_scenario_free(s); }
 
 #endif /* RO_SCENARIO_FIXTURE_H */
