@@ -63,7 +63,10 @@ static inline const char *bin(void)
 
 /* Run runoff with argv (NULL-terminated, without the program name).
  * stdin_path may be NULL (/dev/null). stdout_path NULL = capture file.
- * If kill_after_ms > 0, send SIGINT after that delay. */
+ * If kill_after_ms > 0, send cli_signal (SIGINT unless changed) after
+ * that delay. */
+static int cli_signal = SIGINT;
+
 static inline run_result run_ex(const char *stdin_path, const char *stdout_path, int kill_after_ms,
                          const char *const *args)
 {
@@ -91,7 +94,7 @@ static inline run_result run_ex(const char *stdin_path, const char *stdout_path,
     if (kill_after_ms > 0) {
         struct timespec ts = {kill_after_ms / 1000, (kill_after_ms % 1000) * 1000000L};
         nanosleep(&ts, NULL);
-        kill(pid, SIGINT);
+        kill(pid, cli_signal);
     }
     int st;
     waitpid(pid, &st, 0);

@@ -247,21 +247,34 @@ static void test_closed_stdout(void **state)
     free(err);
 }
 
-/* SIGINT mid-run: status 1, a message, and no output file (not even a
+/* SIGINT or SIGTERM mid-run: status 1, a message, and no output file (not even a
  * temporary one). */
-static void test_interrupt_leaves_no_file(void **state)
+static void interrupt_leaves_no_file(int sig)
 {
-    (void)state;
     char opt[512];
     snprintf(opt, sizeof opt, "--csv=%s", path_in_tmp("never.csv"));
+    cli_signal = sig;
     run_result r = run_ex(NULL, NULL, 600,
                           (const char *const[]){"run", REGIONAL, "-q", "--draws",
                                                 "1000000000", opt, NULL});
+    cli_signal = SIGINT;
     assert_int_equal(r.status, 1);
     assert_contains(r.err, "interrupted");
     assert_false(exists(path_in_tmp("never.csv")));
     assert_int_equal(count_tmp_leftovers(), 0);
     run_free(&r);
+}
+
+static void test_interrupt_leaves_no_file(void **state)
+{
+    (void)state;
+    interrupt_leaves_no_file(SIGINT);
+}
+
+static void test_terminate_leaves_no_file(void **state)
+{
+    (void)state;
+    interrupt_leaves_no_file(SIGTERM);
 }
 
 int main(void)
@@ -280,6 +293,7 @@ int main(void)
         cmocka_unit_test(test_unwritable_directory_fails_before_running),
         cmocka_unit_test(test_closed_stdout),
         cmocka_unit_test(test_interrupt_leaves_no_file),
+        cmocka_unit_test(test_terminate_leaves_no_file),
     };
     return cmocka_run_group_tests_name("cli", tests, cli_setup, cli_teardown);
 }
