@@ -87,7 +87,7 @@ run: all
 # which binary to drive.
 test: deps
 	@$(MAKE) --no-print-directory $(BIN) $(TEST_BIN)
-	@RUNOFF_BIN=$(BIN) scripts/run-tests.sh $(TEST_BIN) scripts/check_fr2022.sh tests/test_plot.sh
+	@RUNOFF_BIN=$(BIN) scripts/run-tests.sh $(TEST_BIN) scripts/check_fr2022.sh tests/test_plot.sh tests/test_install.sh
 
 bench: deps
 	@$(MAKE) --no-print-directory $(BIN) $(BENCH_BIN)

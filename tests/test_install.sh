@@ -1,0 +1,41 @@
+#!/bin/sh
+# make install into a staging directory (DESTDIR, PREFIX), then build and run
+# a program against the installed header and library through runoff.pc,
+# as a user of the library would.
+set -u
+root=$(cd "$(dirname "$0")/.." && pwd)
+stage=$(mktemp -d) || exit 1
+trap 'rm -rf "$stage"' EXIT
+passed=0; failed=0
+check() { if "$@"; then passed=$((passed + 1)); else echo "install: FAILED: $*" >&2; failed=$((failed + 1)); fi; }
+
+make -s -C "$root" install PREFIX=/opt/runoff DESTDIR="$stage" >/dev/null 2>&1
+for f in bin/runoff lib/librunoff.a include/runoff.h lib/pkgconfig/runoff.pc share/man/man1/runoff.1; do
+    check test -f "$stage/opt/runoff/$f"
+done
+check grep -q '^prefix=/opt/runoff$' "$stage/opt/runoff/lib/pkgconfig/runoff.pc"
+check "$stage/opt/runoff/bin/runoff" --version
+cat > "$stage/client.c" <<'C'
+#include <runoff.h>
+#include <stdio.h>
+int main(int argc, char **argv)
+{
+    runoff_error err = {0};
+    runoff_scenario *s = runoff_scenario_load(argv[1], NULL, 0, &err);
+    if (s == NULL)
+        return 2;
+    runoff_sim_options opt = {.threads = 1, .draws = 1000};
+    runoff_result *r = runoff_simulate(s, &opt, &err);
+    int ok = r != NULL && runoff_result_draws(r) == 1000;
+    runoff_result_free(r);
+    runoff_scenario_free(s);
+    puts(ok ? "ok" : "bad");
+    return ok ? 0 : 1;
+}
+C
+export PKG_CONFIG_PATH="$stage/opt/runoff/lib/pkgconfig" PKG_CONFIG_SYSROOT_DIR="$stage"
+# shellcheck disable=SC2046
+check cc -o "$stage/client" "$stage/client.c" $(pkg-config --cflags --libs --static runoff)
+check "$stage/client" "$root/tests/data/cli/national.yaml"
+echo "install: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
