@@ -401,11 +401,17 @@ static runoff_status syntax_error(builder *b, const yaml_parser_t *p)
 static runoff_status reader_error(builder *b, const yaml_parser_t *p)
 {
     int line, col;
-    offset_position(b->buf, b->len, p->problem_offset, &line, &col);
     const char *problem = p->problem ? p->problem : "unreadable input";
-    int byte = p->problem_value >= 0 && p->problem_value <= 0xFF ? p->problem_value
-               : p->problem_offset < b->len ? (unsigned char)b->buf[p->problem_offset]
-                                            : -1;
+    size_t at = p->problem_offset;
+    /* libyaml points at the bad continuation byte; the character (and the
+     * byte worth naming) starts at the leading byte before it. */
+    if (strcmp(problem, "invalid trailing UTF-8 octet") == 0 && at > 0 && at <= b->len) {
+        at--;
+        while (at > 0 && ((unsigned char)b->buf[at] & 0xC0) == 0x80)
+            at--;
+    }
+    offset_position(b->buf, b->len, at, &line, &col);
+    int byte = at < b->len ? (unsigned char)b->buf[at] : -1;
     if (strcmp(problem, "control characters are not allowed") == 0)
         return ro_error_set(b->err, RUNOFF_EINPUT, b->doc->name, line, col,
                             "control character 0x%02X, expected text (printable characters, "

@@ -307,6 +307,30 @@ static const char *point_value(const runoff_sweep *sw, size_t point, size_t k)
     return sw->axes[k].values[(point / stride) % sw->axes[k].n];
 }
 
+/* A value a point applied is reported by the loader at "--set:1:COL", a
+ * column in an assignment the user never wrote. Name the point's
+ * assignments instead, which `runoff run --set` reproduces. */
+static void name_point(const runoff_sweep *sw, size_t point, runoff_error *err)
+{
+    if (err == NULL || err->status != RUNOFF_EINPUT || strcmp(err->file, RO_SET_FILE) != 0)
+        return;
+    char msg[sizeof err->message];
+    size_t used = 0, len = strlen(err->message);
+    for (size_t k = 0; k <= sw->n_axes && used < sizeof msg - 1; k++) {
+        int w = k == sw->n_axes ? snprintf(msg + used, sizeof msg - used, ": ")
+                                : snprintf(msg + used, sizeof msg - used, "%s%s=%s",
+                                           k ? ", " : "", sw->axes[k].key,
+                                           point_value(sw, point, k));
+        used = w < 0 || used + (size_t)w >= sizeof msg ? sizeof msg - 1 : used + (size_t)w;
+    }
+    if (used + len >= sizeof msg) /* keep the loader's message whole */
+        used = sizeof msg - 1 - len;
+    memmove(err->message + used, err->message, len + 1);
+    memcpy(err->message, msg, used);
+    err->file[0] = '\0';
+    err->line = err->column = 0;
+}
+
 runoff_scenario *runoff_sweep_scenario(const runoff_sweep *sw, const runoff_doc *base,
                                        size_t point, runoff_error *err)
 {
@@ -329,6 +353,8 @@ runoff_scenario *runoff_sweep_scenario(const runoff_sweep *sw, const runoff_doc 
             goto done;
     }
     s = runoff_scenario_from_doc(doc, err);
+    if (s == NULL)
+        name_point(sw, point, err);
 done:
     runoff_doc_free(doc);
     return s;
