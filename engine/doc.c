@@ -478,7 +478,7 @@ static runoff_status check_duplicates(builder *b, const ro_node *m)
     runoff_status st = RUNOFF_OK;
     if (second != NULL)
         st = ro_error_set(b->err, RUNOFF_EINPUT, b->doc->name, second->key->line,
-                          second->key->column, "duplicate key '%s' (first at line %d)",
+                          second->key->column, "duplicate key '%s' (first at line %d), expected each key once",
                           second->key->text, first->key->line);
     free(refs);
     return st;
@@ -895,18 +895,24 @@ runoff_status runoff_doc_set(runoff_doc *doc, const char *assignment, runoff_err
             }
         } else if (cur->kind == RO_NODE_SEQUENCE) {
             next = find_item(cur, seg, (size_t)(stop - seg));
-            if (next == NULL)
-                return set_error(err, assignment, seg, "no item '%.*s' in '%.*s'",
+            if (next == NULL && cur->n_kids == 0)
+                return set_error(err, assignment, seg, "no item '%.*s' in '%.*s', which is empty",
                                  (int)(stop - seg), seg, (int)(seg - 1 - assignment), assignment);
+            if (next == NULL)
+                return set_error(err, assignment, seg,
+                                 "no item '%.*s' in '%.*s', expected an index 0..%zu or the id, "
+                                 "code or option of an item",
+                                 (int)(stop - seg), seg, (int)(seg - 1 - assignment), assignment,
+                                 cur->n_kids - 1);
         } else {
-            return set_error(err, assignment, seg, "'%.*s' is a value, not a mapping",
+            return set_error(err, assignment, seg, "'%.*s' is a value, not a mapping, expected the path to end there",
                              (int)(seg - 1 - assignment), assignment);
         }
         if (last) {
             if (next->kind != RO_NODE_SCALAR)
                 return set_error(err, assignment, seg,
-                                 next->kind == RO_NODE_MAPPING ? "'%.*s' is a mapping, not a value"
-                                                               : "'%.*s' is a list, not a value",
+                                 next->kind == RO_NODE_MAPPING ? "'%.*s' is a mapping, not a value, expected a path to a value in it"
+                                                               : "'%.*s' is a list, not a value, expected a path to a value in it",
                                  path_len, assignment);
             return replace_scalar(next, value, (int)(value - assignment) + 1, err);
         }

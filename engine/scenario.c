@@ -705,7 +705,9 @@ static runoff_status load_shares(loader *L, const ro_node *shares, bool with_non
     }
     for (size_t j = 0; j < n_ids; j++)
         if (!seen[j])
-            return bad(L, shares, "missing share for '%s'", ids[j]);
+            return bad(L, shares, "missing share for '%s', expected shares for %s%s%s%s%s", ids[j],
+                       ids[0], with_none ? ", " : " and ", ids[1], with_none ? " and " : "",
+                       with_none ? ids[2] : "");
     return RUNOFF_OK;
 }
 
@@ -731,12 +733,13 @@ static runoff_status load_fieldwork(loader *L, const ro_node *item, const char *
     if (*end < *start) {
         ro_date_format(*end, a);
         ro_date_format(*start, b);
-        return bad(L, en, "end %s is before start %s", a, b);
+        return bad(L, en, "end %s is before start %s, expected an end on or after the start", a, b);
     }
     if (*end > L->s->election_date) {
         ro_date_format(*end, a);
         ro_date_format(L->s->election_date, b);
-        return bad(L, en, "end %s is after the election date %s", a, b);
+        return bad(L, en, "end %s is after the election date %s, expected an end on or before it",
+                   a, b);
     }
     return RUNOFF_OK;
 }
@@ -910,7 +913,8 @@ static runoff_status load_aggregation(loader *L)
             char x[11], e[11];
             ro_date_format(a->as_of, x);
             ro_date_format(L->s->election_date, e);
-            return bad(L, as_of, "as_of %s is after the election date %s", x, e);
+            return bad(L, as_of, "as_of %s is after the election date %s, expected a date on or "
+                                 "before it", x, e);
         }
         if ((st = check_polls_left(L, as_of)) != RUNOFF_OK)
             return st;
@@ -998,8 +1002,8 @@ static runoff_status check_unique(loader *L, const ro_node *seq, const char *key
         return RUNOFF_OK;
     const ro_node *a = ro_node_get(ro_node_value(seq, first), key, NULL);
     const ro_node *b = ro_node_get(ro_node_value(seq, second), key, NULL);
-    return bad(L, b, "%s '%s' is used twice (first at line %d)", what, ro_node_text(b),
-               ro_node_line(a));
+    return bad(L, b, "%s '%s' is used twice (first at line %d), expected each %s once", what,
+               ro_node_text(b), ro_node_line(a), what);
 }
 
 static runoff_status load_options(loader *L, const ro_node *fr, name_index *ix)
@@ -1061,7 +1065,8 @@ static runoff_status load_votes(loader *L, const ro_node *votes, size_t r, const
     }
     for (size_t o = 0; o < s->n_options; o++)
         if (!seen[o])
-            return bad(L, votes, "missing votes for option '%s'", s->options[o].id);
+            return bad(L, votes, "missing votes for option '%s', expected votes for every "
+                                   "first_round option", s->options[o].id);
     double reg = s->regions[r].registered;
     if (fabs(sum - reg) > fmax(1, 1e-6 * reg))
         return bad(L, votes, "votes add up to %.15g, expected the %.15g registered (within %.15g)",
@@ -1182,7 +1187,8 @@ static runoff_status load_rows(loader *L, const ro_node *tr, double conc, const 
             return st;
         if (w->row[o] != NULL)
             return bad(L, ro_node_get(item, "option", NULL),
-                       "second row for option '%s' (first at line %d)", L->s->options[o].id,
+                       "second row for option '%s' (first at line %d), expected one row per option",
+                       L->s->options[o].id,
                        ro_node_line(w->row[o]));
         ro_transfer *t = &L->s->transfers[o];
         t->concentration = conc;
@@ -1419,7 +1425,7 @@ static runoff_status load_group(loader *L, const ro_node *item, int gi, const na
         return st;
     for (int h = 0; h < gi; h++)
         if (strcmp(L->s->regional_error.groups[h].name, g->name) == 0)
-            return bad(L, ro_node_get(item, "name", NULL), "group name '%s' is used twice",
+            return bad(L, ro_node_get(item, "name", NULL), "group name '%s' is used twice, expected unique group names",
                        g->name);
     for (size_t i = 0; i < ro_node_len(codes); i++) {
         const ro_node *c = ro_node_value(codes, i);
@@ -1510,7 +1516,7 @@ static runoff_status load_actual_regions(loader *L, const ro_node *seq, const na
         if ((st = lookup(L, cn, code, regs, "region", REGION_EXPECTED, &r)) != RUNOFF_OK) {
             break;
         } else if (seen_at[r] != NULL) {
-            st = bad(L, cn, "region '%s' is listed twice (first at line %d)", code,
+            st = bad(L, cn, "region '%s' is listed twice (first at line %d), expected each region once", code,
                      ro_node_line(seen_at[r]));
         } else if ((st = get_shares(L, item, what, false, pct, &shares)) == RUNOFF_OK) {
             seen_at[r] = cn;

@@ -369,10 +369,12 @@ static const arg_case arg_cases[] = {
     {"bad YAML on standard input", {"run", "-", "-q"}, "election: {name: x\n",
      "<stdin>:2:1: expected ',' or '}' in the mapping that starts at line 1 column 11"},
     {"--set a list item that does not exist", {"check", NAT, "--set", "polls.5.sample=3"}, NULL,
-     "--set:1:7: no item '5' in 'polls'"},
+     "--set:1:7: no item '5' in 'polls', expected an index 0..1 or the id, code or option of an "
+     "item"},
     {"--set a region that does not exist",
      {"check", REGIONAL, "--set", "first_round.regions.R9.registered=3"}, NULL,
-     "--set:1:21: no item 'R9' in 'first_round.regions'"},
+     "--set:1:21: no item 'R9' in 'first_round.regions', expected an index 0..2 or the id, code "
+     "or option of an item"},
     {"--set a key that does not exist", {"check", NAT, "--set", "polls.0.sampel=3"}, NULL,
      "--set:1:9: unknown key 'sampel' in a poll, expected one of: pollster, start, end, sample, "
      "shares, population, rolling (did you mean 'sample'?)"},
@@ -381,9 +383,9 @@ static const arg_case arg_cases[] = {
      "aggregation, polling_error, turnout, simulation, first_round, transfers, regional_error, "
      "blend, actual, sweep (did you mean 'simulation'?)"},
     {"--set below a value", {"check", NAT, "--set", "election.name.first=x"}, NULL,
-     "--set:1:15: 'election.name' is a value, not a mapping"},
+     "--set:1:15: 'election.name' is a value, not a mapping, expected the path to end there"},
     {"--set a list to a value", {"check", NAT, "--set", "election.finalists=x"}, NULL,
-     "--set:1:10: 'election.finalists' is a list, not a value"},
+     "--set:1:10: 'election.finalists' is a list, not a value, expected a path to a value in it"},
     {"--set an empty key", {"check", NAT, "--set", "aggregation..as_of=2030-06-01"}, NULL,
      "--set:1:13: empty key in 'aggregation..as_of', expected key.path=value"},
     {"--set without =", {"check", NAT, "--set", "simulation.draws"}, NULL,

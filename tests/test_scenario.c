@@ -731,7 +731,8 @@ static void test_load_applies_sets_in_order(void **state)
     const char *sets[] = {"simulation.draws=10", "simulation.draws=20", "polls.Alpha.sample=5"};
     /* "Alpha" is not an id: polls are addressed by index only. */
     assert_null(runoff_scenario_load("tests/data/good/national.yaml", sets, 3, &err));
-    assert_string_equal(err.message, "no item 'Alpha' in 'polls'");
+    assert_string_equal(err.message, "no item 'Alpha' in 'polls', expected an index 0..1 or the id, "
+                                      "code or option of an item");
     assert_int_equal(err.column, 7);
     sets[2] = "polls.1.sample=5";
     ro_error_clear(&err);
