@@ -706,6 +706,12 @@ static void test_item_count_limits(void **state)
     buf_repeat(&b, "  - 1\n", 1000001); /* item 1000001 is on line 7 + 1000001 */
     expect_file_refused("items.yaml", &b, "1000008:5: more than 1000000 items in a list");
     free(b.data);
+    b = (buf){0};
+    buf_puts(&b, "election:\n");
+    for (size_t k = 0; k <= 1000000; k++) /* key 1000001 is on line 1 + 1000001 */
+        buf_printf(&b, "  k%07zu: 1\n", k);
+    expect_file_refused("keys.yaml", &b, "1000002:3: more than 1000000 items in a mapping");
+    free(b.data);
     for (size_t i = 0; i < sizeof list_cases / sizeof *list_cases; i++) {
         const list_case *c = &list_cases[i];
         b = (buf){0};
