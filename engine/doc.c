@@ -262,6 +262,10 @@ typedef struct {
     int depth;
 } builder;
 
+#define ANCHOR_REFUSED \
+    "anchors (&name) and aliases (*name) are not supported, expected the value written out"
+#define EMPTY_DOCUMENT "empty document, expected a mapping of scenario sections (election:, polls:, ...)"
+
 static runoff_status fail_at(builder *b, yaml_mark_t mark, const char *msg)
 {
     return ro_error_set(b->err, RUNOFF_EINPUT, b->doc->name, (int)mark.line + 1,
@@ -273,41 +277,165 @@ static runoff_status nomem(builder *b)
     return ro_error_set(b->err, RUNOFF_ENOMEM, b->doc->name, 0, 0, "out of memory");
 }
 
-/* libyaml's reader errors carry a byte offset, not a mark. */
+/* libyaml's reader errors carry a byte offset, not a mark. Columns count
+ * characters, as libyaml's marks do (UTF-8 continuation bytes are not
+ * counted, nor a byte-order mark, which libyaml skips without counting). */
 static void offset_position(const char *buf, size_t len, size_t offset, int *line, int *col)
 {
-    size_t l = 1, start = 0;
+    size_t l = 1, start = 0, c = 0;
     if (offset > len)
         offset = len;
+    if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0)
+        start = offset >= 3 ? 3 : offset;
     for (size_t i = 0; i < offset; i++)
         if (buf[i] == '\n') {
             l++;
             start = i + 1;
         }
+    for (size_t i = start; i < offset; i++)
+        c += ((unsigned char)buf[i] & 0xC0) != 0x80;
     *line = (int)l;
-    *col = (int)(offset - start + 1);
+    *col = (int)(c + 1);
+}
+
+/* libyaml's problems, said in plain words. "%s" in a phrase is replaced by
+ * where the construct being read started ("the list that starts at line 1
+ * column 4"), or by `alone` when libyaml gives no such place. */
+typedef struct {
+    const char *problem, *phrase, *alone;
+} plain_problem;
+
+static const plain_problem plain_problems[] = {
+    {"did not find expected ',' or ']'", "expected ',' or ']' in %s", NULL},
+    {"did not find expected ',' or '}'", "expected ',' or '}' in %s", NULL},
+    {"did not find expected key",
+     "expected a key aligned with the keys of %s (check the indentation)", NULL},
+    {"did not find expected '-' indicator",
+     "expected a '- ' item aligned with the items of %s (check the indentation)", NULL},
+    {"mapping values are not allowed in this context",
+     "unexpected ':' (check the indentation, or quote a value that contains ': ')", NULL},
+    {"block sequence entries are not allowed in this context",
+     "unexpected '- ' list item (check the indentation)", NULL},
+    {"found unexpected end of stream", "the file ends before the end of %s (a missing closing quote or bracket?)",
+     "the file ends too early"},
+    {"did not find expected <document start>",
+     "unexpected text after the end of the document, expected nothing more", NULL},
+    {"did not find expected node content", "expected a value in %s", "expected a value"},
+    {"could not find expected ':'", "expected ':' after %s", "expected ':' after the key"},
+    {"found unknown escape character",
+     "unknown escape sequence in %s, expected \\\\, \\\", \\n, \\t, \\uXXXX...", NULL},
+    {"found unknown directive name", "unknown directive, expected %%YAML or %%TAG", NULL},
+    {"found a tab character that violates indentation",
+     "tab character in the indentation, expected spaces (YAML does not allow tabs there)", NULL},
+    {"found a tab character where an indentation space is expected",
+     "tab character in the indentation, expected spaces (YAML does not allow tabs there)", NULL},
+};
+
+/* libyaml's contexts ("while parsing a flow sequence") as the thing that
+ * was being read. */
+static const char *const plain_contexts[][2] = {
+    {"while parsing a flow sequence", "the list"},
+    {"while parsing a block collection", "the list"},
+    {"while parsing a flow mapping", "the mapping"},
+    {"while parsing a block mapping", "the mapping"},
+    {"while scanning a quoted scalar", "the quoted string"},
+    {"while parsing a quoted scalar", "the quoted string"},
+    {"while scanning a simple key", "the key"},
+    {"while scanning a plain scalar", "the value"},
+    {"while scanning a block scalar", "the text block"},
+};
+
+/* Byte offset of a libyaml mark, whose index and column count characters. */
+static size_t mark_offset(const char *buf, size_t len, yaml_mark_t m)
+{
+    size_t i = len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+    for (size_t l = 0; l < m.line && i < len; i++)
+        l += buf[i] == '\n';
+    for (size_t c = 0; i < len && (c < m.column || ((unsigned char)buf[i] & 0xC0) == 0x80); i++)
+        c += ((unsigned char)buf[i] & 0xC0) != 0x80;
+    return i;
+}
+
+static runoff_status syntax_error(builder *b, const yaml_parser_t *p)
+{
+    const char *problem = p->problem ? p->problem : "syntax error";
+    int line = (int)p->problem_mark.line + 1, col = (int)p->problem_mark.column + 1;
+    const char *name = b->doc->name;
+    size_t at = mark_offset(b->buf, b->len, p->problem_mark);
+    if (strcmp(problem, "found character that cannot start any token") == 0 && at < b->len) {
+        unsigned char c = (unsigned char)b->buf[at];
+        if (c == '\t')
+            return ro_error_set(b->err, RUNOFF_EINPUT, name, line, col,
+                                "tab character, expected spaces (YAML does not allow tabs "
+                                "for indentation)");
+        if (c > ' ' && c < 0x7F)
+            return ro_error_set(b->err, RUNOFF_EINPUT, name, line, col,
+                                "'%c' cannot start a value, expected a letter, a digit or a quote "
+                                "(quote values that start with '%c')", c, c);
+    }
+    char where[160] = "";
+    for (size_t i = 0; p->context != NULL && i < sizeof plain_contexts / sizeof *plain_contexts;
+         i++)
+        if (strcmp(p->context, plain_contexts[i][0]) == 0)
+            snprintf(where, sizeof where, "%s that starts at line %d column %d",
+                     plain_contexts[i][1], (int)p->context_mark.line + 1,
+                     (int)p->context_mark.column + 1);
+    for (size_t i = 0; i < sizeof plain_problems / sizeof *plain_problems; i++) {
+        const plain_problem *pp = &plain_problems[i];
+        if (strcmp(problem, pp->problem) != 0)
+            continue;
+        if (where[0] == '\0' && pp->alone != NULL)
+            return ro_error_set(b->err, RUNOFF_EINPUT, name, line, col, "%s", pp->alone);
+        char msg[400];
+        snprintf(msg, sizeof msg, pp->phrase, where[0] ? where : "the document");
+        return ro_error_set(b->err, RUNOFF_EINPUT, name, line, col, "%s", msg);
+    }
+    if (p->context != NULL)
+        return ro_error_set(b->err, RUNOFF_EINPUT, name, line, col,
+                            "%s (%s at line %d column %d)", problem, p->context,
+                            (int)p->context_mark.line + 1, (int)p->context_mark.column + 1);
+    return ro_error_set(b->err, RUNOFF_EINPUT, name, line, col, "%s", problem);
+}
+
+/* Reader errors are about bytes: name the byte and what text is expected. */
+static runoff_status reader_error(builder *b, const yaml_parser_t *p)
+{
+    int line, col;
+    const char *problem = p->problem ? p->problem : "unreadable input";
+    size_t at = p->problem_offset;
+    /* libyaml points at the bad continuation byte; the character (and the
+     * byte worth naming) starts at the leading byte before it. */
+    if (strcmp(problem, "invalid trailing UTF-8 octet") == 0 && at > 0 && at <= b->len) {
+        at--;
+        while (at > 0 && ((unsigned char)b->buf[at] & 0xC0) == 0x80)
+            at--;
+    }
+    offset_position(b->buf, b->len, at, &line, &col);
+    int byte = at < b->len ? (unsigned char)b->buf[at] : -1;
+    if (strcmp(problem, "control characters are not allowed") == 0)
+        return ro_error_set(b->err, RUNOFF_EINPUT, b->doc->name, line, col,
+                            "control character 0x%02X, expected text (printable characters, "
+                            "spaces, tabs and line breaks)", (unsigned)byte);
+    if (strstr(problem, "UTF-8") != NULL || strcmp(problem, "invalid Unicode character") == 0) {
+        if (byte < 0)
+            return ro_error_set(b->err, RUNOFF_EINPUT, b->doc->name, line, col,
+                                "invalid UTF-8 (%s), expected UTF-8 text", problem);
+        return ro_error_set(b->err, RUNOFF_EINPUT, b->doc->name, line, col,
+                            "invalid UTF-8 (byte 0x%02X), expected UTF-8 text (save the file "
+                            "as UTF-8)", (unsigned)byte);
+    }
+    return ro_error_set(b->err, RUNOFF_EINPUT, b->doc->name, line, col, "%s", problem);
 }
 
 static runoff_status parser_error(builder *b, const yaml_parser_t *p)
 {
-    int line, col;
     switch (p->error) {
     case YAML_MEMORY_ERROR:
         return nomem(b);
     case YAML_READER_ERROR:
-        offset_position(b->buf, b->len, p->problem_offset, &line, &col);
-        return ro_error_set(b->err, RUNOFF_EINPUT, b->doc->name, line, col, "%s",
-                            p->problem ? p->problem : "unreadable input");
+        return reader_error(b, p);
     default:
-        if (p->context != NULL)
-            return ro_error_set(b->err, RUNOFF_EINPUT, b->doc->name,
-                                (int)p->problem_mark.line + 1, (int)p->problem_mark.column + 1,
-                                "%s (%s at line %d column %d)",
-                                p->problem ? p->problem : "syntax error", p->context,
-                                (int)p->context_mark.line + 1, (int)p->context_mark.column + 1);
-        return ro_error_set(b->err, RUNOFF_EINPUT, b->doc->name, (int)p->problem_mark.line + 1,
-                            (int)p->problem_mark.column + 1, "%s",
-                            p->problem ? p->problem : "syntax error");
+        return syntax_error(b, p);
     }
 }
 
@@ -350,7 +478,7 @@ static runoff_status check_duplicates(builder *b, const ro_node *m)
     runoff_status st = RUNOFF_OK;
     if (second != NULL)
         st = ro_error_set(b->err, RUNOFF_EINPUT, b->doc->name, second->key->line,
-                          second->key->column, "duplicate key '%s' (first at line %d)",
+                          second->key->column, "duplicate key '%s' (first at line %d), expected each key once",
                           second->key->text, first->key->line);
     free(refs);
     return st;
@@ -361,7 +489,7 @@ static runoff_status attach(builder *b, ro_node *n, yaml_mark_t mark)
 {
     if (b->depth == 0) {
         if (n->kind == RO_NODE_SCALAR && n->len == 0 && !n->quoted)
-            return fail_at(b, mark, "empty document");
+            return fail_at(b, mark, EMPTY_DOCUMENT);
         if (n->kind != RO_NODE_MAPPING) {
             return ro_error_set(b->err, RUNOFF_EINPUT, b->doc->name, n->line, n->column,
                                 "the document is %s, expected a mapping",
@@ -391,9 +519,9 @@ static runoff_status refuse_decorations(builder *b, const yaml_event_t *ev,
                                         const yaml_char_t *anchor, const yaml_char_t *tag)
 {
     if (anchor != NULL)
-        return fail_at(b, ev->start_mark, "aliases and anchors are not supported");
+        return fail_at(b, ev->start_mark, ANCHOR_REFUSED);
     if (tag != NULL)
-        return fail_at(b, ev->start_mark, "tags are not supported");
+        return fail_at(b, ev->start_mark, "tags (!name) are not supported, expected a value without a tag");
     return RUNOFF_OK;
 }
 
@@ -412,10 +540,14 @@ static runoff_status on_node(builder *b, const yaml_event_t *ev)
             return st;
         size_t len = ev->data.scalar.length;
         const char *text = (const char *)ev->data.scalar.value;
+        const ro_node *parent = b->depth > 0 ? b->stack[b->depth - 1] : NULL;
+        bool is_key = parent != NULL && parent->kind == RO_NODE_MAPPING && parent->n_kids % 2 == 0;
         if (len > RO_DOC_MAX_SCALAR)
-            return fail_at(b, ev->start_mark, "value longer than 65536 bytes");
+            return ro_error_set(b->err, RUNOFF_EINPUT, b->doc->name, line, col,
+                                "%s is %zu bytes long, expected at most %d", is_key ? "key" : "value",
+                                len, RO_DOC_MAX_SCALAR);
         if (memchr(text, '\0', len) != NULL)
-            return fail_at(b, ev->start_mark, "NUL bytes are not allowed");
+            return fail_at(b, ev->start_mark, "NUL character (\\0) in a value, expected text");
         n = scalar_new(text, len, line, col);
         if (n == NULL)
             return nomem(b);
@@ -450,16 +582,16 @@ static runoff_status on_event(builder *b, const yaml_event_t *ev, bool *seen_doc
     switch (ev->type) {
     case YAML_DOCUMENT_START_EVENT:
         if (*seen_doc)
-            return fail_at(b, ev->start_mark, "multiple documents are not supported");
+            return fail_at(b, ev->start_mark, "a second document, expected one document per file");
         *seen_doc = true;
         return RUNOFF_OK;
     case YAML_STREAM_END_EVENT:
         *done = true;
         if (b->doc->root == NULL)
-            return fail_at(b, ev->start_mark, "empty document");
+            return fail_at(b, ev->start_mark, EMPTY_DOCUMENT);
         return RUNOFF_OK;
     case YAML_ALIAS_EVENT:
-        return fail_at(b, ev->start_mark, "aliases and anchors are not supported");
+        return fail_at(b, ev->start_mark, ANCHOR_REFUSED);
     case YAML_SCALAR_EVENT:
     case YAML_SEQUENCE_START_EVENT:
     case YAML_MAPPING_START_EVENT:
@@ -488,7 +620,8 @@ runoff_doc *runoff_doc_parse_buffer(const char *display_name, const char *buf, s
     if (nul != NULL) {
         int line, col;
         offset_position(buf, len, (size_t)(nul - buf), &line, &col);
-        ro_error_set(err, RUNOFF_EINPUT, display_name, line, col, "NUL bytes are not allowed");
+        ro_error_set(err, RUNOFF_EINPUT, display_name, line, col,
+                     "NUL byte, expected UTF-8 text (is this a binary or UTF-16 file?)");
         runoff_doc_free(b.doc);
         return NULL;
     }
@@ -556,6 +689,11 @@ static char *read_all(int fd, size_t *len_out, int *errno_out)
 
 runoff_doc *runoff_doc_parse_file(const char *path, runoff_error *err)
 {
+    if (path[0] == '\0') {
+        ro_error_set(err, RUNOFF_EINPUT, NULL, 0, 0,
+                     "empty scenario path, expected a file name or - for standard input");
+        return NULL;
+    }
     bool use_stdin = strcmp(path, "-") == 0;
     const char *name = use_stdin ? "<stdin>" : path;
     int fd = use_stdin ? STDIN_FILENO : open(path, O_RDONLY);
@@ -567,7 +705,7 @@ runoff_doc *runoff_doc_parse_file(const char *path, runoff_error *err)
     if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
         if (!use_stdin)
             close(fd);
-        ro_error_set(err, RUNOFF_EINPUT, name, 0, 0, "cannot open: %s", strerror(EISDIR));
+        ro_error_set(err, RUNOFF_EINPUT, name, 0, 0, "is a directory, expected a scenario file");
         return NULL;
     }
     size_t len = 0;
@@ -722,12 +860,18 @@ runoff_status runoff_doc_set(runoff_doc *doc, const char *assignment, runoff_err
                          "missing '=' in '%s', expected key.path=value", assignment);
     const char *value = eq + 1;
     if (strlen(value) > RO_DOC_MAX_SCALAR)
-        return set_error(err, assignment, value, "value longer than 65536 bytes");
+        return set_error(err, assignment, value, "value is %zu bytes long, expected at most %d",
+                         strlen(value), RO_DOC_MAX_SCALAR);
     size_t depth = 1;
     for (const char *c = assignment; c < eq; c++)
         depth += *c == '.';
     if (depth > RO_DOC_MAX_DEPTH)
         return set_error(err, assignment, assignment, "path deeper than 64 levels");
+    /* Every segment, also those of keys to be created, must name a key. */
+    for (const char *seg = assignment; seg <= eq; seg++)
+        if ((seg == assignment || seg[-1] == '.') && (*seg == '.' || *seg == '='))
+            return set_error(err, assignment, seg, "empty key in '%.*s', expected key.path=value",
+                             (int)(eq - assignment), assignment);
 
     ro_node *cur = doc->root;
     const char *seg = assignment;
@@ -751,18 +895,24 @@ runoff_status runoff_doc_set(runoff_doc *doc, const char *assignment, runoff_err
             }
         } else if (cur->kind == RO_NODE_SEQUENCE) {
             next = find_item(cur, seg, (size_t)(stop - seg));
-            if (next == NULL)
-                return set_error(err, assignment, seg, "no item '%.*s' in '%.*s'",
+            if (next == NULL && cur->n_kids == 0)
+                return set_error(err, assignment, seg, "no item '%.*s' in '%.*s', which is empty",
                                  (int)(stop - seg), seg, (int)(seg - 1 - assignment), assignment);
+            if (next == NULL)
+                return set_error(err, assignment, seg,
+                                 "no item '%.*s' in '%.*s', expected an index 0..%zu or the id, "
+                                 "code or option of an item",
+                                 (int)(stop - seg), seg, (int)(seg - 1 - assignment), assignment,
+                                 cur->n_kids - 1);
         } else {
-            return set_error(err, assignment, seg, "'%.*s' is a value, not a mapping",
+            return set_error(err, assignment, seg, "'%.*s' is a value, not a mapping, expected the path to end there",
                              (int)(seg - 1 - assignment), assignment);
         }
         if (last) {
             if (next->kind != RO_NODE_SCALAR)
                 return set_error(err, assignment, seg,
-                                 next->kind == RO_NODE_MAPPING ? "'%.*s' is a mapping, not a value"
-                                                               : "'%.*s' is a list, not a value",
+                                 next->kind == RO_NODE_MAPPING ? "'%.*s' is a mapping, not a value, expected a path to a value in it"
+                                                               : "'%.*s' is a list, not a value, expected a path to a value in it",
                                  path_len, assignment);
             return replace_scalar(next, value, (int)(value - assignment) + 1, err);
         }

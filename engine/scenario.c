@@ -346,6 +346,11 @@ static const range R_UNIT = {0, 1, false, false, false, "a number in 0..1"};
 static const range R_DESIGN = {1, INFINITY, false, false, false, "a number >= 1"};
 static const range R_DF = {2, INFINITY, true, false, false, "a number > 2"};
 static const range R_POINTS = {-100, 100, false, false, false, "points in -100..100"};
+/* Bounds that keep the model's arithmetic finite: a poll interviews at
+ * least one person, and a logit-scale deviation beyond 100 means nothing
+ * (exp(100 z) overflows for sd around 1e10, giving NaN shares). */
+static const range R_SAMPLE = {1, 1e9, false, false, false, "a number in 1..1000000000"};
+static const range R_LOGIT_SD = {0, 100, false, false, false, "a number in 0..100 (logit scale)"};
 
 static runoff_status node_number(loader *L, const ro_node *n, const char *label, const range *r,
                                  double *out)
@@ -365,7 +370,7 @@ static runoff_status node_number(loader *L, const ro_node *n, const char *label,
         errno = 0;
         v = strtod(t, NULL);
         if (!isfinite(v))
-            return bad(L, n, "%s is too large, expected %s", label, r->expect);
+            return bad(L, n, "%s is %s, too large, expected %s", label, t, r->expect);
     }
     bool low = r->lo_open ? !(v > r->lo) : !(v >= r->lo);
     bool high = r->hi_open ? !(v < r->hi) : !(v <= r->hi);
@@ -635,7 +640,8 @@ static runoff_status load_finalists(loader *L, const ro_node *el)
     if (st != RUNOFF_OK)
         return st;
     if (ro_node_len(seq) != 2)
-        return bad(L, seq, "'finalists' has %zu items, expected exactly 2", ro_node_len(seq));
+        return bad(L, seq, "'finalists' has %zu item%s, expected exactly 2", ro_node_len(seq),
+                   ro_node_len(seq) == 1 ? "" : "s");
     for (int i = 0; i < 2; i++) {
         const ro_node *f = ro_node_value(seq, (size_t)i), *idn;
         ro_finalist *out = &L->s->finalist[i];
@@ -644,6 +650,9 @@ static runoff_status load_finalists(loader *L, const ro_node *el)
             (st = node_id(L, idn, "finalist id", out->id)) != RUNOFF_OK ||
             (st = get_string(L, f, "name", "a finalist", true, out->name, sizeof out->name)))
             return st;
+        if (strcmp(out->id, "none") == 0)
+            return bad(L, idn, "finalist id 'none' is reserved for the voters who choose neither "
+                               "finalist in transfer shares, expected another id");
         if (i == 1 && strcmp(out->id, L->s->finalist[0].id) == 0)
             return bad(L, idn, "finalist id '%s' is used twice, expected two distinct ids", out->id);
     }
@@ -696,7 +705,9 @@ static runoff_status load_shares(loader *L, const ro_node *shares, bool with_non
     }
     for (size_t j = 0; j < n_ids; j++)
         if (!seen[j])
-            return bad(L, shares, "missing share for '%s'", ids[j]);
+            return bad(L, shares, "missing share for '%s', expected shares for %s%s%s%s%s", ids[j],
+                       ids[0], with_none ? ", " : " and ", ids[1], with_none ? " and " : "",
+                       with_none ? ids[2] : "");
     return RUNOFF_OK;
 }
 
@@ -722,12 +733,13 @@ static runoff_status load_fieldwork(loader *L, const ro_node *item, const char *
     if (*end < *start) {
         ro_date_format(*end, a);
         ro_date_format(*start, b);
-        return bad(L, en, "end %s is before start %s", a, b);
+        return bad(L, en, "end %s is before start %s, expected an end on or after the start", a, b);
     }
     if (*end > L->s->election_date) {
         ro_date_format(*end, a);
         ro_date_format(L->s->election_date, b);
-        return bad(L, en, "end %s is after the election date %s", a, b);
+        return bad(L, en, "end %s is after the election date %s, expected an end on or before it",
+                   a, b);
     }
     return RUNOFF_OK;
 }
@@ -747,7 +759,7 @@ static runoff_status load_poll(loader *L, const ro_node *item, ro_poll *p)
     if ((st = check_keys(L, item, keys, "a poll")) != RUNOFF_OK ||
         (st = get_string(L, item, "pollster", "a poll", true, p->pollster, sizeof p->pollster)) ||
         (st = load_fieldwork(L, item, "a poll", &p->start, &p->end)) != RUNOFF_OK ||
-        (st = get_number(L, item, "sample", "a poll", true, &R_POSITIVE, &p->sample)) ||
+        (st = get_number(L, item, "sample", "a poll", true, &R_SAMPLE, &p->sample)) ||
         (st = get_shares(L, item, "a poll", false, pct, &shares)) != RUNOFF_OK ||
         (st = get_enum(L, item, "population", "a poll", populations, &pop)) != RUNOFF_OK ||
         (st = field(L, item, "rolling", "a poll", false, &n)) != RUNOFF_OK ||
@@ -855,6 +867,26 @@ static runoff_status load_house_effects(loader *L, const ro_node *agg)
     return load_house_values(L, values);
 }
 
+/* as_of must leave a poll to average when polls are used: said here, at
+ * as_of, rather than later by the averaging without a position. */
+static runoff_status check_polls_left(loader *L, const ro_node *as_of)
+{
+    const runoff_scenario *s = L->s;
+    if (!polls_required(L) || s->n_polls == 0)
+        return RUNOFF_OK;
+    int32_t first_end = s->polls[0].end;
+    for (size_t i = 0; i < s->n_polls; i++) {
+        if (s->polls[i].end <= s->aggregation.as_of)
+            return RUNOFF_OK;
+        first_end = s->polls[i].end < first_end ? s->polls[i].end : first_end;
+    }
+    char x[11], e[11];
+    ro_date_format(s->aggregation.as_of, x);
+    ro_date_format(first_end, e);
+    return bad(L, as_of, "as_of %s is before the end of every poll, expected %s or later so that "
+                         "a poll is left to average", x, e);
+}
+
 static runoff_status load_aggregation(loader *L)
 {
     static const char *const keys[] = {"half_life_days", "as_of", "rolling", "house_effects",
@@ -881,8 +913,11 @@ static runoff_status load_aggregation(loader *L)
             char x[11], e[11];
             ro_date_format(a->as_of, x);
             ro_date_format(L->s->election_date, e);
-            return bad(L, as_of, "as_of %s is after the election date %s", x, e);
+            return bad(L, as_of, "as_of %s is after the election date %s, expected a date on or "
+                                 "before it", x, e);
         }
+        if ((st = check_polls_left(L, as_of)) != RUNOFF_OK)
+            return st;
     }
     return load_house_effects(L, agg);
 }
@@ -967,8 +1002,8 @@ static runoff_status check_unique(loader *L, const ro_node *seq, const char *key
         return RUNOFF_OK;
     const ro_node *a = ro_node_get(ro_node_value(seq, first), key, NULL);
     const ro_node *b = ro_node_get(ro_node_value(seq, second), key, NULL);
-    return bad(L, b, "%s '%s' is used twice (first at line %d)", what, ro_node_text(b),
-               ro_node_line(a));
+    return bad(L, b, "%s '%s' is used twice (first at line %d), expected each %s once", what,
+               ro_node_text(b), ro_node_line(a), what);
 }
 
 static runoff_status load_options(loader *L, const ro_node *fr, name_index *ix)
@@ -1030,10 +1065,12 @@ static runoff_status load_votes(loader *L, const ro_node *votes, size_t r, const
     }
     for (size_t o = 0; o < s->n_options; o++)
         if (!seen[o])
-            return bad(L, votes, "missing votes for option '%s'", s->options[o].id);
+            return bad(L, votes, "missing votes for option '%s', expected votes for every "
+                                   "first_round option", s->options[o].id);
     double reg = s->regions[r].registered;
     if (fabs(sum - reg) > fmax(1, 1e-6 * reg))
-        return bad(L, votes, "votes add up to %.15g, registered is %.15g", sum, reg);
+        return bad(L, votes, "votes add up to %.15g, expected the %.15g registered (within %.15g)",
+                   sum, reg, fmax(1, 1e-6 * reg));
     return RUNOFF_OK;
 }
 
@@ -1150,7 +1187,8 @@ static runoff_status load_rows(loader *L, const ro_node *tr, double conc, const 
             return st;
         if (w->row[o] != NULL)
             return bad(L, ro_node_get(item, "option", NULL),
-                       "second row for option '%s' (first at line %d)", L->s->options[o].id,
+                       "second row for option '%s' (first at line %d), expected one row per option",
+                       L->s->options[o].id,
                        ro_node_line(w->row[o]));
         ro_transfer *t = &L->s->transfers[o];
         t->concentration = conc;
@@ -1263,9 +1301,12 @@ static runoff_status adjust_row(loader *L, const ro_node *row, const char *whose
         int c = 0;
         while (c < 3 && strcmp(ro_node_text(k), ids[c]) != 0)
             c++;
-        if (c == 3)
-            return bad(L, k, "unknown share '%s' in transfers.adjust.%s, expected %s, %s or none",
-                       ro_node_text(k), whose, ids[0], ids[1]);
+        if (c == 3) {
+            char hint[128];
+            return bad(L, k, "unknown share '%s' in transfers.adjust.%s, expected %s, %s or none%s",
+                       ro_node_text(k), whose, ids[0], ids[1],
+                       suggestion(ro_node_text(k), (name_list){ids, 3, 0}, hint, sizeof hint));
+        }
         char label[RO_ID_MAX + 32];
         snprintf(label, sizeof label, "share for '%s'", ids[c]);
         if ((st = node_number(L, ro_node_value(row, j), label, &R_PERCENT, &val[c])) != RUNOFF_OK)
@@ -1300,9 +1341,12 @@ static runoff_status load_adjust(loader *L, const ro_node *tr, const name_index 
     for (size_t i = 0; st == RUNOFF_OK && adj != NULL && i < ro_node_len(adj); i++) {
         const ro_node *k = ro_node_key(adj, i), *row = ro_node_value(adj, i);
         long o;
-        if ((st = lookup(L, k, ro_node_text(k), opts, "option", OPTION_EXPECTED, &o)) ||
-            (st = need_kind(L, row, ro_node_text(k), RO_NODE_MAPPING)))
+        if ((st = lookup(L, k, ro_node_text(k), opts, "option", OPTION_EXPECTED, &o)) != RUNOFF_OK)
             return st;
+        if (ro_node_kind_of(row) != RO_NODE_MAPPING)
+            return bad(L, row, "'transfers.adjust.%s' is %s, expected a mapping of shares "
+                               "{finalist id or none: percent}", ro_node_text(k),
+                       ro_node_kind_name(row));
         st = adjust_row(L, row, ro_node_text(k), &L->s->transfers[o]);
     }
     return st;
@@ -1375,13 +1419,13 @@ static runoff_status load_group(loader *L, const ro_node *item, int gi, const na
     runoff_status st;
     if ((st = check_keys(L, item, keys, what)) != RUNOFF_OK ||
         (st = get_string(L, item, "name", what, true, g->name, sizeof g->name)) != RUNOFF_OK ||
-        (st = get_number(L, item, "sd", what, true, &R_NONNEG, &g->sd)) != RUNOFF_OK ||
+        (st = get_number(L, item, "sd", what, true, &R_LOGIT_SD, &g->sd)) != RUNOFF_OK ||
         (st = field(L, item, "regions", what, true, &codes)) != RUNOFF_OK ||
         (st = need_kind(L, codes, "regions", RO_NODE_SEQUENCE)) != RUNOFF_OK)
         return st;
     for (int h = 0; h < gi; h++)
         if (strcmp(L->s->regional_error.groups[h].name, g->name) == 0)
-            return bad(L, ro_node_get(item, "name", NULL), "group name '%s' is used twice",
+            return bad(L, ro_node_get(item, "name", NULL), "group name '%s' is used twice, expected unique group names",
                        g->name);
     for (size_t i = 0; i < ro_node_len(codes); i++) {
         const ro_node *c = ro_node_value(codes, i);
@@ -1393,7 +1437,8 @@ static runoff_status load_group(loader *L, const ro_node *item, int gi, const na
             return st;
         ro_region *reg = &L->s->regions[r];
         if (reg->group >= 0)
-            return bad(L, c, "region '%s' is already in group '%s'", code,
+            return bad(L, c, "region '%s' is already in group '%s', expected each region in at "
+                             "most one group", code,
                        L->s->regional_error.groups[reg->group].name);
         reg->group = gi;
     }
@@ -1409,7 +1454,7 @@ static runoff_status load_regional_error(loader *L, const name_index *regs)
     if (st != RUNOFF_OK || m == NULL)
         return st;
     if ((st = check_keys(L, m, keys, "regional_error")) != RUNOFF_OK ||
-        (st = get_number(L, m, "sd", "regional_error", false, &R_NONNEG, &re->sd)) ||
+        (st = get_number(L, m, "sd", "regional_error", false, &R_LOGIT_SD, &re->sd)) ||
         (st = get_list(L, m, "groups", "regional_error", false, MAX_GROUPS, &seq)) != RUNOFF_OK ||
         seq == NULL)
         return st;
@@ -1471,7 +1516,7 @@ static runoff_status load_actual_regions(loader *L, const ro_node *seq, const na
         if ((st = lookup(L, cn, code, regs, "region", REGION_EXPECTED, &r)) != RUNOFF_OK) {
             break;
         } else if (seen_at[r] != NULL) {
-            st = bad(L, cn, "region '%s' is listed twice (first at line %d)", code,
+            st = bad(L, cn, "region '%s' is listed twice (first at line %d), expected each region once", code,
                      ro_node_line(seen_at[r]));
         } else if ((st = get_shares(L, item, what, false, pct, &shares)) == RUNOFF_OK) {
             seen_at[r] = cn;
@@ -1539,6 +1584,8 @@ static runoff_status load_sweep(loader *L)
         (st = field(L, sw, "zip", "sweep", false, &zip)) != RUNOFF_OK ||
         (zip != NULL && (st = node_bool(L, zip, "'zip'", &z)) != RUNOFF_OK))
         return st;
+    if (ro_node_len(vary) == 0)
+        return bad(L, vary, "'vary' is empty, expected at least one entry KEY.PATH: SPEC");
     for (size_t i = 0; i < ro_node_len(vary); i++) {
         const ro_node *v = ro_node_value(vary, i);
         if (ro_node_kind_of(v) != RO_NODE_SCALAR || ro_node_text_len(v) == 0)

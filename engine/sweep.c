@@ -23,16 +23,30 @@
 
 #define VARY_FILE "--vary"
 
+/* Where a spec error is reported: the --vary text, or a node of the file.
+ * Offsets into the spec are added to column0 only when the spec is the
+ * text as written (a plain scalar or a --vary argument); in a quoted or
+ * block scalar they would not match the file, so errors point at the
+ * value's start. */
+typedef struct {
+    const char *file;
+    int line, column0; /* column of the spec's first character */
+    bool exact;
+} spec_pos;
+
 typedef struct {
     char *key;
     char **values;
     size_t n;
+    char *file;        /* where the axis was declared, for grid errors */
+    int line, column;
 } sweep_axis;
 
 struct runoff_sweep {
     sweep_axis *axes;
     size_t n_axes;
-    bool zip;
+    bool zip;          /* --zip (runoff_sweep_set_zip) */
+    bool doc_zip;      /* zip: true in the sweep: section; either one pairs */
     size_t n_points;
 };
 
@@ -47,6 +61,7 @@ static void axis_clear(sweep_axis *a)
         free(a->values[i]);
     free(a->values);
     free(a->key);
+    free(a->file);
 }
 
 void runoff_sweep_free(runoff_sweep *sw)
@@ -63,17 +78,11 @@ void runoff_sweep_set_zip(runoff_sweep *sw, int zip) { sw->zip = zip != 0; }
 size_t runoff_sweep_n_points(const runoff_sweep *sw) { return sw->n_points; }
 size_t runoff_sweep_n_axes(const runoff_sweep *sw) { return sw->n_axes; }
 
-/* Where a spec error is reported: the --vary text, or a node of the file. */
-typedef struct {
-    const char *file;
-    int line, column0; /* column of the spec's first character */
-} spec_pos;
-
 static runoff_status spec_error(runoff_error *err, const spec_pos *p, size_t offset,
                                 const char *fmt, const char *a, const char *b)
 {
-    return ro_error_set(err, RUNOFF_EINPUT, p->file, p->line, p->column0 + (int)offset, fmt,
-                        a, b);
+    return ro_error_set(err, RUNOFF_EINPUT, p->file, p->line,
+                        p->column0 + (p->exact ? (int)offset : 0), fmt, a, b);
 }
 
 static bool push_value(sweep_axis *a, const char *text, size_t len)
@@ -111,7 +120,7 @@ static runoff_status parse_range(sweep_axis *a, const char *spec, const spec_pos
     for (int k = 0; k < 3; k++) {
         const char *c = k < 2 ? strchr(s, ':') : s + strlen(s);
         if (c == NULL || (size_t)(c - s) >= sizeof part[k])
-            return spec_error(err, p, (size_t)(s - spec),
+            return spec_error(err, p, c == NULL ? 0 : (size_t)(s - spec),
                               "range '%s' must be start:stop:step%s", spec, "");
         memcpy(part[k], s, (size_t)(c - s));
         part[k][c - s] = '\0';
@@ -202,13 +211,18 @@ static runoff_status add_axis(runoff_sweep *sw, const char *key, size_t key_len,
         return ro_error_set(err, RUNOFF_ENOMEM, NULL, 0, 0, "out of memory");
     sw->axes = axes;
     sweep_axis a = {0};
-    a.key = ro_malloc(key_len + 1);
-    if (a.key == NULL)
-        return ro_error_set(err, RUNOFF_ENOMEM, NULL, 0, 0, "out of memory");
-    memcpy(a.key, key, key_len);
-    a.key[key_len] = '\0';
     spec_pos sp = *p;
     sp.column0 += (int)key_len + 1;
+    a.key = ro_malloc(key_len + 1);
+    a.file = ro_strdup(p->file);
+    if (a.key == NULL || a.file == NULL) {
+        axis_clear(&a);
+        return ro_error_set(err, RUNOFF_ENOMEM, NULL, 0, 0, "out of memory");
+    }
+    memcpy(a.key, key, key_len);
+    a.key[key_len] = '\0';
+    a.line = sp.line;
+    a.column = sp.column0;
     runoff_status st = strchr(spec, ':') != NULL ? parse_range(&a, spec, &sp, err)
                                                  : parse_list(&a, spec, &sp, err);
     if (st != RUNOFF_OK) {
@@ -221,7 +235,7 @@ static runoff_status add_axis(runoff_sweep *sw, const char *key, size_t key_len,
 
 runoff_status runoff_sweep_add(runoff_sweep *sw, const char *vary, runoff_error *err)
 {
-    spec_pos p = {VARY_FILE, 1, 1};
+    spec_pos p = {VARY_FILE, 1, 1, true};
     const char *eq = strchr(vary, '=');
     if (eq == NULL)
         return spec_error(err, &p, 0, "'%s' must be KEY=SPEC (a:b:step, a,b,c or dates)%s",
@@ -239,10 +253,11 @@ runoff_status runoff_sweep_add_from_doc(runoff_sweep *sw, const runoff_doc *doc,
     const ro_node *zip = ro_node_get(sweep, "zip", NULL);
     /* The loader has checked it is a YAML boolean (true/True/TRUE, ...). */
     if (zip != NULL && (ro_node_text(zip)[0] == 't' || ro_node_text(zip)[0] == 'T'))
-        sw->zip = true;
+        sw->doc_zip = true;
     for (size_t i = 0; vary != NULL && i < ro_node_len(vary); i++) {
         const ro_node *k = ro_node_key(vary, i), *v = ro_node_value(vary, i);
-        spec_pos p = {ro_node_file(doc, v), ro_node_line(v), ro_node_column(v)};
+        spec_pos p = {ro_node_file(doc, v), ro_node_line(v), ro_node_column(v),
+                      !ro_node_quoted(v)};
         /* Columns in errors point into the value; the key is not repeated
          * there, so shift back by the key length that add_axis adds. */
         p.column0 -= (int)ro_node_text_len(k) + 1;
@@ -257,19 +272,22 @@ runoff_status runoff_sweep_add_from_doc(runoff_sweep *sw, const runoff_doc *doc,
 runoff_status runoff_sweep_finish(runoff_sweep *sw, runoff_error *err)
 {
     if (sw->n_axes == 0)
-        return ro_error_set(err, RUNOFF_EINPUT, VARY_FILE, 0, 0,
+        return ro_error_set(err, RUNOFF_EINPUT, NULL, 0, 0,
                             "nothing to sweep: give --vary KEY=SPEC or a sweep: section");
+    sw->zip = sw->zip || sw->doc_zip;
     size_t n = sw->zip ? sw->axes[0].n : 1;
+    /* Errors point at the axis that breaks the rule, in the file or --vary. */
     for (size_t i = 0; i < sw->n_axes; i++) {
         const sweep_axis *a = &sw->axes[i];
         if (sw->zip && a->n != n)
-            return ro_error_set(err, RUNOFF_EINPUT, VARY_FILE, 0, 0,
-                                "--zip needs axes of one length: '%s' has %zu values, '%s' %zu",
-                                sw->axes[0].key, n, a->key, a->n);
+            return ro_error_set(err, RUNOFF_EINPUT, a->file, a->line, a->column,
+                                "'%s' has %zu values, expected %zu like '%s' (zip pairs the "
+                                "axes' values)", a->key, a->n, n, sw->axes[0].key);
         if (!sw->zip) {
             if (a->n > RUNOFF_SWEEP_MAX_POINTS / n)
-                return ro_error_set(err, RUNOFF_EINPUT, VARY_FILE, 0, 0,
-                                    "the grid has more than %d points; sweep fewer values",
+                return ro_error_set(err, RUNOFF_EINPUT, a->file, a->line, a->column,
+                                    "the grid has %zu x %zu points with '%s', expected at most "
+                                    "%d (vary fewer values)", n, a->n, a->key,
                                     RUNOFF_SWEEP_MAX_POINTS);
             n *= a->n;
         }
@@ -289,6 +307,30 @@ static const char *point_value(const runoff_sweep *sw, size_t point, size_t k)
     return sw->axes[k].values[(point / stride) % sw->axes[k].n];
 }
 
+/* A value a point applied is reported by the loader at "--set:1:COL", a
+ * column in an assignment the user never wrote. Name the point's
+ * assignments instead, which `runoff run --set` reproduces. */
+static void name_point(const runoff_sweep *sw, size_t point, runoff_error *err)
+{
+    if (err == NULL || err->status != RUNOFF_EINPUT || strcmp(err->file, RO_SET_FILE) != 0)
+        return;
+    char msg[sizeof err->message];
+    size_t used = 0, len = strlen(err->message);
+    for (size_t k = 0; k <= sw->n_axes && used < sizeof msg - 1; k++) {
+        int w = k == sw->n_axes ? snprintf(msg + used, sizeof msg - used, ": ")
+                                : snprintf(msg + used, sizeof msg - used, "%s%s=%s",
+                                           k ? ", " : "", sw->axes[k].key,
+                                           point_value(sw, point, k));
+        used = w < 0 || used + (size_t)w >= sizeof msg ? sizeof msg - 1 : used + (size_t)w;
+    }
+    if (used + len >= sizeof msg) /* keep the loader's message whole */
+        used = sizeof msg - 1 - len;
+    memmove(err->message + used, err->message, len + 1);
+    memcpy(err->message, msg, used);
+    err->file[0] = '\0';
+    err->line = err->column = 0;
+}
+
 runoff_scenario *runoff_sweep_scenario(const runoff_sweep *sw, runoff_doc *doc, size_t point,
                                        runoff_error *err)
 {
@@ -306,7 +348,10 @@ runoff_scenario *runoff_sweep_scenario(const runoff_sweep *sw, runoff_doc *doc, 
         if (st != RUNOFF_OK)
             return NULL;
     }
-    return runoff_scenario_from_doc(doc, err);
+    runoff_scenario *s = runoff_scenario_from_doc(doc, err);
+    if (s == NULL)
+        name_point(sw, point, err);
+    return s;
 }
 
 static const char *const fixed_columns =
