@@ -277,12 +277,24 @@ int cli_one_scenario(const char *cmd, int argc, char **argv, const char **scenar
     return CLI_OK;
 }
 
-runoff_scenario *cli_load(const char *path, const cli_list *sets, int *status)
+runoff_scenario *cli_load(const char *path, const cli_list *sets, int *status,
+                          runoff_doc **doc_out)
 {
     runoff_error err = {0};
-    runoff_scenario *s = runoff_scenario_load(path, sets->items, sets->n, &err);
+    runoff_scenario *s = NULL;
+    runoff_doc *doc = runoff_doc_parse_file(path, &err);
+    for (size_t i = 0; doc != NULL && i < sets->n; i++)
+        if (runoff_doc_set(doc, sets->items[i], &err) != RUNOFF_OK)
+            goto done;
+    if (doc != NULL)
+        s = runoff_scenario_from_doc(doc, &err);
+done:
     if (s == NULL)
         *status = cli_report_error(&err);
+    if (s != NULL && doc_out != NULL)
+        *doc_out = doc;
+    else
+        runoff_doc_free(doc);
     return s;
 }
 

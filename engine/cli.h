@@ -75,8 +75,11 @@ int cli_sim_option(int c, const char *arg, runoff_sim_options *sim);
 int cli_bad_option(const char *cmd, int c, char **argv);
 int cli_one_scenario(const char *cmd, int argc, char **argv, const char **scenario);
 
-/* Load a scenario with overrides, printing any error. */
-runoff_scenario *cli_load(const char *path, const cli_list *sets, int *status);
+/* Load a scenario with overrides, printing any error. With doc_out, the
+ * parsed document (overrides applied) is kept there for the caller to free
+ * (only when the scenario loaded). */
+runoff_scenario *cli_load(const char *path, const cli_list *sets, int *status,
+                          runoff_doc **doc_out);
 
 int cli_run(int argc, char **argv);
 int cli_check(int argc, char **argv);

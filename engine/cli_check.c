@@ -56,16 +56,31 @@ int cli_check(int argc, char **argv)
         cli_list_free(&sets);
         return status;
     }
-    runoff_scenario *s = cli_load(path, &sets, &status);
+    runoff_doc *doc = NULL;
+    runoff_scenario *s = cli_load(path, &sets, &status, &doc);
     cli_list_free(&sets);
     if (s == NULL)
         return status;
     runoff_error err = {0};
-    if (runoff_scenario_describe(s, stdout) != 0) {
+    runoff_sweep *sw = runoff_sweep_alloc();
+    /* A sweep: section is checked too, so a bad spec fails here and not
+     * only when someone runs the sweep. */
+    if (sw == NULL) {
+        cli_errorf("out of memory");
+        status = CLI_FAIL;
+    } else if (runoff_sweep_add_from_doc(sw, doc, &err) != RUNOFF_OK ||
+               (runoff_sweep_n_axes(sw) > 0 && runoff_sweep_finish(sw, &err) != RUNOFF_OK)) {
+        status = cli_report_error(&err);
+    } else if (runoff_scenario_describe(s, stdout) != 0) {
         status = CLI_FAIL;
     } else if (runoff_write_poll_table(stdout, s, &err) != RUNOFF_OK) {
         status = cli_report_error(&err);
+    } else if (runoff_sweep_n_axes(sw) > 0) {
+        printf("\nSweep: %zu points over %zu axes (runoff sweep)\n", runoff_sweep_n_points(sw),
+               runoff_sweep_n_axes(sw));
     }
+    runoff_sweep_free(sw);
+    runoff_doc_free(doc);
     if (fflush(stdout) != 0 || ferror(stdout)) {
         cli_errorf("error writing standard output");
         status = CLI_FAIL;

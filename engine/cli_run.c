@@ -148,7 +148,7 @@ int cli_run(int argc, char **argv)
         cli_list_free(&a.sets);
         return status < 0 ? (fflush(stdout) == 0 ? CLI_OK : CLI_FAIL) : status;
     }
-    runoff_scenario *s = cli_load(path, &a.sets, &status);
+    runoff_scenario *s = cli_load(path, &a.sets, &status, NULL);
     cli_list_free(&a.sets);
     if (s == NULL)
         return status;

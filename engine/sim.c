@@ -25,6 +25,14 @@
 #include "model.h"
 #include "sim.h"
 
+size_t ro_region_bins(size_t n_regions)
+{
+    size_t bins = RO_REGION_BINS;
+    if (n_regions > 0 && n_regions * bins > RO_REGION_COUNTS_MAX)
+        bins = RO_REGION_COUNTS_MAX / n_regions;
+    return bins < RO_REGION_BINS_MIN ? RO_REGION_BINS_MIN : bins;
+}
+
 /* Allocate an empty result shaped for this scenario and model. */
 static runoff_result *result_alloc(const runoff_scenario *s, const ro_model *m)
 {
@@ -50,7 +58,7 @@ static runoff_result *result_alloc(const runoff_scenario *s, const ro_model *m)
     if (r->n_regions > 0) {
         r->blank_null = ro_hist_alloc(0.0, 1.0, RO_SHARE_BINS, true);
         r->regions_a = ro_hist_alloc(-0.5, (double)r->n_regions + 0.5, r->n_regions + 1, true);
-        r->region_set = ro_hist_set_alloc(r->n_regions, 0.0, 1.0, RO_REGION_BINS);
+        r->region_set = ro_hist_set_alloc(r->n_regions, 0.0, 1.0, ro_region_bins(r->n_regions));
         r->region_wins_a = ro_calloc(r->n_regions, sizeof *r->region_wins_a);
         if (r->blank_null == NULL || r->regions_a == NULL || r->region_set == NULL ||
             r->region_wins_a == NULL)
@@ -115,7 +123,7 @@ static runoff_status result_finish_regions(runoff_result *r, runoff_error *err)
     if (r->region_share == NULL)
         return ro_error_set(err, RUNOFF_ENOMEM, NULL, 0, 0, "out of memory");
     for (size_t i = 0; i < r->n_regions; i++) {
-        r->region_share[i] = ro_hist_alloc(0.0, 1.0, RO_REGION_BINS, false);
+        r->region_share[i] = ro_hist_alloc(0.0, 1.0, ro_region_bins(r->n_regions), false);
         if (r->region_share[i] == NULL)
             return ro_error_set(err, RUNOFF_ENOMEM, NULL, 0, 0, "out of memory");
         ro_hist_set_export(r->region_set, i, r->region_share[i]);

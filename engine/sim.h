@@ -20,6 +20,14 @@
  * 107 regions in 856 KiB; with interpolation inside bins a region's
  * quantiles are within 0.1 point. */
 #define RO_REGION_BINS 1000      /* [0,1]: bin = 0.1 point */
+/* With many regions (e.g. 35 000 communes) the bins per region shrink so
+ * one thread's region counts stay within this many (64 MiB), never below
+ * RO_REGION_BINS_MIN (1 point). */
+#define RO_REGION_COUNTS_MAX (8u << 20)
+#define RO_REGION_BINS_MIN 100
+
+/* Bins per region histogram for a scenario with n regions. */
+size_t ro_region_bins(size_t n_regions);
 #define RO_MARGIN_BINS 20000     /* [-1,1] of registered voters */
 
 struct runoff_result {

@@ -197,6 +197,26 @@ static void test_check_good_and_bad(void **state)
     run_free(&r);
 }
 
+/* check validates a sweep: section's specs too, not only `runoff sweep`. */
+static void test_check_validates_sweep_section(void **state)
+{
+    (void)state;
+    run_result r = RUN("check", "tests/data/cli/sweep.yaml");
+    assert_int_equal(r.status, 0);
+    assert_contains(r.out, "Sweep: 6 points over 2 axes");
+    run_free(&r);
+    FILE *f = fopen(path_in_tmp("badsweep.yaml"), "w");
+    char *base = slurp(NATIONAL, NULL);
+    fprintf(f, "%ssweep:\n  vary:\n    polling_error.scale: 1:10:0\n", base);
+    fclose(f);
+    free(base);
+    r = RUN("check", path_in_tmp("badsweep.yaml"));
+    assert_int_equal(r.status, 2);
+    assert_contains(r.err, "badsweep.yaml:34:");
+    assert_contains(r.err, "step '0' must be positive");
+    run_free(&r);
+}
+
 static void test_full_disk_fails_cleanly(void **state)
 {
     (void)state;
@@ -289,6 +309,7 @@ int main(void)
         cmocka_unit_test(test_set_overrides_and_errors),
         cmocka_unit_test(test_scenario_from_stdin),
         cmocka_unit_test(test_check_good_and_bad),
+        cmocka_unit_test(test_check_validates_sweep_section),
         cmocka_unit_test(test_full_disk_fails_cleanly),
         cmocka_unit_test(test_unwritable_directory_fails_before_running),
         cmocka_unit_test(test_closed_stdout),
