@@ -12,6 +12,8 @@ SANITIZE ?= 0
 PREFIX   ?= /usr/local
 SCENARIO ?= scenarios/fr-2022-runoff.yaml
 RUN_ARGS ?=
+FUZZ_SECONDS ?= 60
+FUZZ_CC  ?= clang
 
 PKGS     := gsl yaml-0.1
 BUILD    := build
@@ -53,7 +55,7 @@ TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 BENCH_SRC := $(wildcard bench/*.c)
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 
-.PHONY: all deps run test bench install uninstall clean scenarios
+.PHONY: all deps run test bench install uninstall clean scenarios fuzz fuzz-build
 
 all: deps $(BIN)
 
@@ -116,7 +118,36 @@ scenarios/fr-2022-runoff.yaml: scripts/gen_fr2022.py data/fr-2022/*.csv
 scenarios/fr-2022-polls-only.yaml: scripts/gen_fr2022.py data/fr-2022/*.csv
 	python3 scripts/gen_fr2022.py --polls-only data/fr-2022 > $@.tmp && mv $@.tmp $@
 
-clean:
-	rm -rf build build-san
+# libFuzzer targets (fuzz/README.md): the library is rebuilt with clang
+# into build-fuzz/ with coverage instrumentation and ASan/UBSan.
+FUZZ_BUILD   := build-fuzz
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+FUZZ_CFLAGS  := -std=c11 -D_POSIX_C_SOURCE=200809L -O1 -g $(FUZZ_SAN) -pthread \
+                -Iinclude -Iengine $(PKG_CFLAGS) -MMD -MP
+FUZZ_LIB_OBJ := $(LIB_SRC:%.c=$(FUZZ_BUILD)/%.o)
+FUZZ_LIB     := $(FUZZ_BUILD)/librunoff.a
+FUZZ_TARGETS := fuzz_scenario fuzz_set
+FUZZ_BIN     := $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/%)
 
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)
+$(FUZZ_BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+
+$(FUZZ_LIB): $(FUZZ_LIB_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(FUZZ_BUILD)/fuzz_%: fuzz/fuzz_%.c $(FUZZ_LIB)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_LIB) $(LDLIBS_ALL)
+
+fuzz-build: deps
+	@$(MAKE) --no-print-directory $(FUZZ_BIN)
+
+# Each target for FUZZ_SECONDS on a scratch copy of its corpus.
+fuzz: fuzz-build
+	@scripts/fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+clean:
+	rm -rf build build-san build-fuzz
+
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(FUZZ_LIB_OBJ:.o=.d)
