@@ -13,6 +13,7 @@ PREFIX   ?= /usr/local
 SCENARIO ?= scenarios/fr-2022-runoff.yaml
 RUN_ARGS ?=
 FUZZ_SECONDS ?= 60
+FUZZ_TEST_SECONDS ?= 20
 FUZZ_CC  ?= clang
 
 PKGS     := gsl yaml-0.1
@@ -86,10 +87,24 @@ run: all
 	$(BIN) run $(SCENARIO) $(RUN_ARGS)
 
 # Tests run from the source tree; RUNOFF_BIN tells the end-to-end tests
-# which binary to drive.
+# which binary to drive. `make test` runs four stages (scripts/test-all.sh):
+# the suite, the suite under ASan+UBSan (build-san/), valgrind on the CLI,
+# and the fuzzers (regressions, then FUZZ_TEST_SECONDS each).
+# `make test SANITIZE=1` runs only the sanitizer suite.
+ifeq ($(SANITIZE),1)
 test: deps
 	@$(MAKE) --no-print-directory $(BIN) $(TEST_BIN)
-	@RUNOFF_BIN=$(BIN) scripts/run-tests.sh $(TEST_BIN) scripts/check_fr2022.sh
+	@RUNOFF_BIN=$(BIN) ASAN_OPTIONS=detect_leaks=1 \
+	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 scripts/run-tests.sh $(TEST_BIN)
+else
+test: deps
+	@$(MAKE) --no-print-directory $(BIN) $(TEST_BIN)
+	@$(MAKE) --no-print-directory SANITIZE=1 build-san/runoff $(TEST_BIN:build/%=build-san/%)
+	@$(MAKE) --no-print-directory $(FUZZ_BIN)
+	@NORMAL_TESTS="$(TEST_BIN)" SAN_TESTS="$(TEST_BIN:build/%=build-san/%)" \
+	    FUZZ_BUILD=$(FUZZ_BUILD) FUZZ_TARGETS="$(FUZZ_TARGETS)" \
+	    FUZZ_TEST_SECONDS=$(FUZZ_TEST_SECONDS) scripts/test-all.sh
+endif
 
 bench: deps
 	@$(MAKE) --no-print-directory $(BIN) $(BENCH_BIN)
@@ -143,7 +158,7 @@ $(FUZZ_BUILD)/fuzz_%: fuzz/fuzz_%.c $(FUZZ_LIB)
 fuzz-build: deps
 	@$(MAKE) --no-print-directory $(FUZZ_BIN)
 
-# Each target for FUZZ_SECONDS on a scratch copy of its corpus.
+# Each target for FUZZ_SECONDS, after replaying its regression inputs.
 fuzz: fuzz-build
 	@scripts/fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
