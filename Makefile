@@ -12,6 +12,9 @@ SANITIZE ?= 0
 PREFIX   ?= /usr/local
 SCENARIO ?= scenarios/fr-2022-runoff.yaml
 RUN_ARGS ?=
+FUZZ_SECONDS ?= 60
+FUZZ_TEST_SECONDS ?= 20
+FUZZ_CC  ?= clang
 
 PKGS     := gsl yaml-0.1
 BUILD    := build
@@ -53,7 +56,7 @@ TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 BENCH_SRC := $(wildcard bench/*.c)
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 
-.PHONY: all deps run test bench install uninstall clean scenarios plots
+.PHONY: all deps run test bench install uninstall clean scenarios plots fuzz fuzz-build
 
 all: deps $(BIN)
 
@@ -84,10 +87,24 @@ run: all
 	$(BIN) run $(SCENARIO) $(RUN_ARGS)
 
 # Tests run from the source tree; RUNOFF_BIN tells the end-to-end tests
-# which binary to drive.
+# which binary to drive. `make test` runs four stages (scripts/test-all.sh):
+# the suite, the suite under ASan+UBSan (build-san/), valgrind on the CLI,
+# and the fuzzers (regressions, then FUZZ_TEST_SECONDS each).
+# `make test SANITIZE=1` runs only the sanitizer suite.
+ifeq ($(SANITIZE),1)
 test: deps
 	@$(MAKE) --no-print-directory $(BIN) $(TEST_BIN)
-	@RUNOFF_BIN=$(BIN) scripts/run-tests.sh $(TEST_BIN) scripts/check_fr2022.sh tests/test_plot.sh tests/test_install.sh
+	@RUNOFF_BIN=$(BIN) ASAN_OPTIONS=detect_leaks=1 \
+	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 scripts/run-tests.sh $(TEST_BIN)
+else
+test: deps
+	@$(MAKE) --no-print-directory $(BIN) $(TEST_BIN)
+	@$(MAKE) --no-print-directory SANITIZE=1 build-san/runoff $(TEST_BIN:build/%=build-san/%)
+	@$(MAKE) --no-print-directory $(FUZZ_BIN)
+	@NORMAL_TESTS="$(TEST_BIN)" SAN_TESTS="$(TEST_BIN:build/%=build-san/%)" \
+	    FUZZ_BUILD=$(FUZZ_BUILD) FUZZ_TARGETS="$(FUZZ_TARGETS)" \
+	    FUZZ_TEST_SECONDS=$(FUZZ_TEST_SECONDS) scripts/test-all.sh
+endif
 
 bench: deps
 	@$(MAKE) --no-print-directory $(BIN) $(BENCH_BIN)
@@ -138,7 +155,43 @@ plots: all
 	    --vary transfers.adjust.melenchon.le_pen=5:45:2.5 --out $(FIG_RUN)/sweep-melenchon.csv
 	scripts/plot --label-a Macron sweep $(FIG_RUN)/sweep-melenchon.csv $(FIG)/sweep-melenchon.png
 
-clean:
-	rm -rf build build-san
 
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)
+# libFuzzer targets (fuzz/README.md): the library is rebuilt with clang
+# into build-fuzz/ with coverage instrumentation and ASan/UBSan.
+FUZZ_BUILD   := build-fuzz
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+FUZZ_CFLAGS  := -std=c11 -D_POSIX_C_SOURCE=200809L -O1 -g $(FUZZ_SAN) -pthread \
+                -Iinclude -Iengine $(PKG_CFLAGS) -MMD -MP
+FUZZ_LIB_OBJ := $(LIB_SRC:%.c=$(FUZZ_BUILD)/%.o)
+FUZZ_LIB     := $(FUZZ_BUILD)/librunoff.a
+FUZZ_TARGETS := fuzz_scenario fuzz_set
+FUZZ_BIN     := $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/%)
+
+# The histogram loops (summary.c, backtest.c) scan 20000 bins several times
+# per run: tracing their comparisons would triple the time of an input and
+# guides nothing (they branch on counts, not on the input's bytes).
+FUZZ_NO_CMP  := $(FUZZ_BUILD)/engine/summary.o $(FUZZ_BUILD)/engine/backtest.o
+$(FUZZ_NO_CMP): FUZZ_COV := -fno-sanitize-coverage=trace-cmp
+
+$(FUZZ_BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link $(FUZZ_COV) -c $< -o $@
+
+$(FUZZ_LIB): $(FUZZ_LIB_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(FUZZ_BUILD)/fuzz_%: fuzz/fuzz_%.c $(FUZZ_LIB)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_LIB) $(LDLIBS_ALL)
+
+fuzz-build: deps
+	@$(MAKE) --no-print-directory $(FUZZ_BIN)
+
+# Each target for FUZZ_SECONDS, after replaying its regression inputs.
+fuzz: fuzz-build
+	@scripts/fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+clean:
+	rm -rf build build-san build-fuzz
+
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(FUZZ_LIB_OBJ:.o=.d)

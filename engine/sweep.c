@@ -87,10 +87,15 @@ static runoff_status spec_error(runoff_error *err, const spec_pos *p, size_t off
 
 static bool push_value(sweep_axis *a, const char *text, size_t len)
 {
-    char **v = ro_realloc(a->values, (a->n + 1) * sizeof *v);
-    if (v == NULL)
-        return false;
-    a->values = v;
+    /* Capacity is the next power of two >= n, so grow when n is 0 or a
+     * power of two: a range of 100000 values takes 17 reallocs, not
+     * 100000 (quadratic copying where realloc cannot extend in place). */
+    if ((a->n & (a->n - 1)) == 0) {
+        char **v = ro_realloc(a->values, (a->n ? 2 * a->n : 1) * sizeof *v);
+        if (v == NULL)
+            return false;
+        a->values = v;
+    }
     char *s = ro_malloc(len + 1);
     if (s == NULL)
         return false;

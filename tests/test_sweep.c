@@ -1,0 +1,280 @@
+/*
+ * test_sweep.c — sweeps (sweep.c): grids of scenario variants.
+ *
+ * The allocation-failure tests (test_sweep_alloc_failure_*) drive every
+ * sweep function through each of its allocations failing in turn
+ * (tests/allocfail.h): each failure must be reported as RUNOFF_ENOMEM and
+ * free what was built (the sanitizer stage checks for leaks), and the
+ * attempt that succeeds must give the same grid as a run without
+ * failures.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "allocfail.h"
+#include "runoff.h"
+#include "testutil.h"
+
+#define REGIONS "tests/data/good/regions.yaml"
+
+/* The axes used below: 5 numbers x 4 dates x 3 list values = 60 points. */
+static const char *const varies[] = {
+    "polling_error.scale=0:2:0.5",
+    "aggregation.as_of=2030-06-09:2030-06-12:1d",
+    "blend.weight=0,0.5,1",
+};
+#define N_VARIES (sizeof varies / sizeof varies[0])
+#define N_POINTS 60
+
+static char *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    char *buf = NULL;
+    size_t cap = 0;
+    *len = 0;
+    for (;;) {
+        if (cap - *len < 4096) {
+            cap = cap ? 2 * cap : 8192;
+            buf = realloc(buf, cap);
+            assert_non_null(buf);
+        }
+        size_t k = fread(buf + *len, 1, cap - *len - 1, f);
+        if (k == 0)
+            break;
+        *len += k;
+    }
+    fclose(f);
+    buf[*len] = '\0';
+    return buf;
+}
+
+/* regions.yaml with a `sweep:` section appended. */
+static runoff_doc *regions_doc_with_sweep(void)
+{
+    ro_alloc_fail_after(-1);
+    size_t len;
+    char *text = slurp(REGIONS, &len);
+    static const char sweep[] = "sweep:\n"
+                                "  zip: true\n"
+                                "  vary:\n"
+                                "    polling_error.scale: 1:3:1\n"
+                                "    blend.weight: 0.1,0.2,0.3\n";
+    text = realloc(text, len + sizeof sweep);
+    assert_non_null(text);
+    memcpy(text + len, sweep, sizeof sweep);
+    runoff_error err = {0};
+    runoff_doc *doc = runoff_doc_parse_buffer("regions+sweep.yaml", text, strlen(text), &err);
+    free(text);
+    if (doc == NULL) {
+        print_error("%s\n", err.message);
+        fail();
+    }
+    return doc;
+}
+
+static runoff_sweep *build_sweep(runoff_error *err)
+{
+    runoff_sweep *sw = runoff_sweep_alloc();
+    if (sw == NULL) {
+        ro_error_set(err, RUNOFF_ENOMEM, NULL, 0, 0, "out of memory");
+        return NULL;
+    }
+    for (size_t k = 0; k < N_VARIES; k++)
+        if (runoff_sweep_add(sw, varies[k], err) != RUNOFF_OK)
+            goto fail;
+    if (runoff_sweep_finish(sw, err) != RUNOFF_OK)
+        goto fail;
+    return sw;
+fail:
+    runoff_sweep_free(sw);
+    return NULL;
+}
+
+/* The grid's CSV header and every point's key columns, in memory. */
+static char *sweep_keys_text(const runoff_sweep *sw)
+{
+    char *buf = NULL;
+    size_t len;
+    FILE *f = open_memstream(&buf, &len);
+    assert_non_null(f);
+    assert_int_equal(runoff_write_sweep_header(f, sw), 0);
+    for (size_t i = 0; i < runoff_sweep_n_points(sw); i++) {
+        assert_int_equal(runoff_write_sweep_keys(f, sw, i), 0);
+        assert_int_equal(fputc('\n', f), '\n');
+    }
+    assert_int_equal(fclose(f), 0);
+    return buf;
+}
+
+typedef struct {
+    const char *expected_keys; /* from a build without failures */
+} add_case;
+
+static int attempt_add_finish(void *ctx, runoff_error *err)
+{
+    add_case *c = ctx;
+    runoff_sweep *sw = build_sweep(err);
+    ro_alloc_fail_after(-1);
+    if (sw == NULL)
+        return 0;
+    assert_int_equal(runoff_sweep_n_axes(sw), N_VARIES);
+    assert_int_equal(runoff_sweep_n_points(sw), N_POINTS);
+    char *keys = sweep_keys_text(sw);
+    assert_string_equal(keys, c->expected_keys);
+    free(keys);
+    runoff_sweep_free(sw);
+    return 1;
+}
+
+static void test_sweep_alloc_failure_add_and_finish(void **state)
+{
+    (void)state;
+    ro_alloc_fail_after(-1);
+    runoff_error err = {0};
+    runoff_sweep *sw = build_sweep(&err);
+    assert_non_null(sw);
+    char *expected = sweep_keys_text(sw);
+    runoff_sweep_free(sw);
+    add_case c = {expected};
+    assert_true(alloc_failure_loop(attempt_add_finish, &c) > 0);
+    free(expected);
+}
+
+static int attempt_add_from_doc(void *ctx, runoff_error *err)
+{
+    const runoff_doc *doc = ctx;
+    runoff_sweep *sw = runoff_sweep_alloc();
+    if (sw == NULL) {
+        ro_error_set(err, RUNOFF_ENOMEM, NULL, 0, 0, "out of memory");
+        return 0;
+    }
+    runoff_status st = runoff_sweep_add_from_doc(sw, doc, err);
+    if (st == RUNOFF_OK)
+        st = runoff_sweep_add(sw, "polling_error.df=3,4,5", err);
+    if (st == RUNOFF_OK)
+        st = runoff_sweep_finish(sw, err);
+    ro_alloc_fail_after(-1);
+    if (st == RUNOFF_OK) {
+        /* zip: three axes of three values each pair up into 3 points. */
+        assert_int_equal(runoff_sweep_n_axes(sw), 3);
+        assert_int_equal(runoff_sweep_n_points(sw), 3);
+    }
+    runoff_sweep_free(sw);
+    return st == RUNOFF_OK;
+}
+
+static void test_sweep_alloc_failure_add_from_doc(void **state)
+{
+    (void)state;
+    runoff_doc *doc = regions_doc_with_sweep();
+    assert_true(alloc_failure_loop(attempt_add_from_doc, doc) > 0);
+    runoff_doc_free(doc);
+}
+
+typedef struct {
+    const runoff_sweep *sw;
+    const runoff_doc *base;
+    size_t point;
+    char *expected; /* the point's scenario, described, from a run without failures */
+} point_case;
+
+static char *describe(const runoff_scenario *s)
+{
+    char *buf = NULL;
+    size_t len;
+    FILE *f = open_memstream(&buf, &len);
+    assert_non_null(f);
+    assert_int_equal(runoff_scenario_describe(s, f), 0);
+    assert_int_equal(fclose(f), 0);
+    return buf;
+}
+
+static int attempt_point(void *ctx, runoff_error *err)
+{
+    point_case *c = ctx;
+    runoff_scenario *s = runoff_sweep_scenario(c->sw, c->base, c->point, err);
+    ro_alloc_fail_after(-1);
+    if (s == NULL)
+        return 0;
+    char *text = describe(s);
+    assert_string_equal(text, c->expected);
+    free(text);
+    runoff_scenario_free(s);
+    return 1;
+}
+
+static void test_sweep_alloc_failure_scenario(void **state)
+{
+    (void)state;
+    runoff_doc *base = regions_doc_with_sweep();
+    runoff_error err = {0};
+    runoff_sweep *sw = build_sweep(&err);
+    assert_non_null(sw);
+    /* The first point, and the last, whose values differ from the base in
+     * every axis. */
+    const size_t points[] = {0, N_POINTS - 1};
+    for (size_t k = 0; k < 2; k++) {
+        runoff_scenario *s = runoff_sweep_scenario(sw, base, points[k], &err);
+        assert_non_null(s);
+        point_case c = {sw, base, points[k], describe(s)};
+        runoff_scenario_free(s);
+        assert_true(alloc_failure_loop(attempt_point, &c) > 0);
+        free(c.expected);
+    }
+    runoff_sweep_free(sw);
+    runoff_doc_free(base);
+}
+
+typedef struct {
+    const runoff_sweep *sw;
+    const runoff_scenario *s;
+    const runoff_result *r;
+} row_case;
+
+/* The sweep CSV writers allocate nothing today; if one ever does, a
+ * failure must still be an error return, never a crash or a short row. */
+static int attempt_sweep_rows(void *ctx, runoff_error *err)
+{
+    row_case *c = ctx;
+    FILE *f = fopen("/dev/null", "w");
+    assert_non_null(f);
+    int rc = runoff_write_sweep_header(f, c->sw);
+    rc |= runoff_write_sweep_keys(f, c->sw, 1);
+    rc |= runoff_write_sweep_row(f, c->sw, N_POINTS - 1, c->s, c->r);
+    fclose(f);
+    if (rc != 0)
+        ro_error_set(err, RUNOFF_ENOMEM, NULL, 0, 0, "a sweep writer failed");
+    return rc == 0;
+}
+
+static void test_sweep_alloc_failure_writers(void **state)
+{
+    (void)state;
+    runoff_doc *base = regions_doc_with_sweep();
+    runoff_error err = {0};
+    runoff_sweep *sw = build_sweep(&err);
+    assert_non_null(sw);
+    runoff_scenario *s = runoff_sweep_scenario(sw, base, N_POINTS - 1, &err);
+    assert_non_null(s);
+    runoff_sim_options opt = {.threads = 1, .draws = 500};
+    runoff_result *r = runoff_simulate(s, &opt, &err);
+    assert_non_null(r);
+    row_case c = {sw, s, r};
+    assert_true(alloc_failure_loop(attempt_sweep_rows, &c) >= 0);
+    runoff_result_free(r);
+    runoff_scenario_free(s);
+    runoff_sweep_free(sw);
+    runoff_doc_free(base);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_sweep_alloc_failure_add_and_finish),
+        cmocka_unit_test(test_sweep_alloc_failure_add_from_doc),
+        cmocka_unit_test(test_sweep_alloc_failure_scenario),
+        cmocka_unit_test(test_sweep_alloc_failure_writers),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
