@@ -464,14 +464,24 @@ static double anchor_solve(const ro_model *m, ro_workspace *w, double inv_total,
                            double delta, double S, double spread)
 {
     const double lt = logit(target);
-    double lo, hi, width = 1;
-    anchor_bracket(m, w, lt, &lo, &hi);
+    /* The analytic bracket costs a pass over the regions and two logs, and
+     * Newton almost never needs it: start unbounded and compute it only the
+     * first time a step leaves the bracket the evaluations have narrowed. */
+    double lo = -INFINITY, hi = INFINITY, width = 1;
+    bool bracketed = false;
     for (int it = 0; it < ANCHOR_MAX_ITER && fabs(S - target) > ANCHOR_TOL; it++) {
         if (S < target)
             lo = delta > lo ? delta : lo;
         else
             hi = delta < hi ? delta : hi;
         double next = delta + (lt - logit(S)) * S * (1 - S) / spread;
+        if (!(next > lo && next < hi) && !bracketed) {
+            double blo, bhi;
+            anchor_bracket(m, w, lt, &blo, &bhi);
+            lo = blo > lo ? blo : lo;
+            hi = bhi < hi ? bhi : hi;
+            bracketed = true;
+        }
         if (!(next > lo && next < hi)) {
             if (isfinite(lo) && isfinite(hi)) {
                 next = 0.5 * (lo + hi);
@@ -509,11 +519,13 @@ static double turnout_scale(const ro_model *m, ro_workspace *w, double phi, doub
     if (!(total_v > 0) || !(phi < 1))
         return 1;
     double kappa = (T * m->total_registered - phi * m->total_votes) / ((1 - phi) * total_v);
+    if (kappa <= 1) /* V_r <= R_r already (transfer rows sum to 1): no region can overflow */
+        return kappa < 0 ? 0 : kappa;
     double kmax = INFINITY;
     for (size_t r = 0; r < m->n_regions; r++)
         if (w->v[r] > 0 && m->region_total[r] / w->v[r] < kmax)
             kmax = m->region_total[r] / w->v[r];
-    return kappa < 0 ? 0 : kappa > kmax ? kmax : kappa;
+    return kappa > kmax ? kmax : kappa;
 }
 
 static void draw_regional(const ro_model *m, ro_workspace *w, uint64_t seed, uint64_t index,
