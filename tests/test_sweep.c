@@ -174,7 +174,7 @@ static void test_sweep_alloc_failure_add_from_doc(void **state)
 
 typedef struct {
     const runoff_sweep *sw;
-    const runoff_doc *base;
+    runoff_doc *base; /* points are applied to it in place */
     size_t point;
     char *expected; /* the point's scenario, described, from a run without failures */
 } point_case;
