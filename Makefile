@@ -29,7 +29,9 @@ OPT      := -O0
 endif
 SANFLAGS :=
 ifeq ($(SANITIZE),1)
-SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+# float-cast-overflow: part of clang's "undefined", not of gcc's.
+SANFLAGS := -fsanitize=address,undefined,float-cast-overflow -fno-omit-frame-pointer \
+            -fno-sanitize-recover=undefined,float-cast-overflow
 OPT      := -O1
 endif
 

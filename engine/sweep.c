@@ -151,9 +151,11 @@ static runoff_status parse_range(sweep_axis *a, const char *spec, const spec_pos
         if ((d1 - d0) / step + 1 > RUNOFF_SWEEP_MAX_POINTS)
             return spec_error(err, p, 0, "range '%s' has more than %s points", spec,
                               "100000");
-        for (int32_t d = d0; d <= d1; d += (int32_t)step) {
+        /* By index, in long: a step beyond int32 (e.g. 6666666666d) must
+         * give the one point d0, not a truncated, negative step. */
+        for (long i = 0, n_dates = (d1 - d0) / step + 1; i < n_dates; i++) {
             char buf[11];
-            ro_date_format(d, buf);
+            ro_date_format((int32_t)(d0 + i * step), buf);
             if (!push_value(a, buf, 10))
                 return ro_error_set(err, RUNOFF_ENOMEM, NULL, 0, 0, "out of memory");
         }

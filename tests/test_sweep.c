@@ -268,6 +268,41 @@ static void test_sweep_alloc_failure_writers(void **state)
     runoff_doc_free(base);
 }
 
+/* Found by fuzz_set (fuzz/regressions/fuzz_set/sweep-date-step-beyond-int32):
+ * a date step wider than int32 was truncated to a negative step and the
+ * loop overflowed. A step longer than the range gives the start alone; a
+ * step that divides it gives both ends. */
+static void test_sweep_date_step_beyond_int32(void **state)
+{
+    (void)state;
+    ro_alloc_fail_after(-1);
+    static const struct {
+        const char *vary, *keys;
+    } cases[] = {
+        {"aggregation.as_of=2029-06-09:2030-06-14:6666666666d",
+         "aggregation.as_of,\n2029-06-09,\n"},
+        {"aggregation.as_of=2030-06-09:2030-06-14:2147483647d",
+         "aggregation.as_of,\n2030-06-09,\n"},
+        {"aggregation.as_of=2030-06-09:2030-06-14:5d",
+         "aggregation.as_of,\n2030-06-09,\n2030-06-14,\n"},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        runoff_error err = {0};
+        runoff_sweep *sw = runoff_sweep_alloc();
+        assert_non_null(sw);
+        assert_int_equal(runoff_sweep_add(sw, cases[k].vary, &err), RUNOFF_OK);
+        assert_int_equal(runoff_sweep_finish(sw, &err), RUNOFF_OK);
+        char *keys = sweep_keys_text(sw);
+        /* The header ends with the fixed columns: keep the key column only. */
+        char *cut = strstr(keys, "finalist_a");
+        assert_non_null(cut);
+        memmove(cut, strchr(cut, '\n'), strlen(strchr(cut, '\n')) + 1);
+        assert_string_equal(keys, cases[k].keys);
+        free(keys);
+        runoff_sweep_free(sw);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -275,6 +310,7 @@ int main(void)
         cmocka_unit_test(test_sweep_alloc_failure_add_from_doc),
         cmocka_unit_test(test_sweep_alloc_failure_scenario),
         cmocka_unit_test(test_sweep_alloc_failure_writers),
+        cmocka_unit_test(test_sweep_date_step_beyond_int32),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
