@@ -58,10 +58,8 @@ static runoff_result *result_alloc(const runoff_scenario *s, const ro_model *m)
     if (r->n_regions > 0) {
         r->blank_null = ro_hist_alloc(0.0, 1.0, RO_SHARE_BINS, true);
         r->regions_a = ro_hist_alloc(-0.5, (double)r->n_regions + 0.5, r->n_regions + 1, true);
-        r->region_set = ro_hist_set_alloc(r->n_regions, 0.0, 1.0, ro_region_bins(r->n_regions));
-        r->region_wins_a = ro_calloc(r->n_regions, sizeof *r->region_wins_a);
-        if (r->blank_null == NULL || r->regions_a == NULL || r->region_set == NULL ||
-            r->region_wins_a == NULL)
+        r->region_set = ro_hist_set_alloc(r->n_regions, 0.0, 1.0, ro_region_bins(r->n_regions), 0.5);
+        if (r->blank_null == NULL || r->regions_a == NULL || r->region_set == NULL)
             goto fail;
     }
     return r;
@@ -89,8 +87,6 @@ static void result_add(runoff_result *r, const ro_draw *d)
     ro_hist_add(r->blank_null, d->blank_null);
     ro_hist_add(r->regions_a, (double)d->regions_a);
     ro_hist_set_add(r->region_set, d->region_share_a);
-    for (size_t i = 0; i < r->n_regions; i++)
-        r->region_wins_a[i] += d->region_share_a[i] > 0.5;
 }
 
 /* into += from. Both come from result_alloc on the same scenario. */
@@ -110,8 +106,6 @@ static void result_merge(runoff_result *into, const runoff_result *from)
     ro_hist_merge(into->blank_null, from->blank_null);
     ro_hist_merge(into->regions_a, from->regions_a);
     ro_hist_set_merge(into->region_set, from->region_set);
-    for (size_t i = 0; i < into->n_regions; i++)
-        into->region_wins_a[i] += from->region_wins_a[i];
 }
 
 /* The writers read one ro_hist per region: built once, at the end. */
@@ -120,13 +114,15 @@ static runoff_status result_finish_regions(runoff_result *r, runoff_error *err)
     if (r->n_regions == 0)
         return RUNOFF_OK;
     r->region_share = ro_calloc(r->n_regions, sizeof *r->region_share);
-    if (r->region_share == NULL)
+    r->region_wins_a = ro_calloc(r->n_regions, sizeof *r->region_wins_a);
+    if (r->region_share == NULL || r->region_wins_a == NULL)
         return ro_error_set(err, RUNOFF_ENOMEM, NULL, 0, 0, "out of memory");
     for (size_t i = 0; i < r->n_regions; i++) {
         r->region_share[i] = ro_hist_alloc(0.0, 1.0, ro_region_bins(r->n_regions), false);
         if (r->region_share[i] == NULL)
             return ro_error_set(err, RUNOFF_ENOMEM, NULL, 0, 0, "out of memory");
         ro_hist_set_export(r->region_set, i, r->region_share[i]);
+        r->region_wins_a[i] = ro_hist_set_above(r->region_set, i);
     }
     ro_hist_set_free(r->region_set);
     r->region_set = NULL;

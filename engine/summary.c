@@ -3,7 +3,7 @@
  *
  * Everything a histogram accumulates is an integer: one uint64 count per
  * bin plus underflow and overflow counts, and, for the moments, the sums of
- * q and q^2 where q = llround((x - lo) / (hi - lo) * 2^40) is the clamped
+ * q and q^2 where q = round((x - lo) / (hi - lo) * 2^40) is the clamped
  * value in fixed point. Integer addition is associative, so merging
  * per-thread histograms in any order gives the same bits, which is what
  * makes the driver's output identical for every thread count. min and max
@@ -96,7 +96,9 @@ void ro_hist_add(ro_hist *h, double x)
     }
     if (h->with_moments) {
         double frac = (c - h->lo) / (h->hi - h->lo);
-        ro_u128 q = (ro_u128)llround(frac * FIXED_SCALE);
+        /* frac is in [0, 1]: adding 1/2 and truncating rounds to nearest
+         * (half up) without a call into libm on every value */
+        ro_u128 q = (ro_u128)(uint64_t)(frac * FIXED_SCALE + 0.5);
         h->s1 += q;
         h->s2 += q * q;
     }
@@ -228,12 +230,13 @@ double ro_mc_se(double p, uint64_t n)
 
 struct ro_hist_set {
     size_t n, nbins;
-    double lo, hi, inv_width;
+    double lo, hi, inv_width, threshold;
     uint64_t *under, *over;     /* [n] */
+    uint64_t *above;            /* [n]: values > threshold */
     uint64_t *counts;           /* [n * nbins], histogram-major */
 };
 
-ro_hist_set *ro_hist_set_alloc(size_t n, double lo, double hi, size_t nbins)
+ro_hist_set *ro_hist_set_alloc(size_t n, double lo, double hi, size_t nbins, double threshold)
 {
     if (!(isfinite(lo) && isfinite(hi) && lo < hi) || nbins == 0 || n == 0 ||
         n > SIZE_MAX / sizeof(uint64_t) / nbins)
@@ -246,10 +249,12 @@ ro_hist_set *ro_hist_set_alloc(size_t n, double lo, double hi, size_t nbins)
     s->lo = lo;
     s->hi = hi;
     s->inv_width = (double)nbins / (hi - lo);
+    s->threshold = threshold;
     s->under = ro_calloc(n, sizeof *s->under);
     s->over = ro_calloc(n, sizeof *s->over);
+    s->above = ro_calloc(n, sizeof *s->above);
     s->counts = ro_calloc(n * nbins, sizeof *s->counts);
-    if (s->under == NULL || s->over == NULL || s->counts == NULL) {
+    if (s->under == NULL || s->over == NULL || s->above == NULL || s->counts == NULL) {
         ro_hist_set_free(s);
         return NULL;
     }
@@ -262,17 +267,19 @@ void ro_hist_set_free(ro_hist_set *s)
         return;
     free(s->under);
     free(s->over);
+    free(s->above);
     free(s->counts);
     free(s);
 }
 
 void ro_hist_set_add(ro_hist_set *s, const double *x)
 {
-    const double lo = s->lo, hi = s->hi, iw = s->inv_width;
+    const double lo = s->lo, hi = s->hi, iw = s->inv_width, th = s->threshold;
     const size_t nb = s->nbins;
     uint64_t *row = s->counts;
     for (size_t i = 0; i < s->n; i++, row += nb) {
         double v = x[i];
+        s->above[i] += v > th;
         if (v >= lo && v <= hi) {
             size_t b = (size_t)((v - lo) * iw);
             row[b < nb ? b : nb - 1]++;
@@ -287,16 +294,19 @@ void ro_hist_set_add(ro_hist_set *s, const double *x)
 int ro_hist_set_merge(ro_hist_set *into, const ro_hist_set *from)
 {
     if (into->n != from->n || into->nbins != from->nbins || into->lo != from->lo ||
-        into->hi != from->hi)
+        into->hi != from->hi || into->threshold != from->threshold)
         return -1;
     for (size_t i = 0; i < into->n; i++) {
         into->under[i] += from->under[i];
         into->over[i] += from->over[i];
+        into->above[i] += from->above[i];
     }
     for (size_t k = 0; k < into->n * into->nbins; k++)
         into->counts[k] += from->counts[k];
     return 0;
 }
+
+uint64_t ro_hist_set_above(const ro_hist_set *s, size_t i) { return s->above[i]; }
 
 int ro_hist_set_export(const ro_hist_set *s, size_t i, ro_hist *h)
 {

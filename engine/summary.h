@@ -57,10 +57,12 @@ uint64_t ro_hist_bin_count(const ro_hist *h, size_t i);
  */
 typedef struct ro_hist_set ro_hist_set;
 
-ro_hist_set *ro_hist_set_alloc(size_t n, double lo, double hi, size_t nbins);
+ro_hist_set *ro_hist_set_alloc(size_t n, double lo, double hi, size_t nbins, double threshold);
 void ro_hist_set_free(ro_hist_set *s);
-/* Add x[i] to histogram i, for i < n. NAN values are ignored. */
+/* Add x[i] to histogram i, for i < n, and count x[i] > threshold (a
+ * region won: exact, not read off the bins). NAN values are ignored. */
 void ro_hist_set_add(ro_hist_set *s, const double *x);
+uint64_t ro_hist_set_above(const ro_hist_set *s, size_t i);
 /* into += from; -1 if the shapes differ. */
 int ro_hist_set_merge(ro_hist_set *into, const ro_hist_set *from);
 /* Add the counts of histogram i to h, which must have the set's lo, hi

@@ -66,6 +66,23 @@ static inline const char *bin(void)
  * If kill_after_ms > 0, send cli_signal (SIGINT unless changed) after
  * that delay. */
 static int cli_signal = SIGINT;
+/* Or, when cli_kill_file is set: send cli_signal as soon as that file
+ * holds cli_kill_lines complete lines (no race with how fast the machine
+ * is: e.g. interrupt a sweep once its first row is written). */
+static const char *cli_kill_file;
+static int cli_kill_lines;
+
+static inline int count_lines(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    int n = 0, c;
+    if (f == NULL)
+        return 0;
+    while ((c = getc(f)) != EOF)
+        n += c == '\n';
+    fclose(f);
+    return n;
+}
 
 static inline run_result run_ex(const char *stdin_path, const char *stdout_path, int kill_after_ms,
                          const char *const *args)
@@ -91,12 +108,21 @@ static inline run_result run_ex(const char *stdin_path, const char *stdout_path,
         execv(argv[0], (char *const *)argv);
         _exit(127);
     }
-    if (kill_after_ms > 0) {
+    int st;
+    if (cli_kill_file != NULL) {
+        const struct timespec tick = {0, 2000000L};
+        while (waitpid(pid, &st, WNOHANG) == 0) {
+            if (count_lines(cli_kill_file) >= cli_kill_lines) {
+                kill(pid, cli_signal);
+                break;
+            }
+            nanosleep(&tick, NULL);
+        }
+    } else if (kill_after_ms > 0) {
         struct timespec ts = {kill_after_ms / 1000, (kill_after_ms % 1000) * 1000000L};
         nanosleep(&ts, NULL);
         kill(pid, cli_signal);
     }
-    int st;
     waitpid(pid, &st, 0);
     run_result r = {0};
     r.status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);

@@ -197,14 +197,17 @@ static void test_interrupt_and_resume(void **state)
 
     const char *args[] = {"sweep", REGIONAL, "-q", "--draws", "20000", "--threads", "2",
                           "--vary", vary, "--out", path_in_tmp("cut.csv"), NULL};
-    r = run_ex(NULL, NULL, 400, args);
+    char partial[600];
+    snprintf(partial, sizeof partial, "%s.partial", path_in_tmp("cut.csv"));
+    cli_kill_file = partial; /* interrupt once the header and two rows are there */
+    cli_kill_lines = 3;
+    r = run_ex(NULL, NULL, 0, args);
+    cli_kill_file = NULL;
     assert_int_equal(r.status, 1);
     assert_contains(r.err, "interrupted after");
     assert_contains(r.err, "--resume");
     run_free(&r);
     assert_false(exists(path_in_tmp("cut.csv")));
-    char partial[600];
-    snprintf(partial, sizeof partial, "%s.partial", path_in_tmp("cut.csv"));
     assert_true(exists(partial));
     FILE *f = fopen(partial, "a");
     fputs("1.75,north,20000,7,0.9", f); /* torn row, no newline */

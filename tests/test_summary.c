@@ -306,6 +306,50 @@ static void test_mc_se_known_values(void **state)
     assert_true(isnan(ro_mc_se(0.5, 0)));
 }
 
+/* A histogram set must count exactly what one ro_hist per member would
+ * (same bins, under/overflow), count values above its threshold exactly,
+ * and merge like the counts it holds. */
+static void test_hist_set_matches_single_histograms(void **state)
+{
+    (void)state;
+    enum { N = 5, DRAWS = 20000, BINS = 100 };
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(rng, 7);
+    ro_hist_set *a = ro_hist_set_alloc(N, 0.0, 1.0, BINS, 0.5);
+    ro_hist_set *b = ro_hist_set_alloc(N, 0.0, 1.0, BINS, 0.5);
+    ro_hist *single[N];
+    uint64_t above[N] = {0};
+    for (int i = 0; i < N; i++)
+        single[i] = ro_hist_alloc(0.0, 1.0, BINS, false);
+    double x[N];
+    for (int d = 0; d < DRAWS; d++) {
+        for (int i = 0; i < N; i++) {
+            x[i] = 0.5 + 0.2 * (i - 2) + gsl_ran_gaussian(rng, 0.3); /* some outside [0,1] */
+            ro_hist_add(single[i], x[i]);
+            above[i] += x[i] > 0.5;
+        }
+        ro_hist_set_add(d % 2 ? a : b, x);
+    }
+    assert_int_equal(ro_hist_set_merge(a, b), 0);
+    for (int i = 0; i < N; i++) {
+        ro_hist *h = ro_hist_alloc(0.0, 1.0, BINS, false);
+        assert_int_equal(ro_hist_set_export(a, (size_t)i, h), 0);
+        assert_true(ro_hist_count(h) == ro_hist_count(single[i]));
+        for (size_t k = 0; k < BINS; k++)
+            assert_true(ro_hist_bin_count(h, k) == ro_hist_bin_count(single[i], k));
+        assert_true(ro_hist_quantile(h, 0.5) == ro_hist_quantile(single[i], 0.5));
+        assert_true(ro_hist_set_above(a, (size_t)i) == above[i]);
+        ro_hist_free(h);
+        ro_hist_free(single[i]);
+    }
+    ro_hist_set *c = ro_hist_set_alloc(N, 0.0, 1.0, BINS, 0.4);
+    assert_int_equal(ro_hist_set_merge(a, c), -1); /* another threshold */
+    ro_hist_set_free(a);
+    ro_hist_set_free(b);
+    ro_hist_set_free(c);
+    gsl_rng_free(rng);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -323,6 +367,7 @@ int main(void)
         cmocka_unit_test(test_empty_and_momentless),
         cmocka_unit_test(test_alloc_rejects_bad_shapes_and_failure),
         cmocka_unit_test(test_mc_se_known_values),
+        cmocka_unit_test(test_hist_set_matches_single_histograms),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
