@@ -37,34 +37,6 @@ uint64_t ro_mix64(uint64_t x)
     return x ^ (x >> 31);
 }
 
-static inline uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
-
-/* gcc 12 SLP-vectorises the state update when it may use wide vectors and
- * the generator gets 3x slower (../shared/notes/rng-performance.md), so
- * that one transformation is switched off here. Every function that
- * inlines xoshiro_next carries the same attribute: gcc does not inline
- * across different optimisation attributes, and the call would cost more
- * than the vectorisation. */
-#if defined(__GNUC__) && !defined(__clang__)
-#define RO_NO_SLP __attribute__((optimize("no-tree-slp-vectorize")))
-#else
-#define RO_NO_SLP
-#endif
-
-RO_NO_SLP static inline uint64_t xoshiro_next(xoshiro_state *st)
-{
-    uint64_t *s = st->s;
-    const uint64_t result = rotl(s[0] + s[3], 23) + s[0];
-    const uint64_t t = s[1] << 17;
-    s[2] ^= s[0];
-    s[3] ^= s[1];
-    s[1] ^= s[2];
-    s[0] ^= s[3];
-    s[2] ^= t;
-    s[3] = rotl(s[3], 45);
-    return result;
-}
-
 /* Four consecutive splitmix64 outputs: distinct inputs to the bijection
  * ro_mix64, so at most one of them is zero and the state is never the
  * all-zero fixed point of xoshiro. */
@@ -83,12 +55,12 @@ static void xoshiro_set(void *state, unsigned long int seed)
 
 RO_NO_SLP static unsigned long int xoshiro_get(void *state)
 {
-    return (unsigned long int)(xoshiro_next(state) >> 32);
+    return (unsigned long int)(ro_xoshiro_next(((xoshiro_state *)state)->s) >> 32);
 }
 
 RO_NO_SLP static double xoshiro_get_double(void *state)
 {
-    return (double)(xoshiro_next(state) >> 11) * 0x1.0p-53;
+    return (double)(ro_xoshiro_next(((xoshiro_state *)state)->s) >> 11) * 0x1.0p-53;
 }
 
 static const gsl_rng_type xoshiro_type = {
@@ -121,6 +93,8 @@ gsl_rng *ro_stream_alloc(void)
     xoshiro_set(r->state, 0);
     return r;
 }
+
+uint64_t *ro_stream_words(gsl_rng *r) { return ((xoshiro_state *)r->state)->s; }
 
 void ro_stream_free(gsl_rng *r)
 {

@@ -29,6 +29,40 @@ enum {
 
 extern const gsl_rng_type *ro_rng_xoshiro256pp;
 
+/* gcc 12 SLP-vectorises the state update when it may use wide vectors and
+ * the generator gets 3x slower (../shared/notes/rng-performance.md), so
+ * that one transformation is switched off here. Every function that
+ * inlines ro_xoshiro_next carries the same attribute: gcc does not inline
+ * across different optimisation attributes, and the call would cost more
+ * than the vectorisation. */
+#if defined(__GNUC__) && !defined(__clang__)
+#define RO_NO_SLP __attribute__((optimize("no-tree-slp-vectorize")))
+#else
+#define RO_NO_SLP
+#endif
+
+/* One xoshiro256++ step on the four state words s[0..3]; returns the
+ * 64-bit output. Inline so that a sampler can keep the state in
+ * registers over a batch (variates.c): through GSL, every uniform is an
+ * indirect call that loads and stores the state. */
+RO_NO_SLP static inline uint64_t ro_xoshiro_next(uint64_t s[4])
+{
+    const uint64_t result = ((s[0] + s[3]) << 23 | (s[0] + s[3]) >> 41) + s[0];
+    const uint64_t t = s[1] << 17;
+    s[2] ^= s[0];
+    s[3] ^= s[1];
+    s[1] ^= s[2];
+    s[0] ^= s[3];
+    s[2] ^= t;
+    s[3] = s[3] << 45 | s[3] >> 19;
+    return result;
+}
+
+/* The four state words of a generator from ro_stream_alloc(): samplers
+ * that inline ro_xoshiro_next read and write them, so GSL samplers and
+ * inline ones share one stream. */
+uint64_t *ro_stream_words(gsl_rng *r);
+
 /* splitmix64 finaliser: a bijective 64-bit mix. */
 uint64_t ro_mix64(uint64_t x);
 
