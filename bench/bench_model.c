@@ -10,7 +10,7 @@
  *   draw           ro_model_draw, the scenario as given (blend: polls)
  *   no anchoring   the same with blend: transfers (no swing to solve)
  *   variates       only the random numbers one draw needs, drawn with the
- *                  same GSL samplers, parameters and stream seeding
+ *                  same samplers, parameters and stream seeding
  *   accumulate     runoff_simulate per draw minus ro_model_draw per draw
  *                  (histograms, region counts, merging)
  *
@@ -28,6 +28,7 @@
 #include "runoff.h"
 #include "scenario.h"
 #include "stream.h"
+#include "variates.h"
 
 static double now(void)
 {
@@ -75,10 +76,32 @@ static double time_draws(const runoff_scenario *s, long n)
     return best;
 }
 
-/* The variates of one regional draw, as the model draws them. */
+/* The variates of one regional draw, as the model draws them: GSL for the
+ * polling error and the Betas, engine/variates.c for the Dirichlet gammas
+ * and the group and regional normals, same parameters and stream seeding. */
 static double time_variates(const runoff_scenario *s, long n)
 {
     gsl_rng *r = ro_stream_alloc();
+    ro_ziggurat z;
+    ro_ziggurat_init(&z);
+    ro_gamma_shape *shape = malloc(3 * s->n_options * sizeof *shape + 1);
+    double *out = malloc((3 * s->n_options + s->n_regions + s->regional_error.n_groups + 1) *
+                         sizeof *out);
+    if (r == NULL || shape == NULL || out == NULL)
+        exit(1);
+    size_t n_shapes = 0;
+    for (size_t o = 0; o < s->n_options; o++) {
+        int positive = 0;
+        for (int j = 0; j < 3; j++)
+            positive += s->transfers[o].mean[j] > 0;
+        for (int j = 0; j < 3; j++) {
+            double a = s->transfers[o].concentration * s->transfers[o].mean[j];
+            if (a > 0 && isfinite(a) && positive > 1)
+                ro_gamma_shape_init(&shape[n_shapes++], a);
+        }
+    }
+    const size_t n_normals =
+        s->regional_error.n_groups + (s->regional_error.sd > 0 ? s->n_regions : 0);
     double best = INFINITY, sink = 0;
     const double df = s->polling_error.df;
     for (int rep = 0; rep < 3; rep++) {
@@ -89,18 +112,11 @@ static double time_variates(const runoff_scenario *s, long n)
             if (s->polling_error.dist == RO_ERRDIST_STUDENT_T)
                 sink += gsl_ran_gamma(r, df / 2, 2);
             ro_stream_seed(r, 1, (uint64_t)i, RO_STREAM_TRANSFERS);
-            for (size_t o = 0; o < s->n_options; o++)
-                for (int j = 0; j < 3; j++) {
-                    double a = s->transfers[o].concentration * s->transfers[o].mean[j];
-                    if (a > 0 && isfinite(a))
-                        sink += gsl_ran_gamma(r, a, 1);
-                }
+            ro_rv_gammas(&z, r, shape, out, n_shapes);
+            sink += out[0];
             ro_stream_seed(r, 1, (uint64_t)i, RO_STREAM_REGIONS);
-            for (size_t g = 0; g < s->regional_error.n_groups; g++)
-                sink += gsl_ran_gaussian_ziggurat(r, 1);
-            if (s->regional_error.sd > 0)
-                for (size_t k = 0; k < s->n_regions; k++)
-                    sink += gsl_ran_gaussian_ziggurat(r, 1);
+            ro_rv_normals(&z, r, out, n_normals);
+            sink += out[0];
             ro_stream_seed(r, 1, (uint64_t)i, RO_STREAM_TURNOUT);
             sink += gsl_ran_beta(r, 2, 5);
             if (s->turnout.given)
@@ -110,6 +126,8 @@ static double time_variates(const runoff_scenario *s, long n)
         best = t < best ? t : best;
     }
     ro_stream_free(r);
+    free(shape);
+    free(out);
     if (sink < 0)
         puts("");
     return best;

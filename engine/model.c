@@ -28,6 +28,7 @@
 
 #include "error.h"
 #include "stream.h"
+#include "variates.h"
 
 /* Share map: identity on [LO, 1-LO], exponential tails beyond. */
 #define SHARE_LO 0.02
@@ -69,6 +70,10 @@ struct ro_model {
     double *region_total;   /* [n_regions]: sum over options (first-round electorate) */
     double total_registered;
     transfer_row *rows;     /* [n_options] */
+    ro_gamma_shape *shapes; /* the Dirichlet gammas of one draw, rows then
+                               columns, skipping fixed rows and zero shares */
+    size_t n_shapes;
+    ro_ziggurat zig;
     double region_sd;
     int *group;             /* [n_regions], -1 = none */
     double *group_sd;       /* [n_groups] */
@@ -88,6 +93,7 @@ struct ro_workspace {
     double *s;              /* [n_pad]: A's share of region r */
     double *t;              /* [3 * n_options]: transfer matrix */
     double *zg;             /* [n_groups]: group shifts */
+    double *gam;            /* [n_shapes]: the Dirichlet gammas */
 };
 
 double ro_share_bound(double y)
@@ -134,6 +140,9 @@ static void init_rows(ro_model *m, const runoff_scenario *s)
             positive += tr->mean[j] > 0;
         }
         row->fixed = isinf(tr->concentration) || positive <= 1;
+        for (int j = 0; j < 3 && !row->fixed; j++)
+            if (row->alpha[j] > 0)
+                ro_gamma_shape_init(&m->shapes[m->n_shapes++], row->alpha[j]);
     }
 }
 
@@ -146,10 +155,11 @@ static runoff_status init_regions(ro_model *m, const runoff_scenario *s)
     m->n_groups = s->regional_error.n_groups;
     m->votes = ro_calloc(K * m->n_pad, sizeof *m->votes);
     m->rows = ro_calloc(K, sizeof *m->rows);
+    m->shapes = ro_calloc(3 * K, sizeof *m->shapes);
     m->group = ro_calloc(R, sizeof *m->group);
     m->group_sd = ro_calloc(m->n_groups, sizeof *m->group_sd);
     m->region_total = ro_calloc(R, sizeof *m->region_total);
-    if (!m->votes || !m->rows || !m->group || !m->group_sd || !m->region_total)
+    if (!m->votes || !m->rows || !m->shapes || !m->group || !m->group_sd || !m->region_total)
         return RUNOFF_ENOMEM;
     for (size_t o = 0; o < K; o++)
         for (size_t r = 0; r < R; r++) {
@@ -159,6 +169,7 @@ static runoff_status init_regions(ro_model *m, const runoff_scenario *s)
             m->region_total[r] += s->votes[o * R + r];
         }
     init_rows(m, s);
+    ro_ziggurat_init(&m->zig);
     m->region_sd = s->regional_error.sd;
     m->has_deviations = m->region_sd > 0;
     for (size_t g = 0; g < m->n_groups; g++) {
@@ -207,6 +218,7 @@ void ro_model_free(ro_model *m)
     ro_poll_average_clear(&m->avg);
     free(m->votes);
     free(m->rows);
+    free(m->shapes);
     free(m->group);
     free(m->group_sd);
     free(m->region_total);
@@ -230,7 +242,8 @@ ro_workspace *ro_workspace_alloc(const ro_model *m)
         return NULL;
     const size_t P = m->n_pad;
     w->rng = ro_stream_alloc();
-    w->block = ro_malloc((4 * P + 3 * m->n_options + m->n_groups) * sizeof *w->block);
+    w->block = ro_malloc((4 * P + 3 * m->n_options + m->n_groups + m->n_shapes + 1) *
+                         sizeof *w->block);
     if (w->rng == NULL || w->block == NULL) {
         ro_workspace_free(w);
         return NULL;
@@ -242,6 +255,7 @@ ro_workspace *ro_workspace_alloc(const ro_model *m)
     w->s = w->v + P;
     w->t = w->s + P;
     w->zg = w->t + 3 * m->n_options;
+    w->gam = w->zg + m->n_groups;
     return w;
 }
 
@@ -307,9 +321,10 @@ static void draw_national(const ro_model *m, ro_workspace *w, uint64_t seed, uin
     out->region_share_a = NULL;
 }
 
-/* One Dirichlet(alpha) row by normalised gammas; zero shares stay zero
- * (Gamma(0) is undefined) and a fixed row is its mean. */
-static void draw_row(const transfer_row *row, gsl_rng *rng, double t[3])
+/* One Dirichlet(alpha) row by normalised gammas, taken in order from
+ * *gam (advanced past the ones used); zero shares stay zero (Gamma(0) is
+ * undefined) and a fixed row is its mean. */
+static void draw_row(const transfer_row *row, const double **gam, double t[3])
 {
     if (row->fixed) {
         memcpy(t, row->mean, sizeof row->mean);
@@ -317,7 +332,7 @@ static void draw_row(const transfer_row *row, gsl_rng *rng, double t[3])
     }
     double sum = 0;
     for (int j = 0; j < 3; j++) {
-        t[j] = row->alpha[j] > 0 ? gsl_ran_gamma(rng, row->alpha[j], 1.0) : 0.0;
+        t[j] = row->alpha[j] > 0 ? *(*gam)++ : 0.0;
         sum += t[j];
     }
     if (!(sum > 0)) { /* every gamma underflowed (tiny shapes): keep the mean */
@@ -328,106 +343,166 @@ static void draw_row(const transfer_row *row, gsl_rng *rng, double t[3])
         t[j] /= sum;
 }
 
+/* Four doubles processed as one value (GCC/clang vector extension),
+ * lowered to pairs of SSE2 operations on any x86-64: gcc -O2 does not
+ * vectorise these loops by itself (the exponent-bit trick in v4_exp, the
+ * selects, the division). Every lane does exactly what scalar code would,
+ * in the same order, so results are the same bits as a scalar loop (no
+ * reassociation; -std=c11 keeps FMA contraction off). An AVX2 clone of
+ * the loops (target_clones) measured within noise of this, so it was left
+ * out. aligned(8): the arrays are only 8-byte aligned. */
+#if defined(__GNUC__)
+#pragma GCC diagnostic ignored "-Wpsabi" /* ABI of vector values: moot, see RO_V4_INLINE */
+#endif
+typedef double ro_v4 __attribute__((vector_size(32), aligned(8)));
+typedef int64_t ro_i4 __attribute__((vector_size(32), aligned(8)));
+
+
+/* The hot loops get a second, AVX2 copy chosen when the program loads
+ * (GCC's target_clones, an ifunc); without FMA, so both copies compute
+ * the same bits. */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
+#define RO_HOT __attribute__((target_clones("avx2", "default")))
+#else
+#define RO_HOT
+#endif
+
+/* Always inlined: a vector passed by value between a default and an AVX2
+ * function would cross two calling conventions. */
+#define RO_V4_INLINE static inline __attribute__((always_inline))
+
+
+RO_V4_INLINE ro_v4 v4_set(double x) { return (ro_v4){x, x, x, x}; }
+
+/* Lane-wise select: m is all-ones where true (a vector comparison). A
+ * macro: as a function its vector arguments draw a GCC ABI note. */
+#define V4_SELECT(m, yes, no) ((ro_v4)(((ro_i4)(yes) & (m)) | ((ro_i4)(no) & ~(m))))
+
 /* A_r and B_r (into a and b) = sum_o votes[o][r] * T[o][A or B], a block
  * of RO_BLOCK regions at a time: the block's sums stay in registers while
  * the options stream past, and each block's votes are contiguous. */
-static void region_votes(const ro_model *m, const double *t, double *restrict a,
-                         double *restrict b)
+RO_HOT static void region_votes(const ro_model *m, const double *t, double *restrict a,
+                                double *restrict b)
 {
     const size_t K = m->n_options;
     for (size_t rb = 0; rb < m->n_pad; rb += RO_BLOCK) {
         const double *restrict vb = m->votes + rb * K;
-        double sa[RO_BLOCK] = {0}, sb[RO_BLOCK] = {0};
+        ro_v4 sa0 = v4_set(0), sa1 = v4_set(0), sb0 = v4_set(0), sb1 = v4_set(0);
         for (size_t o = 0; o < K; o++) {
-            const double ta = t[3 * o + RO_TO_A], tb = t[3 * o + RO_TO_B];
-#pragma GCC unroll 8 /* keeps sa, sb in registers (gcc -O2 would not) */
-            for (size_t j = 0; j < RO_BLOCK; j++) {
-                sa[j] += vb[o * RO_BLOCK + j] * ta;
-                sb[j] += vb[o * RO_BLOCK + j] * tb;
-            }
+            const ro_v4 ta = v4_set(t[3 * o + RO_TO_A]), tb = v4_set(t[3 * o + RO_TO_B]);
+            const ro_v4 x0 = *(const ro_v4 *)(vb + o * RO_BLOCK);
+            const ro_v4 x1 = *(const ro_v4 *)(vb + o * RO_BLOCK + 4);
+            sa0 += x0 * ta;
+            sa1 += x1 * ta;
+            sb0 += x0 * tb;
+            sb1 += x1 * tb;
         }
-        memcpy(a + rb, sa, sizeof sa);
-        memcpy(b + rb, sb, sizeof sb);
+        *(ro_v4 *)(a + rb) = sa0;
+        *(ro_v4 *)(a + rb + 4) = sa1;
+        *(ro_v4 *)(b + rb) = sb0;
+        *(ro_v4 *)(b + rb + 4) = sb1;
     }
 }
 
-/* exp(x), to within a few units in the last place, for the regional
- * deviations: glibc's exp cost ~15 % of a draw here (one call per region),
- * and this branch-free version lets the compiler keep the loop tight.
+/* exp(x) of at[0..3], to within a few units in the last place, for
+ * the regional deviations: glibc's exp cost ~15 % of a draw here (one call
+ * per region) and cannot be vectorised.
  * x = k ln2 + r with |r| <= ln2/2 (Cody-Waite, ln2 split in two parts),
  * exp(r) by its Taylor series to degree 13 (truncation < 1e-17 relative)
- * evaluated by Estrin's scheme,
- * then scaled by 2^k built in the exponent bits. |x| is clamped to 700,
- * far beyond any logit deviation, so 2^k stays a normal double. */
-static inline double exp_inline(double x)
+ * evaluated by Estrin's scheme (a tree of depth 4, not a chain of 13
+ * dependent multiply-adds), then scaled by 2^k built in the exponent bits.
+ * k is read from the bits of x log2e + 1.5 2^52, whose low mantissa bits
+ * hold k exactly (SSE2 and AVX2 have no double -> int64 conversion).
+ * |x| is clamped to 700, far beyond any logit deviation, so 2^k stays a
+ * normal double. */
+RO_V4_INLINE ro_v4 v4_exp(const double *at)
 {
-    const double log2e = 1.4426950408889634074, shift = 0x1.8p52;
-    const double ln2_hi = 6.93147180369123816490e-01, ln2_lo = 1.90821492927058770002e-10;
-    x = x < -700 ? -700 : x > 700 ? 700 : x;
-    double kd = (x * log2e + shift) - shift; /* round to nearest integer */
-    double r = (x - kd * ln2_hi) - kd * ln2_lo;
-    /* Estrin's scheme: the 14 terms in a tree of depth 4, not a chain of
-     * 13 dependent multiply-adds, so consecutive regions overlap. */
-    const double r2 = r * r, r4 = r2 * r2, r8 = r4 * r4;
-    const double p01 = 1.0 + r, p23 = 1.0 / 2 + r * (1.0 / 6);
-    const double p45 = 1.0 / 24 + r * (1.0 / 120), p67 = 1.0 / 720 + r * (1.0 / 5040);
-    const double p89 = 1.0 / 40320 + r * (1.0 / 362880);
-    const double p1011 = 1.0 / 3628800 + r * (1.0 / 39916800);
-    const double p1213 = 1.0 / 479001600 + r * (1.0 / 6227020800.0);
-    const double q0 = p01 + r2 * p23, q1 = p45 + r2 * p67, q2 = p89 + r2 * p1011;
-    const double p = (q0 + r4 * q1) + r8 * (q2 + r4 * p1213);
-    int64_t k = (int64_t)kd;
-    uint64_t bits = (uint64_t)(k + 1023) << 52;
-    double scale;
-    memcpy(&scale, &bits, sizeof scale);
-    return p * scale;
+    ro_v4 x = *(const ro_v4 *)at;
+    const ro_v4 log2e = v4_set(1.4426950408889634074), shift = v4_set(0x1.8p52);
+    const ro_v4 ln2_hi = v4_set(6.93147180369123816490e-01);
+    const ro_v4 ln2_lo = v4_set(1.90821492927058770002e-10);
+    const ro_v4 lim = v4_set(700);
+    x = V4_SELECT(x < -lim, -lim, x);
+    x = V4_SELECT(x > lim, lim, x);
+    const ro_v4 y = x * log2e + shift;
+    const ro_v4 kd = y - shift; /* x log2e rounded to the nearest integer */
+    const ro_v4 r = (x - kd * ln2_hi) - kd * ln2_lo;
+    const ro_v4 r2 = r * r, r4 = r2 * r2, r8 = r4 * r4;
+    const ro_v4 p01 = 1.0 + r, p23 = 1.0 / 2 + r * (1.0 / 6);
+    const ro_v4 p45 = 1.0 / 24 + r * (1.0 / 120), p67 = 1.0 / 720 + r * (1.0 / 5040);
+    const ro_v4 p89 = 1.0 / 40320 + r * (1.0 / 362880);
+    const ro_v4 p1011 = 1.0 / 3628800 + r * (1.0 / 39916800);
+    const ro_v4 p1213 = 1.0 / 479001600 + r * (1.0 / 6227020800.0);
+    const ro_v4 q0 = p01 + r2 * p23, q1 = p45 + r2 * p67, q2 = p89 + r2 * p1011;
+    const ro_v4 p = (q0 + r4 * q1) + r8 * (q2 + r4 * p1213);
+    const ro_i4 k = (ro_i4)y - (ro_i4)shift;
+    return p * (ro_v4)((k + 1023) << 52);
 }
 
-double ro_exp(double x) { return exp_inline(x); }
+double ro_exp(double x)
+{
+    const double at[4] = {x, x, x, x};
+    return v4_exp(at)[0];
+}
 
 /* From A_r (in u) and B_r: V_r = A_r + B_r, and the odds
  * u_r = exp(x_r) = (A_r / B_r) exp(sd Z_r + sd_g Z_g(r)); returns sum V_r.
  * A region with no valid vote gets u = 1: its weight V_r is 0. */
+RO_HOT static void region_odds_vec(double *restrict u, const double *restrict b,
+                                   double *restrict v, const double *restrict e, size_t n_pad)
+{
+    for (size_t r = 0; r < n_pad; r += 4) {
+        const ro_v4 a4 = *(const ro_v4 *)(u + r), b4 = *(const ro_v4 *)(b + r);
+        const ro_v4 v4 = a4 + b4;
+        ro_v4 u4 = V4_SELECT(v4 > 0, a4 / b4, v4_set(1.0));
+        if (e != NULL)
+            u4 *= v4_exp(e + r);
+        *(ro_v4 *)(v + r) = v4;
+        *(ro_v4 *)(u + r) = u4;
+    }
+}
+
 static double region_odds(const ro_model *m, ro_workspace *w)
 {
-    double total = 0;
-    for (size_t r = 0; r < m->n_pad; r++) {
-        w->v[r] = w->u[r] + w->b[r];
-        w->u[r] = w->v[r] > 0 ? w->u[r] / w->b[r] : 1.0;
-        total += w->v[r];
-    }
-    if (!m->has_deviations)
-        return total;
-    /* The deviations first (s is free scratch until anchoring), then the
-     * exps in a loop of their own, with no calls into GSL inside it. */
-    double *e = w->s;
-    for (size_t r = 0; r < m->n_regions; r++) {
-        e[r] = m->group[r] >= 0 ? w->zg[m->group[r]] : 0.0;
+    double *e = NULL;
+    if (m->has_deviations) {
+        /* the deviations first, into s (free scratch until anchoring),
+         * zero in the padding */
+        e = w->s;
         if (m->region_sd > 0)
-            e[r] += m->region_sd * gsl_ran_gaussian_ziggurat(w->rng, 1.0);
+            ro_rv_normals(&m->zig, w->rng, e, m->n_regions);
+        for (size_t r = 0; r < m->n_regions; r++) {
+            const double z = m->region_sd > 0 ? m->region_sd * e[r] : 0.0;
+            e[r] = (m->group[r] >= 0 ? w->zg[m->group[r]] : 0.0) + z;
+        }
+        for (size_t r = m->n_regions; r < m->n_pad; r++)
+            e[r] = 0;
     }
-    for (size_t r = 0; r < m->n_regions; r++)
-        w->u[r] *= exp_inline(e[r]);
+    region_odds_vec(w->u, w->b, w->v, e, m->n_pad);
+    double total = 0;
+    for (size_t r = 0; r < m->n_pad; r++)
+        total += w->v[r];
     return total;
 }
 
 /* S(k) = sum V_r s_r / sum V_r with s_r = u_r k / (1 + u_r k), written to
  * s; *spread = sum V_r s_r (1 - s_r) / sum V_r, the derivative of S with
- * respect to delta = log k. Four partial sums per quantity: the blocks of
- * four regions have no dependency between them. */
-static double anchor_eval(const double *restrict u, const double *restrict v,
-                          double *restrict s, size_t n_pad, double k, double inv_total,
-                          double *spread)
+ * respect to delta = log k. Four partial sums per quantity, one per lane:
+ * the blocks of four regions have no dependency between them. */
+RO_HOT static double anchor_eval(const double *restrict u, const double *restrict v,
+                                 double *restrict s, size_t n_pad, double k, double inv_total,
+                                 double *spread)
 {
-    double acc_s[4] = {0, 0, 0, 0}, acc_d[4] = {0, 0, 0, 0};
-    for (size_t r = 0; r < n_pad; r += 4)
-        for (size_t j = 0; j < 4; j++) {
-            double d = 1 / (1 + u[r + j] * k); /* 1 - s, exact 0 when u k = inf */
-            double sr = 1 - d;
-            s[r + j] = sr;
-            acc_s[j] += v[r + j] * sr;
-            acc_d[j] += v[r + j] * sr * d;
-        }
+    ro_v4 acc_s = v4_set(0), acc_d = v4_set(0);
+    const ro_v4 k4 = v4_set(k);
+    for (size_t r = 0; r < n_pad; r += 4) {
+        const ro_v4 u4 = *(const ro_v4 *)(u + r), v4 = *(const ro_v4 *)(v + r);
+        const ro_v4 d = 1 / (1 + u4 * k4); /* 1 - s, exact 0 when u k = inf */
+        const ro_v4 sr = 1 - d;
+        *(ro_v4 *)(s + r) = sr;
+        acc_s += v4 * sr;
+        acc_d += v4 * sr * d;
+    }
     *spread = (acc_d[0] + acc_d[1] + acc_d[2] + acc_d[3]) * inv_total;
     return (acc_s[0] + acc_s[1] + acc_s[2] + acc_s[3]) * inv_total;
 }
@@ -532,15 +607,18 @@ static void draw_regional(const ro_model *m, ro_workspace *w, uint64_t seed, uin
                           double p, ro_draw *out)
 {
     ro_stream_seed(w->rng, seed, index, RO_STREAM_TRANSFERS);
+    ro_rv_gammas(&m->zig, w->rng, m->shapes, w->gam, m->n_shapes);
+    const double *gam = w->gam;
     for (size_t o = 0; o < m->n_options; o++)
-        draw_row(&m->rows[o], w->rng, w->t + 3 * o);
+        draw_row(&m->rows[o], &gam, w->t + 3 * o);
     region_votes(m, w->t, w->u, w->b);
 
     /* group shifts first, all of them, so that switching the regional sd
      * on or off does not move them */
     ro_stream_seed(w->rng, seed, index, RO_STREAM_REGIONS);
+    ro_rv_normals(&m->zig, w->rng, w->zg, m->n_groups);
     for (size_t g = 0; g < m->n_groups; g++)
-        w->zg[g] = m->group_sd[g] * gsl_ran_gaussian_ziggurat(w->rng, 1.0);
+        w->zg[g] *= m->group_sd[g];
     const double total_v = region_odds(m, w);
     const double inv_total = 1 / total_v;
 
