@@ -446,11 +446,15 @@ double ro_exp(double x)
 }
 
 /* From A_r (in u) and B_r: V_r = A_r + B_r, and the odds
- * u_r = exp(x_r) = (A_r / B_r) exp(sd Z_r + sd_g Z_g(r)); returns sum V_r.
- * A region with no valid vote gets u = 1: its weight V_r is 0. */
-RO_HOT static void region_odds_vec(double *restrict u, const double *restrict b,
-                                   double *restrict v, const double *restrict e, size_t n_pad)
+ * u_r = exp(x_r) = (A_r / B_r) exp(e_r) (e = NULL: no deviations).
+ * A region with no valid vote gets u = 1: its weight V_r is 0. Returns
+ * sum V_r, and sum u_r B_r in *pooled_a (A's votes after the deviations,
+ * before anchoring), both as four partial sums, one per lane. */
+RO_HOT static double region_odds_vec(double *restrict u, const double *restrict b,
+                                     double *restrict v, const double *restrict e, size_t n_pad,
+                                     double *pooled_a)
 {
+    ro_v4 acc_v = v4_set(0), acc_a = v4_set(0);
     for (size_t r = 0; r < n_pad; r += 4) {
         const ro_v4 a4 = *(const ro_v4 *)(u + r), b4 = *(const ro_v4 *)(b + r);
         const ro_v4 v4 = a4 + b4;
@@ -459,10 +463,14 @@ RO_HOT static void region_odds_vec(double *restrict u, const double *restrict b,
             u4 *= v4_exp(e + r);
         *(ro_v4 *)(v + r) = v4;
         *(ro_v4 *)(u + r) = u4;
+        acc_v += v4;
+        acc_a += u4 * b4;
     }
+    *pooled_a = acc_a[0] + acc_a[1] + acc_a[2] + acc_a[3];
+    return acc_v[0] + acc_v[1] + acc_v[2] + acc_v[3];
 }
 
-static double region_odds(const ro_model *m, ro_workspace *w)
+static double region_odds(const ro_model *m, ro_workspace *w, double *pooled_a)
 {
     double *e = NULL;
     if (m->has_deviations) {
@@ -478,11 +486,21 @@ static double region_odds(const ro_model *m, ro_workspace *w)
         for (size_t r = m->n_regions; r < m->n_pad; r++)
             e[r] = 0;
     }
-    region_odds_vec(w->u, w->b, w->v, e, m->n_pad);
-    double total = 0;
-    for (size_t r = 0; r < m->n_pad; r++)
-        total += w->v[r];
-    return total;
+    return region_odds_vec(w->u, w->b, w->v, e, m->n_pad, pooled_a);
+}
+
+/* The number of the first n shares above 1/2, four at a time (a
+ * comparison is -1 where true). */
+RO_HOT static uint32_t count_above_half(const double *s, size_t n)
+{
+    ro_i4 acc = {0, 0, 0, 0};
+    size_t r = 0;
+    for (; r + 4 <= n; r += 4)
+        acc -= *(const ro_v4 *)(s + r) > 0.5;
+    uint32_t count = (uint32_t)(acc[0] + acc[1] + acc[2] + acc[3]);
+    for (; r < n; r++)
+        count += s[r] > 0.5;
+    return count;
 }
 
 /* S(k) = sum V_r s_r / sum V_r with s_r = u_r k / (1 + u_r k), written to
@@ -619,7 +637,8 @@ static void draw_regional(const ro_model *m, ro_workspace *w, uint64_t seed, uin
     ro_rv_normals(&m->zig, w->rng, w->zg, m->n_groups);
     for (size_t g = 0; g < m->n_groups; g++)
         w->zg[g] *= m->group_sd[g];
-    const double total_v = region_odds(m, w);
+    double pooled_a;
+    const double total_v = region_odds(m, w, &pooled_a);
     const double inv_total = 1 / total_v;
 
     double spread, S;
@@ -638,10 +657,7 @@ static void draw_regional(const ro_model *m, ro_workspace *w, uint64_t seed, uin
         /* start from the pooled odds, close to the root (exact for one
          * region or without regional deviations) */
         double target = clamp_target(p);
-        double a = 0;
-        for (size_t r = 0; r < m->n_pad; r++)
-            a += w->u[r] * w->b[r];
-        double delta = logit(target) - log(a / (total_v - a));
+        double delta = logit(target) - log(pooled_a / (total_v - pooled_a));
         if (!isfinite(delta))
             delta = 0;
         S = anchor_eval(w->u, w->v, w->s, m->n_pad, exp(delta), inv_total, &spread);
@@ -660,9 +676,7 @@ static void draw_regional(const ro_model *m, ro_workspace *w, uint64_t seed, uin
     if (m->turnout_given)
         kappa = turnout_scale(m, w, phi, total_v);
     const double valid = kappa * total_v;
-    uint32_t regions_a = 0;
-    for (size_t r = 0; r < m->n_regions; r++)
-        regions_a += w->s[r] > 0.5;
+    const uint32_t regions_a = count_above_half(w->s, m->n_regions);
     const double blank = phi * (m->total_votes - valid);
     out->share_a = S;
     out->votes_a = S * valid;

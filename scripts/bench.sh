@@ -12,7 +12,7 @@ full=scenarios/fr-2022-runoff.yaml
 echo "# national model (polls only)"
 "$b" "$national" 1000000 1 2
 echo "# full model (107 regions)"
-"$b" "$full" 200000 1 2
+"$b" "$full" 1000000 1 2
 echo "# peak memory: must not grow with draws"
 "$b" --rss "$national" 1000000 2
 "$b" --rss "$national" 100000000 2
@@ -20,3 +20,15 @@ echo "# peak memory: must not grow with draws"
 "$b" --rss "$full" 1000000 2
 echo "# cost of one draw of the full model, broken down (one thread)"
 "$build/bench/bench_model" "$full" 100000
+echo "# one variate through GSL and through engine/variates.c"
+"$build/bench/bench_variates"
+echo "# 21 x 21 sweep of two transfer shares, 20 000 draws per point (issue 4), wall seconds"
+runoff=${RUNOFF_BIN:-$build/runoff}
+grid=$(mktemp -d)
+t0=$(date +%s.%N)
+"$runoff" sweep "$full" -q --draws 20000 --set blend.mode=transfers \
+    --vary transfers.adjust.melenchon.le_pen=10:30:1 \
+    --vary transfers.adjust.melenchon.none=30:50:1 --out "$grid/grid.csv"
+t1=$(date +%s.%N)
+awk -v a="$t0" -v b="$t1" 'BEGIN { printf "sweep_grid,441,20000,%.2f\n", b - a }'
+rm -rf "$grid"
