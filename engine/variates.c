@@ -49,11 +49,12 @@ RO_NO_SLP static inline void copy_state(uint64_t *to, const uint64_t *from)
  * logs below need u > 0). */
 static inline double unit_open(uint64_t b) { return ((double)(b >> 11) + 0.5) * 0x1.0p-53; }
 
-/* A uniform in (-1, 1), symmetric about 0, from bits 10..63 of b (the
- * layer index uses bits 0..6). */
+/* A uniform in (-1, 1), exactly symmetric about 0: (k + 1/2) 2^-52 for
+ * k = (bits 11..63 of b) - 2^52, every step exact in double precision.
+ * The layer index uses bits 0..6, so the two are independent. */
 static inline double unit_signed(uint64_t b)
 {
-    return ((double)((int64_t)b >> 10) + 0.5) * 0x1.0p-53;
+    return ((double)(b >> 11) - 0x1.0p52 + 0.5) * 0x1.0p-52;
 }
 
 /* The ziggurat's rare paths: the wedge test of layer i for the candidate
