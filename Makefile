@@ -77,6 +77,16 @@ $(LIB): $(LIB_OBJ)
 $(BIN): $(CLI_OBJ) $(LIB)
 	$(CC) $(ALL_CFLAGS) -o $@ $(CLI_OBJ) $(LIB) $(LDLIBS_ALL)
 
+# The CLI with the model's hot loops in their baseline x86-64 form only
+# (no AVX2 clone), for tests/test_baseline.sh: its output must be the
+# same bytes as $(BIN)'s.
+$(BUILD)/baseline/model.o: engine/model.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -DRO_NO_CLONES -c $< -o $@
+
+$(BUILD)/runoff-baseline: $(CLI_OBJ) $(BUILD)/baseline/model.o $(LIB)
+	$(CC) $(ALL_CFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/baseline/model.o $(LIB) $(LDLIBS_ALL)
+
 $(BUILD)/tests/%: tests/%.c $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Itests -o $@ $< $(LIB) $(LDLIBS_ALL) $(CMOCKA_LIBS)
@@ -100,7 +110,7 @@ test: deps
 	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 scripts/run-tests.sh $(TEST_BIN)
 else
 test: deps
-	@$(MAKE) --no-print-directory $(BIN) $(TEST_BIN)
+	@$(MAKE) --no-print-directory $(BIN) $(BUILD)/runoff-baseline $(TEST_BIN)
 	@$(MAKE) --no-print-directory SANITIZE=1 build-san/runoff $(TEST_BIN:build/%=build-san/%)
 	@$(MAKE) --no-print-directory $(FUZZ_BIN)
 	@NORMAL_TESTS="$(TEST_BIN)" SAN_TESTS="$(TEST_BIN:build/%=build-san/%)" \

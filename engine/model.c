@@ -360,8 +360,9 @@ typedef int64_t ro_i4 __attribute__((vector_size(32), aligned(8)));
 
 /* The hot loops get a second, AVX2 copy chosen when the program loads
  * (GCC's target_clones, an ifunc); without FMA, so both copies compute
- * the same bits. */
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
+ * the same bits (tests/test_baseline.sh compares against a build with
+ * RO_NO_CLONES, which has only the baseline x86-64 copy). */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && !defined(RO_NO_CLONES)
 #define RO_HOT __attribute__((target_clones("avx2", "default")))
 #else
 #define RO_HOT
