@@ -200,6 +200,8 @@ void cli_progress_init(cli_progress *p, bool enabled, const char *what)
     p->enabled = enabled;
     p->start = p->last = now_seconds();
     p->what = what;
+    p->per_unit = 1;
+    p->unit = "draws";
 }
 
 int cli_progress_cb(void *ctx, uint64_t done, uint64_t total)
@@ -217,9 +219,10 @@ int cli_progress_cb(void *ctx, uint64_t done, uint64_t total)
     double elapsed = t - p->start;
     double eta = frac > 0 ? elapsed * (1 - frac) / frac : 0;
     int width = 30, filled = (int)(frac * width + 0.5);
-    fprintf(stderr, "\r%s [%.*s%*s] %5.1f%%  %llu/%llu  ETA %.0fs ", p->what, filled,
+    fprintf(stderr, "\r%s [%.*s%*s] %5.1f%%  %llu/%llu %s  ETA %.0fs ", p->what, filled,
             "##############################", width - filled, "", 100 * frac,
-            (unsigned long long)done, (unsigned long long)total, eta);
+            (unsigned long long)(done / p->per_unit), (unsigned long long)(total / p->per_unit),
+            p->unit, eta);
     fflush(stderr);
     return 0;
 }

@@ -57,6 +57,8 @@ typedef struct {
     double start;
     double last;
     const char *what;
+    uint64_t per_unit;  /* progress counts per unit shown (1: draws) */
+    const char *unit;   /* "draws", "points" */
 } cli_progress;
 void cli_progress_init(cli_progress *p, bool enabled, const char *what);
 int cli_progress_cb(void *ctx, uint64_t done, uint64_t total); /* non-zero = stop */

@@ -33,7 +33,8 @@ static const char sweep_help[] =
     "  -o, --out FILE          the CSV (required); rows go to FILE.partial,\n"
     "                          renamed to FILE when the sweep is complete\n"
     "      --resume            continue an interrupted sweep from FILE.partial\n"
-    "  -t, --threads N         worker threads (default: online cores)\n"
+    "  -t, --threads N         worker threads (default: online cores); with more\n"
+    "                          points than threads, points run in parallel\n"
     "  -n, --draws N           draws per point (default: simulation.draws)\n"
     "  -s, --seed N            random seed (default: simulation.seed)\n"
     "  -S, --set KEY=VALUE     override a scenario value for every point\n"
@@ -216,19 +217,23 @@ done:
     return rows;
 }
 
+/* Where rows go: each is flushed and synced as it arrives, so an
+ * interruption at any moment leaves whole rows in FILE.partial. */
 typedef struct {
-    cli_progress bar;
-    size_t point, n_points;
-} sweep_progress;
+    FILE *fp;
+    const runoff_sweep *sw;
+    int write_errno; /* 0, or why a row could not be written */
+} sweep_rows;
 
-static int sweep_progress_cb(void *ctx, uint64_t done, uint64_t total)
+static int write_row(void *ctx, size_t point, const runoff_scenario *s, const runoff_result *r)
 {
-    sweep_progress *p = ctx;
-    /* Scale one point's progress into the whole sweep's. */
-    uint64_t scale = 1000000;
-    uint64_t within = total ? done * scale / total : 0;
-    return cli_progress_cb(&p->bar, (uint64_t)p->point * scale + within,
-                           (uint64_t)p->n_points * scale);
+    sweep_rows *out = ctx;
+    if (runoff_write_sweep_row(out->fp, out->sw, point, s, r) != 0 || fflush(out->fp) != 0 ||
+        fsync(fileno(out->fp)) != 0) {
+        out->write_errno = errno;
+        return -1;
+    }
+    return 0;
 }
 
 int cli_sweep(int argc, char **argv)
@@ -274,35 +279,30 @@ int cli_sweep(int argc, char **argv)
         }
     }
 
-    sweep_progress prog = {.n_points = n_points};
-    cli_progress_init(&prog.bar, !a.quiet && (a.force_progress || isatty(STDERR_FILENO)),
-                      "sweeping");
-    a.sim.progress = sweep_progress_cb;
-    a.sim.progress_ctx = &prog;
-    for (size_t i = (size_t)first; i < n_points; i++) {
-        runoff_error err = {0};
-        prog.point = i;
-        runoff_scenario *s = runoff_sweep_scenario(sw, doc, i, &err);
-        runoff_result *r = s ? runoff_simulate(s, &a.sim, &err) : NULL;
-        int werr = r ? runoff_write_sweep_row(fp, sw, i, s, r) : 0;
-        runoff_result_free(r);
-        runoff_scenario_free(s);
-        if (r == NULL) {
-            cli_progress_done(&prog.bar);
-            status = cli_report_error(&err);
-            if (cli_interrupted)
-                cli_errorf("interrupted after %zu of %zu points; the finished rows are in %s: "
-                           "run again with --resume to complete it",
-                           i, n_points, partial);
-            goto done;
-        }
-        if (werr != 0 || fsync(fileno(fp)) != 0) {
-            cli_progress_done(&prog.bar);
-            cli_errorf("%s: write failed: %s", partial, strerror(errno));
-            goto done;
-        }
+    cli_progress bar;
+    cli_progress_init(&bar, !a.quiet && (a.force_progress || isatty(STDERR_FILENO)), "sweeping");
+    bar.per_unit = RUNOFF_SWEEP_PROGRESS_UNIT;
+    bar.unit = "points";
+    a.sim.progress = cli_progress_cb;
+    a.sim.progress_ctx = &bar;
+    sweep_rows rows_out = {.fp = fp, .sw = sw};
+    runoff_error err = {0};
+    size_t rows = 0;
+    runoff_status st = runoff_sweep_run(sw, doc, (size_t)first, &a.sim, write_row, &rows_out,
+                                        &rows, &err);
+    cli_progress_done(&bar);
+    if (rows_out.write_errno != 0) {
+        cli_errorf("%s: write failed: %s", partial, strerror(rows_out.write_errno));
+        goto done;
     }
-    cli_progress_done(&prog.bar);
+    if (st != RUNOFF_OK) {
+        status = cli_report_error(&err);
+        if (cli_interrupted)
+            cli_errorf("interrupted after %zu of %zu points; the finished rows are in %s: "
+                       "run again with --resume to complete it",
+                       (size_t)first + rows, n_points, partial);
+        goto done;
+    }
     FILE *f = fp;
     fp = NULL;
     if (fclose(f) != 0) {

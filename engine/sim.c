@@ -209,7 +209,7 @@ static int supervise(shared_run *run, const runoff_sim_options *opt)
     return cancelled;
 }
 
-static unsigned default_threads(void)
+unsigned ro_default_threads(void)
 {
     long n = sysconf(_SC_NPROCESSORS_ONLN);
     return n < 1 ? 1u : n > 256 ? 256u : (unsigned)n;
@@ -268,7 +268,7 @@ runoff_result *runoff_simulate(const runoff_scenario *s, const runoff_sim_option
     }
     uint64_t draws = opt->draws ? opt->draws : s->simulation.draws;
     uint64_t seed = opt->has_seed ? opt->seed : s->simulation.seed;
-    unsigned threads = opt->threads ? opt->threads : default_threads();
+    unsigned threads = opt->threads ? opt->threads : ro_default_threads();
     r->seed = seed;
     const ro_poll_average *avg = ro_model_poll_average(m);
     runoff_status st = RUNOFF_OK;

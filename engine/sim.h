@@ -26,6 +26,9 @@
 #define RO_REGION_COUNTS_MAX (8u << 20)
 #define RO_REGION_BINS_MIN 100
 
+/* Worker threads when none are asked for: the online cores (1..256). */
+unsigned ro_default_threads(void);
+
 /* Bins per region histogram for a scenario with n regions. */
 size_t ro_region_bins(size_t n_regions);
 #define RO_MARGIN_BINS 20000     /* [-1,1] of registered voters */

@@ -9,9 +9,21 @@
  * generated as start + i*step (never by repeated addition, which drifts)
  * and printed with 12 significant digits so 0.1 steps read 0.3, not
  * 0.30000000000000004.
+ *
+ * Running a sweep: with more points than threads, whole points run in
+ * parallel, one thread each, rather than one point at a time over all
+ * threads. A point is often only a few blocks of draws, and the part of a
+ * point that does not draw (building its scenario, allocating and merging
+ * results, quantiles, the row) is serial: measured on the 21 x 21 grid of
+ * 20 000 draws per point, it left one core idle ~40 % of the time. Points
+ * are built from the document one at a time (it is modified in place),
+ * and results wait in a small window until the rows before them are out,
+ * so rows leave in grid order.
  */
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -425,4 +437,222 @@ int runoff_write_sweep_row(FILE *out, const runoff_sweep *sw, size_t point,
     }
     ro_fmt_puts(&o, "\n");
     return ro_fmt_finish(&o);
+}
+
+/* ------------------------------------------------------------ running */
+
+
+typedef struct {
+    runoff_scenario *s;
+    runoff_result *r;
+    bool ready;
+} sweep_slot;
+
+typedef struct sweep_run sweep_run;
+
+typedef struct {
+    sweep_run *run;
+    uint64_t units; /* progress of the point this worker is running */
+} sweep_worker;
+
+/* Everything below the lock but the stop flag, which the workers' progress
+ * callbacks read without it. */
+struct sweep_run {
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    const runoff_sweep *sw;
+    runoff_doc *doc;
+    const runoff_sim_options *opt; /* the caller's */
+    unsigned point_threads;
+    runoff_sweep_row_fn on_row;
+    void *ctx;
+    size_t next, end;       /* next point to hand out, one past the last */
+    size_t next_row;        /* next point to hand to on_row */
+    size_t window;          /* points handed out but not yet written, at most */
+    sweep_slot *slots;      /* [window]: point i waits in slots[i % window] */
+    sweep_worker *workers;
+    unsigned n_workers;
+    uint64_t units_done, units_total;
+    atomic_int stop;
+    bool row_failed;
+    runoff_status status;
+    runoff_error err;
+    size_t rows;
+};
+
+/* Record the first error and stop handing out points. Lock held. */
+static void run_fail(sweep_run *run, const runoff_error *e)
+{
+    if (run->status == RUNOFF_OK) {
+        run->status = e->status != RUNOFF_OK ? e->status : RUNOFF_ERUNTIME;
+        run->err = *e;
+    }
+    atomic_store(&run->stop, 1);
+}
+
+/* The caller's progress over the whole run; a non-zero answer stops it.
+ * Lock held. */
+static int run_progress(sweep_run *run)
+{
+    if (run->opt->progress == NULL || atomic_load(&run->stop))
+        return atomic_load(&run->stop);
+    uint64_t units = run->units_done;
+    for (unsigned k = 0; k < run->n_workers; k++)
+        units += run->workers[k].units;
+    if (run->opt->progress(run->opt->progress_ctx, units, run->units_total)) {
+        runoff_error e = {0};
+        ro_error_set(&e, RUNOFF_ERUNTIME, NULL, 0, 0, "interrupted");
+        run_fail(run, &e);
+    }
+    return atomic_load(&run->stop);
+}
+
+/* A point's progress callback: cancels the point once the run stops. */
+static int point_progress(void *ctx, uint64_t done, uint64_t total)
+{
+    sweep_worker *w = ctx;
+    sweep_run *run = w->run;
+    if (atomic_load(&run->stop))
+        return 1;
+    if (run->opt->progress == NULL)
+        return 0;
+    pthread_mutex_lock(&run->lock);
+    w->units = total ? (uint64_t)((double)done / (double)total * RUNOFF_SWEEP_PROGRESS_UNIT) : 0;
+    int rc = run_progress(run);
+    pthread_mutex_unlock(&run->lock);
+    return rc;
+}
+
+/* Hand the finished points that come next in grid order to on_row. Rows
+ * finished before a stop are still written (they are complete), unless
+ * writing is what failed. Lock held. */
+static void run_flush(sweep_run *run)
+{
+    while (!run->row_failed) {
+        sweep_slot *slot = &run->slots[run->next_row % run->window];
+        if (!slot->ready)
+            return;
+        int rc = run->on_row(run->ctx, run->next_row, slot->s, slot->r);
+        runoff_result_free(slot->r);
+        runoff_scenario_free(slot->s);
+        *slot = (sweep_slot){0};
+        if (rc != 0) {
+            runoff_error e = {0};
+            ro_error_set(&e, RUNOFF_ERUNTIME, NULL, 0, 0, "the row could not be written");
+            run->row_failed = true;
+            run_fail(run, &e);
+            return;
+        }
+        run->next_row++;
+        run->rows++;
+    }
+}
+
+static void *run_worker(void *arg)
+{
+    sweep_worker *w = arg;
+    sweep_run *run = w->run;
+    runoff_sim_options o = *run->opt;
+    o.threads = run->point_threads;
+    o.progress = point_progress;
+    o.progress_ctx = w;
+    pthread_mutex_lock(&run->lock);
+    while (!atomic_load(&run->stop) && run->next < run->end) {
+        if (run->next >= run->next_row + run->window) { /* the window is full */
+            pthread_cond_wait(&run->cond, &run->lock);
+            continue;
+        }
+        size_t i = run->next++;
+        runoff_error e = {0};
+        runoff_scenario *s = runoff_sweep_scenario(run->sw, run->doc, i, &e);
+        pthread_mutex_unlock(&run->lock);
+        runoff_result *r = s != NULL ? runoff_simulate(s, &o, &e) : NULL;
+        pthread_mutex_lock(&run->lock);
+        w->units = 0;
+        if (r == NULL) {
+            runoff_scenario_free(s);
+            run_fail(run, &e);
+            break;
+        }
+        run->units_done += RUNOFF_SWEEP_PROGRESS_UNIT;
+        run->slots[i % run->window] = (sweep_slot){.s = s, .r = r, .ready = true};
+        run_flush(run);
+        run_progress(run);
+        pthread_cond_broadcast(&run->cond);
+    }
+    pthread_cond_broadcast(&run->cond);
+    pthread_mutex_unlock(&run->lock);
+    return NULL;
+}
+
+runoff_status runoff_sweep_run(const runoff_sweep *sw, runoff_doc *doc, size_t first,
+                               const runoff_sim_options *opt, runoff_sweep_row_fn on_row,
+                               void *ctx, size_t *rows, runoff_error *err)
+{
+    static const runoff_sim_options defaults;
+    size_t rows_ignored;
+    if (rows == NULL)
+        rows = &rows_ignored;
+    *rows = 0;
+    if (opt == NULL)
+        opt = &defaults;
+    if (first >= sw->n_points)
+        return RUNOFF_OK;
+    const size_t points = sw->n_points - first;
+    const unsigned threads = opt->threads ? opt->threads : ro_default_threads();
+    const unsigned n_workers =
+        opt->on_draw != NULL ? 1u : points < threads ? (unsigned)points : threads;
+    sweep_run run = {
+        .sw = sw,
+        .doc = doc,
+        .opt = opt,
+        .point_threads = threads / n_workers > 0 ? threads / n_workers : 1,
+        .on_row = on_row,
+        .ctx = ctx,
+        .next = first,
+        .end = sw->n_points,
+        .next_row = first,
+        .window = 2 * (size_t)n_workers,
+        .n_workers = n_workers,
+        .units_total = (uint64_t)points * RUNOFF_SWEEP_PROGRESS_UNIT,
+    };
+    run.slots = ro_calloc(run.window, sizeof *run.slots);
+    run.workers = ro_calloc(n_workers, sizeof *run.workers);
+    pthread_t *tid = ro_calloc(n_workers, sizeof *tid);
+    if (run.slots == NULL || run.workers == NULL || tid == NULL) {
+        free(run.slots);
+        free(run.workers);
+        free(tid);
+        return ro_error_set(err, RUNOFF_ENOMEM, NULL, 0, 0, "out of memory");
+    }
+    pthread_mutex_init(&run.lock, NULL);
+    pthread_cond_init(&run.cond, NULL);
+    unsigned started = 0;
+    for (; started < n_workers; started++) {
+        run.workers[started].run = &run;
+        int rc = pthread_create(&tid[started], NULL, run_worker, &run.workers[started]);
+        if (rc != 0) {
+            if (started == 0) {
+                ro_error_set(&run.err, RUNOFF_ERUNTIME, NULL, 0, 0, "cannot start thread: %s",
+                             strerror(rc));
+                run.status = RUNOFF_ERUNTIME;
+            }
+            break; /* otherwise the ones running take every point */
+        }
+    }
+    for (unsigned k = 0; k < started; k++)
+        pthread_join(tid[k], NULL);
+    for (size_t k = 0; k < run.window; k++) { /* finished after a stop, never written */
+        runoff_result_free(run.slots[k].r);
+        runoff_scenario_free(run.slots[k].s);
+    }
+    pthread_cond_destroy(&run.cond);
+    pthread_mutex_destroy(&run.lock);
+    free(run.slots);
+    free(run.workers);
+    free(tid);
+    *rows = run.rows;
+    if (run.status != RUNOFF_OK && err != NULL)
+        *err = run.err;
+    return run.status;
 }

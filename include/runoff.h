@@ -176,6 +176,25 @@ size_t runoff_sweep_n_axes(const runoff_sweep *sw);
  * (no copy of a large document per point). */
 runoff_scenario *runoff_sweep_scenario(const runoff_sweep *sw, runoff_doc *doc, size_t point,
                                        runoff_error *err);
+/* Simulate points first .. n_points-1 and hand each result to on_row, in
+ * point order, one call at a time; results are freed after the call.
+ * With T threads (opt->threads, 0 = online cores) and P points to run,
+ * min(T, P) points run at once, each on max(1, T / min(T, P)) threads
+ * (a point's result does not depend on its thread count, so the rows are
+ * the same bytes as running the points one by one); with opt->on_draw
+ * the points run one at a time. doc is modified as by
+ * runoff_sweep_scenario. opt->progress, if set, is called one call at a
+ * time with progress over the whole run, RUNOFF_SWEEP_PROGRESS_UNIT per point;
+ * non-zero cancels (RUNOFF_ERUNTIME "interrupted"). A non-zero return
+ * from on_row stops the run (RUNOFF_ERUNTIME "the row could not be
+ * written"). Returns RUNOFF_OK or the first error; *rows is set to the
+ * number of rows handed to on_row. */
+#define RUNOFF_SWEEP_PROGRESS_UNIT 1000000u
+typedef int (*runoff_sweep_row_fn)(void *ctx, size_t point, const runoff_scenario *s,
+                                   const runoff_result *r);
+runoff_status runoff_sweep_run(const runoff_sweep *sw, runoff_doc *doc, size_t first,
+                               const runoff_sim_options *opt, runoff_sweep_row_fn on_row,
+                               void *ctx, size_t *rows, runoff_error *err);
 /* Sweep CSV: the header, the key columns of one point (with the trailing
  * comma), and a full row. Return 0, or non-zero if a write failed. */
 int runoff_write_sweep_header(FILE *out, const runoff_sweep *sw);

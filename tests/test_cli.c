@@ -297,6 +297,33 @@ static void test_terminate_leaves_no_file(void **state)
     interrupt_leaves_no_file(SIGTERM);
 }
 
+/* The progress line goes to stderr only: absent when stderr is not a
+ * terminal (as here) unless --progress forces it, never mixed into the
+ * report on stdout, counted in draws for run and points for sweep, and
+ * erased at the end. */
+static void test_progress_line(void **state)
+{
+    (void)state;
+    run_result quiet = RUN("run", REGIONAL, "--draws", "20000");
+    assert_int_equal(quiet.status, 0);
+    assert_string_equal(quiet.err, "");
+    run_result r = RUN("run", REGIONAL, "--draws", "20000", "--progress");
+    assert_int_equal(r.status, 0);
+    assert_string_equal(r.out, quiet.out);
+    assert_contains(r.err, "simulating [");
+    assert_contains(r.err, "20000/20000 draws");
+    assert_true(strlen(r.err) >= 4 && strcmp(r.err + strlen(r.err) - 4, "\r\033[K") == 0);
+    run_free(&r);
+    run_free(&quiet);
+    r = RUN("sweep", REGIONAL, "--draws", "2000", "--vary", "polling_error.scale=1:3:1",
+            "--progress", "--out", path_in_tmp("progress.csv"));
+    assert_int_equal(r.status, 0);
+    assert_string_equal(r.out, "");
+    assert_contains(r.err, "sweeping [");
+    assert_contains(r.err, "3/3 points");
+    run_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -315,6 +342,7 @@ int main(void)
         cmocka_unit_test(test_closed_stdout),
         cmocka_unit_test(test_interrupt_leaves_no_file),
         cmocka_unit_test(test_terminate_leaves_no_file),
+        cmocka_unit_test(test_progress_line),
     };
     return cmocka_run_group_tests_name("cli", tests, cli_setup, cli_teardown);
 }

@@ -8,6 +8,7 @@
  * attempt that succeeds must give the same grid as a run without
  * failures.
  */
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -303,6 +304,222 @@ static void test_sweep_date_step_beyond_int32(void **state)
     }
 }
 
+/* ------------------------------------------------------ runoff_sweep_run */
+
+#define RUN_DRAWS 300
+
+/* Rows as runoff_sweep_run hands them over, in one memory stream; optionally
+ * failing at row fail_at (an index into the calls) or cancelling through
+ * progress after cancel_after calls. */
+typedef struct {
+    const runoff_sweep *sw;
+    FILE *f;
+    char *text;
+    size_t len, calls, last_point;
+    long fail_at;
+    long progress_calls, cancel_after;
+    bool in_order;
+} row_sink;
+
+static void sink_open(row_sink *k, const runoff_sweep *sw)
+{
+    *k = (row_sink){.sw = sw, .fail_at = -1, .cancel_after = -1, .in_order = true};
+    k->f = open_memstream(&k->text, &k->len);
+    assert_non_null(k->f);
+}
+
+static char *sink_close(row_sink *k)
+{
+    assert_int_equal(fclose(k->f), 0);
+    return k->text;
+}
+
+static int sink_row(void *ctx, size_t point, const runoff_scenario *s, const runoff_result *r)
+{
+    row_sink *k = ctx;
+    if (k->calls > 0 && point != k->last_point + 1)
+        k->in_order = false;
+    k->last_point = point;
+    if ((long)k->calls++ == k->fail_at)
+        return -1;
+    return runoff_write_sweep_row(k->f, k->sw, point, s, r);
+}
+
+static int sink_progress(void *ctx, uint64_t done, uint64_t total)
+{
+    row_sink *k = ctx;
+    assert_true(done <= total);
+    return k->cancel_after >= 0 && ++k->progress_calls > k->cancel_after;
+}
+
+/* All 60 points from `first`, with this many threads; returns the rows. */
+static char *run_rows(runoff_doc *doc, const runoff_sweep *sw, size_t first, unsigned threads,
+                      size_t *rows)
+{
+    row_sink k;
+    sink_open(&k, sw);
+    runoff_sim_options opt = {.threads = threads, .draws = RUN_DRAWS};
+    runoff_error err = {0};
+    assert_int_equal(runoff_sweep_run(sw, doc, first, &opt, sink_row, &k, rows, &err), RUNOFF_OK);
+    assert_true(k.in_order);
+    assert_int_equal(k.calls, *rows);
+    return sink_close(&k);
+}
+
+/* The grid of build_sweep on regions.yaml + sweep section, and its rows
+ * from point `first` on one thread (the reference). */
+typedef struct {
+    runoff_doc *doc;
+    runoff_sweep *sw;
+    char *rows;
+    size_t n_rows;
+} run_fixture;
+
+static void fixture_open(run_fixture *f, size_t first)
+{
+    ro_alloc_fail_after(-1);
+    f->doc = regions_doc_with_sweep();
+    runoff_error err = {0};
+    f->sw = build_sweep(&err);
+    assert_non_null(f->sw);
+    f->rows = run_rows(f->doc, f->sw, first, 1, &f->n_rows);
+    assert_int_equal(f->n_rows, N_POINTS - first);
+}
+
+static void fixture_close(run_fixture *f)
+{
+    free(f->rows);
+    runoff_sweep_free(f->sw);
+    runoff_doc_free(f->doc);
+}
+
+/* The rows, in grid order, are the same bytes whatever the thread count
+ * (points run concurrently from 2 threads on), and each is the row of
+ * the point's scenario simulated on its own. A run from point 40 gives
+ * the last 20 rows (--resume). */
+static void test_sweep_run_rows_independent_of_threads(void **state)
+{
+    (void)state;
+    run_fixture fx;
+    fixture_open(&fx, 0);
+    runoff_doc *doc = fx.doc;
+    const runoff_sweep *sw = fx.sw;
+    const char *one = fx.rows;
+    runoff_error err = {0};
+    size_t rows;
+
+    row_sink k;
+    sink_open(&k, sw);
+    runoff_sim_options opt = {.threads = 1, .draws = RUN_DRAWS};
+    for (size_t i = 0; i < N_POINTS; i++) {
+        runoff_scenario *s = runoff_sweep_scenario(sw, doc, i, &err);
+        assert_non_null(s);
+        runoff_result *r = runoff_simulate(s, &opt, &err);
+        assert_non_null(r);
+        assert_int_equal(sink_row(&k, i, s, r), 0);
+        runoff_result_free(r);
+        runoff_scenario_free(s);
+    }
+    char *alone = sink_close(&k);
+    assert_string_equal(one, alone);
+    free(alone);
+
+    const unsigned threads[] = {2, 3, 8, 64};
+    for (size_t t = 0; t < sizeof threads / sizeof threads[0]; t++) {
+        char *many = run_rows(doc, sw, 0, threads[t], &rows);
+        assert_int_equal(rows, N_POINTS);
+        assert_string_equal(many, one);
+        free(many);
+    }
+    char *tail = run_rows(doc, sw, 40, 2, &rows);
+    assert_int_equal(rows, N_POINTS - 40);
+    const char *p = one;
+    for (int line = 0; line < 40; line++)
+        p = strchr(p, '\n') + 1;
+    assert_string_equal(tail, p);
+    free(tail);
+    fixture_close(&fx);
+}
+
+/* A row that cannot be written stops the run at once: RUNOFF_ERUNTIME,
+ * and no row after it is handed over. A cancel from progress stops it
+ * with "interrupted", the rows handed over being a prefix of the grid. */
+static void test_sweep_run_stops_on_row_failure_and_cancel(void **state)
+{
+    (void)state;
+    run_fixture fx;
+    fixture_open(&fx, 0);
+    runoff_doc *doc = fx.doc;
+    const runoff_sweep *sw = fx.sw;
+    const char *full = fx.rows;
+    runoff_error err = {0};
+    size_t rows;
+    for (unsigned threads = 1; threads <= 3; threads++) {
+        row_sink k;
+        sink_open(&k, sw);
+        k.fail_at = 7;
+        runoff_sim_options opt = {.threads = threads, .draws = RUN_DRAWS};
+        assert_int_equal(runoff_sweep_run(sw, doc, 0, &opt, sink_row, &k, &rows, &err),
+                         RUNOFF_ERUNTIME);
+        assert_int_equal(rows, 7);
+        assert_int_equal(k.calls, 8);
+        assert_string_equal(err.message, "the row could not be written");
+        free(sink_close(&k));
+
+        sink_open(&k, sw);
+        k.cancel_after = 10;
+        opt.progress = sink_progress;
+        opt.progress_ctx = &k;
+        err = (runoff_error){0};
+        assert_int_equal(runoff_sweep_run(sw, doc, 0, &opt, sink_row, &k, &rows, &err),
+                         RUNOFF_ERUNTIME);
+        assert_string_equal(err.message, "interrupted");
+        assert_true(k.in_order);
+        assert_true(rows < N_POINTS);
+        char *part = sink_close(&k);
+        assert_int_equal(strncmp(part, full, strlen(part)), 0);
+        free(part);
+    }
+    fixture_close(&fx);
+}
+
+typedef struct {
+    runoff_doc *doc;
+    const runoff_sweep *sw;
+    const char *expected;
+} run_case;
+
+static int attempt_run(void *ctx, runoff_error *err)
+{
+    run_case *c = ctx;
+    row_sink k;
+    sink_open(&k, c->sw);
+    runoff_sim_options opt = {.threads = 2, .draws = RUN_DRAWS};
+    size_t rows;
+    runoff_status st = runoff_sweep_run(c->sw, c->doc, N_POINTS - 3, &opt, sink_row, &k, &rows, err);
+    ro_alloc_fail_after(-1);
+    char *text = sink_close(&k);
+    if (st == RUNOFF_OK)
+        assert_string_equal(text, c->expected);
+    else
+        assert_int_equal(strncmp(text, c->expected, strlen(text)), 0);
+    free(text);
+    return st == RUNOFF_OK;
+}
+
+/* Every allocation of a run of the last three points on two threads,
+ * failing in turn: RUNOFF_ENOMEM, nothing leaked, the rows handed over
+ * before the failure are the right ones. */
+static void test_sweep_alloc_failure_run(void **state)
+{
+    (void)state;
+    run_fixture fx;
+    fixture_open(&fx, N_POINTS - 3);
+    run_case c = {fx.doc, fx.sw, fx.rows};
+    assert_true(alloc_failure_loop(attempt_run, &c) > 0);
+    fixture_close(&fx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -311,6 +528,9 @@ int main(void)
         cmocka_unit_test(test_sweep_alloc_failure_scenario),
         cmocka_unit_test(test_sweep_alloc_failure_writers),
         cmocka_unit_test(test_sweep_date_step_beyond_int32),
+        cmocka_unit_test(test_sweep_run_rows_independent_of_threads),
+        cmocka_unit_test(test_sweep_run_stops_on_row_failure_and_cancel),
+        cmocka_unit_test(test_sweep_alloc_failure_run),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
