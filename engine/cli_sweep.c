@@ -104,6 +104,21 @@ static int parse_args(int argc, char **argv, sweep_args *a, const char **scenari
     return CLI_OK;
 }
 
+/* Put prefix before the error's message (cut at the end if too long), so
+ * the error stays one line. */
+static void prefix_message(runoff_error *err, const char *prefix)
+{
+    const size_t cap = sizeof err->message, p = strlen(prefix);
+    size_t len = strlen(err->message);
+    if (p >= cap)
+        return;
+    if (p + len >= cap)
+        len = cap - 1 - p;
+    memmove(err->message + p, err->message, len);
+    err->message[p + len] = '\0';
+    memcpy(err->message, prefix, p);
+}
+
 /* The document (file + --set) and the grid (sweep: section + --vary);
  * every point validated. */
 static int build(const char *path, const sweep_args *a, runoff_doc **doc_out,
@@ -131,8 +146,10 @@ static int build(const char *path, const sweep_args *a, runoff_doc **doc_out,
         goto fail;
     for (size_t i = 0; i < runoff_sweep_n_points(sw); i++) {
         if ((s = runoff_sweep_scenario(sw, doc, i, &err)) == NULL) {
-            cli_errorf("sweep point %zu of %zu is not a valid scenario:", i + 1,
-                       runoff_sweep_n_points(sw));
+            char prefix[64];
+            snprintf(prefix, sizeof prefix, "sweep point %zu of %zu: ", i + 1,
+                     runoff_sweep_n_points(sw));
+            prefix_message(&err, prefix);
             goto fail;
         }
         runoff_scenario_free(s);
