@@ -1653,20 +1653,33 @@ runoff_scenario *runoff_scenario_from_doc(const runoff_doc *doc, runoff_error *e
     return L.s;
 }
 
+/* Apply the overrides to doc, validate, and free doc in every case. */
+static runoff_scenario *load_doc(runoff_doc *doc, const char *const *sets, size_t n_sets,
+                                 runoff_error *err)
+{
+    if (doc == NULL)
+        return NULL;
+    runoff_scenario *s = NULL;
+    size_t i = 0;
+    while (i < n_sets && runoff_doc_set(doc, sets[i], err) == RUNOFF_OK)
+        i++;
+    if (i == n_sets)
+        s = runoff_scenario_from_doc(doc, err);
+    runoff_doc_free(doc);
+    return s;
+}
+
 runoff_scenario *runoff_scenario_load(const char *path, const char *const *sets, size_t n_sets,
                                       runoff_error *err)
 {
-    runoff_doc *doc = runoff_doc_parse_file(path, err);
-    if (doc == NULL)
-        return NULL;
-    for (size_t i = 0; i < n_sets; i++)
-        if (runoff_doc_set(doc, sets[i], err) != RUNOFF_OK) {
-            runoff_doc_free(doc);
-            return NULL;
-        }
-    runoff_scenario *s = runoff_scenario_from_doc(doc, err);
-    runoff_doc_free(doc);
-    return s;
+    return load_doc(runoff_doc_parse_file(path, err), sets, n_sets, err);
+}
+
+runoff_scenario *runoff_scenario_load_buffer(const char *display_name, const char *buf,
+                                             size_t len, const char *const *sets,
+                                             size_t n_sets, runoff_error *err)
+{
+    return load_doc(runoff_doc_parse_buffer(display_name, buf, len, err), sets, n_sets, err);
 }
 
 /* ------------------------------------------------------------- describe */

@@ -89,6 +89,10 @@ runoff_scenario *runoff_scenario_from_doc(const runoff_doc *doc, runoff_error *e
 /* Convenience: parse + apply overrides + validate. */
 runoff_scenario *runoff_scenario_load(const char *path, const char *const *sets,
                                       size_t n_sets, runoff_error *err);
+/* The same from YAML text in memory; errors name display_name. */
+runoff_scenario *runoff_scenario_load_buffer(const char *display_name, const char *buf,
+                                             size_t len, const char *const *sets,
+                                             size_t n_sets, runoff_error *err);
 void runoff_scenario_free(runoff_scenario *s);
 
 /* One-screen human summary of what was loaded (runoff check). Returns 0,

@@ -54,17 +54,7 @@ static runoff_scenario *load_text(const char *text, const char *const *sets, siz
                                   runoff_error *err)
 {
     ro_error_clear(err);
-    runoff_doc *doc = runoff_doc_parse_buffer("t.yaml", text, strlen(text), err);
-    if (doc == NULL)
-        return NULL;
-    for (size_t i = 0; i < n_sets; i++)
-        if (runoff_doc_set(doc, sets[i], err) != RUNOFF_OK) {
-            runoff_doc_free(doc);
-            return NULL;
-        }
-    runoff_scenario *s = runoff_scenario_from_doc(doc, err);
-    runoff_doc_free(doc);
-    return s;
+    return runoff_scenario_load_buffer("t.yaml", text, strlen(text), sets, n_sets, err);
 }
 
 /* ------------------------------------------------------------------ dates */
