@@ -21,6 +21,9 @@ BUILD    := build
 ifeq ($(SANITIZE),1)
 BUILD    := build-san
 endif
+ifeq ($(SANITIZE),thread)
+BUILD    := build-tsan
+endif
 
 WARN     := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 OPT      := -O2
@@ -32,6 +35,11 @@ ifeq ($(SANITIZE),1)
 # float-cast-overflow: part of clang's "undefined", not of gcc's.
 SANFLAGS := -fsanitize=address,undefined,float-cast-overflow -fno-omit-frame-pointer \
             -fno-sanitize-recover=undefined,float-cast-overflow
+OPT      := -O1
+endif
+ifeq ($(SANITIZE),thread)
+# ThreadSanitizer, for the programs that run threads (TSAN_TESTS)
+SANFLAGS := -fsanitize=thread -fno-omit-frame-pointer
 OPT      := -O1
 endif
 
@@ -55,6 +63,8 @@ BIN      := $(BUILD)/runoff
 
 TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+# The tests whose code runs threads: also built with ThreadSanitizer.
+TSAN_TESTS := build/tests/test_sim build/tests/test_sweep
 BENCH_SRC := $(wildcard bench/*.c)
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 
@@ -112,8 +122,10 @@ else
 test: deps
 	@$(MAKE) --no-print-directory $(BIN) $(BUILD)/runoff-baseline $(TEST_BIN)
 	@$(MAKE) --no-print-directory SANITIZE=1 build-san/runoff $(TEST_BIN:build/%=build-san/%)
+	@$(MAKE) --no-print-directory SANITIZE=thread $(TSAN_TESTS:build/%=build-tsan/%)
 	@$(MAKE) --no-print-directory $(FUZZ_BIN)
 	@NORMAL_TESTS="$(TEST_BIN)" SAN_TESTS="$(TEST_BIN:build/%=build-san/%)" \
+	    TSAN_TESTS="$(TSAN_TESTS:build/%=build-tsan/%)" \
 	    FUZZ_BUILD=$(FUZZ_BUILD) FUZZ_TARGETS="$(FUZZ_TARGETS)" \
 	    FUZZ_TEST_SECONDS=$(FUZZ_TEST_SECONDS) scripts/test-all.sh
 endif
@@ -204,6 +216,6 @@ fuzz: fuzz-build
 	@scripts/fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 clean:
-	rm -rf build build-san build-fuzz
+	rm -rf build build-san build-tsan build-fuzz
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(FUZZ_LIB_OBJ:.o=.d)

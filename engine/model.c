@@ -5,7 +5,7 @@
  *
  * ro_model_alloc does everything that does not depend on the draw (the
  * polling average, Beta parameters, the vote matrix re-laid out option-
- * major with the region count padded to a multiple of 4 and zero-filled,
+ * major with the region count padded to a multiple of RO_BLOCK (8) and zero-filled,
  * so the inner loops run over whole blocks of regions with no remainder
  * and no aliasing). ro_model_draw then allocates nothing and touches only
  * its workspace; it is the hot loop of the program (~10^5-10^6 calls per
@@ -348,21 +348,24 @@ static void draw_row(const transfer_row *row, const double **gam, double t[3])
  * vectorise these loops by itself (the exponent-bit trick in v4_exp, the
  * selects, the division). Every lane does exactly what scalar code would,
  * in the same order, so results are the same bits as a scalar loop (no
- * reassociation; -std=c11 keeps FMA contraction off). An AVX2 clone of
- * the loops (target_clones) measured within noise of this, so it was left
- * out. aligned(8): the arrays are only 8-byte aligned. */
+ * reassociation; -std=c11 keeps FMA contraction off). aligned(8): the
+ * arrays are only 8-byte aligned. */
 #if defined(__GNUC__)
 #pragma GCC diagnostic ignored "-Wpsabi" /* ABI of vector values: moot, see RO_V4_INLINE */
 #endif
 typedef double ro_v4 __attribute__((vector_size(32), aligned(8)));
 typedef int64_t ro_i4 __attribute__((vector_size(32), aligned(8)));
+typedef uint64_t ro_u4 __attribute__((vector_size(32), aligned(8)));
 
 
 /* The hot loops get a second, AVX2 copy chosen when the program loads
  * (GCC's target_clones, an ifunc); without FMA, so both copies compute
  * the same bits (tests/test_baseline.sh compares against a build with
- * RO_NO_CLONES, which has only the baseline x86-64 copy). */
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && !defined(RO_NO_CLONES)
+ * RO_NO_CLONES, which has only the baseline x86-64 copy).
+ * ThreadSanitizer builds get no clones: the ifunc resolver runs before
+ * TSan's runtime is ready and crashes. */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && !defined(RO_NO_CLONES) && \
+    !defined(__SANITIZE_THREAD__)
 #define RO_HOT __attribute__((target_clones("avx2", "default")))
 #else
 #define RO_HOT
@@ -436,7 +439,9 @@ RO_V4_INLINE ro_v4 v4_exp(const double *at)
     const ro_v4 p1213 = 1.0 / 479001600 + r * (1.0 / 6227020800.0);
     const ro_v4 q0 = p01 + r2 * p23, q1 = p45 + r2 * p67, q2 = p89 + r2 * p1011;
     const ro_v4 p = (q0 + r4 * q1) + r8 * (q2 + r4 * p1213);
-    const ro_i4 k = (ro_i4)y - (ro_i4)shift;
+    /* unsigned: a NaN lane (never produced by the model) must not shift a
+     * signed value out of range */
+    const ro_u4 k = (ro_u4)y - (ro_u4)shift;
     return p * (ro_v4)((k + 1023) << 52);
 }
 

@@ -441,7 +441,6 @@ int runoff_write_sweep_row(FILE *out, const runoff_sweep *sw, size_t point,
 
 /* ------------------------------------------------------------ running */
 
-
 typedef struct {
     runoff_scenario *s;
     runoff_result *r;
@@ -452,18 +451,23 @@ typedef struct sweep_run sweep_run;
 
 typedef struct {
     sweep_run *run;
-    uint64_t units; /* progress of the point this worker is running */
+    size_t point;     /* the point this worker is running */
+    unsigned threads; /* threads for each of its points */
+    uint64_t units;   /* progress of that point */
 } sweep_worker;
 
-/* Everything below the lock but the stop flag, which the workers' progress
- * callbacks read without it. */
+/* Stopping keeps the serial loop's outcome: when point i fails, the
+ * points before it still finish and are written, the ones after it are
+ * cancelled, and the error reported is that of the lowest failing point.
+ * A cancel through progress, or a row that cannot be written, stops
+ * everything at once. fail_point and cancel_all are read without the lock
+ * by the points' progress callbacks; everything else is under it. */
 struct sweep_run {
     pthread_mutex_t lock;
     pthread_cond_t cond;
     const runoff_sweep *sw;
     runoff_doc *doc;
     const runoff_sim_options *opt; /* the caller's */
-    unsigned point_threads;
     runoff_sweep_row_fn on_row;
     void *ctx;
     size_t next, end;       /* next point to hand out, one past the last */
@@ -473,62 +477,81 @@ struct sweep_run {
     sweep_worker *workers;
     unsigned n_workers;
     uint64_t units_done, units_total;
-    atomic_int stop;
-    bool row_failed;
+    atomic_size_t fail_point; /* lowest failed point, SIZE_MAX if none */
+    atomic_bool cancel_all;
     runoff_status status;
     runoff_error err;
     size_t rows;
 };
 
-/* Record the first error and stop handing out points. Lock held. */
-static void run_fail(sweep_run *run, const runoff_error *e)
+static void set_error(sweep_run *run, const runoff_error *e)
 {
-    if (run->status == RUNOFF_OK) {
-        run->status = e->status != RUNOFF_OK ? e->status : RUNOFF_ERUNTIME;
-        run->err = *e;
-    }
-    atomic_store(&run->stop, 1);
+    run->status = e->status != RUNOFF_OK ? e->status : RUNOFF_ERUNTIME;
+    run->err = *e;
 }
 
-/* The caller's progress over the whole run; a non-zero answer stops it.
- * Lock held. */
-static int run_progress(sweep_run *run)
+/* Point i failed with e. Lock held. */
+static void point_failed(sweep_run *run, size_t i, const runoff_error *e)
 {
-    if (run->opt->progress == NULL || atomic_load(&run->stop))
-        return atomic_load(&run->stop);
+    if (atomic_load(&run->cancel_all) || i >= atomic_load(&run->fail_point))
+        return; /* cancelled by a stop that already has its error */
+    atomic_store(&run->fail_point, i);
+    set_error(run, e);
+}
+
+/* Stop everything (cancel, or a row not written). Lock held. */
+static void run_cancel(sweep_run *run, const char *why)
+{
+    if (!atomic_load(&run->cancel_all)) {
+        runoff_error e = {0};
+        ro_error_set(&e, RUNOFF_ERUNTIME, NULL, 0, 0, "%s", why);
+        if (run->status == RUNOFF_OK)
+            set_error(run, &e);
+        atomic_store(&run->cancel_all, true);
+    }
+}
+
+/* Whether point i should stop (or never start). */
+static bool point_stopped(sweep_run *run, size_t i)
+{
+    return atomic_load(&run->cancel_all) || i > atomic_load(&run->fail_point);
+}
+
+/* The caller's progress over the whole run; a non-zero answer cancels.
+ * Lock held. */
+static void run_progress(sweep_run *run)
+{
+    if (run->opt->progress == NULL || atomic_load(&run->cancel_all))
+        return;
     uint64_t units = run->units_done;
     for (unsigned k = 0; k < run->n_workers; k++)
         units += run->workers[k].units;
-    if (run->opt->progress(run->opt->progress_ctx, units, run->units_total)) {
-        runoff_error e = {0};
-        ro_error_set(&e, RUNOFF_ERUNTIME, NULL, 0, 0, "interrupted");
-        run_fail(run, &e);
-    }
-    return atomic_load(&run->stop);
+    if (run->opt->progress(run->opt->progress_ctx, units, run->units_total))
+        run_cancel(run, "interrupted");
 }
 
-/* A point's progress callback: cancels the point once the run stops. */
+/* A point's progress callback: reports, and cancels the point when the
+ * run has stopped for it. */
 static int point_progress(void *ctx, uint64_t done, uint64_t total)
 {
     sweep_worker *w = ctx;
     sweep_run *run = w->run;
-    if (atomic_load(&run->stop))
-        return 1;
-    if (run->opt->progress == NULL)
-        return 0;
-    pthread_mutex_lock(&run->lock);
-    w->units = total ? (uint64_t)((double)done / (double)total * RUNOFF_SWEEP_PROGRESS_UNIT) : 0;
-    int rc = run_progress(run);
-    pthread_mutex_unlock(&run->lock);
-    return rc;
+    if (run->opt->progress != NULL && !point_stopped(run, w->point)) {
+        pthread_mutex_lock(&run->lock);
+        w->units =
+            total ? (uint64_t)((double)done / (double)total * RUNOFF_SWEEP_PROGRESS_UNIT) : 0;
+        run_progress(run);
+        pthread_mutex_unlock(&run->lock);
+    }
+    return point_stopped(run, w->point);
 }
 
-/* Hand the finished points that come next in grid order to on_row. Rows
- * finished before a stop are still written (they are complete), unless
- * writing is what failed. Lock held. */
+/* Hand the finished points that come next in grid order to on_row, up to
+ * the lowest failed point; rows finished before a cancel are still
+ * written (they are complete). Lock held. */
 static void run_flush(sweep_run *run)
 {
-    while (!run->row_failed) {
+    while (run->next_row < atomic_load(&run->fail_point)) {
         sweep_slot *slot = &run->slots[run->next_row % run->window];
         if (!slot->ready)
             return;
@@ -537,10 +560,10 @@ static void run_flush(sweep_run *run)
         runoff_scenario_free(slot->s);
         *slot = (sweep_slot){0};
         if (rc != 0) {
-            runoff_error e = {0};
-            ro_error_set(&e, RUNOFF_ERUNTIME, NULL, 0, 0, "the row could not be written");
-            run->row_failed = true;
-            run_fail(run, &e);
+            run_cancel(run, "the row could not be written");
+            /* a cancel from progress may have come first: a row that
+             * failed is still the reason writing stopped */
+            atomic_store(&run->fail_point, run->next_row);
             return;
         }
         run->next_row++;
@@ -553,16 +576,17 @@ static void *run_worker(void *arg)
     sweep_worker *w = arg;
     sweep_run *run = w->run;
     runoff_sim_options o = *run->opt;
-    o.threads = run->point_threads;
+    o.threads = w->threads;
     o.progress = point_progress;
     o.progress_ctx = w;
     pthread_mutex_lock(&run->lock);
-    while (!atomic_load(&run->stop) && run->next < run->end) {
+    while (run->next < run->end && !point_stopped(run, run->next)) {
         if (run->next >= run->next_row + run->window) { /* the window is full */
             pthread_cond_wait(&run->cond, &run->lock);
             continue;
         }
         size_t i = run->next++;
+        w->point = i;
         runoff_error e = {0};
         runoff_scenario *s = runoff_sweep_scenario(run->sw, run->doc, i, &e);
         pthread_mutex_unlock(&run->lock);
@@ -571,13 +595,13 @@ static void *run_worker(void *arg)
         w->units = 0;
         if (r == NULL) {
             runoff_scenario_free(s);
-            run_fail(run, &e);
-            break;
+            point_failed(run, i, &e);
+        } else {
+            run->units_done += RUNOFF_SWEEP_PROGRESS_UNIT;
+            run->slots[i % run->window] = (sweep_slot){.s = s, .r = r, .ready = true};
+            run_flush(run);
+            run_progress(run);
         }
-        run->units_done += RUNOFF_SWEEP_PROGRESS_UNIT;
-        run->slots[i % run->window] = (sweep_slot){.s = s, .r = r, .ready = true};
-        run_flush(run);
-        run_progress(run);
         pthread_cond_broadcast(&run->cond);
     }
     pthread_cond_broadcast(&run->cond);
@@ -606,7 +630,6 @@ runoff_status runoff_sweep_run(const runoff_sweep *sw, runoff_doc *doc, size_t f
         .sw = sw,
         .doc = doc,
         .opt = opt,
-        .point_threads = threads / n_workers > 0 ? threads / n_workers : 1,
         .on_row = on_row,
         .ctx = ctx,
         .next = first,
@@ -616,33 +639,43 @@ runoff_status runoff_sweep_run(const runoff_sweep *sw, runoff_doc *doc, size_t f
         .n_workers = n_workers,
         .units_total = (uint64_t)points * RUNOFF_SWEEP_PROGRESS_UNIT,
     };
+    atomic_init(&run.fail_point, SIZE_MAX);
+    atomic_init(&run.cancel_all, false);
     run.slots = ro_calloc(run.window, sizeof *run.slots);
     run.workers = ro_calloc(n_workers, sizeof *run.workers);
     pthread_t *tid = ro_calloc(n_workers, sizeof *tid);
+    int rc = 0;
     if (run.slots == NULL || run.workers == NULL || tid == NULL) {
         free(run.slots);
         free(run.workers);
         free(tid);
         return ro_error_set(err, RUNOFF_ENOMEM, NULL, 0, 0, "out of memory");
     }
-    pthread_mutex_init(&run.lock, NULL);
-    pthread_cond_init(&run.cond, NULL);
+    if ((rc = pthread_mutex_init(&run.lock, NULL)) == 0 &&
+        (rc = pthread_cond_init(&run.cond, NULL)) != 0)
+        pthread_mutex_destroy(&run.lock);
+    if (rc != 0) {
+        free(run.slots);
+        free(run.workers);
+        free(tid);
+        return ro_error_set(err, RUNOFF_ERUNTIME, NULL, 0, 0, "cannot create a lock: %s",
+                            strerror(rc));
+    }
     unsigned started = 0;
     for (; started < n_workers; started++) {
-        run.workers[started].run = &run;
-        int rc = pthread_create(&tid[started], NULL, run_worker, &run.workers[started]);
-        if (rc != 0) {
-            if (started == 0) {
-                ro_error_set(&run.err, RUNOFF_ERUNTIME, NULL, 0, 0, "cannot start thread: %s",
-                             strerror(rc));
-                run.status = RUNOFF_ERUNTIME;
-            }
-            break; /* otherwise the ones running take every point */
-        }
+        sweep_worker *w = &run.workers[started];
+        w->run = &run;
+        /* the threads left over go to the first workers */
+        w->threads = threads / n_workers + (started < threads % n_workers ? 1u : 0u);
+        if ((rc = pthread_create(&tid[started], NULL, run_worker, w)) != 0)
+            break; /* if some started, they take every point */
     }
+    if (started == 0)
+        run.status = ro_error_set(&run.err, RUNOFF_ERUNTIME, NULL, 0, 0,
+                                  "cannot start thread: %s", strerror(rc));
     for (unsigned k = 0; k < started; k++)
         pthread_join(tid[k], NULL);
-    for (size_t k = 0; k < run.window; k++) { /* finished after a stop, never written */
+    for (size_t k = 0; k < run.window; k++) { /* finished but never written */
         runoff_result_free(run.slots[k].r);
         runoff_scenario_free(run.slots[k].s);
     }

@@ -45,9 +45,9 @@ RO_NO_SLP static inline void copy_state(uint64_t *to, const uint64_t *from)
     to[3] = from[3];
 }
 
-/* A uniform in (0, 1): the top 53 bits plus a half, never 0 or 1 (the
- * logs below need u > 0). */
-static inline double unit_open(uint64_t b) { return ((double)(b >> 11) + 0.5) * 0x1.0p-53; }
+/* A uniform in (0, 1): (k + 1/2) 2^-52 for k = the top 52 bits, every
+ * step exact, so never 0 or 1 (the logs below need u > 0). */
+static inline double unit_open(uint64_t b) { return ((double)(b >> 12) + 0.5) * 0x1.0p-52; }
 
 /* A uniform in (-1, 1), exactly symmetric about 0: (k + 1/2) 2^-52 for
  * k = (bits 11..63 of b) - 2^52, every step exact in double precision.
@@ -71,8 +71,9 @@ RO_NO_SLP static double normal_slow(const ro_ziggurat *z, uint64_t s[4], unsigne
             } while (-2 * y < x * x);
             return u < 0 ? x - ZIG_R : ZIG_R - x;
         }
-        /* f(x)/f(x[i]) and f(x)/f(x[i+1]) for f(x) = exp(-x^2/2): accept
-         * when a uniform point between the layer's bounds is under f */
+        /* f0 = f(x[i])/f(x) and f1 = f(x[i+1])/f(x), f(x) = exp(-x^2/2):
+         * a uniform height between the layer's bounds f(x[i]) and
+         * f(x[i+1]), divided by f(x), is below 1 when the point is under f */
         const double x = u * z->x[i];
         const double f0 = exp(-0.5 * (z->x[i] * z->x[i] - x * x));
         const double f1 = exp(-0.5 * (z->x[i + 1] * z->x[i + 1] - x * x));

@@ -11,8 +11,10 @@
  * inlined with the state kept in registers (bench/README.md). Everything
  * else (polling error, Beta draws) still uses GSL.
  *
- * The algorithms are the ones GSL uses, on the same stream words
- * (ro_stream_words), so GSL and these samplers can share a stream:
+ * They draw from the same stream words as GSL's samplers
+ * (ro_stream_words), so both can share a stream; the algorithms are of
+ * the same families as GSL's (ziggurat, Marsaglia-Tsang) but their
+ * outputs are not GSL's:
  *  - normal: the Marsaglia-Tsang ziggurat, 128 layers, in Doornik's
  *    ZIGNOR form (J. A. Doornik, "An Improved Ziggurat Method to Generate
  *    Normal Random Samples", 2005): the layer index and the uniform come

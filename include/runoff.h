@@ -191,8 +191,10 @@ runoff_scenario *runoff_sweep_scenario(const runoff_sweep *sw, runoff_doc *doc, 
  * time with progress over the whole run, RUNOFF_SWEEP_PROGRESS_UNIT per point;
  * non-zero cancels (RUNOFF_ERUNTIME "interrupted"). A non-zero return
  * from on_row stops the run (RUNOFF_ERUNTIME "the row could not be
- * written"). Returns RUNOFF_OK or the first error; *rows is set to the
- * number of rows handed to on_row. */
+ * written"). When point i fails, the points before it are finished and
+ * written and the error is point i's (the lowest failing point), as if the
+ * points ran one by one. Returns RUNOFF_OK or that error; *rows is set to
+ * the number of rows on_row accepted. */
 #define RUNOFF_SWEEP_PROGRESS_UNIT 1000000u
 typedef int (*runoff_sweep_row_fn)(void *ctx, size_t point, const runoff_scenario *s,
                                    const runoff_result *r);

@@ -3,12 +3,15 @@
 #   1. normal   the test programs and checks, optimised build (build/)
 #   2. sanitize the same test programs built with ASan+UBSan (build-san/),
 #               leaks detected at exit
-#   3. valgrind memcheck of runoff run/check/sweep on the default scenario
-#   4. fuzz     replay of past fuzzer crashes, then a short libFuzzer run
+#   3. tsan     the tests that run threads (the simulation driver, sweeps
+#               with points in parallel) built with ThreadSanitizer
+#               (build-tsan/)
+#   4. valgrind memcheck of runoff run/check/sweep on the default scenario
+#   5. fuzz     replay of past fuzzer crashes, then a short libFuzzer run
 #               of each target (FUZZ_TEST_SECONDS each)
 # Every stage ends with "STAGE: N passed, N failed"; this script ends with
 # one line "tests: N passed, N failed" summing them all.
-# Environment (set by the Makefile): NORMAL_TESTS, SAN_TESTS, FUZZ_BUILD,
+# Environment (set by the Makefile): NORMAL_TESTS, SAN_TESTS, TSAN_TESTS, FUZZ_BUILD,
 # FUZZ_TARGETS, FUZZ_TEST_SECONDS.
 set -u
 log=$(mktemp "${TMPDIR:-/tmp}/runoff-test.XXXXXX")
@@ -39,6 +42,9 @@ stage normal env TESTS_LABEL=normal RUNOFF_BIN=build/runoff \
 stage sanitize env TESTS_LABEL=sanitize RUNOFF_BIN=build-san/runoff \
     ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     scripts/run-tests.sh $SAN_TESTS
+# shellcheck disable=SC2086
+stage tsan env TESTS_LABEL=tsan TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+    scripts/run-tests.sh $TSAN_TESTS
 stage valgrind scripts/valgrind-checks.sh build/runoff
 # shellcheck disable=SC2086
 stage fuzz scripts/fuzz.sh "$FUZZ_BUILD" "$FUZZ_TEST_SECONDS" $FUZZ_TARGETS

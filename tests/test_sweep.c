@@ -483,6 +483,51 @@ static void test_sweep_run_stops_on_row_failure_and_cancel(void **state)
     fixture_close(&fx);
 }
 
+/* A point that fails (here: a value validation refuses, as a library
+ * caller could pass) ends the run as the serial loop would, whatever the
+ * thread count: the points before it are all written, none after it, and
+ * the error is that of the lowest failing point, not of whichever failed
+ * first in time. */
+static void test_sweep_run_failing_point_keeps_the_rows_before_it(void **state)
+{
+    (void)state;
+    ro_alloc_fail_after(-1);
+    runoff_doc *doc = regions_doc_with_sweep();
+    runoff_error err = {0};
+    runoff_sweep *sw = runoff_sweep_alloc();
+    assert_non_null(sw);
+    assert_int_equal(runoff_sweep_add(sw, "polling_error.scale=1,2,3,4,5,6,7,-1,2,-2,3", &err),
+                     RUNOFF_OK);
+    assert_int_equal(runoff_sweep_finish(sw, &err), RUNOFF_OK);
+    char *expected = NULL;
+    /* Points long enough (~0.25 s each) to be running when point 7 fails:
+     * a point is cancelled only at its driver's 100 ms progress ticks. */
+    const unsigned thread_counts[] = {1, 2, 8};
+    for (size_t t = 0; t < 3; t++) {
+        const unsigned threads = thread_counts[t];
+        row_sink k;
+        sink_open(&k, sw);
+        runoff_sim_options opt = {.threads = threads, .draws = 300000};
+        size_t rows = 99;
+        err = (runoff_error){0};
+        assert_int_equal(runoff_sweep_run(sw, doc, 0, &opt, sink_row, &k, &rows, &err),
+                         RUNOFF_EINPUT);
+        assert_int_equal(rows, 7);
+        assert_true(k.in_order);
+        assert_non_null(strstr(err.message, "polling_error.scale=-1:"));
+        char *text = sink_close(&k);
+        if (expected == NULL)
+            expected = text;
+        else {
+            assert_string_equal(text, expected);
+            free(text);
+        }
+    }
+    free(expected);
+    runoff_sweep_free(sw);
+    runoff_doc_free(doc);
+}
+
 typedef struct {
     runoff_doc *doc;
     const runoff_sweep *sw;
@@ -530,6 +575,7 @@ int main(void)
         cmocka_unit_test(test_sweep_date_step_beyond_int32),
         cmocka_unit_test(test_sweep_run_rows_independent_of_threads),
         cmocka_unit_test(test_sweep_run_stops_on_row_failure_and_cancel),
+        cmocka_unit_test(test_sweep_run_failing_point_keeps_the_rows_before_it),
         cmocka_unit_test(test_sweep_alloc_failure_run),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
