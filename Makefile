@@ -109,9 +109,10 @@ run: all
 	$(BIN) run $(SCENARIO) $(RUN_ARGS)
 
 # Tests run from the source tree; RUNOFF_BIN tells the end-to-end tests
-# which binary to drive. `make test` runs four stages (scripts/test-all.sh):
-# the suite, the suite under ASan+UBSan (build-san/), valgrind on the CLI,
-# and the fuzzers (regressions, then FUZZ_TEST_SECONDS each).
+# which binary to drive. `make test` runs five stages (scripts/test-all.sh):
+# the suite, the suite under ASan+UBSan (build-san/), the threaded tests
+# under TSan (build-tsan/), valgrind on the CLI, and the fuzzers
+# (regressions, then FUZZ_TEST_SECONDS each).
 # `make test SANITIZE=1` runs only the sanitizer suite.
 ifeq ($(SANITIZE),1)
 test: deps
