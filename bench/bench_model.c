@@ -81,25 +81,16 @@ static double time_draws(const runoff_scenario *s, long n)
  * and the group and regional normals, same parameters and stream seeding. */
 static double time_variates(const runoff_scenario *s, long n)
 {
+    runoff_error err = {0};
+    ro_model *m = ro_model_alloc(s, &err);
     gsl_rng *r = ro_stream_alloc();
-    ro_ziggurat z;
-    ro_ziggurat_init(&z);
-    ro_gamma_shape *shape = malloc(3 * s->n_options * sizeof *shape + 1);
     double *out = malloc((3 * s->n_options + s->n_regions + s->regional_error.n_groups + 1) *
                          sizeof *out);
-    if (r == NULL || shape == NULL || out == NULL)
+    if (m == NULL || r == NULL || out == NULL)
         exit(1);
-    size_t n_shapes = 0;
-    for (size_t o = 0; o < s->n_options; o++) {
-        int positive = 0;
-        for (int j = 0; j < 3; j++)
-            positive += s->transfers[o].mean[j] > 0;
-        for (int j = 0; j < 3; j++) {
-            double a = s->transfers[o].concentration * s->transfers[o].mean[j];
-            if (a > 0 && isfinite(a) && positive > 1)
-                ro_gamma_shape_init(&shape[n_shapes++], a);
-        }
-    }
+    const ro_gamma_shape *shape;
+    const size_t n_shapes = ro_model_gamma_shapes(m, &shape);
+    const ro_ziggurat *z = ro_model_ziggurat(m);
     const size_t n_normals =
         s->regional_error.n_groups + (s->regional_error.sd > 0 ? s->n_regions : 0);
     double best = INFINITY, sink = 0;
@@ -112,10 +103,10 @@ static double time_variates(const runoff_scenario *s, long n)
             if (s->polling_error.dist == RO_ERRDIST_STUDENT_T)
                 sink += gsl_ran_gamma(r, df / 2, 2);
             ro_stream_seed(r, 1, (uint64_t)i, RO_STREAM_TRANSFERS);
-            ro_rv_gammas(&z, r, shape, out, n_shapes);
+            ro_rv_gammas(z, r, shape, out, n_shapes);
             sink += out[0];
             ro_stream_seed(r, 1, (uint64_t)i, RO_STREAM_REGIONS);
-            ro_rv_normals(&z, r, out, n_normals);
+            ro_rv_normals(z, r, out, n_normals);
             sink += out[0];
             ro_stream_seed(r, 1, (uint64_t)i, RO_STREAM_TURNOUT);
             sink += gsl_ran_beta(r, 2, 5);
@@ -126,7 +117,7 @@ static double time_variates(const runoff_scenario *s, long n)
         best = t < best ? t : best;
     }
     ro_stream_free(r);
-    free(shape);
+    ro_model_free(m);
     free(out);
     if (sink < 0)
         puts("");

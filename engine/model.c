@@ -233,6 +233,14 @@ const ro_poll_average *ro_model_poll_average(const ro_model *m)
 
 size_t ro_model_n_regions(const ro_model *m) { return m->n_regions; }
 
+size_t ro_model_gamma_shapes(const ro_model *m, const ro_gamma_shape **shapes)
+{
+    *shapes = m->shapes;
+    return m->n_shapes;
+}
+
+const ro_ziggurat *ro_model_ziggurat(const ro_model *m) { return &m->zig; }
+
 bool ro_model_has_turnout(const ro_model *m) { return m->n_regions > 0 || m->turnout_given; }
 
 ro_workspace *ro_workspace_alloc(const ro_model *m)

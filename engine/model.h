@@ -14,6 +14,7 @@
 
 #include "polls.h"
 #include "scenario.h"
+#include "variates.h"
 
 typedef struct ro_model ro_model;
 typedef struct ro_workspace ro_workspace;
@@ -41,6 +42,12 @@ void ro_model_free(ro_model *m);
 const ro_poll_average *ro_model_poll_average(const ro_model *m);
 size_t ro_model_n_regions(const ro_model *m);
 bool ro_model_has_turnout(const ro_model *m);
+
+/* The gamma shapes of one draw's transfer matrix, in the order they are
+ * drawn (fixed rows and zero shares have none), and the ziggurat table
+ * they are drawn with; borrowed. For bench/bench_model.c. */
+size_t ro_model_gamma_shapes(const ro_model *m, const ro_gamma_shape **shapes);
+const ro_ziggurat *ro_model_ziggurat(const ro_model *m);
 
 ro_workspace *ro_workspace_alloc(const ro_model *m);
 void ro_workspace_free(ro_workspace *w);
