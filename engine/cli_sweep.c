@@ -104,21 +104,6 @@ static int parse_args(int argc, char **argv, sweep_args *a, const char **scenari
     return CLI_OK;
 }
 
-/* Put prefix before the error's message (cut at the end if too long), so
- * the error stays one line. */
-static void prefix_message(runoff_error *err, const char *prefix)
-{
-    const size_t cap = sizeof err->message, p = strlen(prefix);
-    size_t len = strlen(err->message);
-    if (p >= cap)
-        return;
-    if (p + len >= cap)
-        len = cap - 1 - p;
-    memmove(err->message + p, err->message, len);
-    err->message[p + len] = '\0';
-    memcpy(err->message, prefix, p);
-}
-
 /* The document (file + --set) and the grid (sweep: section + --vary);
  * every point validated. */
 static int build(const char *path, const sweep_args *a, runoff_doc **doc_out,
@@ -145,13 +130,8 @@ static int build(const char *path, const sweep_args *a, runoff_doc **doc_out,
     if (runoff_sweep_finish(sw, &err) != RUNOFF_OK)
         goto fail;
     for (size_t i = 0; i < runoff_sweep_n_points(sw); i++) {
-        if ((s = runoff_sweep_scenario(sw, doc, i, &err)) == NULL) {
-            char prefix[64];
-            snprintf(prefix, sizeof prefix, "sweep point %zu of %zu: ", i + 1,
-                     runoff_sweep_n_points(sw));
-            prefix_message(&err, prefix);
+        if ((s = runoff_sweep_scenario(sw, doc, i, &err)) == NULL)
             goto fail;
-        }
         runoff_scenario_free(s);
     }
     *doc_out = doc;

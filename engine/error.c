@@ -31,6 +31,27 @@ runoff_status ro_error_set(runoff_error *err, runoff_status status, const char *
     return status;
 }
 
+void ro_error_prefix(runoff_error *err, const char *fmt, ...)
+{
+    if (err == NULL)
+        return;
+    char prefix[sizeof err->message];
+    va_list ap;
+    va_start(ap, fmt);
+    int w = vsnprintf(prefix, sizeof prefix, fmt, ap);
+    va_end(ap);
+    const size_t cap = sizeof err->message;
+    size_t p = w < 0 ? 0 : (size_t)w < cap ? (size_t)w : cap - 1;
+    size_t len = strlen(err->message);
+    if (p + len >= cap) { /* keep the message whole, cut the prefix */
+        len = len < cap - 1 ? len : cap - 1;
+        p = cap - 1 - len;
+    }
+    memmove(err->message + p, err->message, len);
+    err->message[p + len] = '\0';
+    memcpy(err->message, prefix, p);
+}
+
 void ro_error_clear(runoff_error *err)
 {
     if (err != NULL)

@@ -23,6 +23,10 @@
 runoff_status ro_error_set(runoff_error *err, runoff_status status, const char *file,
                            int line, int column, const char *fmt, ...) RO_PRINTF(6, 7);
 
+/* Put a printf-style prefix before the record's message, in place; when
+ * both do not fit, the prefix is cut and the message kept whole. */
+void ro_error_prefix(runoff_error *err, const char *fmt, ...) RO_PRINTF(2, 3);
+
 /* Clear a record before reuse. NULL is a no-op. */
 void ro_error_clear(runoff_error *err);
 

@@ -334,18 +334,13 @@ static void name_point(const runoff_sweep *sw, size_t point, runoff_error *err)
     if (err == NULL || err->status != RUNOFF_EINPUT || strcmp(err->file, RO_SET_FILE) != 0)
         return;
     char msg[sizeof err->message];
-    size_t used = 0, len = strlen(err->message);
-    for (size_t k = 0; k <= sw->n_axes && used < sizeof msg - 1; k++) {
-        int w = k == sw->n_axes ? snprintf(msg + used, sizeof msg - used, ": ")
-                                : snprintf(msg + used, sizeof msg - used, "%s%s=%s",
-                                           k ? ", " : "", sw->axes[k].key,
-                                           point_value(sw, point, k));
+    size_t used = 0;
+    for (size_t k = 0; k < sw->n_axes && used < sizeof msg - 1; k++) {
+        int w = snprintf(msg + used, sizeof msg - used, "%s%s=%s", k ? ", " : "",
+                         sw->axes[k].key, point_value(sw, point, k));
         used = w < 0 || used + (size_t)w >= sizeof msg ? sizeof msg - 1 : used + (size_t)w;
     }
-    if (used + len >= sizeof msg) /* keep the loader's message whole */
-        used = sizeof msg - 1 - len;
-    memmove(err->message + used, err->message, len + 1);
-    memcpy(err->message, msg, used);
+    ro_error_prefix(err, "%s: ", msg);
     err->file[0] = '\0';
     err->line = err->column = 0;
 }
@@ -353,23 +348,24 @@ static void name_point(const runoff_sweep *sw, size_t point, runoff_error *err)
 runoff_scenario *runoff_sweep_scenario(const runoff_sweep *sw, runoff_doc *doc, size_t point,
                                        runoff_error *err)
 {
-    for (size_t k = 0; k < sw->n_axes; k++) {
+    runoff_scenario *s = NULL;
+    runoff_status st = RUNOFF_OK;
+    for (size_t k = 0; k < sw->n_axes && st == RUNOFF_OK; k++) {
         const char *v = point_value(sw, point, k);
         size_t n = strlen(sw->axes[k].key) + strlen(v) + 2;
         char *assign = ro_malloc(n);
         if (assign == NULL) {
-            ro_error_set(err, RUNOFF_ENOMEM, NULL, 0, 0, "out of memory");
-            return NULL;
+            st = ro_error_set(err, RUNOFF_ENOMEM, NULL, 0, 0, "out of memory");
+            break;
         }
         snprintf(assign, n, "%s=%s", sw->axes[k].key, v);
-        runoff_status st = runoff_doc_set(doc, assign, err);
+        st = runoff_doc_set(doc, assign, err);
         free(assign);
-        if (st != RUNOFF_OK)
-            return NULL;
     }
-    runoff_scenario *s = runoff_scenario_from_doc(doc, err);
-    if (s == NULL)
+    if (st == RUNOFF_OK && (s = runoff_scenario_from_doc(doc, err)) == NULL)
         name_point(sw, point, err);
+    if (s == NULL)
+        ro_error_prefix(err, "sweep point %zu of %zu: ", point + 1, sw->n_points);
     return s;
 }
 
@@ -481,7 +477,6 @@ struct sweep_run {
     atomic_bool cancel_all;
     runoff_status status;
     runoff_error err;
-    size_t rows;
 };
 
 static void set_error(sweep_run *run, const runoff_error *e)
@@ -567,7 +562,6 @@ static void run_flush(sweep_run *run)
             return;
         }
         run->next_row++;
-        run->rows++;
     }
 }
 
@@ -684,7 +678,7 @@ runoff_status runoff_sweep_run(const runoff_sweep *sw, runoff_doc *doc, size_t f
     free(run.slots);
     free(run.workers);
     free(tid);
-    *rows = run.rows;
+    *rows = run.next_row - first;
     if (run.status != RUNOFF_OK && err != NULL)
         *err = run.err;
     return run.status;

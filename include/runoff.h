@@ -177,7 +177,9 @@ size_t runoff_sweep_n_axes(const runoff_sweep *sw);
 /* The scenario of point i: the point's values are applied to doc in place
  * (runoff_doc_set), then the document is validated. Every point sets the
  * same keys, so the result does not depend on which point doc held before
- * (no copy of a large document per point). */
+ * (no copy of a large document per point). An error's message starts
+ * "sweep point N of M: " (N from 1), then, for a value the point set, its
+ * assignments "KEY=VALUE, ...: ". */
 runoff_scenario *runoff_sweep_scenario(const runoff_sweep *sw, runoff_doc *doc, size_t point,
                                        runoff_error *err);
 /* Simulate points first .. n_points-1 and hand each result to on_row, in

@@ -514,7 +514,8 @@ static void test_sweep_run_failing_point_keeps_the_rows_before_it(void **state)
                          RUNOFF_EINPUT);
         assert_int_equal(rows, 7);
         assert_true(k.in_order);
-        assert_non_null(strstr(err.message, "polling_error.scale=-1:"));
+        assert_string_equal(err.message, "sweep point 8 of 11: polling_error.scale=-1: "
+                                         "'scale' is -1, expected 0..100");
         char *text = sink_close(&k);
         if (expected == NULL)
             expected = text;
