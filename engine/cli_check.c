@@ -71,7 +71,8 @@ int cli_check(int argc, char **argv)
     } else if (runoff_sweep_add_from_doc(sw, doc, &err) != RUNOFF_OK ||
                (runoff_sweep_n_axes(sw) > 0 && runoff_sweep_finish(sw, &err) != RUNOFF_OK)) {
         status = cli_report_error(&err);
-    } else if (runoff_scenario_describe(s, stdout) != 0) {
+    } else if (runoff_scenario_warnings(s, stderr) < 0 ||
+               runoff_scenario_describe(s, stdout) != 0) {
         status = CLI_FAIL;
     } else if (runoff_write_poll_table(stdout, s, &err) != RUNOFF_OK) {
         status = cli_report_error(&err);

@@ -231,6 +231,18 @@ const ro_poll_average *ro_model_poll_average(const ro_model *m)
     return m->has_polls ? &m->avg : NULL;
 }
 
+void ro_model_take_poll_average(ro_model *m, ro_poll_average *out)
+{
+    memset(out, 0, sizeof *out);
+    if (!m->has_polls)
+        return;
+    *out = m->avg;
+    m->avg.polls = NULL;
+    m->avg.house = NULL;
+    m->avg.trend_poll = NULL;
+    memset(&m->avg.trend, 0, sizeof m->avg.trend);
+}
+
 size_t ro_model_n_regions(const ro_model *m) { return m->n_regions; }
 
 size_t ro_model_gamma_shapes(const ro_model *m, const ro_gamma_shape **shapes)

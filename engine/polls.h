@@ -9,15 +9,19 @@
 #include <stddef.h>
 
 #include "scenario.h"
+#include "trend.h"
 
 typedef struct {
     bool used;
     const char *excluded_why;   /* static string when !used: "after as_of",
                                    "superseded rolling release" */
     double age_days;            /* reference date - fieldwork midpoint */
-    double recency;             /* 0.5^(age/half_life) */
-    double n_eff;               /* sample / design_effect */
-    double weight;              /* normalised: sums to 1 over used polls */
+    double recency;             /* 0.5^(age/half_life); NAN for method dynamic */
+    double n_eff;               /* sample / design_effect (dynamic: sample capped
+                                   at max_sample first) */
+    double weight;              /* exponential: normalised, sums to 1 over used
+                                   polls; dynamic: the poll's weight in the
+                                   election-day estimate (docs/model.md §1b) */
     double house;               /* house effect subtracted (fraction) */
     double adjusted;            /* two_way_a - house */
 } ro_poll_weight;
@@ -38,9 +42,16 @@ typedef struct {
     size_t n_polls;
     ro_house_effect *house;     /* one per pollster with a used poll */
     size_t n_house;
+    ro_agg_method method;
+    ro_trend trend;             /* method dynamic: the fitted model (polls in
+                                   trend_poll order); zeroed otherwise */
+    size_t *trend_poll;         /* [trend n] scenario index of each fitted poll */
+    size_t n_trend;
 } ro_poll_average;
 
-/* Compute the average of s's polls into *out (zeroed first). Fails with
+/* Compute the average of s's polls into *out (zeroed first), with the
+ * scenario's aggregation.method; mean and sd describe A's two-way share on
+ * election day (dynamic) or at the reference date (exponential). Fails with
  * RUNOFF_EINPUT when no poll is usable (e.g. all after as_of), naming the
  * reason. On failure *out holds nothing to free. */
 runoff_status ro_polls_average(const runoff_scenario *s, ro_poll_average *out,

@@ -33,6 +33,25 @@ static void report_header(ro_fmt_out *o, const runoff_scenario *s, const runoff_
     ro_fmt_printf(o, "Draws          %llu\n", (unsigned long long)r->draws);
 }
 
+/* The dynamic model's fitted variances and population effects. */
+static void report_trend(ro_fmt_out *o, const runoff_scenario *s, const ro_poll_average *a)
+{
+    static const char *const pop[] = {"likely", "registered", "adults"};
+    const ro_trend *t = &a->trend;
+    char d0[11];
+    ro_date_format(t->first_day + (int32_t)t->election_day, d0);
+    ro_fmt_printf(o, "  dynamic model: forecast for %s; daily sd %.4f (%s), poll sd %.4f (%s), "
+                     "house sd %.3f (logit scale)\n",
+                  d0, t->daily_sd, t->daily_sd_estimated ? "estimated" : "given", t->poll_sd,
+                  t->poll_sd_estimated ? "estimated" : "given", s->aggregation.house_sd);
+    for (int k = 0; k < 3; k++)
+        if (t->population_used[k])
+            ro_fmt_printf(o, "  %s-voter polls differ from likely-voter polls by %+.3f "
+                             "(sd %.3f, logit scale)\n",
+                          pop[k], t->population[k], t->population_sd[k]);
+    ro_fmt_puts(o, "  weight = the poll's share of the election-day estimate (can be negative)\n");
+}
+
 static void report_polls(ro_fmt_out *o, const runoff_scenario *s, const ro_poll_average *a)
 {
     if (a->n_polls == 0)
@@ -43,6 +62,8 @@ static void report_polls(ro_fmt_out *o, const runoff_scenario *s, const ro_poll_
     ro_fmt_printf(o, "  %s's two-way share %.2f %% (sd %.2f points)\n", name_a(s),
                   100 * a->mean, 100 * a->sd);
     ro_fmt_printf(o, "  n_eff %.0f, %zu of %zu polls used\n", a->n_eff, a->n_used, a->n_polls);
+    if (a->method == RO_AGG_DYNAMIC)
+        report_trend(o, s, a);
     ro_fmt_printf(o, "\n  %-20s %-22s %7s %9s %7s %7s\n", "pollster", "fieldwork", "sample",
                   "two-way", "weight", "house");
     for (size_t i = 0; i < a->n_polls && i < s->n_polls; i++) {

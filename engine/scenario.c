@@ -12,6 +12,7 @@
  * regions and pollsters can be numerous (see the Limits in the doc).
  */
 #include "scenario.h"
+#include "trend.h"
 
 #include <errno.h>
 #include <math.h>
@@ -113,9 +114,14 @@ runoff_scenario *ro_scenario_alloc_defaults(void)
     s->aggregation.house = RO_HOUSE_ESTIMATE;
     s->aggregation.house_shrinkage = 2;
     s->aggregation.design_effect = 1;
+    s->aggregation.method = RO_AGG_DYNAMIC;
+    s->aggregation.daily_sd = NAN;
+    s->aggregation.poll_sd = NAN;
+    s->aggregation.house_sd = RO_DEFAULT_HOUSE_SD;
+    s->aggregation.max_sample = RO_DEFAULT_MAX_SAMPLE;
     s->polling_error.dist = RO_ERRDIST_NORMAL;
     s->polling_error.df = 5;
-    s->polling_error.scale = 0;
+    s->polling_error.scale = RO_DEFAULT_ERROR_SCALE;
     s->simulation.draws = 100000;
     s->simulation.seed = 1;
     s->simulation.block_size = 10000;
@@ -346,6 +352,12 @@ static const range R_UNIT = {0, 1, false, false, false, "a number in 0..1"};
 static const range R_DESIGN = {1, INFINITY, false, false, false, "a number >= 1"};
 static const range R_DF = {2, INFINITY, true, false, false, "a number > 2"};
 static const range R_POINTS = {-100, 100, false, false, false, "points in -100..100"};
+static const range R_DAILY_SD = {RO_TREND_DAILY_SD_MIN, RO_TREND_DAILY_SD_MAX, false, false,
+                                 false, "estimate or a number in 0.01..0.2"};
+static const range R_POLL_SD = {0, RO_TREND_POLL_SD_MAX, false, false, false,
+                                "estimate or a number in 0..0.2"};
+static const range R_HOUSE_SD = {0, 1, true, false, false, "a number in (0, 1]"};
+static const range R_MAX_SAMPLE = {1, 1e9, false, false, false, "a number in 1..1e9"};
 /* Bounds that keep the model's arithmetic finite: a poll interviews at
  * least one person, and a logit-scale deviation beyond 100 means nothing
  * (exp(100 z) overflows for sd around 1e10, giving NaN shares). */
@@ -516,6 +528,22 @@ static runoff_status get_number(loader *L, const ro_node *map, const char *key, 
     runoff_status st = field(L, map, key, what, required, &n);
     if (st != RUNOFF_OK || n == NULL)
         return st;
+    return node_number(L, n, LABEL(label, key), r, out);
+}
+
+/* A number in r, or the word `estimate` (then *out = NAN). */
+static runoff_status get_number_or_estimate(loader *L, const ro_node *map, const char *key,
+                                            const char *what, const range *r, double *out)
+{
+    const ro_node *n;
+    char label[80];
+    runoff_status st = field(L, map, key, what, false, &n);
+    if (st != RUNOFF_OK || n == NULL)
+        return st;
+    if (ro_node_kind_of(n) == RO_NODE_SCALAR && strcmp(ro_node_text(n), "estimate") == 0) {
+        *out = NAN;
+        return RUNOFF_OK;
+    }
     return node_number(L, n, LABEL(label, key), r, out);
 }
 
@@ -841,7 +869,7 @@ static runoff_status load_house_values(loader *L, const ro_node *values)
 
 static runoff_status load_house_effects(loader *L, const ro_node *agg)
 {
-    static const char *const keys[] = {"mode", "shrinkage", "values", NULL};
+    static const char *const keys[] = {"mode", "shrinkage", "sd", "values", NULL};
     static const char *const modes[] = {"estimate", "none", "fixed", NULL};
     const char *what = "aggregation.house_effects";
     ro_aggregation *a = &L->s->aggregation;
@@ -852,7 +880,8 @@ static runoff_status load_house_effects(loader *L, const ro_node *agg)
         return st;
     if ((st = check_keys(L, he, keys, what)) != RUNOFF_OK ||
         (st = get_enum(L, he, "mode", what, modes, &mode)) != RUNOFF_OK ||
-        (st = get_number(L, he, "shrinkage", what, false, &R_NONNEG, &a->house_shrinkage)))
+        (st = get_number(L, he, "shrinkage", what, false, &R_NONNEG, &a->house_shrinkage)) ||
+        (st = get_number(L, he, "sd", what, false, &R_HOUSE_SD, &a->house_sd)) != RUNOFF_OK)
         return st;
     a->house = (ro_house_mode)mode;
     values = ro_node_get(he, "values", &values_key);
@@ -889,12 +918,14 @@ static runoff_status check_polls_left(loader *L, const ro_node *as_of)
 
 static runoff_status load_aggregation(loader *L)
 {
-    static const char *const keys[] = {"half_life_days", "as_of", "rolling", "house_effects",
-                                       "design_effect", NULL};
+    static const char *const keys[] = {"method", "half_life_days", "as_of", "rolling",
+                                       "house_effects", "design_effect", "daily_sd", "poll_sd",
+                                       "max_sample", NULL};
     static const char *const rolling[] = {"latest", "all", NULL};
+    static const char *const methods[] = {"exponential", "dynamic", NULL};
     ro_aggregation *a = &L->s->aggregation;
     const ro_node *agg, *as_of;
-    int roll = (int)a->rolling;
+    int roll = (int)a->rolling, method = (int)a->method;
     runoff_status st = get_map(L, L->root, "aggregation", "the scenario", false, &agg);
     if (st != RUNOFF_OK || agg == NULL)
         return st;
@@ -904,9 +935,17 @@ static runoff_status load_aggregation(loader *L)
         (st = get_date(L, agg, "as_of", "aggregation", false, &a->as_of, &as_of)) != RUNOFF_OK ||
         (st = get_enum(L, agg, "rolling", "aggregation", rolling, &roll)) != RUNOFF_OK ||
         (st = get_number(L, agg, "design_effect", "aggregation", false, &R_DESIGN,
-                         &a->design_effect)) != RUNOFF_OK)
+                         &a->design_effect)) != RUNOFF_OK ||
+        (st = get_enum(L, agg, "method", "aggregation", methods, &method)) != RUNOFF_OK ||
+        (st = get_number_or_estimate(L, agg, "daily_sd", "aggregation", &R_DAILY_SD,
+                                     &a->daily_sd)) != RUNOFF_OK ||
+        (st = get_number_or_estimate(L, agg, "poll_sd", "aggregation", &R_POLL_SD,
+                                     &a->poll_sd)) != RUNOFF_OK ||
+        (st = get_number(L, agg, "max_sample", "aggregation", false, &R_MAX_SAMPLE,
+                         &a->max_sample)) != RUNOFF_OK)
         return st;
     a->rolling = (ro_rolling_rule)roll;
+    a->method = (ro_agg_method)method;
     if (as_of != NULL) {
         a->has_as_of = true;
         if (a->as_of > L->s->election_date) {
@@ -940,6 +979,9 @@ static runoff_status load_polling_error(loader *L)
         (st = get_percent(L, m, "scale", "polling_error", false, &R_PERCENT, &pe->scale)))
         return st;
     pe->dist = (ro_error_dist)dist;
+    const ro_node *scale = ro_node_get(m, "scale", NULL);
+    if (scale != NULL)
+        pe->scale_pos = pos_of(scale);
     return RUNOFF_OK;
 }
 
@@ -1710,15 +1752,25 @@ static void describe_polls(const runoff_scenario *s, FILE *out)
                 fprintf(out, "%s%zu %s", sep++ ? ", " : "", counts[p], population_names[p]);
         fprintf(out, ")\n");
     }
-    fprintf(out, "aggregation   half-life %g days", a->half_life_days);
+    if (a->method == RO_AGG_DYNAMIC) {
+        fprintf(out, "aggregation   dynamic, daily sd ");
+        fprintf(out, isnan(a->daily_sd) ? "estimate" : "%g", a->daily_sd);
+        fprintf(out, ", poll sd ");
+        fprintf(out, isnan(a->poll_sd) ? "estimate" : "%g", a->poll_sd);
+        fprintf(out, ", sample cap %g", a->max_sample);
+    } else {
+        fprintf(out, "aggregation   exponential, half-life %g days", a->half_life_days);
+    }
     if (a->has_as_of) {
         ro_date_format(a->as_of, d1);
         fprintf(out, ", as of %s", d1);
     }
     fprintf(out, ", rolling %s, house effects %s", a->rolling == RO_ROLLING_ALL ? "all" : "latest",
             house_names[a->house]);
-    if (a->house == RO_HOUSE_ESTIMATE)
+    if (a->house == RO_HOUSE_ESTIMATE && a->method == RO_AGG_EXPONENTIAL)
         fprintf(out, " (shrinkage %g)", a->house_shrinkage);
+    if (a->house == RO_HOUSE_ESTIMATE && a->method == RO_AGG_DYNAMIC)
+        fprintf(out, " (sd %g)", a->house_sd);
     if (a->house == RO_HOUSE_FIXED)
         fprintf(out, " (%zu pollsters)", a->n_house_fixed);
     fprintf(out, ", design effect %g\n", a->design_effect);
@@ -1796,6 +1848,21 @@ int runoff_scenario_describe(const runoff_scenario *s, FILE *out)
         describe_first_round(s, out);
     describe_actual(&s->actual, s->n_regions, out);
     return ferror(out) ? -1 : 0;
+}
+
+int runoff_scenario_warnings(const runoff_scenario *s, FILE *out)
+{
+    int n = 0;
+    const bool uses_polls = s->n_polls > 0 && !(s->n_options > 0 && s->n_regions > 0 &&
+                                                s->blend.mode == RO_BLEND_TRANSFERS);
+    if (uses_polls && s->polling_error.scale == 0) {
+        fprintf(out, "runoff: %s:%d:%d: warning: polling_error.scale is 0: the forecast ignores "
+                     "systematic polling error (the default is %g points)\n",
+                s->source, s->polling_error.scale_pos.line, s->polling_error.scale_pos.column,
+                100 * RO_DEFAULT_ERROR_SCALE);
+        n++;
+    }
+    return n;
 }
 
 const char *runoff_scenario_name(const runoff_scenario *s) { return s->name; }

@@ -26,6 +26,11 @@
 
 #include "runoff.h"
 
+/* Defaults with a derivation in docs/model.md (§1b, §2). */
+#define RO_DEFAULT_ERROR_SCALE 0.03  /* systematic polling error sd, fraction */
+#define RO_DEFAULT_HOUSE_SD 0.05     /* prior sd of a house effect, logit */
+#define RO_DEFAULT_MAX_SAMPLE 2000.0 /* cap on one poll's sample (dynamic) */
+
 #define RO_ID_MAX 64
 #define RO_NAME_MAX 128
 
@@ -36,6 +41,9 @@ typedef struct {
 typedef enum { RO_POP_LIKELY, RO_POP_REGISTERED, RO_POP_ADULTS } ro_population;
 typedef enum { RO_ROLLING_LATEST, RO_ROLLING_ALL } ro_rolling_rule;
 typedef enum { RO_HOUSE_ESTIMATE, RO_HOUSE_NONE, RO_HOUSE_FIXED } ro_house_mode;
+/* 0 is the exponential average so that scenarios built in code keep it;
+ * the loader's default is RO_AGG_DYNAMIC (docs/scenario.md). */
+typedef enum { RO_AGG_EXPONENTIAL = 0, RO_AGG_DYNAMIC = 1 } ro_agg_method;
 typedef enum { RO_ERRDIST_NORMAL, RO_ERRDIST_STUDENT_T } ro_error_dist;
 typedef enum { RO_BLEND_POLLS, RO_BLEND_TRANSFERS, RO_BLEND_MIX } ro_blend_mode;
 typedef enum { RO_OPT_CANDIDATE, RO_OPT_ABSTENTION, RO_OPT_BLANK_NULL } ro_option_kind;
@@ -62,7 +70,8 @@ typedef struct {
 } ro_house_value;
 
 typedef struct {
-    double half_life_days;      /* > 0 */
+    ro_agg_method method;
+    double half_life_days;      /* > 0 (exponential) */
     bool has_as_of;
     int32_t as_of;              /* polls with end > as_of are ignored */
     ro_rolling_rule rolling;
@@ -71,12 +80,18 @@ typedef struct {
     ro_house_value *house_fixed;/* house == RO_HOUSE_FIXED */
     size_t n_house_fixed;
     double design_effect;       /* >= 1 */
+    /* dynamic only (docs/model.md §1b) */
+    double daily_sd;            /* random walk sd per day, logit; NAN = estimate */
+    double poll_sd;             /* non-sampling sd of a poll, logit; NAN = estimate */
+    double house_sd;            /* prior sd of a house effect, logit, > 0 */
+    double max_sample;          /* cap on a poll's sample, >= 1 */
 } ro_aggregation;
 
 typedef struct {
     ro_error_dist dist;
     double df;                  /* student_t only, > 2 */
     double scale;               /* standard deviation, fraction (points/100) */
+    ro_pos scale_pos;           /* where scale was given; 0:0 = the default */
 } ro_polling_error;
 
 typedef struct {

@@ -270,22 +270,9 @@ runoff_result *runoff_simulate(const runoff_scenario *s, const runoff_sim_option
     uint64_t seed = opt->has_seed ? opt->seed : s->simulation.seed;
     unsigned threads = opt->threads ? opt->threads : ro_default_threads();
     r->seed = seed;
-    const ro_poll_average *avg = ro_model_poll_average(m);
+    /* The writers keep the average; the draws need only its mean and sd. */
+    ro_model_take_poll_average(m, &r->avg);
     runoff_status st = RUNOFF_OK;
-
-    if (avg != NULL && avg->n_polls > 0) {
-        /* Keep a copy for the writers: the model is freed before returning. */
-        r->avg = *avg;
-        r->avg.polls = ro_calloc(avg->n_polls, sizeof *avg->polls);
-        r->avg.house = ro_calloc(avg->n_house ? avg->n_house : 1, sizeof *avg->house);
-        if (r->avg.polls == NULL || r->avg.house == NULL) {
-            st = ro_error_set(err, RUNOFF_ENOMEM, NULL, 0, 0, "out of memory");
-            goto done;
-        }
-        memcpy(r->avg.polls, avg->polls, avg->n_polls * sizeof *avg->polls);
-        if (avg->n_house > 0)
-            memcpy(r->avg.house, avg->house, avg->n_house * sizeof *avg->house);
-    }
 
     if (opt->on_draw != NULL) {
         r->threads = 1;

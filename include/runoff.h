@@ -99,6 +99,11 @@ void runoff_scenario_free(runoff_scenario *s);
  * or non-zero if writing failed. */
 int runoff_scenario_describe(const runoff_scenario *s, FILE *out);
 
+/* Print suspicious-but-legal settings to out, one line each
+ * ("runoff: file:line:column: warning: ..."); returns how many. Today: a
+ * systematic polling error of 0 on a scenario that uses its polls. */
+int runoff_scenario_warnings(const runoff_scenario *s, FILE *out);
+
 /* The scenario's name and a finalist's id (0 = A, 1 = B); borrowed. */
 const char *runoff_scenario_name(const runoff_scenario *s);
 const char *runoff_scenario_finalist_id(const runoff_scenario *s, int finalist);

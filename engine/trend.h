@@ -1,0 +1,91 @@
+/*
+ * trend.h — the dynamic poll model (aggregation.method: dynamic,
+ * docs/model.md §1b): a daily random walk of A's two-way share on the
+ * logit scale, observed by polls over their fieldwork days with house and
+ * population effects, sampling noise and a non-sampling poll variance.
+ *
+ * The model is one Gaussian linear system. ro_trend_fit builds the
+ * posterior precision of every unknown (the latent value of each day from
+ * the first fieldwork day to the election date, the pollsters' house
+ * effects under a sum-to-zero constraint, the population effects), solves
+ * it exactly with GSL's Cholesky factorisation, and estimates the random
+ * walk's daily sd and the non-sampling sd by maximising the marginal
+ * likelihood (GSL's Nelder-Mead simplex) when the scenario does not give
+ * them. Because the latent series runs to the election date, the forecast
+ * for election day carries the random walk's drift over the days left.
+ *
+ * Ownership: ro_trend_fit allocates the arrays of *out (zeroed first);
+ * ro_trend_clear frees them. Nothing is kept between calls, so fits on
+ * different threads are independent.
+ */
+#ifndef RO_TREND_H
+#define RO_TREND_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "scenario.h"
+
+/* One poll as the model sees it. */
+typedef struct {
+    int32_t start, end;    /* fieldwork days (dates) */
+    double share;          /* A's two-way share, fraction, in [0,1] (fixed house
+                              effects already removed) */
+    double n_eff;          /* effective sample after the cap and design effect */
+    size_t pollster;       /* index into 0..n_pollsters-1 */
+    ro_population population;
+} ro_trend_poll;
+
+typedef struct {
+    /* inputs */
+    int32_t election_date;
+    bool estimate_house;      /* house effects as random effects (mode estimate) */
+    double house_sd;          /* prior sd of a house effect, logit */
+    double daily_sd;          /* NAN: estimate */
+    double poll_sd;           /* NAN: estimate */
+} ro_trend_settings;
+
+typedef struct {
+    int32_t first_day;        /* date of day 0 */
+    size_t n_days;            /* day 0 .. the election date (or the last poll, if later) */
+    double *mean, *sd;        /* [n_days] posterior mean and sd of the latent logit share */
+    size_t election_day;      /* index of the election date */
+    double *house, *house_sd; /* [n_pollsters] logit scale */
+    size_t n_pollsters;
+    double population[3];     /* logit-scale effect of each population; likely = 0 */
+    double population_sd[3];
+    bool population_used[3];  /* an effect was estimated for this population */
+    double daily_sd, poll_sd; /* as used */
+    bool daily_sd_estimated, poll_sd_estimated;
+    double log_lik;           /* marginal log likelihood at the values used */
+    double *adjusted;         /* [n_polls] poll share with its house and population
+                                 effects removed, fraction */
+    double *weight;           /* [n_polls] the poll's weight in the election-day
+                                 estimate: mean_E = ȳ + Σ weight_i (y_i − ȳ) */
+} ro_trend;
+
+/* Bounds of the estimated standard deviations (logit scale); see
+ * docs/model.md §1b for where they come from. */
+#define RO_TREND_DAILY_SD_MIN 0.01
+#define RO_TREND_DAILY_SD_MAX 0.2
+#define RO_TREND_POLL_SD_MIN 0.001
+#define RO_TREND_POLL_SD_MAX 0.2
+/* Prior sd of a population effect (vague on the logit scale) and the
+ * variance of the first day around the mean poll (near-diffuse). */
+#define RO_TREND_POPULATION_SD 0.2
+#define RO_TREND_DIFFUSE_VAR 100.0
+/* The dense solve holds (days + pollsters)^2 doubles. */
+#define RO_TREND_MAX_DAYS 3000
+
+/* Fit the model to n polls (n >= 1) from n_pollsters pollsters (each
+ * index used at least once). Fails with RUNOFF_EINPUT when the polls span
+ * more than RO_TREND_MAX_DAYS days, RUNOFF_ENOMEM on allocation failure. */
+runoff_status ro_trend_fit(const ro_trend_poll *polls, size_t n, size_t n_pollsters,
+                           const ro_trend_settings *set, ro_trend *out, runoff_error *err);
+void ro_trend_clear(ro_trend *t); /* frees arrays; NULL-safe */
+
+double ro_logit(double p);
+double ro_expit(double x);
+
+#endif /* RO_TREND_H */
