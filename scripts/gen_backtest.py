@@ -55,8 +55,9 @@ import os
 import statistics
 import sys
 
-import gen_fr2022 as fr
-from gen_fr2022 import DataError, flow, pct, q
+sys.dont_write_bytecode = True  # importing gen_fr2022 must not leave scripts/__pycache__
+import gen_fr2022 as fr  # noqa: E402
+from gen_fr2022 import DataError, flow, pct, q  # noqa: E402
 
 # ---------------------------------------------------------------------------
 # What is generated
