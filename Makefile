@@ -157,6 +157,13 @@ scenarios/fr-2022-runoff.yaml: scripts/gen_fr2022.py data/fr-2022/*.csv
 	python3 scripts/gen_fr2022.py data/fr-2022 > $@.tmp && mv $@.tmp $@
 scenarios/fr-2022-polls-only.yaml: scripts/gen_fr2022.py data/fr-2022/*.csv
 	python3 scripts/gen_fr2022.py --polls-only data/fr-2022 > $@.tmp && mv $@.tmp $@
+# The back-test scenarios (scenarios/backtest/README.md), all written by one
+# run of the generator; `make test` checks them too (scripts/check_backtest.sh).
+BACKTEST_SCENARIOS := $(foreach y,2002 2007 2012 2017 2022,$(foreach h,eve 7d,scenarios/backtest/fr-$(y)-$(h).yaml))
+scenarios: $(BACKTEST_SCENARIOS)
+$(BACKTEST_SCENARIOS) &: scripts/gen_backtest.py scripts/gen_fr2022.py data/history/README.md \
+    data/history/*.csv data/fr-2022/*.csv
+	python3 scripts/gen_backtest.py data scenarios/backtest
 
 # The figures README.md shows, from the real 2022 scenario (docs/figures/).
 FIG      := docs/figures
