@@ -289,6 +289,17 @@ typedef struct {
 
 void runoff_backtest_summary_add(runoff_backtest_summary *sum, const runoff_backtest_row *row);
 
+/* Back-test writers; each returns 0, or non-zero if a write failed (errno
+ * set). Text: a block per scenario (shares in percent, CRPS in points),
+ * then the summary. CSV: one row per scenario, the scenario's file, name
+ * and actual share, then model_*, final_week_* and last_poll_* columns
+ * (fractions; names in docs/model.md). */
+int runoff_write_backtest_row(FILE *out, const runoff_scenario *s, const runoff_backtest_row *row);
+int runoff_write_backtest_summary(FILE *out, const runoff_backtest_summary *sum);
+int runoff_write_backtest_csv_header(FILE *out);
+int runoff_write_backtest_csv_row(FILE *out, const runoff_scenario *s,
+                                  const runoff_backtest_row *row);
+
 #ifdef __cplusplus
 }
 #endif
