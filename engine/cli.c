@@ -363,6 +363,7 @@ static const command commands[] = {
     {"run", cli_run, "simulate a scenario and report the forecast"},
     {"check", cli_check, "validate a scenario and summarise what was loaded"},
     {"sweep", cli_sweep, "simulate a grid of scenario variants into one CSV"},
+    {"backtest", cli_backtest, "score forecasts of scenarios with an actual result"},
 };
 
 static void usage(FILE *out)

@@ -127,5 +127,6 @@ runoff_scenario *cli_load(const char *path, const cli_list *sets, int *status,
 int cli_run(int argc, char **argv);
 int cli_check(int argc, char **argv);
 int cli_sweep(int argc, char **argv);
+int cli_backtest(int argc, char **argv);
 
 #endif /* RO_CLI_H */
