@@ -91,24 +91,39 @@ bool ro_backtest_covered(const ro_hist *h, double level, double actual)
     return lo <= actual && actual <= hi;
 }
 
+/* What every forecast's scores are made of: its quantile function (for
+ * the median and the intervals, whose coverage follows from them), its
+ * P(A wins) with its standard error, and its PIT and CRPS at actual. */
+typedef double (*quantile_fn)(const void *forecast, double q);
+
+static void fill_scores(runoff_backtest_scores *out, quantile_fn quantile, const void *forecast,
+                        double p_win, double se, double pit, double crps, double actual)
+{
+    *out = (runoff_backtest_scores){
+        .median = quantile(forecast, 0.5),
+        .q25 = quantile(forecast, 0.25),
+        .q75 = quantile(forecast, 0.75),
+        .q05 = quantile(forecast, 0.05),
+        .q95 = quantile(forecast, 0.95),
+        .win_probability = p_win,
+        .win_probability_se = se,
+        .pit = pit,
+        .crps = crps,
+        .brier = ro_backtest_brier(p_win, actual > 0.5),
+    };
+    out->covered50 = out->q25 <= actual && actual <= out->q75;
+    out->covered90 = out->q05 <= actual && actual <= out->q95;
+}
+
+static double hist_quantile(const void *h, double q) { return ro_hist_quantile(h, q); }
+
+/* Coverage as ro_backtest_covered has it: from the same quantiles. */
 void ro_backtest_score_result(const runoff_result *r, double actual, runoff_backtest_scores *out)
 {
     const ro_hist *h = r->share_a;
     double p = runoff_result_win_probability(r, 0);
-    *out = (runoff_backtest_scores){
-        .median = ro_hist_quantile(h, 0.5),
-        .q25 = ro_hist_quantile(h, 0.25),
-        .q75 = ro_hist_quantile(h, 0.75),
-        .q05 = ro_hist_quantile(h, 0.05),
-        .q95 = ro_hist_quantile(h, 0.95),
-        .win_probability = p,
-        .win_probability_se = ro_mc_se(p, r->draws),
-        .pit = ro_backtest_pit(h, actual),
-        .crps = ro_backtest_crps(h, actual),
-        .brier = ro_backtest_brier(p, actual > 0.5),
-        .covered50 = ro_backtest_covered(h, 0.5, actual),
-        .covered90 = ro_backtest_covered(h, 0.9, actual),
-    };
+    fill_scores(out, hist_quantile, h, p, ro_mc_se(p, r->draws), ro_backtest_pit(h, actual),
+                ro_backtest_crps(h, actual), actual);
 }
 
 /* ---- closed forms ----
@@ -177,24 +192,16 @@ static double forecast_win(const ro_backtest_forecast *f)
     return f->family->sf((0.5 - f->loc) / f->scale, f->df);
 }
 
+static double forecast_quantile(const void *f, double q)
+{
+    return ro_backtest_forecast_quantile(f, q);
+}
+
 void ro_backtest_score_forecast(const ro_backtest_forecast *f, double actual,
                                 runoff_backtest_scores *out)
 {
-    double p = forecast_win(f);
-    *out = (runoff_backtest_scores){
-        .median = ro_backtest_forecast_quantile(f, 0.5),
-        .q25 = ro_backtest_forecast_quantile(f, 0.25),
-        .q75 = ro_backtest_forecast_quantile(f, 0.75),
-        .q05 = ro_backtest_forecast_quantile(f, 0.05),
-        .q95 = ro_backtest_forecast_quantile(f, 0.95),
-        .win_probability = p,
-        .win_probability_se = 0,
-        .pit = ro_backtest_forecast_cdf(f, actual),
-        .crps = ro_backtest_forecast_crps(f, actual),
-        .brier = ro_backtest_brier(p, actual > 0.5),
-    };
-    out->covered50 = out->q25 <= actual && actual <= out->q75;
-    out->covered90 = out->q05 <= actual && actual <= out->q95;
+    fill_scores(out, forecast_quantile, f, forecast_win(f), 0, ro_backtest_forecast_cdf(f, actual),
+                ro_backtest_forecast_crps(f, actual), actual);
 }
 
 /* ---- baselines ---- */
