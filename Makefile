@@ -1,6 +1,7 @@
 # runoff — build, test, run, bench, install.
 #
 #   make run        build, then forecast the default scenario
+#   make backtest   build, then back-test scenarios/backtest/*.yaml
 #   make test       build and run every test (installs missing packages)
 #   make bench      speed and memory measurements (bench/README.md)
 #   make install    PREFIX=/usr/local DESTDIR=
@@ -11,6 +12,7 @@ DEBUG    ?= 0
 SANITIZE ?= 0
 PREFIX   ?= /usr/local
 SCENARIO ?= scenarios/fr-2022-runoff.yaml
+BACKTEST_SCENARIOS ?= scenarios/backtest/*.yaml
 RUN_ARGS ?=
 FUZZ_SECONDS ?= 60
 FUZZ_TEST_SECONDS ?= 20
@@ -68,7 +70,7 @@ TSAN_TESTS := build/tests/test_sim build/tests/test_sweep
 BENCH_SRC := $(wildcard bench/*.c)
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 
-.PHONY: all deps run test bench install uninstall clean scenarios plots fuzz fuzz-build
+.PHONY: all deps run backtest test bench install uninstall clean scenarios plots fuzz fuzz-build
 
 all: deps $(BIN)
 
@@ -107,6 +109,11 @@ $(BUILD)/bench/%: bench/%.c $(LIB)
 
 run: all
 	$(BIN) run $(SCENARIO) $(RUN_ARGS)
+
+# The model against the naive baselines on every scenario with an actual
+# result (docs/model.md, "Back-tests").
+backtest: all
+	$(BIN) backtest $(BACKTEST_SCENARIOS) $(RUN_ARGS)
 
 # Tests run from the source tree; RUNOFF_BIN tells the end-to-end tests
 # which binary to drive. `make test` runs five stages (scripts/test-all.sh):

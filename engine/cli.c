@@ -280,6 +280,58 @@ int cli_one_scenario(const char *cmd, int argc, char **argv, const char **scenar
     return CLI_OK;
 }
 
+int cli_parse_options(const char *cmd, const char *help, int argc, char **argv,
+                      const char *shortopts, const struct option *longopts, cli_common *common,
+                      cli_option_fn own, void *ctx)
+{
+    optind = 1;
+    opterr = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+        int st = -1;
+        switch (c) {
+        case 'S':
+            if (!cli_list_push(&common->sets, optarg)) {
+                cli_errorf("out of memory");
+                return CLI_FAIL;
+            }
+            continue;
+        case 'q': common->quiet = true; continue;
+        case CLI_OPT_PROGRESS: common->force_progress = true; continue;
+        case 'h':
+            fputs(help, stdout);
+            return -1;
+        case ':':
+        case '?':
+            return cli_bad_option(cmd, c, argv);
+        default:
+            st = cli_sim_option(c, optarg, &common->sim);
+            if (st < 0 && own != NULL)
+                st = own(ctx, c, optarg);
+        }
+        if (st != CLI_OK)
+            return st < 0 ? cli_bad_option(cmd, c, argv) : st;
+    }
+    return CLI_OK;
+}
+
+void cli_common_free(cli_common *common) { cli_list_free(&common->sets); }
+
+int cli_exit_status(int status)
+{
+    if (status >= 0)
+        return status;
+    return fflush(stdout) == 0 && !ferror(stdout) ? CLI_OK : CLI_FAIL;
+}
+
+void cli_common_progress(cli_common *common, cli_progress *p, const char *what)
+{
+    cli_progress_init(p, !common->quiet && (common->force_progress || isatty(STDERR_FILENO)),
+                      what);
+    common->sim.progress = cli_progress_cb;
+    common->sim.progress_ctx = p;
+}
+
 runoff_scenario *cli_load(const char *path, const cli_list *sets, int *status,
                           runoff_doc **doc_out)
 {
@@ -311,6 +363,7 @@ static const command commands[] = {
     {"run", cli_run, "simulate a scenario and report the forecast"},
     {"check", cli_check, "validate a scenario and summarise what was loaded"},
     {"sweep", cli_sweep, "simulate a grid of scenario variants into one CSV"},
+    {"backtest", cli_backtest, "score forecasts of scenarios with an actual result"},
 };
 
 static void usage(FILE *out)

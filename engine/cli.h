@@ -9,6 +9,7 @@
 #ifndef RO_CLI_H
 #define RO_CLI_H
 
+#include <getopt.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -65,8 +66,48 @@ int cli_progress_cb(void *ctx, uint64_t done, uint64_t total); /* non-zero = sto
 void cli_progress_done(cli_progress *p);
 
 /* Shared option handling, so every command treats the same option the
- * same way:
- *  - cli_sim_option: -t/--threads, -n/--draws, -s/--seed into sim; returns
+ * same way. A command's option table lists its own rows, then
+ * CLI_SIM_OPTIONS if it simulates, then CLI_COMMON_OPTIONS (which ends the
+ * table); its own long-only options are numbered from CLI_OPT_FIRST. */
+enum { CLI_OPT_PROGRESS = 256, CLI_OPT_FIRST };
+
+#define CLI_SIM_OPTIONS                                                                   \
+    {"threads", required_argument, NULL, 't'}, {"draws", required_argument, NULL, 'n'}, \
+        {"seed", required_argument, NULL, 's'}
+#define CLI_COMMON_OPTIONS                                                                \
+    {"set", required_argument, NULL, 'S'}, {"quiet", no_argument, NULL, 'q'},           \
+        {"progress", no_argument, NULL, CLI_OPT_PROGRESS},                              \
+        {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}
+
+/* What the shared options set. */
+typedef struct {
+    runoff_sim_options sim;    /* -t, -n, -s */
+    cli_list sets;             /* -S KEY=VALUE, in order */
+    bool quiet, force_progress;/* -q, --progress */
+} cli_common;
+
+/* A command's own options: returns CLI_OK if it took c, an exit status
+ * after printing why the value is bad, or -1 if c is not its option. */
+typedef int (*cli_option_fn)(void *ctx, int c, const char *arg);
+
+/* getopt_long over argv with the command's shortopts (starting with ':')
+ * and table. The shared options go into *common, the others to own (may
+ * be NULL). Returns CLI_OK with optind at the first positional argument;
+ * -1 after printing help on stdout for -h (see cli_exit_status); or an
+ * exit status after printing what is wrong. The caller frees common's
+ * list (cli_common_free) in every case. */
+int cli_parse_options(const char *cmd, const char *help, int argc, char **argv,
+                      const char *shortopts, const struct option *longopts, cli_common *common,
+                      cli_option_fn own, void *ctx);
+void cli_common_free(cli_common *common);
+/* The status to exit with: status, except -1 (help was printed), which
+ * becomes CLI_OK if stdout could be flushed, else CLI_FAIL. */
+int cli_exit_status(int status);
+/* Start p (on stderr when it is a terminal, or forced, unless quiet) and
+ * make common->sim report to it. */
+void cli_common_progress(cli_common *common, cli_progress *p, const char *what);
+
+/*  - cli_sim_option: -t/--threads, -n/--draws, -s/--seed into sim; returns
  *    CLI_OK if it took c, CLI_USAGE after printing why a value is bad, or
  *    -1 if c is not one of them;
  *  - cli_bad_option: the message for getopt's ':' (missing value) or '?'
@@ -86,5 +127,6 @@ runoff_scenario *cli_load(const char *path, const cli_list *sets, int *status,
 int cli_run(int argc, char **argv);
 int cli_check(int argc, char **argv);
 int cli_sweep(int argc, char **argv);
+int cli_backtest(int argc, char **argv);
 
 #endif /* RO_CLI_H */

@@ -5,9 +5,6 @@
  * overrides) and prints what was loaded, including the poll weights, so a
  * user can see what a run would use without simulating.
  */
-#include <getopt.h>
-#include <string.h>
-
 #include "cli.h"
 
 static const char check_help[] =
@@ -29,36 +26,19 @@ static const struct option check_options[] = {
 
 int cli_check(int argc, char **argv)
 {
-    cli_list sets = {0};
-    int c, status = CLI_OK;
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, ":S:h", check_options, NULL)) != -1) {
-        if (c == 'S') {
-            if (!cli_list_push(&sets, optarg)) {
-                cli_errorf("out of memory");
-                status = CLI_FAIL;
-                break;
-            }
-        } else if (c == 'h') {
-            fputs(check_help, stdout);
-            cli_list_free(&sets);
-            return fflush(stdout) == 0 ? CLI_OK : CLI_FAIL;
-        } else {
-            status = cli_bad_option("check", c, argv);
-            break;
-        }
-    }
+    cli_common common = {0};
     const char *path = NULL;
+    int status = cli_parse_options("check", check_help, argc, argv, ":S:h", check_options,
+                                   &common, NULL, NULL);
     if (status == CLI_OK)
         status = cli_one_scenario("check", argc, argv, &path);
     if (status != CLI_OK) {
-        cli_list_free(&sets);
-        return status;
+        cli_common_free(&common);
+        return cli_exit_status(status);
     }
     runoff_doc *doc = NULL;
-    runoff_scenario *s = cli_load(path, &sets, &status, &doc);
-    cli_list_free(&sets);
+    runoff_scenario *s = cli_load(path, &common.sets, &status, &doc);
+    cli_common_free(&common);
     if (s == NULL)
         return status;
     runoff_error err = {0};

@@ -6,11 +6,9 @@
  * file goes through cli_out, so it appears under its final name only when
  * complete; a failure or an interruption removes the temporary files.
  */
-#include <getopt.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli.h"
 
@@ -39,29 +37,22 @@ static const char run_help[] =
     "FILE may be - for stdout. Files are written atomically (temporary file,\n"
     "then rename). Numbers in CSV/JSON use a dot and full precision.\n";
 
-enum { OPT_CSV = 256, OPT_HIST, OPT_REGIONS, OPT_DRAWS_CSV, OPT_JSON, OPT_PROGRESS };
+enum { OPT_CSV = CLI_OPT_FIRST, OPT_HIST, OPT_REGIONS, OPT_DRAWS_CSV, OPT_JSON };
 
 static const struct option run_options[] = {
-    {"threads", required_argument, NULL, 't'},
-    {"draws", required_argument, NULL, 'n'},
-    {"seed", required_argument, NULL, 's'},
-    {"set", required_argument, NULL, 'S'},
     {"csv", required_argument, NULL, OPT_CSV},
     {"histogram-csv", required_argument, NULL, OPT_HIST},
     {"regions-csv", required_argument, NULL, OPT_REGIONS},
     {"draws-csv", required_argument, NULL, OPT_DRAWS_CSV},
     {"json", optional_argument, NULL, OPT_JSON},
-    {"quiet", no_argument, NULL, 'q'},
-    {"progress", no_argument, NULL, OPT_PROGRESS},
-    {"help", no_argument, NULL, 'h'},
-    {NULL, 0, NULL, 0},
+    CLI_SIM_OPTIONS,
+    CLI_COMMON_OPTIONS,
 };
 
 typedef struct {
     const char *csv, *hist, *regions, *draws_csv, *json;
-    bool json_stdout, quiet, force_progress;
-    runoff_sim_options sim;
-    cli_list sets;
+    bool json_stdout;
+    cli_common common;
 } run_args;
 
 /* Output kinds written after the simulation, as data. */
@@ -99,43 +90,22 @@ static int on_draw(void *ctx, uint64_t index, const double *national, const doub
     return d->failed;
 }
 
-static int parse_args(int argc, char **argv, run_args *a, const char **scenario)
+static int run_option(void *ctx, int c, const char *arg)
 {
-    optind = 1;
-    opterr = 0;
-    int c;
-    while ((c = getopt_long(argc, argv, ":t:n:s:S:qh", run_options, NULL)) != -1) {
-        switch (c) {
-        case 'S':
-            if (!cli_list_push(&a->sets, optarg)) {
-                cli_errorf("out of memory");
-                return CLI_FAIL;
-            }
-            break;
-        case OPT_CSV: a->csv = optarg; break;
-        case OPT_HIST: a->hist = optarg; break;
-        case OPT_REGIONS: a->regions = optarg; break;
-        case OPT_DRAWS_CSV: a->draws_csv = optarg; break;
-        case OPT_JSON:
-            if (optarg == NULL)
-                a->json_stdout = true;
-            else
-                a->json = optarg;
-            break;
-        case 'q': a->quiet = true; break;
-        case OPT_PROGRESS: a->force_progress = true; break;
-        case 'h':
-            fputs(run_help, stdout);
-            return -1;
-        default: {
-            int st = cli_sim_option(c, optarg, &a->sim);
-            if (st != CLI_OK)
-                return st < 0 ? cli_bad_option("run", c, argv) : st;
-        }
-        }
+    run_args *a = ctx;
+    switch (c) {
+    case OPT_CSV: a->csv = arg; break;
+    case OPT_HIST: a->hist = arg; break;
+    case OPT_REGIONS: a->regions = arg; break;
+    case OPT_DRAWS_CSV: a->draws_csv = arg; break;
+    case OPT_JSON:
+        if (arg == NULL)
+            a->json_stdout = true;
+        else
+            a->json = arg;
+        break;
+    default: return -1;
     }
-    if (cli_one_scenario("run", argc, argv, scenario) != CLI_OK)
-        return CLI_USAGE;
     return CLI_OK;
 }
 
@@ -143,15 +113,14 @@ int cli_run(int argc, char **argv)
 {
     run_args a = {0};
     const char *path = NULL;
-    int status = parse_args(argc, argv, &a, &path);
-    if (status != CLI_OK) {
-        cli_list_free(&a.sets);
-        return status < 0 ? (fflush(stdout) == 0 ? CLI_OK : CLI_FAIL) : status;
-    }
-    runoff_scenario *s = cli_load(path, &a.sets, &status, NULL);
-    cli_list_free(&a.sets);
+    int status = cli_parse_options("run", run_help, argc, argv, ":t:n:s:S:qh", run_options,
+                                   &a.common, run_option, &a);
+    if (status == CLI_OK)
+        status = cli_one_scenario("run", argc, argv, &path);
+    runoff_scenario *s = status == CLI_OK ? cli_load(path, &a.common.sets, &status, NULL) : NULL;
+    cli_common_free(&a.common);
     if (s == NULL)
-        return status;
+        return cli_exit_status(status);
 
     /* Open every output before simulating, so a bad path fails in
      * milliseconds, not after the run. */
@@ -178,16 +147,14 @@ int cli_run(int argc, char **argv)
             goto done;
         sink.fp = draws_out.fp;
         fprintf(sink.fp, "draw,share_a,turnout,blank_null,votes_a,votes_b,winner,regions_a\n");
-        a.sim.on_draw = on_draw;
-        a.sim.on_draw_ctx = &sink;
+        a.common.sim.on_draw = on_draw;
+        a.common.sim.on_draw_ctx = &sink;
     }
 
     cli_progress prog;
-    cli_progress_init(&prog, !a.quiet && (a.force_progress || isatty(STDERR_FILENO)), "simulating");
-    a.sim.progress = cli_progress_cb;
-    a.sim.progress_ctx = &prog;
+    cli_common_progress(&a.common, &prog, "simulating");
     runoff_error err = {0};
-    r = runoff_simulate(s, &a.sim, &err);
+    r = runoff_simulate(s, &a.common.sim, &err);
     cli_progress_done(&prog);
     if (r == NULL) {
         status = cli_report_error(&err);

@@ -9,7 +9,6 @@
  * keeps its finished rows for --resume.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,59 +41,48 @@ static const char sweep_help[] =
     "      --progress          progress line even when stderr is not a terminal\n"
     "  -h, --help              this help\n";
 
-enum { OPT_ZIP = 256, OPT_RESUME, OPT_PROGRESS };
+enum { OPT_ZIP = CLI_OPT_FIRST, OPT_RESUME };
 
 static const struct option sweep_options[] = {
     {"vary", required_argument, NULL, 'V'},
     {"zip", no_argument, NULL, OPT_ZIP},
     {"out", required_argument, NULL, 'o'},
     {"resume", no_argument, NULL, OPT_RESUME},
-    {"threads", required_argument, NULL, 't'},
-    {"draws", required_argument, NULL, 'n'},
-    {"seed", required_argument, NULL, 's'},
-    {"set", required_argument, NULL, 'S'},
-    {"quiet", no_argument, NULL, 'q'},
-    {"progress", no_argument, NULL, OPT_PROGRESS},
-    {"help", no_argument, NULL, 'h'},
-    {NULL, 0, NULL, 0},
+    CLI_SIM_OPTIONS,
+    CLI_COMMON_OPTIONS,
 };
 
 typedef struct {
-    cli_list varies, sets;
+    cli_list varies;
     const char *out;
-    bool zip, resume, quiet, force_progress;
-    runoff_sim_options sim;
+    bool zip, resume;
+    cli_common common;
 } sweep_args;
+
+static int sweep_option(void *ctx, int c, const char *arg)
+{
+    sweep_args *a = ctx;
+    switch (c) {
+    case 'V':
+        if (!cli_list_push(&a->varies, arg)) {
+            cli_errorf("out of memory");
+            return CLI_FAIL;
+        }
+        break;
+    case OPT_ZIP: a->zip = true; break;
+    case 'o': a->out = arg; break;
+    case OPT_RESUME: a->resume = true; break;
+    default: return -1;
+    }
+    return CLI_OK;
+}
 
 static int parse_args(int argc, char **argv, sweep_args *a, const char **scenario)
 {
-    optind = 1;
-    opterr = 0;
-    int c;
-    while ((c = getopt_long(argc, argv, ":V:o:t:n:s:S:qh", sweep_options, NULL)) != -1) {
-        switch (c) {
-        case 'V':
-        case 'S':
-            if (!cli_list_push(c == 'V' ? &a->varies : &a->sets, optarg)) {
-                cli_errorf("out of memory");
-                return CLI_FAIL;
-            }
-            break;
-        case OPT_ZIP: a->zip = true; break;
-        case 'o': a->out = optarg; break;
-        case OPT_RESUME: a->resume = true; break;
-        case 'q': a->quiet = true; break;
-        case OPT_PROGRESS: a->force_progress = true; break;
-        case 'h':
-            fputs(sweep_help, stdout);
-            return -1;
-        default: {
-            int st = cli_sim_option(c, optarg, &a->sim);
-            if (st != CLI_OK)
-                return st < 0 ? cli_bad_option("sweep", c, argv) : st;
-        }
-        }
-    }
+    int st = cli_parse_options("sweep", sweep_help, argc, argv, ":V:o:t:n:s:S:qh", sweep_options,
+                               &a->common, sweep_option, a);
+    if (st != CLI_OK)
+        return st;
     if (cli_one_scenario("sweep", argc, argv, scenario) != CLI_OK)
         return CLI_USAGE;
     if (a->out == NULL) {
@@ -115,8 +103,8 @@ static int build(const char *path, const sweep_args *a, runoff_doc **doc_out,
     runoff_scenario *s = NULL;
     if (doc == NULL || sw == NULL)
         goto fail;
-    for (size_t i = 0; i < a->sets.n; i++)
-        if (runoff_doc_set(doc, a->sets.items[i], &err) != RUNOFF_OK)
+    for (size_t i = 0; i < a->common.sets.n; i++)
+        if (runoff_doc_set(doc, a->common.sets.items[i], &err) != RUNOFF_OK)
             goto fail;
     if ((s = runoff_scenario_from_doc(doc, &err)) == NULL)
         goto fail;
@@ -277,15 +265,13 @@ int cli_sweep(int argc, char **argv)
     }
 
     cli_progress bar;
-    cli_progress_init(&bar, !a.quiet && (a.force_progress || isatty(STDERR_FILENO)), "sweeping");
+    cli_common_progress(&a.common, &bar, "sweeping");
     bar.per_unit = RUNOFF_SWEEP_PROGRESS_UNIT;
     bar.unit = "points";
-    a.sim.progress = cli_progress_cb;
-    a.sim.progress_ctx = &bar;
     sweep_rows rows_out = {.fp = fp, .sw = sw};
     runoff_error err = {0};
     size_t rows = 0;
-    runoff_status st = runoff_sweep_run(sw, doc, (size_t)first, &a.sim, write_row, &rows_out,
+    runoff_status st = runoff_sweep_run(sw, doc, (size_t)first, &a.common.sim, write_row, &rows_out,
                                         &rows, &err);
     cli_progress_done(&bar);
     if (rows_out.write_errno != 0) {
@@ -318,6 +304,6 @@ done:
     runoff_sweep_free(sw);
     runoff_doc_free(doc);
     cli_list_free(&a.varies);
-    cli_list_free(&a.sets);
-    return status < 0 ? (fflush(stdout) == 0 ? CLI_OK : CLI_FAIL) : status;
+    cli_common_free(&a.common);
+    return cli_exit_status(status);
 }

@@ -1,6 +1,6 @@
 /*
  * csv.c — the CSV writers: tidy statistics, the histogram of A's share,
- * and one row per region.
+ * one row per region, and one row per back-tested scenario.
  *
  * Numbers are for machines: "%.17g" round-trips every double, with a dot
  * whatever the locale (the library never calls setlocale, and the CLI
@@ -8,6 +8,9 @@
  * fields are quoted per RFC 4180 when they need it. The list of
  * statistics and their names is documented in fmt.h and kept stable.
  */
+
+#include <math.h>
+#include <stddef.h>
 
 #include "fmt.h"
 
@@ -77,5 +80,114 @@ int runoff_write_regions_csv(FILE *out, const runoff_scenario *s, const runoff_r
         }
         ro_fmt_puts(&o, "\n");
     }
+    return ro_fmt_finish(&o);
+}
+
+/* ---- back-tests: one row per scenario ----
+ *
+ * The columns are tables, so the header and the rows cannot disagree:
+ * the scenario's own columns, then for each forecast (model, final_week,
+ * last_poll) the baseline's polls (baselines only) and the scores, each
+ * named <forecast>_<column>. */
+
+typedef enum { COL_DOUBLE, COL_INT, COL_SIZE } col_type;
+
+typedef struct {
+    const char *name;
+    size_t offset;
+    col_type type;
+} bt_column;
+
+static const bt_column score_columns[] = {
+    {"median", offsetof(runoff_backtest_scores, median), COL_DOUBLE},
+    {"q25", offsetof(runoff_backtest_scores, q25), COL_DOUBLE},
+    {"q75", offsetof(runoff_backtest_scores, q75), COL_DOUBLE},
+    {"q05", offsetof(runoff_backtest_scores, q05), COL_DOUBLE},
+    {"q95", offsetof(runoff_backtest_scores, q95), COL_DOUBLE},
+    {"win_probability", offsetof(runoff_backtest_scores, win_probability), COL_DOUBLE},
+    {"win_probability_se", offsetof(runoff_backtest_scores, win_probability_se), COL_DOUBLE},
+    {"pit", offsetof(runoff_backtest_scores, pit), COL_DOUBLE},
+    {"crps", offsetof(runoff_backtest_scores, crps), COL_DOUBLE},
+    {"brier", offsetof(runoff_backtest_scores, brier), COL_DOUBLE},
+    {"covered_50", offsetof(runoff_backtest_scores, covered50), COL_INT},
+    {"covered_90", offsetof(runoff_backtest_scores, covered90), COL_INT},
+};
+
+static const bt_column baseline_columns[] = {
+    {"polls", offsetof(runoff_backtest_baseline, n_polls), COL_SIZE},
+    {"fallback", offsetof(runoff_backtest_baseline, fallback), COL_INT},
+    {"share", offsetof(runoff_backtest_baseline, share), COL_DOUBLE},
+    {"sample", offsetof(runoff_backtest_baseline, sample), COL_DOUBLE},
+    {"sd", offsetof(runoff_backtest_baseline, sd), COL_DOUBLE},
+    {"df", offsetof(runoff_backtest_baseline, df), COL_DOUBLE},
+};
+
+#define N_COLS(t) (sizeof t / sizeof t[0])
+
+/* The baselines, in column order, and where each sits in a row. */
+static const struct {
+    const char *name;
+    size_t offset;
+} baselines[] = {
+    {"final_week", offsetof(runoff_backtest_row, final_week)},
+    {"last_poll", offsetof(runoff_backtest_row, last_poll)},
+};
+
+static void bt_header(ro_fmt_out *o, const char *prefix, const bt_column *cols, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        ro_fmt_printf(o, ",%s_%s", prefix, cols[i].name);
+}
+
+/* The fields of *base named by cols; all empty unless defined. */
+static void bt_values(ro_fmt_out *o, const void *base, const bt_column *cols, size_t n,
+                      bool defined)
+{
+    for (size_t i = 0; i < n; i++) {
+        const void *field = (const char *)base + cols[i].offset;
+        ro_fmt_puts(o, ",");
+        if (!defined)
+            continue;
+        if (cols[i].type == COL_DOUBLE)
+            ro_fmt_csv_number(o, *(const double *)field);
+        else if (cols[i].type == COL_INT)
+            ro_fmt_printf(o, "%d", *(const int *)field);
+        else
+            ro_fmt_printf(o, "%zu", *(const size_t *)field);
+    }
+}
+
+int runoff_write_backtest_csv_header(FILE *out)
+{
+    ro_fmt_out o = {.f = out};
+    ro_fmt_puts(&o, "file,scenario,finalist_a,actual,a_won,reference_date,draws,seed");
+    bt_header(&o, "model", score_columns, N_COLS(score_columns));
+    for (size_t k = 0; k < N_COLS(baselines); k++) {
+        bt_header(&o, baselines[k].name, baseline_columns, N_COLS(baseline_columns));
+        bt_header(&o, baselines[k].name, score_columns, N_COLS(score_columns));
+    }
+    ro_fmt_puts(&o, "\n");
+    return ro_fmt_finish(&o);
+}
+
+int runoff_write_backtest_csv_row(FILE *out, const runoff_scenario *s,
+                                  const runoff_backtest_row *row)
+{
+    ro_fmt_out o = {.f = out};
+    ro_fmt_csv_field(&o, s->source);
+    ro_fmt_puts(&o, ",");
+    ro_fmt_csv_field(&o, s->name);
+    ro_fmt_puts(&o, ",");
+    ro_fmt_csv_field(&o, s->finalist[0].id);
+    ro_fmt_printf(&o, ",%.17g,%d,%s,%llu,%llu", row->actual, row->a_won, row->reference_date,
+                  (unsigned long long)row->draws, (unsigned long long)row->seed);
+    bt_values(&o, &row->model, score_columns, N_COLS(score_columns), true);
+    for (size_t k = 0; k < N_COLS(baselines); k++) {
+        const runoff_backtest_baseline *b =
+            (const void *)((const char *)row + baselines[k].offset);
+        bt_values(&o, b, baseline_columns, N_COLS(baseline_columns), true);
+        bt_values(&o, &b->scores, score_columns, N_COLS(score_columns), isfinite(b->scores.crps));
+    }
+    ro_fmt_puts(&o, "\n");
     return ro_fmt_finish(&o);
 }

@@ -1,5 +1,6 @@
 /*
- * report.c — the human-readable report of a run (runoff run's stdout).
+ * report.c — the human-readable report of a run (runoff run's stdout),
+ * and the back-test table (runoff backtest's).
  *
  * Layout only: every number comes from the result's histograms through
  * summary.c, backtest.c and the helpers in fmt.c that the CSV and JSON
@@ -311,4 +312,78 @@ runoff_status runoff_write_poll_table(FILE *out, const runoff_scenario *s, runof
     if (ro_fmt_finish(&o) != 0)
         return ro_error_set(err, RUNOFF_ERUNTIME, NULL, 0, 0, "write failed");
     return RUNOFF_OK;
+}
+
+/* ---- back-tests (runoff backtest): a block per scenario, a summary ---- */
+
+static void backtest_line(ro_fmt_out *o, const char *what, const runoff_backtest_scores *sc,
+                          bool with_se)
+{
+    ro_fmt_printf(o, "  %-10s", what);
+    if (!isfinite(sc->crps)) {
+        ro_fmt_puts(o, " (no poll on or before the reference date)\n");
+        return;
+    }
+    char se[16] = "";
+    if (with_se)
+        snprintf(se, sizeof se, "+/-%.1f", 100 * sc->win_probability_se);
+    ro_fmt_printf(o, " %6.2f %4.1f-%4.1f %4.1f-%4.1f %5.1f%-6s %5.3f %5.3f %6.4f %4s %4s\n",
+                  100 * sc->median, 100 * sc->q25, 100 * sc->q75, 100 * sc->q05, 100 * sc->q95,
+                  100 * sc->win_probability, se, sc->pit, 100 * sc->crps, sc->brier,
+                  sc->covered50 ? "yes" : "no", sc->covered90 ? "yes" : "no");
+}
+
+/* What a baseline averaged and how wide its forecast is. */
+static void backtest_baseline_note(ro_fmt_out *o, const char *what,
+                                   const runoff_backtest_baseline *b)
+{
+    if (b->n_polls == 0)
+        return;
+    char err[32] = "normal";
+    if (isfinite(b->df))
+        snprintf(err, sizeof err, "t(%g)", b->df);
+    ro_fmt_printf(o, "  %-11s %zu poll%s (n %.0f), %s error, sd %.2f points\n", what, b->n_polls,
+                  b->n_polls == 1 ? "" : "s", b->sample, err, 100 * b->sd);
+    if (b->fallback)
+        ro_fmt_puts(o, "              (no poll ended in the week: the latest day's polls)\n");
+}
+
+int runoff_write_backtest_row(FILE *out, const runoff_scenario *s, const runoff_backtest_row *row)
+{
+    ro_fmt_out o = {.f = out};
+    ro_fmt_printf(&o, "%s (%s), %llu draws, seed %llu\n", s->name, s->source,
+                  (unsigned long long)row->draws, (unsigned long long)row->seed);
+    ro_fmt_printf(&o, "  actual %.2f %% (%s won); polls as of %s\n", 100 * row->actual,
+                  row->a_won ? name_a(s) : name_b(s),
+                  row->reference_date[0] ? row->reference_date : "-");
+    ro_fmt_puts(&o, "  forecast   median 50 % int. 90 % int. P(A wins) %   PIT  CRPS  Brier"
+                    " in50 in90\n");
+    backtest_line(&o, "model", &row->model, true);
+    backtest_line(&o, "final week", &row->final_week.scores, false);
+    backtest_line(&o, "last poll", &row->last_poll.scores, false);
+    backtest_baseline_note(&o, "final week:", &row->final_week);
+    backtest_baseline_note(&o, "last poll:", &row->last_poll);
+    ro_fmt_puts(&o, "\n");
+    return ro_fmt_finish(&o);
+}
+
+int runoff_write_backtest_summary(FILE *out, const runoff_backtest_summary *sum)
+{
+    ro_fmt_out o = {.f = out};
+    const struct {
+        const char *what;
+        const runoff_backtest_tally *t;
+    } rows[] = {{"model", &sum->model},
+                {"final week", &sum->final_week},
+                {"last poll", &sum->last_poll}};
+    ro_fmt_printf(&o, "Summary over %zu scenario%s (CRPS in points)\n", sum->n_scenarios,
+                  sum->n_scenarios == 1 ? "" : "s");
+    ro_fmt_puts(&o, "  forecast   scored  mean CRPS  mean Brier  in 50 %  in 90 %\n");
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        const runoff_backtest_tally *t = rows[i].t;
+        double n = t->n ? (double)t->n : NAN;
+        ro_fmt_printf(&o, "  %-10s %6zu %10.3f %11.4f %8zu %8zu\n", rows[i].what, t->n,
+                      100 * t->crps_sum / n, t->brier_sum / n, t->covered50, t->covered90);
+    }
+    return ro_fmt_finish(&o);
 }

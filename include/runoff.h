@@ -215,6 +215,96 @@ int runoff_write_sweep_keys(FILE *out, const runoff_sweep *sw, size_t point);
 int runoff_write_sweep_row(FILE *out, const runoff_sweep *sw, size_t point,
                            const runoff_scenario *s, const runoff_result *r);
 
+/* ---------------------------------------------------------- back-tests */
+
+/*
+ * A back-test scores forecasts of A's share of valid votes against the
+ * scenario's actual share (`actual.shares`): the model's (the simulated
+ * distribution) and two naive baselines the engine computes from the same
+ * polls (docs/model.md, "Back-tests"). Every share, interval bound and
+ * CRPS is a fraction (0..1; x100 for percent or points); a number that
+ * cannot be computed is NAN.
+ */
+
+/* How one forecast scored. */
+typedef struct {
+    double median;
+    double q25, q75;            /* the central 50 % interval */
+    double q05, q95;            /* the central 90 % interval */
+    double win_probability;     /* P(A's share > 1/2) */
+    double win_probability_se;  /* Monte Carlo standard error; 0 for a baseline (exact) */
+    double pit;                 /* the forecast CDF at the actual share */
+    double crps;                /* continuous ranked probability score, lower is better */
+    double brier;               /* (win_probability - 1{A won})^2 */
+    int covered50, covered90;   /* 1 if that central interval holds the actual share */
+} runoff_backtest_scores;
+
+/* A naive baseline: the plain mean of some polls' two-way shares for A,
+ * spread by the scenario's systematic polling error and the polls'
+ * sampling error. With n_polls == 0 (no poll ends on or before the
+ * reference date) every number is NAN. */
+typedef struct {
+    size_t n_polls;             /* polls averaged */
+    int fallback;               /* final week only: no poll ended in the week, so these are
+                                   the polls of the latest end date */
+    double share;               /* their mean two-way share for A */
+    double sample;              /* their total sample */
+    double sd;                  /* sd of the forecast: sqrt(scale^2 + share(1-share)/sample) */
+    double df;                  /* Student-t degrees of freedom; INFINITY = normal */
+    runoff_backtest_scores scores;
+} runoff_backtest_baseline;
+
+/* One scenario's back-test. */
+typedef struct {
+    double actual;              /* A's actual share */
+    int a_won;                  /* actual > 1/2 */
+    char reference_date[11];    /* YYYY-MM-DD the polls are read as of ("" without polls) */
+    uint64_t draws, seed;       /* of the model's run */
+    runoff_backtest_scores model;
+    runoff_backtest_baseline final_week; /* polls ending in the 7 days up to the reference date */
+    runoff_backtest_baseline last_poll;  /* the polls of the latest end date */
+} runoff_backtest_row;
+
+/* 1 if the scenario gives an actual share for A (`actual.shares`), else 0:
+ * whether runoff_backtest_score can score it. */
+int runoff_backtest_has_actual(const runoff_scenario *s);
+
+/* Score result r of scenario s (the pair runoff_simulate returned) and the
+ * two baselines of s against s's actual share, into *row (overwritten).
+ * The model's numbers are the ones the writers print for r (e.g.
+ * win_probability is runoff_result_win_probability(r, 0)); the baselines
+ * read the polls as of the model's own reference date and are computed in
+ * closed form, without sampling. Returns RUNOFF_OK, or RUNOFF_EINPUT when
+ * s has no actual share or r is not s's. Allocates nothing. */
+runoff_status runoff_backtest_score(const runoff_scenario *s, const runoff_result *r,
+                                    runoff_backtest_row *row, runoff_error *err);
+
+/* Running totals of one forecast over scenarios: means are sums / n. */
+typedef struct {
+    size_t n;                   /* scenarios where the forecast was defined */
+    double crps_sum, brier_sum;
+    size_t covered50, covered90;
+} runoff_backtest_tally;
+
+/* Totals over back-tested scenarios; start from {0}. */
+typedef struct {
+    size_t n_scenarios;
+    runoff_backtest_tally model, final_week, last_poll;
+} runoff_backtest_summary;
+
+void runoff_backtest_summary_add(runoff_backtest_summary *sum, const runoff_backtest_row *row);
+
+/* Back-test writers; each returns 0, or non-zero if a write failed (errno
+ * set). Text: a block per scenario (shares in percent, CRPS in points),
+ * then the summary. CSV: one row per scenario, the scenario's file, name
+ * and actual share, then model_*, final_week_* and last_poll_* columns
+ * (fractions; names in docs/model.md). */
+int runoff_write_backtest_row(FILE *out, const runoff_scenario *s, const runoff_backtest_row *row);
+int runoff_write_backtest_summary(FILE *out, const runoff_backtest_summary *sum);
+int runoff_write_backtest_csv_header(FILE *out);
+int runoff_write_backtest_csv_row(FILE *out, const runoff_scenario *s,
+                                  const runoff_backtest_row *row);
+
 #ifdef __cplusplus
 }
 #endif

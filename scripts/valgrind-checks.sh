@@ -1,6 +1,6 @@
 #!/bin/sh
 # Memcheck runs of the runoff program on the default scenario with small
-# draw counts: every code path the CLI takes for run, check and sweep,
+# draw counts: every code path the CLI takes for run, check, sweep and backtest,
 # including the inline --draws-csv path and an input-error exit.
 # A check fails on any memory error or any definite/indirect leak.
 # Usage: scripts/valgrind-checks.sh RUNOFF_BIN [SCENARIO]
@@ -36,6 +36,9 @@ check check 0 check "$scen"
 check sweep 0 sweep "$scen" --draws 2000 --threads 2 --quiet --vary polling_error.scale=1:3:1 \
     --out "$out/sweep.csv"
 check bad-set 2 run "$scen" --draws 2000 --quiet --set polls.0.sample=-5
+check backtest 0 backtest "$scen" tests/data/cli/backtest-none.yaml tests/data/cli/backtest-two.yaml \
+    --draws 2000 --threads 2 --quiet --csv "$out/bt.csv"
+check backtest-missing 2 backtest "$scen" "$out/no-such-file.yaml" --quiet
 
 [ -n "$failed_names" ] && echo "failed:$failed_names"
 echo "valgrind: $passed passed, $failed failed"

@@ -1,15 +1,20 @@
 /*
- * test_backtest.c — PIT, CRPS, Brier and coverage against closed forms.
+ * test_backtest.c — PIT, CRPS, Brier and coverage against closed forms;
+ * the closed forms themselves against numerical integration; the
+ * baselines' choice of polls and their scores on hand-worked numbers.
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include <gsl/gsl_cdf.h>
+#include <gsl/gsl_integration.h>
 #include <gsl/gsl_math.h>
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 #include <gsl/gsl_sort.h>
 
 #include "backtest.h"
+#include "scenario_fixture.h"
 #include "testutil.h"
 
 #define N_DRAWS 1000000
@@ -188,6 +193,298 @@ static void test_covered_central_intervals(void **state)
     ro_hist_free(h);
 }
 
+
+/* ---- closed forms ---- */
+
+/*
+ * CRPS(N(0,1), 0): the closed form z (2 Phi(z) - 1) + 2 phi(z) - 1/sqrt(pi)
+ * at z = 0 is 2 phi(0) - 1/sqrt(pi) = 2/sqrt(2 pi) - 1/sqrt(pi)
+ * = (sqrt(2) - 1)/sqrt(pi) = 0.23369497725510913... And for a location-
+ * scale member, CRPS(N(mu, s), y) = s CRPS(N(0,1), (y - mu)/s).
+ */
+static void test_crps_normal_known_values(void **state)
+{
+    (void)state;
+    ro_backtest_forecast std = {&ro_backtest_normal, 0, 1, INFINITY};
+    assert_close(ro_backtest_forecast_crps(&std, 0), (M_SQRT2 - 1) / sqrt(M_PI), 1e-15);
+    assert_close(ro_backtest_forecast_crps(&std, 0), 0.23369497725510913, 1e-15);
+    ro_backtest_forecast f = {&ro_backtest_normal, MU, SD, INFINITY};
+    for (size_t i = 0; i < sizeof actuals / sizeof actuals[0]; i++)
+        assert_close(ro_backtest_forecast_crps(&f, actuals[i]), crps_normal(MU, SD, actuals[i]),
+                     1e-15);
+}
+
+typedef struct {
+    const ro_backtest_forecast *f;
+    double y;
+} crps_integrand;
+
+static double cdf_squared(double x, void *ctx)
+{
+    double F = ro_backtest_forecast_cdf(((const crps_integrand *)ctx)->f, x);
+    return F * F;
+}
+
+static double sf_squared(double x, void *ctx)
+{
+    double G = 1 - ro_backtest_forecast_cdf(((const crps_integrand *)ctx)->f, x);
+    return G * G;
+}
+
+/* CRPS(F, y) = int_{-inf}^{y} F^2 + int_{y}^{inf} (1 - F)^2, by GSL's
+ * adaptive quadrature on each half-line; *abserr gets its error estimate. */
+static double crps_by_integration(const ro_backtest_forecast *f, double y, double *abserr)
+{
+    gsl_integration_workspace *w = gsl_integration_workspace_alloc(1000);
+    assert_non_null(w);
+    crps_integrand ctx = {f, y};
+    gsl_function lower = {cdf_squared, &ctx}, upper = {sf_squared, &ctx};
+    double a, b, ea, eb;
+    assert_int_equal(gsl_integration_qagil(&lower, y, 1e-13, 1e-11, 1000, w, &a, &ea), 0);
+    assert_int_equal(gsl_integration_qagiu(&upper, y, 1e-13, 1e-11, 1000, w, &b, &eb), 0);
+    gsl_integration_workspace_free(w);
+    *abserr = ea + eb;
+    return a + b;
+}
+
+/* The closed forms against the definition, for normal and Student-t
+ * members (several df, location and scale), in the body and the tails.
+ * Tolerance: the quadrature's own error estimate plus 1e-10 (the
+ * integrands are smooth; the closed form is exact up to rounding). */
+static void test_crps_closed_forms_match_integration(void **state)
+{
+    (void)state;
+    const ro_backtest_forecast fs[] = {
+        {&ro_backtest_normal, 0, 1, INFINITY},  {&ro_backtest_normal, MU, SD, INFINITY},
+        {&ro_backtest_student_t, 0, 1, 2.5},    {&ro_backtest_student_t, 0, 1, 5},
+        {&ro_backtest_student_t, MU, SD, 3},    {&ro_backtest_student_t, 0.48, 0.02, 30},
+    };
+    const double z[] = {0, 0.7, -2.5, 4, -9};
+    for (size_t k = 0; k < sizeof fs / sizeof fs[0]; k++)
+        for (size_t i = 0; i < sizeof z / sizeof z[0]; i++) {
+            double y = fs[k].loc + fs[k].scale * z[i], err;
+            double want = crps_by_integration(&fs[k], y, &err);
+            assert_close(ro_backtest_forecast_crps(&fs[k], y), want, err + 1e-10 * fs[k].scale);
+        }
+}
+
+/* As df grows the t(df) CRPS tends to the normal one: |difference| is
+ * O(1/df), here below 1e-4 at df = 10^4. */
+static void test_crps_student_t_tends_to_normal(void **state)
+{
+    (void)state;
+    ro_backtest_forecast t = {&ro_backtest_student_t, 0, 1, 1e4};
+    ro_backtest_forecast n = {&ro_backtest_normal, 0, 1, INFINITY};
+    for (double y = -3; y <= 3; y += 0.5)
+        assert_close(ro_backtest_forecast_crps(&t, y), ro_backtest_forecast_crps(&n, y), 1e-4);
+}
+
+/* scale 0: a point mass. CRPS = |y - loc|, the CDF a step at loc, every
+ * quantile loc. */
+static void test_point_mass_forecast(void **state)
+{
+    (void)state;
+    ro_backtest_forecast f = {&ro_backtest_normal, 0.6, 0, INFINITY};
+    assert_close(ro_backtest_forecast_crps(&f, 0.5), 0.1, 1e-15);
+    assert_close(ro_backtest_forecast_cdf(&f, 0.59), 0, 0);
+    assert_close(ro_backtest_forecast_cdf(&f, 0.6), 1, 0);
+    assert_close(ro_backtest_forecast_quantile(&f, 0.05), 0.6, 0);
+    runoff_backtest_scores sc;
+    ro_backtest_score_forecast(&f, 0.6, &sc);
+    assert_close(sc.win_probability, 1, 0);
+    assert_int_equal(sc.covered50, 1);
+    ro_backtest_score_forecast(&f, 0.61, &sc);
+    assert_int_equal(sc.covered90, 0);
+}
+
+/* ---- baselines ---- */
+
+#define D (FIX_ELECTION_DATE - 3) /* the as_of date of the hand-worked polls */
+
+/*
+ * Polls (end date, two-way share for A, sample), worked by hand:
+ *   P1 D-7 0.50 1000   just outside the final week (D-7, D]
+ *   P2 D-6 0.52  800   its first day
+ *   P3 D   0.54 1000   its last day ...
+ *   P4 D   0.56  500   ... with a second poll ending the same day
+ *   P5 D+1 0.70 2000   after as_of: never used
+ */
+static runoff_scenario *hand_worked_polls(void)
+{
+    runoff_scenario *s = fix_scenario();
+    fix_add_poll(s, "P1", D - 9, D - 7, 1000, 50, 50, false);
+    fix_add_poll(s, "P2", D - 8, D - 6, 800, 52, 48, false);
+    fix_add_poll(s, "P3", D - 2, D, 1000, 54, 46, false);
+    fix_add_poll(s, "P4", D - 1, D, 500, 56, 44, false);
+    fix_add_poll(s, "P5", D - 1, D + 1, 2000, 70, 30, false);
+    s->aggregation.has_as_of = true;
+    s->aggregation.as_of = D;
+    s->polling_error = (ro_polling_error){RO_ERRDIST_NORMAL, 5, 0.02};
+    s->actual.has_share = true;
+    s->actual.share_a = 0.51;
+    return s;
+}
+
+static void assert_baseline(const runoff_backtest_baseline *b, size_t n, int fallback,
+                            double share, double sample)
+{
+    assert_int_equal(b->n_polls, n);
+    assert_int_equal(b->fallback, fallback);
+    assert_close(b->share, share, 1e-15);
+    assert_close(b->sample, sample, 0);
+}
+
+static void test_baseline_polls_final_week_and_last_day(void **state)
+{
+    (void)state;
+    runoff_scenario *s = hand_worked_polls();
+    runoff_backtest_baseline b;
+    /* t0 = D: P2, P3, P4 (P1 one day too old, P5 after as_of) */
+    ro_backtest_baseline_polls(s, D, RO_BASELINE_FINAL_WEEK, &b);
+    assert_baseline(&b, 3, 0, (0.52 + 0.54 + 0.56) / 3, 2300);
+    /* the last day holds two polls: both, averaged */
+    ro_backtest_baseline_polls(s, D, RO_BASELINE_LAST_POLL, &b);
+    assert_baseline(&b, 2, 0, (0.54 + 0.56) / 2, 1500);
+    /* t0 = D-1: the week (D-8, D-1] now holds P1 and P2, the last poll is P2 */
+    ro_backtest_baseline_polls(s, D - 1, RO_BASELINE_FINAL_WEEK, &b);
+    assert_baseline(&b, 2, 0, (0.50 + 0.52) / 2, 1800);
+    ro_backtest_baseline_polls(s, D - 1, RO_BASELINE_LAST_POLL, &b);
+    assert_baseline(&b, 1, 0, 0.52, 800);
+    fix_free(s);
+}
+
+static void test_baseline_polls_fallback_and_none(void **state)
+{
+    (void)state;
+    runoff_scenario *s = hand_worked_polls();
+    runoff_backtest_baseline b;
+    /* t0 = D+8: the week (D+1, D+8] is empty; the latest day is D+1 (P5) */
+    ro_backtest_baseline_polls(s, D + 8, RO_BASELINE_FINAL_WEEK, &b);
+    assert_baseline(&b, 1, 1, 0.70, 2000);
+    /* t0 = D+7: the week (D, D+7] holds P5 */
+    ro_backtest_baseline_polls(s, D + 7, RO_BASELINE_FINAL_WEEK, &b);
+    assert_baseline(&b, 1, 0, 0.70, 2000);
+    /* t0 = D-8: no poll ends by then */
+    ro_backtest_baseline_polls(s, D - 8, RO_BASELINE_FINAL_WEEK, &b);
+    assert_int_equal(b.n_polls, 0);
+    assert_true(isnan(b.share) && isnan(b.scores.crps) && isnan(b.scores.pit));
+    fix_free(s);
+}
+
+/*
+ * The final-week baseline of the hand-worked polls at t0 = D, against the
+ * actual 0.51, with a normal systematic error of scale 0.02:
+ *   var = 0.02^2 + 0.54 * 0.46 / 2300 = 0.000508, sd = 0.0225388553...
+ *   z = (0.51 - 0.54) / sd = -1.33103..., PIT = Phi(z) = 0.0915887861808...
+ *   P(A wins) = 1 - Phi((0.5 - 0.54) / sd) = 0.962027357704855
+ *   Brier = (0.962027... - 1)^2 = 0.00144192156287503
+ *   50 %: 0.54 -/+ 0.67449 sd = 0.52480 .. 0.55520 (0.51 outside)
+ *   90 %: 0.54 -/+ 1.64485 sd = 0.50293 .. 0.57707 (0.51 inside)
+ *   CRPS = sd (z (2 Phi(z) - 1) + 2 phi(z) - 1/sqrt(pi)) = 0.0192043576542235
+ */
+static void test_baseline_scores_normal_by_hand(void **state)
+{
+    (void)state;
+    runoff_scenario *s = hand_worked_polls();
+    runoff_backtest_baseline b;
+    ro_backtest_forecast f;
+    ro_backtest_baseline_polls(s, D, RO_BASELINE_FINAL_WEEK, &b);
+    assert_true(ro_backtest_baseline_forecast(&s->polling_error, &b, &f));
+    assert_close(b.sd, 0.02253885533916929, 1e-15);
+    assert_true(isinf(b.df));
+    ro_backtest_score_forecast(&f, 0.51, &b.scores);
+    const runoff_backtest_scores *sc = &b.scores;
+    assert_close(sc->pit, 0.09158878618084454, 1e-12);
+    assert_close(sc->win_probability, 0.962027357704855, 1e-12);
+    assert_close(sc->brier, 0.0014419215628750323, 1e-12);
+    assert_close(sc->q25, 0.5247977730925781, 1e-12);
+    assert_close(sc->q75, 0.5552022269074219, 1e-12);
+    assert_close(sc->q05, 0.5029268820480328, 1e-12);
+    assert_close(sc->q95, 0.5770731179519673, 1e-12);
+    assert_close(sc->median, 0.54, 1e-15);
+    assert_close(sc->crps, 0.01920435765422345, 1e-12);
+    assert_int_equal(sc->covered50, 0);
+    assert_int_equal(sc->covered90, 1);
+    assert_close(sc->win_probability_se, 0, 0);
+    fix_free(s);
+}
+
+/*
+ * The same with a Student-t error, df 5: the forecast is a t(5) with the
+ * same variance 0.000508, i.e. scale tau = sqrt(0.000508 * 3/5) =
+ * 0.0174585796...; its quantiles are 0.54 -/+ tau t5(0.75) = tau 0.726687
+ * (50 %: 0.52731 .. 0.55269, 0.51 outside) and tau t5(0.95) = tau 2.015048
+ * (90 %: 0.50482 .. 0.57518, 0.51 inside); PIT = T5(-0.03 / tau).
+ */
+static void test_baseline_scores_student_t_by_hand(void **state)
+{
+    (void)state;
+    runoff_scenario *s = hand_worked_polls();
+    s->polling_error = (ro_polling_error){RO_ERRDIST_STUDENT_T, 5, 0.02};
+    runoff_backtest_baseline b;
+    ro_backtest_forecast f;
+    ro_backtest_baseline_polls(s, D, RO_BASELINE_FINAL_WEEK, &b);
+    assert_true(ro_backtest_baseline_forecast(&s->polling_error, &b, &f));
+    double tau = sqrt(0.000508 * 3 / 5);
+    assert_close(f.scale, tau, 1e-15);
+    assert_close(f.scale * f.scale * 5 / 3, b.sd * b.sd, 1e-15); /* variance scale^2 + samp^2 */
+    assert_close(b.df, 5, 0);
+    ro_backtest_score_forecast(&f, 0.51, &b.scores);
+    const runoff_backtest_scores *sc = &b.scores;
+    assert_close(sc->pit, gsl_cdf_tdist_P(-0.03 / tau, 5), 1e-15);
+    assert_close(sc->win_probability, gsl_cdf_tdist_Q(-0.04 / tau, 5), 1e-15);
+    assert_close(sc->q25, 0.54 - tau * 0.7266868438004, 1e-9);
+    assert_close(sc->q95, 0.54 + tau * 2.0150483726691, 1e-9);
+    assert_int_equal(sc->covered50, 0);
+    assert_int_equal(sc->covered90, 1);
+    fix_free(s);
+}
+
+/*
+ * Through the public entry: the model's numbers are the result's own (the
+ * win probability is runoff_result_win_probability's), the baselines read
+ * the polls as of the model's reference date (as_of = D here), the summary
+ * counts what is defined.
+ */
+static void test_backtest_score_end_to_end(void **state)
+{
+    (void)state;
+    runoff_scenario *s = hand_worked_polls();
+    runoff_sim_options opt = {.threads = 1, .draws = 20000};
+    runoff_error err = {0};
+    runoff_result *r = runoff_simulate(s, &opt, &err);
+    assert_non_null(r);
+    runoff_backtest_row row;
+    assert_int_equal(runoff_backtest_score(s, r, &row, &err), RUNOFF_OK);
+    char d[11];
+    ro_date_format(D, d);
+    assert_string_equal(row.reference_date, d);
+    assert_close(row.actual, 0.51, 0);
+    assert_int_equal(row.a_won, 1);
+    assert_close(row.model.win_probability, runoff_result_win_probability(r, 0), 0);
+    assert_close(row.model.median, runoff_result_share_quantile(r, 0.5), 0);
+    assert_close(row.model.crps, ro_backtest_crps(r->share_a, 0.51), 0);
+    assert_baseline(&row.final_week, 3, 0, 0.54, 2300);
+    assert_baseline(&row.last_poll, 2, 0, 0.55, 1500);
+    assert_close(row.final_week.scores.crps, 0.01920435765422345, 1e-12);
+
+    runoff_backtest_summary sum = {0};
+    runoff_backtest_summary_add(&sum, &row);
+    row.last_poll.scores.crps = NAN; /* as for a scenario without polls */
+    runoff_backtest_summary_add(&sum, &row);
+    assert_int_equal(sum.n_scenarios, 2);
+    assert_int_equal(sum.model.n, 2);
+    assert_int_equal(sum.last_poll.n, 1);
+    assert_int_equal(sum.final_week.covered90, 2);
+    assert_close(sum.final_week.crps_sum, 2 * 0.01920435765422345, 1e-12);
+
+    s->actual.has_share = false;
+    assert_int_equal(runoff_backtest_score(s, r, &row, &err), RUNOFF_EINPUT);
+    assert_string_equal(err.message, "no actual.shares to back-test against");
+    runoff_result_free(r);
+    fix_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -199,6 +496,15 @@ int main(void)
         cmocka_unit_test(test_pit_of_median_and_one_sd),
         cmocka_unit_test(test_brier_simple_values),
         cmocka_unit_test(test_covered_central_intervals),
+        cmocka_unit_test(test_crps_normal_known_values),
+        cmocka_unit_test(test_crps_closed_forms_match_integration),
+        cmocka_unit_test(test_crps_student_t_tends_to_normal),
+        cmocka_unit_test(test_point_mass_forecast),
+        cmocka_unit_test(test_baseline_polls_final_week_and_last_day),
+        cmocka_unit_test(test_baseline_polls_fallback_and_none),
+        cmocka_unit_test(test_baseline_scores_normal_by_hand),
+        cmocka_unit_test(test_baseline_scores_student_t_by_hand),
+        cmocka_unit_test(test_backtest_score_end_to_end),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -637,6 +637,99 @@ static void test_result_accessors(void **state)
     runoff_result_free(NULL);
 }
 
+/* ---- back-test table and CSV ---- */
+
+typedef int (*backtest_writer_fn)(FILE *, const runoff_scenario *, const runoff_backtest_row *);
+
+static char *capture_backtest(backtest_writer_fn w, const fixture *f,
+                              const runoff_backtest_row *row)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&buf, &len);
+    assert_non_null(mem);
+    assert_int_equal(w(mem, f->s, row), 0);
+    assert_int_equal(fclose(mem), 0);
+    return buf;
+}
+
+static int count_char(const char *from, const char *to, char c)
+{
+    int n = 0;
+    for (const char *p = from; p < to; p++)
+        n += *p == c;
+    return n;
+}
+
+/*
+ * The model as above (A uniform on [0.50, 0.60], P(A) 0.9321, actual
+ * 0.5855 at PIT 0.855); the polls end 2022-04-21..23, all in the final
+ * week before 2022-04-24: final week = their mean 0.55 (n 4800), last
+ * poll = 0.54 (n 1700), spread by sampling alone (scale 0).
+ */
+static void test_backtest_table_and_csv(void **state)
+{
+    fixture *f = *state;
+    runoff_backtest_row row;
+    assert_int_equal(runoff_backtest_score(f->s, f->r, &row, NULL), RUNOFF_OK);
+    char *text = capture_backtest(runoff_write_backtest_row, f, &row);
+    assert_contains(text, "Test run-off (test.yaml), 10000 draws, seed 18446744073709551557\n"
+                          "  actual 58.55 % (Alice Martin won); polls as of 2022-04-24\n");
+    assert_contains(text, "\n  model       55.00 52.5-57.5 50.5-59.5  93.2+/-0.3 0.855 ");
+    assert_contains(text, "\n  final week  55.00 ");
+    assert_contains(text, "\n  last poll   54.00 ");
+    assert_contains(text, "\n  final week: 3 polls (n 4800), normal error, sd 0.72 points\n"
+                          "  last poll:  1 poll (n 1700), normal error, sd 1.21 points\n");
+    /* every line but the first (the scenario's name and file) fits 80 columns */
+    for (const char *line = strchr(text, '\n') + 1; *line; line = strchr(line, '\n') + 1)
+        assert_true(strchr(line, '\n') - line <= 80);
+    free(text);
+
+    char *csv = capture_backtest(runoff_write_backtest_csv_row, f, &row);
+    char *header = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&header, &len);
+    assert_int_equal(runoff_write_backtest_csv_header(mem), 0);
+    assert_int_equal(fclose(mem), 0);
+    assert_true(strncmp(header, "file,scenario,finalist_a,actual,a_won,", 38) == 0);
+    assert_contains(header, ",model_crps,");
+    assert_contains(header, ",final_week_polls,");
+    assert_contains(header, ",last_poll_covered_90\n");
+    assert_int_equal(count_char(header, header + len, ','), count_char(csv, csv + strlen(csv), ','));
+    assert_true(strncmp(csv, "test.yaml,Test run-off,alice,0.58550000000000002,1,2022-04-24,"
+                             "10000,18446744073709551557,0.55",
+                        90) == 0);
+    free(header);
+    free(csv);
+}
+
+static void test_backtest_summary_and_write_failures(void **state)
+{
+    fixture *f = *state;
+    runoff_backtest_row row;
+    assert_int_equal(runoff_backtest_score(f->s, f->r, &row, NULL), RUNOFF_OK);
+    runoff_backtest_summary sum = {0};
+    runoff_backtest_summary_add(&sum, &row);
+    runoff_backtest_summary_add(&sum, &row);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&buf, &len);
+    assert_int_equal(runoff_write_backtest_summary(mem, &sum), 0);
+    assert_int_equal(fclose(mem), 0);
+    assert_contains(buf, "Summary over 2 scenarios (CRPS in points)\n");
+    /* the model's 90 % interval 0.505..0.595 holds 0.5855, the 50 % one does not */
+    assert_contains(buf, "\n  model           2 ");
+    assert_contains(buf, "        0        2\n");
+    free(buf);
+    FILE *full = fopen("/dev/full", "w");
+    assert_non_null(full);
+    assert_int_not_equal(runoff_write_backtest_row(full, f->s, &row), 0);
+    assert_int_not_equal(runoff_write_backtest_csv_row(full, f->s, &row), 0);
+    assert_int_not_equal(runoff_write_backtest_csv_header(full), 0);
+    assert_int_not_equal(runoff_write_backtest_summary(full, &sum), 0);
+    fclose(full);
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
@@ -659,6 +752,8 @@ int main(void)
         T(test_report_allocation_failure),
         T(test_mismatched_pair_is_refused),
         T(test_result_accessors),
+        T(test_backtest_table_and_csv),
+        T(test_backtest_summary_and_write_failures),
     };
 #undef T
     return cmocka_run_group_tests(tests, NULL, NULL);
