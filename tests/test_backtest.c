@@ -319,7 +319,7 @@ static runoff_scenario *hand_worked_polls(void)
     fix_add_poll(s, "P5", D - 1, D + 1, 2000, 70, 30, false);
     s->aggregation.has_as_of = true;
     s->aggregation.as_of = D;
-    s->polling_error = (ro_polling_error){RO_ERRDIST_NORMAL, 5, 0.02};
+    s->polling_error = (ro_polling_error){.dist = RO_ERRDIST_NORMAL, .df = 5, .scale = 0.02};
     s->actual.has_share = true;
     s->actual.share_a = 0.51;
     return s;
@@ -420,7 +420,7 @@ static void test_baseline_scores_student_t_by_hand(void **state)
 {
     (void)state;
     runoff_scenario *s = hand_worked_polls();
-    s->polling_error = (ro_polling_error){RO_ERRDIST_STUDENT_T, 5, 0.02};
+    s->polling_error = (ro_polling_error){.dist = RO_ERRDIST_STUDENT_T, .df = 5, .scale = 0.02};
     runoff_backtest_baseline b;
     ro_backtest_forecast f;
     ro_backtest_baseline_polls(s, D, RO_BASELINE_FINAL_WEEK, &b);

@@ -139,7 +139,9 @@ static void test_sweep_bytes_do_not_depend_on_threads(void **state)
 }
 
 /* Common random numbers: every point reuses the draws' streams, so with
- * one poll and no house effects each draw's latent share moves up with
+ * the dynamic model's sds given (not re-estimated at each point, which
+ * would move every weight) and no house effects each draw's latent share
+ * moves up with
  * the poll's share (y = mean + sd Z + e, sd varying by < 1 % across the
  * grid) and P(A wins) can only rise: it must be non-decreasing point to
  * point with no Monte Carlo tolerance at all. With independent seeds the
@@ -148,7 +150,9 @@ static void test_common_random_numbers_make_monotone_curves(void **state)
 {
     (void)state;
     run_result r = sweep("crn.csv", (const char *const[]){NATIONAL, "--draws", "4000", "--set",
-                                               "aggregation.house_effects.mode=none", "--vary",
+                                               "aggregation.house_effects.mode=none", "--set",
+                                               "aggregation.daily_sd=0.02", "--set",
+                                               "aggregation.poll_sd=0.01", "--vary",
                                                "polls.0.shares.north=46:54:0.5", NULL});
     assert_int_equal(r.status, 0);
     run_free(&r);

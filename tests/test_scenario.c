@@ -134,7 +134,12 @@ static void test_defaults_match_the_documented_values(void **state)
     assert_false(s->aggregation.has_as_of);
     assert_int_equal(s->polling_error.dist, RO_ERRDIST_NORMAL);
     assert_close(s->polling_error.df, 5, 0);
-    assert_close(s->polling_error.scale, 0, 0);
+    assert_close(s->polling_error.scale, 0.03, 0);
+    assert_int_equal(s->aggregation.method, RO_AGG_DYNAMIC);
+    assert_true(isnan(s->aggregation.daily_sd));
+    assert_true(isnan(s->aggregation.poll_sd));
+    assert_close(s->aggregation.house_sd, 0.05, 0);
+    assert_close(s->aggregation.max_sample, 2000, 0);
     assert_false(s->turnout.given);
     assert_int_equal(s->simulation.draws, 100000);
     assert_int_equal(s->simulation.seed, 1);
