@@ -353,7 +353,7 @@ static const range R_DESIGN = {1, INFINITY, false, false, false, "a number >= 1"
 static const range R_DF = {2, INFINITY, true, false, false, "a number > 2"};
 static const range R_POINTS = {-100, 100, false, false, false, "points in -100..100"};
 static const range R_DAILY_SD = {RO_TREND_DAILY_SD_MIN, RO_TREND_DAILY_SD_MAX, false, false,
-                                 false, "estimate or a number in 0.01..0.2"};
+                                 false, "estimate or a number in 0.002..0.2"};
 static const range R_POLL_SD = {0, RO_TREND_POLL_SD_MAX, false, false, false,
                                 "estimate or a number in 0..0.2"};
 static const range R_HOUSE_SD = {0, 1, true, false, false, "a number in (0, 1]"};

@@ -216,7 +216,12 @@ static double ml_objective(const gsl_vector *u, void *ctx)
     ml_ctx *c = ctx;
     double sd[2];
     ml_params(c, u, sd);
-    return -evaluate(c->w, c->m, sd[0], sd[1]);
+    double penalty = 0;
+    if (isnan(c->set->daily_sd)) {
+        const double z = log(sd[0] / RO_TREND_DAILY_SD_PRIOR) / RO_TREND_DAILY_SD_PRIOR_LOGSD;
+        penalty = 0.5 * z * z;
+    }
+    return -evaluate(c->w, c->m, sd[0], sd[1]) + penalty;
 }
 
 /* Nelder-Mead from the middle of the (log) bounds; at most 200 steps or

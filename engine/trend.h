@@ -67,10 +67,18 @@ typedef struct {
 
 /* Bounds of the estimated standard deviations (logit scale); see
  * docs/model.md §1b for where they come from. */
-#define RO_TREND_DAILY_SD_MIN 0.01
+#define RO_TREND_DAILY_SD_MIN 0.002
 #define RO_TREND_DAILY_SD_MAX 0.2
 #define RO_TREND_POLL_SD_MIN 0.001
 #define RO_TREND_POLL_SD_MAX 0.2
+/* The daily sd is estimated by penalised maximum likelihood: a log-normal
+ * prior with median RO_TREND_DAILY_SD_PRIOR (the pooled maximum likelihood
+ * estimate over the four French run-off campaigns with 18+ polls,
+ * docs/model.md §1b) and sd RO_TREND_DAILY_SD_PRIOR_LOGSD on the log scale
+ * (a factor e either way), so a campaign of one or two polls, whose
+ * likelihood says nothing about movement, gets the record's value. */
+#define RO_TREND_DAILY_SD_PRIOR 0.022
+#define RO_TREND_DAILY_SD_PRIOR_LOGSD 1.0
 /* Prior sd of a population effect (vague on the logit scale) and the
  * variance of the first day around the mean poll (near-diffuse). */
 #define RO_TREND_POPULATION_SD 0.2

@@ -23,29 +23,16 @@ import unicodedata
 # Modelling assumptions. None of these is in the data; each is a judgement.
 # ---------------------------------------------------------------------------
 
-# Poll averaging. Between-round campaigns last two weeks and opinion moved
-# after the 20 April debate, so recent polls should dominate: a 5-day half-life
-# gives a poll from the first day of the campaign (14 days out) about 1/7 of
-# the weight of a poll ending on election eve.
-POLL_HALF_LIFE_DAYS = 5
-# Rolling (tracking) releases overlap the previous release of the same pollster;
-# keeping only the latest avoids counting the same interviews several times.
+# The polls are averaged with the engine's defaults (aggregation.method:
+# dynamic, docs/model.md §1b): the daily movement and the polls' non-sampling
+# spread are estimated from these polls, house and population effects jointly
+# with the trend. Rolling (tracking) releases that overlap a later release of
+# the same pollster are dropped so no interview counts twice.
 POLL_ROLLING_RULE = "latest"
-# House effects are estimated, shrunk towards zero with the weight of 2 polls,
-# so a pollster with one or two releases is not assigned a large effect.
-HOUSE_SHRINKAGE = 2
-# French polls use quota samples with weighting; a design effect of 1.5 is a
-# common rule of thumb for the variance inflation of such samples.
-DESIGN_EFFECT = 1.5
 
-# Systematic polling error shared by all polls, in points. An assumption, not
-# estimated from data here: final run-off polling averages in France have missed
-# the result by a few points (the 2017 run-off was underestimated for the
-# winner), and fat tails (Student t, 5 degrees of freedom) allow for a
-# rarer, larger miss.
-POLLING_ERROR_DISTRIBUTION = "student_t"
-POLLING_ERROR_DF = 5
-POLLING_ERROR_SCALE = 2.5
+# No polling_error section: the engine's default systematic error applies
+# (3 points, normal; derived from past run-offs and the cross-national record
+# in docs/model.md §2), the same default the back-test scenarios are scored on.
 
 # National turnout spread in points around the first-round turnout (the mean is
 # computed from the data). Run-off turnout in France usually stays within a few
@@ -449,15 +436,8 @@ def generate(directory, polls_only=False):
         emit(f"  - {flow(poll)}")
     emit("")
     emit("aggregation:")
-    emit(f"  half_life_days: {POLL_HALF_LIFE_DAYS}")
+    emit("  method: dynamic")
     emit(f"  rolling: {POLL_ROLLING_RULE}")
-    emit(f"  house_effects: {flow([('mode', 'estimate'), ('shrinkage', HOUSE_SHRINKAGE)])}")
-    emit(f"  design_effect: {DESIGN_EFFECT}")
-    emit("")
-    emit("polling_error:")
-    emit(f"  distribution: {POLLING_ERROR_DISTRIBUTION}")
-    emit(f"  df: {POLLING_ERROR_DF}")
-    emit(f"  scale: {POLLING_ERROR_SCALE}")
     emit("")
     # With regions, this anchors national turnout (docs/model.md §6): the
     # surveys' "none" column overstates how many first-round abstainers
