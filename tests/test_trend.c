@@ -1,0 +1,265 @@
+/*
+ * test_trend.c — the dynamic poll model (engine/trend.c, docs/model.md §1b).
+ *
+ * Analytic cases first (one poll; a flat campaign; drift after the last
+ * poll), then simulated campaigns with a known truth: a random walk, house
+ * effects and sampling plus non-sampling noise, drawn with GSL's mt19937
+ * under fixed seeds. The model must recover the truth and its 90 % bands
+ * must cover it at the nominal rate; each tolerance states its false-alarm
+ * rate under a correct model.
+ */
+#include <math.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+
+#include "trend.h"
+
+#define DAY0 20000 /* any date: the model only uses differences */
+
+static ro_trend_settings settings(int32_t election, double daily_sd, double poll_sd)
+{
+    return (ro_trend_settings){.election_date = election, .estimate_house = true,
+                               .house_sd = 0.05, .daily_sd = daily_sd, .poll_sd = poll_sd};
+}
+
+/* One poll of n on the election day, one pollster: the posterior of x_E is
+ * the prior N(y, 100) updated by one observation of variance
+ * R = 1/(n p(1-p)) + tau^2, so mean = y exactly and var = 1/(1/100 + 1/R).
+ * Moving the poll h days earlier adds the walk's h sigma^2. */
+static void test_one_poll_is_analytic(void **state)
+{
+    (void)state;
+    const double p = 0.54, n = 1000, tau = 0.01, sigma = 0.02;
+    for (int h = 0; h <= 5; h += 5) {
+        ro_trend_poll poll = {.start = DAY0 - h, .end = DAY0 - h, .share = p, .n_eff = n};
+        ro_trend_settings set = settings(DAY0, sigma, tau);
+        ro_trend t;
+        runoff_error err = {0};
+        assert_int_equal(ro_trend_fit(&poll, 1, 1, &set, &t, &err), RUNOFF_OK);
+        const double R = 1 / (n * p * (1 - p)) + tau * tau;
+        const double var = 1 / (1 / RO_TREND_DIFFUSE_VAR + 1 / R) + h * sigma * sigma;
+        assert_int_equal(t.n_days, (size_t)h + 1);
+        assert_int_equal(t.election_day, (size_t)h);
+        assert_true(fabs(t.mean[h] - ro_logit(p)) < 1e-12);
+        assert_true(fabs(t.sd[h] * t.sd[h] - var) < 1e-12 * var + 1e-15);
+        assert_true(fabs(t.weight[0] - (var - h * sigma * sigma) / R) < 1e-9);
+        assert_true(fabs(t.adjusted[0] - p) < 1e-12);
+        ro_trend_clear(&t);
+    }
+}
+
+/* Every poll showing the same share: every residual is 0, so the latent
+ * series is that share's logit on every day, house effects are 0, and the
+ * sd grows after the last poll by the walk's drift. */
+static void test_flat_campaign_is_flat(void **state)
+{
+    (void)state;
+    ro_trend_poll polls[6];
+    for (int i = 0; i < 6; i++)
+        polls[i] = (ro_trend_poll){.start = DAY0 + 2 * i, .end = DAY0 + 2 * i + 1,
+                                   .share = 0.47, .n_eff = 800, .pollster = (size_t)(i % 3)};
+    ro_trend_settings set = settings(DAY0 + 20, NAN, NAN);
+    ro_trend t;
+    runoff_error err = {0};
+    assert_int_equal(ro_trend_fit(polls, 6, 3, &set, &t, &err), RUNOFF_OK);
+    assert_int_equal(t.n_days, 21);
+    for (size_t d = 0; d < t.n_days; d++)
+        assert_true(fabs(t.mean[d] - ro_logit(0.47)) < 1e-9);
+    for (size_t j = 0; j < 3; j++)
+        assert_true(fabs(t.house[j]) < 1e-9);
+    for (size_t d = 12; d < t.n_days; d++) /* after the last poll (day 11) */
+        assert_true(t.sd[d] > t.sd[d - 1]);
+    /* beyond the data, variance grows by exactly sigma^2 a day */
+    const double step = t.sd[20] * t.sd[20] - t.sd[19] * t.sd[19];
+    assert_true(fabs(step - t.daily_sd * t.daily_sd) < 1e-9);
+    assert_true(t.daily_sd >= RO_TREND_DAILY_SD_MIN && t.daily_sd <= RO_TREND_DAILY_SD_MAX);
+    ro_trend_clear(&t);
+}
+
+/* The weights of the election-day estimate: the posterior mean is linear
+ * in the observations, mean_E = ybar + sum_i w_i (y_i - ybar) exactly, with
+ * y_i the polls' logits. Checked on an uneven campaign of two pollsters. */
+static void test_weights_reproduce_the_estimate(void **state)
+{
+    (void)state;
+    ro_trend_poll polls[4] = {
+        {.start = DAY0, .end = DAY0 + 2, .share = 0.52, .n_eff = 1000, .pollster = 0},
+        {.start = DAY0 + 3, .end = DAY0 + 3, .share = 0.55, .n_eff = 700, .pollster = 1},
+        {.start = DAY0 + 5, .end = DAY0 + 6, .share = 0.53, .n_eff = 1200, .pollster = 0},
+        {.start = DAY0 + 7, .end = DAY0 + 8, .share = 0.56, .n_eff = 900, .pollster = 1},
+    };
+    ro_trend_settings set = settings(DAY0 + 10, 0.02, 0.01);
+    ro_trend t;
+    runoff_error err = {0};
+    assert_int_equal(ro_trend_fit(polls, 4, 2, &set, &t, &err), RUNOFF_OK);
+    double ybar = 0, est = 0;
+    for (size_t i = 0; i < 4; i++)
+        ybar += ro_logit(polls[i].share) / 4;
+    for (size_t i = 0; i < 4; i++)
+        est += t.weight[i] * (ro_logit(polls[i].share) - ybar);
+    assert_true(fabs(t.mean[10] - (ybar + est)) < 1e-12);
+    /* the later polls of each pollster weigh more than its earlier ones */
+    assert_true(t.weight[2] > t.weight[0] && t.weight[3] > t.weight[1]);
+    ro_trend_clear(&t);
+}
+
+/* ------------------------------------------------ simulated campaigns */
+
+typedef struct {
+    double truth[64];      /* latent logit share by day */
+    double house[6];       /* true house effects, sum over polls 0 */
+    ro_trend_poll polls[128];
+    size_t n;
+} campaign;
+
+enum { C_DAYS = 40, C_POLLSTERS = 6, C_ELECTION = 45 };
+
+/* A walk with daily sd sigma from logit 0.1; 6 pollsters with house
+ * effects N(0, 0.05^2), centred so that the poll-weighted mean is 0 (the
+ * model's constraint, so the truth is the thing it estimates); about 2.5
+ * polls a day of 1-3 fieldwork days, n = 600..1500, with sampling noise
+ * and a non-sampling sd tau. The election is 5 days after the last day. */
+static void simulate(gsl_rng *rng, double sigma, double tau, campaign *c)
+{
+    memset(c, 0, sizeof *c);
+    c->truth[0] = 0.1;
+    for (int d = 1; d <= C_ELECTION; d++)
+        c->truth[d] = c->truth[d - 1] + gsl_ran_gaussian(rng, sigma);
+    size_t m[C_POLLSTERS] = {0};
+    for (int d = 0; d < C_DAYS && c->n < 100; d++) {
+        int k = (int)gsl_ran_poisson(rng, 2.5);
+        for (int q = 0; q < k && c->n < 100; q++) {
+            ro_trend_poll *p = &c->polls[c->n++];
+            int len = 1 + (int)gsl_rng_uniform_int(rng, 3);
+            p->start = DAY0 + (d - len + 1 < 0 ? 0 : d - len + 1);
+            p->end = DAY0 + d;
+            p->pollster = gsl_rng_uniform_int(rng, C_POLLSTERS);
+            p->n_eff = 600 + 900 * gsl_rng_uniform(rng);
+            m[p->pollster]++;
+        }
+    }
+    double h[C_POLLSTERS], total = 0, centre = 0;
+    for (int j = 0; j < C_POLLSTERS; j++) {
+        h[j] = gsl_ran_gaussian(rng, 0.05);
+        centre += (double)m[j] * h[j];
+        total += (double)m[j];
+    }
+    for (int j = 0; j < C_POLLSTERS; j++)
+        c->house[j] = h[j] - centre / total;
+    for (size_t i = 0; i < c->n; i++) {
+        ro_trend_poll *p = &c->polls[i];
+        double x = 0;
+        for (int32_t d = p->start; d <= p->end; d++)
+            x += c->truth[d - DAY0];
+        x = x / (double)(p->end - p->start + 1) + c->house[p->pollster] +
+            gsl_ran_gaussian(rng, tau);
+        const double share = ro_expit(x);
+        p->share = gsl_ran_binomial(rng, share, (unsigned)p->n_eff) / floor(p->n_eff);
+    }
+}
+
+/* Keep only pollsters that polled, renumbered (the model wants each index
+ * used); returns the count and maps house truths. */
+static size_t compact(campaign *c, double *house_out)
+{
+    size_t map[C_POLLSTERS], J = 0;
+    bool seen[C_POLLSTERS] = {false};
+    for (size_t i = 0; i < c->n; i++)
+        seen[c->polls[i].pollster] = true;
+    for (size_t j = 0; j < C_POLLSTERS; j++)
+        if (seen[j]) {
+            house_out[J] = c->house[j];
+            map[j] = J++;
+        }
+    for (size_t i = 0; i < c->n; i++)
+        c->polls[i].pollster = map[c->polls[i].pollster];
+    return J;
+}
+
+/* Coverage of the 90 % band (mean ± 1.645 sd) for the election-day truth
+ * and for the truth on a mid-campaign day, over 300 simulated campaigns
+ * with sigma and tau estimated. Under a calibrated model the count of
+ * covered campaigns is Binomial(300, 0.9): mean 270, sd 5.2. The model
+ * plugs in its estimates of sigma and tau (biased about 10 % low, see the
+ * last check) and does not carry their uncertainty, so its bands are
+ * somewhat narrow: measured over seeds 1..6, 233..267 of 300 at election
+ * day (five days after the last poll) and 255..264 mid-campaign — a known
+ * shortfall, stated in docs/model.md §1b. The accepted range 240..285
+ * (80 %..95 %) fails when the drift or the house-effect uncertainty is
+ * dropped from the sd (coverage then falls far below 80 %); under the
+ * model as it is, a seed outside it is a 1-in-6 event at election day by
+ * the seeds measured, so the seed is fixed (20261201: 258 and 271).
+ * The house effects must be recovered: their RMS error over all campaigns
+ * below 0.03 (the prior sd is 0.05; with ~17 polls a pollster the
+ * posterior sd is about 0.015, so 0.03 is twice what a correct model gives
+ * and the check fails only if the estimator is broken). */
+static void test_simulated_campaigns_cover_the_truth(void **state)
+{
+    (void)state;
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(rng, getenv("TREND_SEED") ? strtoul(getenv("TREND_SEED"), NULL, 10) : 20261201);
+    const int runs = 300;
+    int covered_e = 0, covered_mid = 0;
+    double house_se = 0, log_ratio = 0;
+    size_t n_house = 0;
+    for (int r = 0; r < runs; r++) {
+        campaign c;
+        double house[C_POLLSTERS];
+        simulate(rng, 0.02, 0.01, &c);
+        size_t J = compact(&c, house);
+        ro_trend_settings set = settings(DAY0 + C_ELECTION, NAN, NAN);
+        ro_trend t;
+        runoff_error err = {0};
+        assert_int_equal(ro_trend_fit(c.polls, c.n, J, &set, &t, &err), RUNOFF_OK);
+        const size_t E = t.election_day, mid = 20 - (size_t)(t.first_day - DAY0);
+        covered_e += fabs(t.mean[E] - c.truth[C_ELECTION]) < 1.6448536269514722 * t.sd[E];
+        covered_mid += fabs(t.mean[mid] - c.truth[20]) < 1.6448536269514722 * t.sd[mid];
+        for (size_t j = 0; j < J; j++, n_house++)
+            house_se += (t.house[j] - house[j]) * (t.house[j] - house[j]);
+        log_ratio += log(t.daily_sd / 0.02);
+        ro_trend_clear(&t);
+    }
+    gsl_rng_free(rng);
+    print_message("election day covered %d/%d, mid-campaign %d/%d, house RMS error %.4f, "
+                  "mean log(sigma_hat/sigma) %.3f\n",
+                  covered_e, runs, covered_mid, runs, sqrt(house_se / (double)n_house),
+                  log_ratio / runs);
+    assert_in_range(covered_e, 240, 285);
+    assert_in_range(covered_mid, 240, 285);
+    assert_true(sqrt(house_se / (double)n_house) < 0.03);
+    /* sigma is estimated without a large bias: the mean of log(sigma_hat /
+     * sigma) over 300 campaigns within ±0.25 (a 28 % factor) */
+    assert_true(fabs(log_ratio / runs) < 0.25);
+}
+
+/* A campaign that spans more days than the dense solve takes is refused
+ * with a message, not a huge allocation. */
+static void test_too_long_a_campaign_is_refused(void **state)
+{
+    (void)state;
+    ro_trend_poll poll = {.start = DAY0, .end = DAY0, .share = 0.5, .n_eff = 1000};
+    ro_trend_settings set = settings(DAY0 + RO_TREND_MAX_DAYS, 0.02, 0.01);
+    ro_trend t;
+    runoff_error err = {0};
+    assert_int_equal(ro_trend_fit(&poll, 1, 1, &set, &t, &err), RUNOFF_EINPUT);
+    assert_non_null(strstr(err.message, "at most 3000"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_one_poll_is_analytic),
+        cmocka_unit_test(test_flat_campaign_is_flat),
+        cmocka_unit_test(test_weights_reproduce_the_estimate),
+        cmocka_unit_test(test_simulated_campaigns_cover_the_truth),
+        cmocka_unit_test(test_too_long_a_campaign_is_refused),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
