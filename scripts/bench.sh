@@ -32,3 +32,13 @@ t0=$(date +%s.%N)
 t1=$(date +%s.%N)
 awk -v a="$t0" -v b="$t1" 'BEGIN { printf "sweep_grid,441,20000,%.2f\n", b - a }'
 rm -rf "$grid"
+echo "# dynamic poll model: runoff check (load + average) on the 2022 scenario and on 10 000 synthetic polls, wall seconds"
+polls=$(mktemp -d)
+python3 bench/gen_polls.py 10000 > "$polls/polls.yaml"
+for f in "$full" "$polls/polls.yaml"; do
+    t0=$(date +%s.%N)
+    "$runoff" check "$f" > /dev/null
+    t1=$(date +%s.%N)
+    awk -v a="$t0" -v b="$t1" -v f="$f" 'BEGIN { printf "poll_average,%s,%.3f\n", f, b - a }'
+done
+rm -rf "$polls"
