@@ -348,7 +348,7 @@ runoff_status ro_trend_fit(const ro_trend_poll *p, size_t n, size_t n_pollsters,
     if ((int64_t)last - day0 + 1 > RO_TREND_MAX_DAYS)
         return ro_error_set(err, RUNOFF_EINPUT, NULL, 0, 0,
                             "the dynamic average spans %lld days from the first poll to the "
-                            "election, at most %d (set aggregation.as_of or drop old polls)",
+                            "election, at most %d (drop the oldest polls)",
                             (long long)last - day0 + 1, RO_TREND_MAX_DAYS);
     ro_trend t = {.first_day = day0, .n_days = (size_t)(last - day0 + 1),
                   .election_day = (size_t)(set->election_date - day0),
