@@ -181,9 +181,11 @@ plots: all
 	@scripts/deps.sh plots
 	@mkdir -p $(FIG) $(FIG_RUN)
 	$(BIN) run $(FR2022) -q --draws $(FIG_DRAWS) --csv $(FIG_RUN)/stats.csv \
-	    --histogram-csv $(FIG_RUN)/hist.csv --regions-csv $(FIG_RUN)/regions.csv > /dev/null
+	    --histogram-csv $(FIG_RUN)/hist.csv --regions-csv $(FIG_RUN)/regions.csv \
+	    --trend-csv $(FIG_RUN)/trend.csv > /dev/null
 	scripts/plot --label-a Macron distribution $(FIG_RUN)/stats.csv $(FIG_RUN)/hist.csv $(FIG)/distribution.png
 	scripts/plot --label-a Macron regions $(FIG_RUN)/regions.csv $(FIG)/regions.png
+	scripts/plot --label-a Macron trend $(FIG_RUN)/trend.csv $(FIG)/trend.png
 	$(BIN) sweep $(FR2022) -q --draws 50000 --vary aggregation.as_of=2022-04-11:2022-04-23:1d \
 	    --out $(FIG_RUN)/history.csv
 	scripts/plot --label-a Macron history $(FIG_RUN)/history.csv $(FIG)/history.png

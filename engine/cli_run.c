@@ -28,6 +28,10 @@ static const char run_help[] =
     "      --histogram-csv FILE  histogram of the first finalist's share\n"
     "      --regions-csv FILE  per-region table (scenarios with regions)\n"
     "      --draws-csv FILE    one row per draw (runs on one thread)\n"
+    "      --trend-csv FILE    the dynamic poll model's daily trend of the first\n"
+    "                          finalist's two-way share (estimate, 50 % and 90 %\n"
+    "                          bands) and the polls, raw and house-adjusted\n"
+    "                          (aggregation.method: dynamic only)\n"
     "      --json[=FILE]       JSON summary to FILE, or instead of the text\n"
     "                          report on stdout when FILE is omitted\n"
     "  -q, --quiet             no progress line\n"
@@ -37,20 +41,21 @@ static const char run_help[] =
     "FILE may be - for stdout. Files are written atomically (temporary file,\n"
     "then rename). Numbers in CSV/JSON use a dot and full precision.\n";
 
-enum { OPT_CSV = CLI_OPT_FIRST, OPT_HIST, OPT_REGIONS, OPT_DRAWS_CSV, OPT_JSON };
+enum { OPT_CSV = CLI_OPT_FIRST, OPT_HIST, OPT_REGIONS, OPT_DRAWS_CSV, OPT_TREND, OPT_JSON };
 
 static const struct option run_options[] = {
     {"csv", required_argument, NULL, OPT_CSV},
     {"histogram-csv", required_argument, NULL, OPT_HIST},
     {"regions-csv", required_argument, NULL, OPT_REGIONS},
     {"draws-csv", required_argument, NULL, OPT_DRAWS_CSV},
+    {"trend-csv", required_argument, NULL, OPT_TREND},
     {"json", optional_argument, NULL, OPT_JSON},
     CLI_SIM_OPTIONS,
     CLI_COMMON_OPTIONS,
 };
 
 typedef struct {
-    const char *csv, *hist, *regions, *draws_csv, *json;
+    const char *csv, *hist, *regions, *draws_csv, *trend, *json;
     bool json_stdout;
     cli_common common;
 } run_args;
@@ -98,6 +103,7 @@ static int run_option(void *ctx, int c, const char *arg)
     case OPT_HIST: a->hist = arg; break;
     case OPT_REGIONS: a->regions = arg; break;
     case OPT_DRAWS_CSV: a->draws_csv = arg; break;
+    case OPT_TREND: a->trend = arg; break;
     case OPT_JSON:
         if (arg == NULL)
             a->json_stdout = true;
@@ -121,6 +127,12 @@ int cli_run(int argc, char **argv)
     cli_common_free(&a.common);
     if (s == NULL)
         return cli_exit_status(status);
+    const char *why = a.trend != NULL ? runoff_trend_csv_refusal(s) : NULL;
+    if (why != NULL) {
+        cli_errorf("--trend-csv %s", why);
+        runoff_scenario_free(s);
+        return CLI_USAGE;
+    }
 
     /* Open every output before simulating, so a bad path fails in
      * milliseconds, not after the run. */
@@ -132,6 +144,7 @@ int cli_run(int argc, char **argv)
         {a.csv, runoff_write_csv, {0}},
         {a.hist, runoff_write_histogram_csv, {0}},
         {a.regions, runoff_write_regions_csv, {0}},
+        {a.trend, runoff_write_trend_csv, {0}},
         {a.json, runoff_write_json, {0}},
     };
     size_t n_outs = sizeof outs / sizeof outs[0];

@@ -9,6 +9,7 @@
  * statistics and their names is documented in fmt.h and kept stable.
  */
 
+#include <errno.h>
 #include <math.h>
 #include <stddef.h>
 
@@ -78,6 +79,75 @@ int runoff_write_regions_csv(FILE *out, const runoff_scenario *s, const runoff_r
             ro_fmt_puts(&o, ",");
             ro_fmt_csv_number(&o, v[k]);
         }
+        ro_fmt_puts(&o, "\n");
+    }
+    return ro_fmt_finish(&o);
+}
+
+/* ---- the dynamic poll model's trend (runoff run --trend-csv) ----
+ *
+ * Long format, in percent of the two-way vote: first one "trend" row per
+ * day of the fitted series (r->avg.trend, first fieldwork day to the
+ * election date), then one "poll" row per fitted poll in scenario order.
+ * The bands are the logit-scale normal mapped back, expit(mean + z sd),
+ * so they are the posterior's quantiles; sd is the delta-method sd on the
+ * share scale. Columns that do not apply to a row's kind are empty. */
+
+/* Standard normal quantiles of 0.75 and 0.95. */
+#define Z50 0.6744897501960817
+#define Z90 1.6448536269514722
+
+const char *runoff_trend_csv_refusal(const runoff_scenario *s)
+{
+    if (s->aggregation.method != RO_AGG_DYNAMIC)
+        return "needs aggregation.method: dynamic";
+    if (s->n_polls == 0)
+        return "needs polls (the scenario has none)";
+    return NULL;
+}
+
+int runoff_write_trend_csv(FILE *out, const runoff_scenario *s, const runoff_result *r)
+{
+    const ro_poll_average *a = &r->avg;
+    const ro_trend *t = &a->trend;
+    if (runoff_trend_csv_refusal(s) != NULL || a->method != RO_AGG_DYNAMIC || a->n_trend == 0 ||
+        t->mean == NULL || t->sd == NULL || t->adjusted == NULL || a->trend_poll == NULL) {
+        errno = EINVAL;
+        return -1;
+    }
+    ro_fmt_out o;
+    if (ro_fmt_begin(&o, out, s, r) != 0)
+        return -1;
+    ro_fmt_puts(&o, "kind,date,pollster,estimate,sd,q05,q25,q50,q75,q95,raw,adjusted\n");
+    char date[11];
+    for (size_t d = 0; d < t->n_days; d++) {
+        const double mu = t->mean[d], sd = t->sd[d], p = ro_expit(mu);
+        const double v[] = {100 * p,
+                            100 * sd * p * (1 - p),
+                            100 * ro_expit(mu - Z90 * sd),
+                            100 * ro_expit(mu - Z50 * sd),
+                            100 * p,
+                            100 * ro_expit(mu + Z50 * sd),
+                            100 * ro_expit(mu + Z90 * sd)};
+        ro_date_format(t->first_day + (int32_t)d, date);
+        ro_fmt_printf(&o, "trend,%s,", date);
+        for (size_t k = 0; k < sizeof v / sizeof v[0]; k++) {
+            ro_fmt_puts(&o, ",");
+            ro_fmt_csv_number(&o, v[k]);
+        }
+        ro_fmt_puts(&o, ",,\n");
+    }
+    for (size_t k = 0; k < a->n_trend; k++) {
+        const ro_poll *p = &s->polls[a->trend_poll[k]];
+        /* fieldwork midpoint, rounded down to a day (floor, also before 1970) */
+        const int64_t sum = (int64_t)p->start + p->end;
+        ro_date_format((int32_t)(sum >= 0 ? sum / 2 : -((-sum + 1) / 2)), date);
+        ro_fmt_printf(&o, "poll,%s,", date);
+        ro_fmt_csv_field(&o, p->pollster);
+        ro_fmt_puts(&o, ",,,,,,,,");
+        ro_fmt_csv_number(&o, 100 * p->two_way_a);
+        ro_fmt_puts(&o, ",");
+        ro_fmt_csv_number(&o, 100 * t->adjusted[k]);
         ro_fmt_puts(&o, "\n");
     }
     return ro_fmt_finish(&o);

@@ -147,6 +147,34 @@ int runoff_write_histogram_csv(FILE *out, const runoff_scenario *s, const runoff
 int runoff_write_regions_csv(FILE *out, const runoff_scenario *s, const runoff_result *r);
 int runoff_write_json(FILE *out, const runoff_scenario *s, const runoff_result *r);
 
+/* The dynamic poll model's latent trend (aggregation.method: dynamic),
+ * as a long-format CSV for plotting. Header:
+ *   kind,date,pollster,estimate,sd,q05,q25,q50,q75,q95,raw,adjusted
+ * Every share is A's share of the two-way vote in percent, "%.17g".
+ *  - kind "trend": one row per day (date YYYY-MM-DD) from the first
+ *    fieldwork day of the polls used to the election date (or the last
+ *    fieldwork day, if later); estimate =
+ *    expit(m) = q50, where m and sd_m are the posterior mean and sd of
+ *    the latent logit share that day; sd = 100 sd_m p(1-p) (delta
+ *    method); q05..q95 = expit(m + z sd_m) for the normal quantile z of
+ *    each level, so q05-q95 is the 90 % band and q25-q75 the 50 % band.
+ *    pollster, raw and adjusted are empty.
+ *  - kind "poll": one row per poll the model used (after as_of and the
+ *    rolling rule), in scenario order; date is the fieldwork midpoint,
+ *    rounded down to a day; raw is the published two-way share, adjusted
+ *    the share with the fitted house and population effects removed.
+ *    estimate..q95 are empty.
+ * The days after the last poll carry the random walk's drift, so their sd
+ * grows towards the election date. r must be the result of s.
+ * Returns 0, or -1 with errno set: EINVAL (writing nothing) when s has no
+ * trend (runoff_trend_csv_refusal(s) != NULL) or r holds none, else the
+ * write error. */
+int runoff_write_trend_csv(FILE *out, const runoff_scenario *s, const runoff_result *r);
+/* Why s cannot have a trend CSV ("needs aggregation.method: dynamic",
+ * "needs polls (the scenario has none)"), or NULL when it can; lets a
+ * caller refuse before simulating. The string is static. */
+const char *runoff_trend_csv_refusal(const runoff_scenario *s);
+
 /* The polling average and the table of polls with their weights and house
  * effects, without simulating (runoff check). Returns RUNOFF_OK, the
  * averaging error (e.g. no poll left after as_of), or RUNOFF_ERUNTIME if a

@@ -24,6 +24,7 @@ static void test_help_and_version(void **state)
     assert_int_equal(r.status, 0);
     assert_contains(r.out, "--threads");
     assert_contains(r.out, "--set");
+    assert_contains(r.out, "--trend-csv");
     run_free(&r);
     r = RUN("--version");
     assert_int_equal(r.status, 0);
@@ -145,6 +146,119 @@ static void test_draws_csv_has_a_row_per_draw(void **state)
     assert_int_equal(lines, 1 + 1234);
     assert_true(strncmp(csv, "draw,share_a,", 13) == 0);
     free(csv);
+}
+
+/* ---- --trend-csv ---- */
+
+#define TREND_HEADER "kind,date,pollster,estimate,sd,q05,q25,q50,q75,q95,raw,adjusted\n"
+#define TREND_FIELDS 12
+
+/* Splits one line (no quoting in these fixtures) at commas into f, in
+ * place; returns the number of fields and advances *p past the newline. */
+static int split_line(char **p, char *f[TREND_FIELDS + 1])
+{
+    char *line = *p, *nl = strchr(line, '\n');
+    assert_non_null(nl);
+    *nl = '\0';
+    *p = nl + 1;
+    int n = 0;
+    f[n++] = line;
+    for (char *q = line; *q != '\0'; q++)
+        if (*q == ',') {
+            *q = '\0';
+            if (n <= TREND_FIELDS)
+                f[n] = q + 1;
+            n++;
+        }
+    return n;
+}
+
+static double field_num(const char *text)
+{
+    char *end;
+    double v = strtod(text, &end);
+    assert_true(*text != '\0' && *end == '\0');
+    return v;
+}
+
+/* The fixture's dynamic fit: a row per day from the first fieldwork day
+ * (2030-05-01) to the election (2030-05-12), a row per used poll (Gamma's
+ * first rolling release is superseded), ordered bands, q50 = estimate,
+ * and an sd that grows every day after the last poll's fieldwork. */
+static void test_trend_csv(void **state)
+{
+    (void)state;
+    char opt[512];
+    snprintf(opt, sizeof opt, "--trend-csv=%s", path_in_tmp("trend.csv"));
+    run_result r = RUN("run", NATIONAL, "-q", "--draws", "2000", opt);
+    assert_int_equal(r.status, 0);
+    assert_string_equal(r.err, "");
+    run_free(&r);
+    char *csv = slurp(path_in_tmp("trend.csv"), NULL);
+    assert_non_null(csv);
+    assert_true(strncmp(csv, TREND_HEADER, strlen(TREND_HEADER)) == 0);
+    char *p = csv + strlen(TREND_HEADER), *f[TREND_FIELDS + 1];
+    const char *days[] = {"2030-05-01", "2030-05-02", "2030-05-03", "2030-05-04",
+                          "2030-05-05", "2030-05-06", "2030-05-07", "2030-05-08",
+                          "2030-05-09", "2030-05-10", "2030-05-11", "2030-05-12"};
+    const size_t n_days = sizeof days / sizeof days[0], last_poll_end = 9; /* 2030-05-10 */
+    double prev_sd = 0;
+    for (size_t d = 0; d < n_days; d++) {
+        assert_int_equal(split_line(&p, f), TREND_FIELDS);
+        assert_string_equal(f[0], "trend");
+        assert_string_equal(f[1], days[d]);
+        assert_string_equal(f[2], "");
+        assert_string_equal(f[10], "");
+        assert_string_equal(f[11], "");
+        double est = field_num(f[3]), sd = field_num(f[4]);
+        double q[5];
+        for (int k = 0; k < 5; k++)
+            q[k] = field_num(f[5 + k]);
+        assert_true(est > 45 && est < 60);
+        assert_true(sd > 0 && sd < 5);
+        for (int k = 0; k < 4; k++)
+            assert_true(q[k] < q[k + 1]);
+        assert_string_equal(f[7], f[3]); /* q50 = estimate, to print precision */
+        /* the 90 % band is about 1.645 sd either side (delta method) */
+        assert_true(fabs((q[4] - q[0]) / (2 * 1.6448536269514722 * sd) - 1) < 0.02);
+        if (d > last_poll_end)
+            assert_true(sd >= prev_sd);
+        prev_sd = sd;
+    }
+    const struct {
+        const char *date, *pollster;
+        double raw;
+    } polls[] = {{"2030-05-02", "Alpha", 53}, {"2030-05-05", "Beta", 51.5},
+                 {"2030-05-09", "Gamma", 54}};
+    for (size_t k = 0; k < sizeof polls / sizeof polls[0]; k++) {
+        assert_int_equal(split_line(&p, f), TREND_FIELDS);
+        assert_string_equal(f[0], "poll");
+        assert_string_equal(f[1], polls[k].date);
+        assert_string_equal(f[2], polls[k].pollster);
+        for (int c = 3; c <= 9; c++)
+            assert_string_equal(f[c], "");
+        assert_true(fabs(field_num(f[10]) - polls[k].raw) < 1e-9);
+        double adj = field_num(f[11]);
+        assert_true(adj > 45 && adj < 60);
+    }
+    assert_string_equal(p, "");
+    free(csv);
+}
+
+/* The exponential average has no trend: exit 2 before simulating, a
+ * message naming the setting, and no file (nor temporary) left. */
+static void test_trend_csv_refuses_exponential(void **state)
+{
+    (void)state;
+    char opt[512];
+    snprintf(opt, sizeof opt, "--trend-csv=%s", path_in_tmp("no-trend.csv"));
+    run_result r = RUN("run", NATIONAL, "-q", "--set", "aggregation.method=exponential", opt);
+    assert_int_equal(r.status, 2);
+    assert_contains(r.err, "--trend-csv needs aggregation.method: dynamic");
+    assert_string_equal(r.out, "");
+    assert_false(exists(path_in_tmp("no-trend.csv")));
+    assert_int_equal(count_tmp_leftovers(), 0);
+    run_free(&r);
 }
 
 static void test_set_overrides_and_errors(void **state)
@@ -333,6 +447,8 @@ int main(void)
         cmocka_unit_test(test_threads_give_identical_bytes),
         cmocka_unit_test(test_regions_csv_has_a_row_per_region),
         cmocka_unit_test(test_draws_csv_has_a_row_per_draw),
+        cmocka_unit_test(test_trend_csv),
+        cmocka_unit_test(test_trend_csv_refuses_exponential),
         cmocka_unit_test(test_set_overrides_and_errors),
         cmocka_unit_test(test_scenario_from_stdin),
         cmocka_unit_test(test_check_good_and_bad),

@@ -103,7 +103,11 @@ for f in png svg; do
         "$plot" sweep "$data/sweep2.csv" transfers.adjust.other.alice "$figs/sweep2.$f"
     figure "history $f" "$figs/history.$f" "$plot" history "$data/history.csv" "$figs/history.$f"
     figure "regions $f" "$figs/regions.$f" "$plot" regions "$data/regions.csv" "$figs/regions.$f"
+    figure "trend $f" "$figs/trend.$f" "$plot" --label-a "Zoé d'Arc" trend "$data/trend.csv" "$figs/trend.$f"
 done
+grep -v '^poll,' "$data/trend.csv" >"$tmp/trend_nopolls.csv"
+figure "trend without poll rows" "$figs/trend_nopolls.png" \
+    "$plot" trend "$tmp/trend_nopolls.csv" "$figs/trend_nopolls.png"
 
 # The SVG keeps text as text: quoted CSV fields arrive whole, escaped for XML.
 contains "region name with a comma" "$figs/regions.svg" "Corse, Haute-Corse"
@@ -113,6 +117,9 @@ contains "--label-a in the title" "$figs/distribution_noactual.svg" "Zoé d'Arc"
 contains "actual result in the legend" "$figs/distribution.svg" "actual 58.6 %"
 contains "constant swept column in the subtitle" "$figs/sweep2.svg" "polling_error.scale = 1"
 contains "history actual line in the legend" "$figs/history.svg" "actual share 58.6 %"
+contains "trend: --label-a in the axis label" "$figs/trend.svg" "Zoé d'Arc’s share of the two-way vote (%)"
+contains "trend: last day in the subtitle" "$figs/trend.svg" "2030-05-08: 52.9 %"
+contains "trend: poll count in the subtitle" "$figs/trend.svg" "(3 polls)"
 if grep -Fq "actual" "$figs/distribution_noactual.svg"; then
     fail "no actual mark without actual_share" quiet
 else
@@ -157,6 +164,11 @@ refuse "unknown sweep column" 2 "\"turnout\" is not a swept column" \
     "$plot" sweep "$data/sweep.csv" turnout "$figs/x.png"
 refuse "second swept column varies" 2 "swept column transfers.adjust.other.alice changes" \
     "$plot" sweep "$data/sweep2.csv" polling_error.scale "$figs/x.png"
+refuse "trend bands out of order" 2 "bad_trend\\.csv:4: trend bands are not in order" \
+    "$plot" trend "$data/bad_trend.csv" "$figs/x.png"
+refuse "regions fed as trend" 2 "missing column \"kind\"" \
+    "$plot" trend "$data/regions.csv" "$figs/x.png"
+refuse "trend usage" 2 "usage: plot trend" "$plot" trend "$data/trend.csv" extra "$figs/x.png"
 refuse "history without dates" 2 "\"aggregation.as_of\" is not a swept column" \
     "$plot" history "$data/sweep.csv" "$figs/x.png"
 
@@ -172,7 +184,8 @@ if cmp -s "$tmp/old.png" "$figs/regions.png"; then pass "failed runs leave the o
 
 # Nothing but the figures in the output directory, nothing in TMPDIR.
 want="distribution.png distribution.svg distribution_noactual.png distribution_noactual.svg history.png \
-history.svg regions.png regions.svg sweep.png sweep.svg sweep2.png sweep2.svg sweep_implied.png sweep_implied.svg "
+history.svg regions.png regions.svg sweep.png sweep.svg sweep2.png sweep2.svg sweep_implied.png sweep_implied.svg \
+trend.png trend.svg trend_nopolls.png "
 got=$(cd "$figs" && find . -mindepth 1 | sed 's|^\./||' | LC_ALL=C sort | tr '\n' ' ')
 if [ "$got" = "$want" ]; then
     pass "no temporary file left next to the figures"

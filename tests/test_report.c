@@ -476,6 +476,36 @@ static void test_regions_csv(void **state)
     free(csv);
 }
 
+/* runoff_write_trend_csv refuses f's pair with EINVAL and writes nothing. */
+static void assert_trend_refused(const fixture *f)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&buf, &len);
+    assert_non_null(mem);
+    errno = 0;
+    assert_int_not_equal(runoff_write_trend_csv(mem, f->s, f->r), 0);
+    assert_int_equal(errno, EINVAL);
+    assert_int_equal(fclose(mem), 0);
+    assert_int_equal(len, 0);
+    free(buf);
+}
+
+/* The hand-built result has an exponential average, so no trend. */
+static void test_trend_csv_needs_dynamic(void **state)
+{
+    fixture *f = *state;
+    assert_string_equal(runoff_trend_csv_refusal(f->s), "needs aggregation.method: dynamic");
+    assert_trend_refused(f);
+    /* the scenario alone says dynamic, the result holds no fit: still refused */
+    f->s->aggregation.method = RO_AGG_DYNAMIC;
+    assert_null(runoff_trend_csv_refusal(f->s));
+    assert_trend_refused(f);
+    f->s->n_polls = 0;
+    assert_string_equal(runoff_trend_csv_refusal(f->s), "needs polls (the scenario has none)");
+    f->s->n_polls = 3;
+}
+
 static void test_histogram_csv(void **state)
 {
     fixture *f = *state;
@@ -745,6 +775,7 @@ int main(void)
         T(test_csv_rows_have_four_fields_and_round_trip),
         T(test_csv_values),
         T(test_regions_csv),
+        T(test_trend_csv_needs_dynamic),
         T(test_histogram_csv),
         T(test_json_is_valid_and_complete),
         T(test_json_escapes_strings),
