@@ -141,6 +141,19 @@ static size_t find_pollster(const ro_house_effect *house, size_t n, const char *
     return j;
 }
 
+/* Index of `name` in avg->house, added in order of first appearance;
+ * counts one more used poll for it. */
+static size_t count_pollster_poll(ro_poll_average *avg, const char *name)
+{
+    size_t j = find_pollster(avg->house, avg->n_house, name);
+    if (j == avg->n_house) {
+        snprintf(avg->house[j].pollster, sizeof avg->house[j].pollster, "%s", name);
+        avg->n_house++;
+    }
+    avg->house[j].n_polls++;
+    return j;
+}
+
 static double fixed_effect(const ro_aggregation *ag, const char *pollster)
 {
     for (size_t k = 0; k < ag->n_house_fixed; k++)
@@ -159,13 +172,7 @@ static void house_effects(const runoff_scenario *s, ro_poll_average *avg, double
     for (size_t i = 0; i < s->n_polls; i++) {
         if (!w[i].used)
             continue;
-        size_t j = find_pollster(avg->house, avg->n_house, s->polls[i].pollster);
-        if (j == avg->n_house) {
-            snprintf(avg->house[j].pollster, sizeof avg->house[j].pollster, "%s",
-                     s->polls[i].pollster);
-            avg->n_house++;
-        }
-        avg->house[j].n_polls++;
+        size_t j = count_pollster_poll(avg, s->polls[i].pollster);
         avg->house[j].effect += s->polls[i].two_way_a - p0; /* estimate: sum first */
     }
     double centre = 0;
@@ -257,13 +264,7 @@ static void trend_inputs(const runoff_scenario *s, ro_poll_average *avg, ro_tren
         w->adjusted = s->polls[i].two_way_a;
         if (!w->used)
             continue;
-        size_t j = find_pollster(avg->house, avg->n_house, s->polls[i].pollster);
-        if (j == avg->n_house) {
-            snprintf(avg->house[j].pollster, sizeof avg->house[j].pollster, "%s",
-                     s->polls[i].pollster);
-            avg->n_house++;
-        }
-        avg->house[j].n_polls++;
+        size_t j = count_pollster_poll(avg, s->polls[i].pollster);
         double share = s->polls[i].two_way_a;
         if (ag->house == RO_HOUSE_FIXED)
             share -= fixed_effect(ag, s->polls[i].pollster);
