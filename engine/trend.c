@@ -267,29 +267,30 @@ static void posterior(trend_ws *w, const size_t *m, const ro_trend_poll *p,
         t->mean[d] = w->ybar + w->mu[d];
         t->sd[d] = sqrt(C[d * N + d]);
     }
-    for (size_t j = 0; j < t->n_pollsters; j++) {
-        t->house[j] = 0;
-        t->house_sd[j] = 0;
-        if (G == 0)
-            continue;
-        /* h_j = B_j g: B_j = e_j for j < G, -(m_q/m_G)_q for j = G */
-        double bj[G > 0 ? G : 1];
-        for (size_t q = 0; q < G; q++)
-            bj[q] = j < G ? (double)(q == j) : -(double)m[q] / (double)m[G];
+    /* h_j = g_j for j < G; the last pollster's h_G = -Σ_q c_q g_q with
+     * c_q = m_q / m_G, so its variance is the quadratic form cᵀ Cov(g) c. */
+    for (size_t j = 0; j < G; j++) {
+        t->house[j] = w->mu[D + j];
+        t->house_sd[j] = sqrt(C[(D + j) * N + D + j]);
+    }
+    if (G > 0) {
         double h = 0, v = 0;
         for (size_t a = 0; a < G; a++) {
-            h += bj[a] * w->mu[D + a];
-            for (size_t c = 0; c < G; c++)
-                v += bj[a] * bj[c] * C[(D + a) * N + D + c];
+            const double ca = (double)m[a] / (double)m[G];
+            h -= ca * w->mu[D + a];
+            for (size_t b = 0; b < G; b++)
+                v += ca * ((double)m[b] / (double)m[G]) * C[(D + a) * N + D + b];
         }
-        t->house[j] = h;
-        t->house_sd[j] = sqrt(v);
+        t->house[G] = h;
+        t->house_sd[G] = sqrt(v);
     }
     for (int k = 0; k < 3; k++) {
         t->population_used[k] = popmap[k] >= 0;
-        const size_t a = D + G + (size_t)(popmap[k] >= 0 ? popmap[k] : 0);
-        t->population[k] = popmap[k] >= 0 ? w->mu[a] : 0;
-        t->population_sd[k] = popmap[k] >= 0 ? sqrt(C[a * N + a]) : 0;
+        if (popmap[k] < 0)
+            continue; /* effect and sd stay 0 (t is zeroed when made) */
+        const size_t a = D + G + (size_t)popmap[k];
+        t->population[k] = w->mu[a];
+        t->population_sd[k] = sqrt(C[a * N + a]);
     }
     const size_t E = t->election_day;
     for (size_t i = 0; i < w->n; i++) {
@@ -353,24 +354,23 @@ runoff_status ro_trend_fit(const ro_trend_poll *p, size_t n, size_t n_pollsters,
     ro_trend t = {.first_day = day0, .n_days = (size_t)(last - day0 + 1),
                   .election_day = (size_t)(set->election_date - day0),
                   .n_pollsters = n_pollsters};
-    size_t *m = ro_calloc(n_pollsters, sizeof *m);
     trend_ws w = {.n = n, .D = t.n_days, .house_sd = set->house_sd};
     int popmap[3];
     w.NP = population_map(p, n, popmap);
     w.G = set->estimate_house && n_pollsters > 1 ? n_pollsters - 1 : 0;
     w.N = w.D + w.G + w.NP;
     size_t nnz = 0;
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < n; i++)
         nnz += (size_t)(p[i].end - p[i].start + 1) + w.G + 1;
-        if (m != NULL)
-            m[p[i].pollster]++;
-    }
+    size_t *m = ro_calloc(n_pollsters, sizeof *m); /* used polls per pollster */
     if (m == NULL || ws_alloc(&w, nnz, &t) != RUNOFF_OK) {
         free(m);
         ws_free(&w);
         ro_trend_clear(&t);
         return ro_error_set(err, RUNOFF_ENOMEM, NULL, 0, 0, "out of memory");
     }
+    for (size_t i = 0; i < n; i++)
+        m[p[i].pollster]++;
     build_rows(&w, p, m, day0, popmap);
 
     ml_ctx c = {.w = &w, .m = m, .set = set};
