@@ -33,38 +33,6 @@ static bool later_release(const ro_poll *pi, size_t i, const ro_poll *pj, size_t
     return j > i;
 }
 
-/* Mark polls as excluded: fieldwork ending after the reference date, then
- * (rolling = latest) every rolling release that a later release of the
- * same pollster, itself not excluded by date, supersedes. */
-static size_t select_polls(const runoff_scenario *s, int32_t t0, ro_poll_weight *w)
-{
-    const ro_poll *p = s->polls;
-    for (size_t i = 0; i < s->n_polls; i++) {
-        w[i].used = p[i].end <= t0;
-        w[i].excluded_why = w[i].used ? NULL : WHY_AFTER_AS_OF;
-    }
-    if (s->aggregation.rolling == RO_ROLLING_LATEST &&
-        s->aggregation.method == RO_AGG_EXPONENTIAL) {
-        for (size_t i = 0; i < s->n_polls; i++) {
-            if (!w[i].used || !p[i].rolling)
-                continue;
-            for (size_t j = 0; j < s->n_polls; j++) {
-                if (j != i && p[j].rolling && p[j].end <= t0 &&
-                    strcmp(p[j].pollster, p[i].pollster) == 0 &&
-                    later_release(&p[i], i, &p[j], j)) {
-                    w[i].used = false;
-                    w[i].excluded_why = WHY_SUPERSEDED;
-                    break;
-                }
-            }
-        }
-    }
-    size_t n_used = 0;
-    for (size_t i = 0; i < s->n_polls; i++)
-        n_used += w[i].used;
-    return n_used;
-}
-
 /* Dynamic method, rolling: latest. A rolling release shares respondents
  * with the releases it overlaps, so counting them all would count people
  * twice; going back from each pollster's latest release, a release is kept
@@ -105,6 +73,49 @@ static void select_rolling_chain(const runoff_scenario *s, ro_poll_weight *w, bo
         }
 }
 
+/* Mark polls as excluded: fieldwork ending after the reference date, then,
+ * with rolling = latest, superseded rolling releases: for the exponential
+ * method every release that a later release of the same pollster, itself
+ * not excluded by date, supersedes; for the dynamic method the releases
+ * outside each pollster's non-overlapping chain (select_rolling_chain,
+ * which needs in_chain: n_polls flags, all false). Returns the count used. */
+static size_t select_polls(const runoff_scenario *s, int32_t t0, ro_poll_weight *w,
+                           bool *in_chain)
+{
+    const ro_poll *p = s->polls;
+    for (size_t i = 0; i < s->n_polls; i++) {
+        w[i].used = p[i].end <= t0;
+        w[i].excluded_why = w[i].used ? NULL : WHY_AFTER_AS_OF;
+    }
+    if (s->aggregation.rolling == RO_ROLLING_LATEST && s->aggregation.method == RO_AGG_DYNAMIC)
+        select_rolling_chain(s, w, in_chain);
+    else if (s->aggregation.rolling == RO_ROLLING_LATEST) {
+        for (size_t i = 0; i < s->n_polls; i++) {
+            if (!w[i].used || !p[i].rolling)
+                continue;
+            for (size_t j = 0; j < s->n_polls; j++) {
+                if (j != i && p[j].rolling && p[j].end <= t0 &&
+                    strcmp(p[j].pollster, p[i].pollster) == 0 &&
+                    later_release(&p[i], i, &p[j], j)) {
+                    w[i].used = false;
+                    w[i].excluded_why = WHY_SUPERSEDED;
+                    break;
+                }
+            }
+        }
+    }
+    size_t n_used = 0;
+    for (size_t i = 0; i < s->n_polls; i++)
+        n_used += w[i].used;
+    return n_used;
+}
+
+/* Days from the poll's fieldwork midpoint to the reference date t0. */
+static double poll_age(int32_t t0, const ro_poll *p)
+{
+    return (double)t0 - 0.5 * ((double)p->start + (double)p->end);
+}
+
 /* Recency and effective sample size of every poll; normalised weights of
  * the used ones. The normalisation works with log weights shifted by their
  * maximum, so polls far older than the half-life (0.5^(age/h) underflows)
@@ -116,7 +127,7 @@ static void weigh_polls(const runoff_scenario *s, int32_t t0, ro_poll_weight *w)
     double max_log = -INFINITY;
     for (size_t i = 0; i < s->n_polls; i++) {
         const ro_poll *p = &s->polls[i];
-        w[i].age_days = (double)t0 - 0.5 * ((double)p->start + (double)p->end);
+        w[i].age_days = poll_age(t0, p);
         w[i].recency = pow(0.5, w[i].age_days / ag->half_life_days);
         w[i].n_eff = p->sample / ag->design_effect;
         w[i].weight = log_half * w[i].age_days / ag->half_life_days + log(w[i].n_eff);
@@ -256,8 +267,7 @@ static void trend_inputs(const runoff_scenario *s, ro_poll_average *avg, ro_tren
     size_t k = 0;
     for (size_t i = 0; i < s->n_polls; i++) {
         ro_poll_weight *w = &avg->polls[i];
-        w->age_days = (double)avg->reference_date -
-                      0.5 * ((double)s->polls[i].start + (double)s->polls[i].end);
+        w->age_days = poll_age(avg->reference_date, &s->polls[i]);
         w->recency = NAN;
         const double n = s->polls[i].sample < ag->max_sample ? s->polls[i].sample : ag->max_sample;
         w->n_eff = n / ag->design_effect;
@@ -330,13 +340,7 @@ runoff_status ro_polls_average(const runoff_scenario *s, ro_poll_average *out,
         ro_poll_average_clear(&avg);
         return ro_error_set(err, RUNOFF_ENOMEM, NULL, 0, 0, "out of memory");
     }
-    avg.n_used = select_polls(s, t0, avg.polls);
-    if (dynamic && s->aggregation.rolling == RO_ROLLING_LATEST) {
-        select_rolling_chain(s, avg.polls, in_chain);
-        avg.n_used = 0;
-        for (size_t i = 0; i < s->n_polls; i++)
-            avg.n_used += avg.polls[i].used;
-    }
+    avg.n_used = select_polls(s, t0, avg.polls, in_chain);
     free(in_chain);
     if (avg.n_used == 0) {
         ro_poll_average_clear(&avg);
