@@ -196,8 +196,8 @@ ro_model *ro_model_alloc(const runoff_scenario *s, runoff_error *err)
         return NULL;
     }
     const bool regional = s->n_regions > 0 && s->n_options > 0;
-    m->has_polls = !(regional && s->blend.mode == RO_BLEND_TRANSFERS && s->n_polls == 0);
-    m->need_polls = !regional || s->blend.mode != RO_BLEND_TRANSFERS;
+    m->need_polls = ro_scenario_uses_polls(s);
+    m->has_polls = m->need_polls || s->n_polls > 0;
     if (m->has_polls && ro_polls_average(s, &m->avg, err) != RUNOFF_OK) {
         ro_model_free(m);
         return NULL;

@@ -802,15 +802,15 @@ static runoff_status load_poll(loader *L, const ro_node *item, ro_poll *p)
     return RUNOFF_OK;
 }
 
-static bool polls_required(const loader *L)
+bool ro_scenario_uses_polls(const runoff_scenario *s)
 {
-    return !(L->s->n_options > 0 && L->s->blend.mode == RO_BLEND_TRANSFERS);
+    return !(s->n_options > 0 && s->n_regions > 0 && s->blend.mode == RO_BLEND_TRANSFERS);
 }
 
 static runoff_status load_polls(loader *L)
 {
     const ro_node *seq;
-    bool required = polls_required(L);
+    bool required = ro_scenario_uses_polls(L->s);
     runoff_status st = field(L, L->root, "polls", "the scenario", false, &seq);
     if (st != RUNOFF_OK)
         return st;
@@ -901,7 +901,7 @@ static runoff_status load_house_effects(loader *L, const ro_node *agg)
 static runoff_status check_polls_left(loader *L, const ro_node *as_of)
 {
     const runoff_scenario *s = L->s;
-    if (!polls_required(L) || s->n_polls == 0)
+    if (!ro_scenario_uses_polls(L->s) || s->n_polls == 0)
         return RUNOFF_OK;
     int32_t first_end = s->polls[0].end;
     for (size_t i = 0; i < s->n_polls; i++) {
@@ -1753,11 +1753,13 @@ static void describe_polls(const runoff_scenario *s, FILE *out)
         fprintf(out, ")\n");
     }
     if (a->method == RO_AGG_DYNAMIC) {
-        fprintf(out, "aggregation   dynamic, daily sd ");
-        fprintf(out, isnan(a->daily_sd) ? "estimate" : "%g", a->daily_sd);
-        fprintf(out, ", poll sd ");
-        fprintf(out, isnan(a->poll_sd) ? "estimate" : "%g", a->poll_sd);
-        fprintf(out, ", sample cap %g", a->max_sample);
+        char daily[32] = "estimate", poll[32] = "estimate"; /* NAN = estimate */
+        if (!isnan(a->daily_sd))
+            snprintf(daily, sizeof daily, "%g", a->daily_sd);
+        if (!isnan(a->poll_sd))
+            snprintf(poll, sizeof poll, "%g", a->poll_sd);
+        fprintf(out, "aggregation   dynamic, daily sd %s, poll sd %s, sample cap %g", daily, poll,
+                a->max_sample);
     } else {
         fprintf(out, "aggregation   exponential, half-life %g days", a->half_life_days);
     }
@@ -1853,9 +1855,7 @@ int runoff_scenario_describe(const runoff_scenario *s, FILE *out)
 int runoff_scenario_warnings(const runoff_scenario *s, FILE *out)
 {
     int n = 0;
-    const bool uses_polls = s->n_polls > 0 && !(s->n_options > 0 && s->n_regions > 0 &&
-                                                s->blend.mode == RO_BLEND_TRANSFERS);
-    if (uses_polls && s->polling_error.scale == 0) {
+    if (s->n_polls > 0 && ro_scenario_uses_polls(s) && s->polling_error.scale == 0) {
         fprintf(out, "runoff: %s:%d:%d: warning: polling_error.scale is 0: the forecast ignores "
                      "systematic polling error (the default is %g points)\n",
                 s->source, s->polling_error.scale_pos.line, s->polling_error.scale_pos.column,

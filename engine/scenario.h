@@ -199,6 +199,11 @@ struct runoff_scenario {
  * scenarios in code. Free with runoff_scenario_free(). */
 runoff_scenario *ro_scenario_alloc_defaults(void);
 
+/* Whether the national level comes from the polls: every scenario except
+ * one with a first round and blend: transfers (the loader then does not
+ * require polls, and the model does not draw from them). */
+bool ro_scenario_uses_polls(const runoff_scenario *s);
+
 /* Date helpers shared by the loader, aggregation and writers. */
 bool ro_date_parse(const char *text, int32_t *days); /* strict YYYY-MM-DD, real dates only */
 void ro_date_format(int32_t days, char buf[11]);
