@@ -39,11 +39,11 @@ void ro_model_free(ro_model *m);
 
 /* The polling average the model uses (for reports); NULL when the
  * scenario has no polls (blend: transfers without polls). */
+const ro_poll_average *ro_model_poll_average(const ro_model *m);
 /* Move the average's arrays (polls, house effects, trend) to *out, for the
  * result; the model keeps mean and sd, all its draws need. *out is zeroed
  * when the scenario has no polls. */
 void ro_model_take_poll_average(ro_model *m, ro_poll_average *out);
-const ro_poll_average *ro_model_poll_average(const ro_model *m);
 size_t ro_model_n_regions(const ro_model *m);
 bool ro_model_has_turnout(const ro_model *m);
 
