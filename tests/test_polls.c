@@ -303,6 +303,125 @@ static void test_alloc_failure(void **state)
     fix_free(s);
 }
 
+/* ------------------------------------------------- method: dynamic (§1b) */
+
+/* The dynamic method with its variances given, so each case is a plain
+ * linear solve (engine/trend.c; tests/test_trend.c checks the solve). */
+static runoff_scenario *dynamic_scenario(void)
+{
+    runoff_scenario *s = fix_scenario();
+    s->aggregation.method = RO_AGG_DYNAMIC;
+    s->aggregation.daily_sd = 0.02;
+    s->aggregation.poll_sd = 0.01;
+    s->aggregation.house_sd = 0.05;
+    s->aggregation.max_sample = 2000;
+    return s;
+}
+
+/* Rolling releases of R: [-9,-7], [-8,-6], [-7,-5], [-5,-3], [-4,-2],
+ * [-2,0] (days from T0). Going back from the latest, [-2,0], the boundary
+ * is its start, -2: [-4,-2] ends on -2, not before it: dropped; [-5,-3] is
+ * the latest release ending before -2: kept, boundary -5; [-7,-5] ends on
+ * -5: dropped; [-8,-6] ends before -5: kept, boundary -8; [-9,-7] ends on
+ * -7, not before -8: dropped. Kept: [-8,-6], [-5,-3], [-2,0], and the
+ * non-rolling poll of Q. With rolling: all every release is kept. */
+static void test_dynamic_rolling_keeps_a_non_overlapping_chain(void **state)
+{
+    (void)state;
+    runoff_scenario *s = dynamic_scenario();
+    const int span[6][2] = {{-9, -7}, {-8, -6}, {-7, -5}, {-5, -3}, {-4, -2}, {-2, 0}};
+    for (int k = 0; k < 6; k++)
+        fix_add_poll(s, "R", T0 + span[k][0], T0 + span[k][1], 1000, 52, 48, true);
+    fix_add_poll(s, "Q", T0 - 4, T0 - 3, 1000, 53, 47, false);
+    ro_poll_average avg = average_ok(s);
+    const bool kept[7] = {false, true, false, true, false, true, true};
+    for (size_t i = 0; i < 7; i++) {
+        assert_int_equal(avg.polls[i].used, kept[i]);
+        if (!kept[i])
+            assert_string_equal(avg.polls[i].excluded_why, "overlaps a later release");
+    }
+    assert_int_equal(avg.n_used, 4);
+    assert_int_equal(avg.n_trend, 4);
+    ro_poll_average_clear(&avg);
+    s->aggregation.rolling = RO_ROLLING_ALL;
+    avg = average_ok(s);
+    assert_int_equal(avg.n_used, 7);
+    ro_poll_average_clear(&avg);
+    fix_free(s);
+}
+
+/* The sample cap: a 13 742-person poll counts as max_sample (2000), and
+ * the design effect divides after the cap: n_eff = 2000 / 1.5. Two polls
+ * of the same day and share: the model weighs each in proportion to
+ * 1 / (v_i + tau^2), v_i = 1 / (n_eff p(1-p)), and the mean is their share. */
+static void test_dynamic_caps_the_sample(void **state)
+{
+    (void)state;
+    runoff_scenario *s = dynamic_scenario();
+    s->aggregation.design_effect = 1.5;
+    s->aggregation.house = RO_HOUSE_NONE;
+    fix_add_poll(s, "P", T0, T0, 13742, 55, 45, false);
+    fix_add_poll(s, "Q", T0, T0, 1000, 55, 45, false);
+    ro_poll_average avg = average_ok(s);
+    assert_close(avg.polls[0].n_eff, 2000 / 1.5, EPS);
+    assert_close(avg.polls[1].n_eff, 1000 / 1.5, EPS);
+    const double pq = 0.55 * 0.45, t2 = 0.01 * 0.01;
+    const double r0 = 1 / (2000 / 1.5 * pq) + t2, r1 = 1 / (1000 / 1.5 * pq) + t2;
+    assert_close(avg.polls[0].weight / avg.polls[1].weight, r1 / r0, 1e-9);
+    assert_close(avg.mean, 0.55, 1e-12);
+    ro_poll_average_clear(&avg);
+    fix_free(s);
+}
+
+/* Fixed house effects are removed from the share before the model sees
+ * it: P's 56 with +2 points and Q's 52 with -2 points both say 54, so the
+ * average is 54 % exactly and each poll's adjusted share is 54 %. */
+static void test_dynamic_fixed_house_effects(void **state)
+{
+    (void)state;
+    runoff_scenario *s = dynamic_scenario();
+    s->aggregation.house = RO_HOUSE_FIXED;
+    s->aggregation.house_fixed = calloc(2, sizeof *s->aggregation.house_fixed);
+    assert_non_null(s->aggregation.house_fixed);
+    s->aggregation.n_house_fixed = 2;
+    s->aggregation.house_fixed[0] = (ro_house_value){.pollster = "P", .effect = 0.02};
+    s->aggregation.house_fixed[1] = (ro_house_value){.pollster = "Q", .effect = -0.02};
+    fix_add_poll(s, "P", T0 - 3, T0 - 2, 1000, 56, 44, false);
+    fix_add_poll(s, "Q", T0 - 1, T0, 1200, 52, 48, false);
+    ro_poll_average avg = average_ok(s);
+    assert_close(avg.mean, 0.54, 1e-12);
+    assert_close(avg.polls[0].adjusted, 0.54, 1e-12);
+    assert_close(avg.polls[1].adjusted, 0.54, 1e-12);
+    assert_close(avg.polls[0].house, 0.02, 1e-12);
+    ro_poll_average_clear(&avg);
+    fix_free(s);
+}
+
+/* Every allocation of the dynamic path fails cleanly: the k-th fails for
+ * k = 0, 1, ... until one is past the last (then the average succeeds). */
+static void test_dynamic_alloc_failure(void **state)
+{
+    (void)state;
+    runoff_scenario *s = dynamic_scenario();
+    fix_add_poll(s, "P", T0 - 3, T0 - 1, 1000, 50, 50, true);
+    fix_add_poll(s, "Q", T0 - 2, T0, 1000, 52, 48, false);
+    for (long k = 0;; k++) {
+        ro_poll_average avg;
+        runoff_error err = {0};
+        ro_alloc_fail_after(k);
+        runoff_status st = ro_polls_average(s, &avg, &err);
+        ro_alloc_fail_after(-1);
+        if (st == RUNOFF_OK) {
+            assert_true(k > 4); /* polls, house, chain flags, trend inputs, ... */
+            ro_poll_average_clear(&avg);
+            break;
+        }
+        assert_int_equal(st, RUNOFF_ENOMEM);
+        assert_null(avg.polls);
+    }
+    fix_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -319,6 +438,10 @@ int main(void)
         cmocka_unit_test(test_house_effects_none),
         cmocka_unit_test(test_design_effect_scales_sd),
         cmocka_unit_test(test_alloc_failure),
+        cmocka_unit_test(test_dynamic_rolling_keeps_a_non_overlapping_chain),
+        cmocka_unit_test(test_dynamic_caps_the_sample),
+        cmocka_unit_test(test_dynamic_fixed_house_effects),
+        cmocka_unit_test(test_dynamic_alloc_failure),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

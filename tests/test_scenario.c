@@ -282,6 +282,58 @@ static void test_transfer_shares_within_tolerance_are_normalised(void **state)
     runoff_scenario_free(s);
 }
 
+/* The dynamic method's keys: numbers as given, `estimate` as NAN. */
+static void test_dynamic_keys_load(void **state)
+{
+    (void)state;
+    runoff_error err;
+    runoff_scenario *s = load_text(NATIONAL "aggregation:\n  method: exponential\n"
+                                            "  daily_sd: 0.03\n  poll_sd: estimate\n"
+                                            "  max_sample: 1500\n  house_effects: {sd: 0.1}\n",
+                                   NULL, 0, &err);
+    assert_non_null(s);
+    assert_int_equal(s->aggregation.method, RO_AGG_EXPONENTIAL);
+    assert_close(s->aggregation.daily_sd, 0.03, 0);
+    assert_true(isnan(s->aggregation.poll_sd));
+    assert_close(s->aggregation.max_sample, 1500, 0);
+    assert_close(s->aggregation.house_sd, 0.1, 0);
+    runoff_scenario_free(s);
+    const char *set[] = {"aggregation.daily_sd=estimate", "aggregation.poll_sd=0"};
+    s = load_text(NATIONAL "aggregation: {daily_sd: 0.05}\n", set, 2, &err);
+    assert_non_null(s);
+    assert_int_equal(s->aggregation.method, RO_AGG_DYNAMIC);
+    assert_true(isnan(s->aggregation.daily_sd));
+    assert_close(s->aggregation.poll_sd, 0, 0);
+    runoff_scenario_free(s);
+}
+
+/* `check` warns about a zero systematic error where the polls are used,
+ * with the position of the scale; not when the default applies, and not
+ * when the national level comes from the transfers alone. */
+static void test_zero_polling_error_warns(void **state)
+{
+    (void)state;
+    runoff_error err;
+    char buf[512];
+    runoff_scenario *s = load_text(NATIONAL "polling_error:\n  scale: 0\n", NULL, 0, &err);
+    assert_non_null(s);
+    FILE *f = fmemopen(buf, sizeof buf, "w");
+    assert_int_equal(runoff_scenario_warnings(s, f), 1);
+    fclose(f);
+    assert_non_null(strstr(buf, "t.yaml:14:10: warning: polling_error.scale is 0"));
+    runoff_scenario_free(s);
+    s = load_text(NATIONAL, NULL, 0, &err);
+    assert_non_null(s);
+    assert_int_equal(runoff_scenario_warnings(s, stderr), 0);
+    runoff_scenario_free(s);
+    s = load_text(ELECTION FIRST_ROUND TRANSFERS "blend: {mode: transfers}\n"
+                                                 "polling_error: {scale: 0}\n",
+                  NULL, 0, &err);
+    assert_non_null(s);
+    assert_int_equal(runoff_scenario_warnings(s, stderr), 0);
+    runoff_scenario_free(s);
+}
+
 static void test_polls_optional_when_blend_uses_transfers_only(void **state)
 {
     (void)state;
@@ -469,6 +521,18 @@ static const err_case err_cases[] = {
      "'rolling' is 'newest', expected latest or all"},
     {"design effect", NATIONAL "aggregation:\n  design_effect: 0.5\n", NULL, NULL, 14, 18,
      "'design_effect' is 0.5, expected a number >= 1"},
+    {"method", NATIONAL "aggregation:\n  method: kalman\n", NULL, NULL, 14, 11,
+     "'method' is 'kalman', expected exponential or dynamic"},
+    {"daily sd too large", NATIONAL "aggregation:\n  daily_sd: 0.5\n", NULL, NULL, 14, 13,
+     "'daily_sd' is 0.5, expected estimate or a number in 0.002..0.2"},
+    {"daily sd misspelt", NATIONAL "aggregation:\n  daily_sd: estimated\n", NULL, NULL, 14, 13,
+     "expected estimate or a number in 0.002..0.2"},
+    {"poll sd negative", NATIONAL, "aggregation.poll_sd=-0.01", "--set", 1, 21,
+     "'poll_sd' is -0.01, expected estimate or a number in 0..0.2"},
+    {"sample cap", NATIONAL "aggregation:\n  max_sample: 0\n", NULL, NULL, 14, 15,
+     "'max_sample' is 0, expected a number in 1..1e9"},
+    {"house sd zero", NATIONAL "aggregation:\n  house_effects: {sd: 0}\n", NULL, NULL, 14, 23,
+     "'sd' is 0, expected a number in (0, 1]"},
     {"fixed without values", NATIONAL "aggregation:\n  house_effects:\n    mode: fixed\n", NULL,
      NULL, 15, 5, "missing key 'values' in aggregation.house_effects, needed with mode fixed"},
     {"values without fixed", NATIONAL "aggregation:\n  house_effects:\n    values: {P: 1}\n", NULL,
@@ -805,6 +869,8 @@ int main(void)
         cmocka_unit_test(test_good_national_file),
         cmocka_unit_test(test_good_regional_file),
         cmocka_unit_test(test_transfer_shares_within_tolerance_are_normalised),
+        cmocka_unit_test(test_dynamic_keys_load),
+        cmocka_unit_test(test_zero_polling_error_warns),
         cmocka_unit_test(test_polls_optional_when_blend_uses_transfers_only),
         cmocka_unit_test(test_infinite_concentration_and_student_t),
         cmocka_unit_test(test_describe_writes_a_summary),

@@ -110,6 +110,42 @@ static void test_weights_reproduce_the_estimate(void **state)
     ro_trend_clear(&t);
 }
 
+/* Population effects: likely voters are the reference. One likely-voter
+ * pollster at 55 % and one registered-voter pollster at 51 % on the same
+ * days, house effects off: the whole gap d = logit(.51) - logit(.55) is
+ * the registered effect (its vague prior, sd 0.2, shrinks it by under
+ * 10 % against six polls of 1000), and the level follows the likely-voter
+ * polls. Without a likely-voter poll no effect is estimated (it would be
+ * the level itself). */
+static void test_population_effects_use_likely_voters_as_reference(void **state)
+{
+    (void)state;
+    ro_trend_poll polls[6];
+    for (int i = 0; i < 6; i++)
+        polls[i] = (ro_trend_poll){.start = DAY0 + i / 2, .end = DAY0 + i / 2,
+                                   .share = i % 2 ? 0.51 : 0.55, .n_eff = 1000,
+                                   .pollster = (size_t)(i % 2),
+                                   .population = i % 2 ? RO_POP_REGISTERED : RO_POP_LIKELY};
+    ro_trend_settings set = settings(DAY0 + 3, 0.02, 0.01);
+    set.estimate_house = false;
+    ro_trend t;
+    runoff_error err = {0};
+    assert_int_equal(ro_trend_fit(polls, 6, 2, &set, &t, &err), RUNOFF_OK);
+    const double d = ro_logit(0.51) - ro_logit(0.55);
+    assert_true(t.population_used[RO_POP_REGISTERED]);
+    assert_false(t.population_used[RO_POP_LIKELY] || t.population_used[RO_POP_ADULTS]);
+    assert_true(t.population[RO_POP_REGISTERED] < 0.9 * d); /* d < 0 */
+    assert_true(t.population[RO_POP_REGISTERED] > d);
+    assert_true(fabs(t.mean[2] - ro_logit(0.55)) < 0.1 * fabs(d));
+    ro_trend_clear(&t);
+    for (int i = 0; i < 6; i++)
+        polls[i].population = RO_POP_REGISTERED;
+    assert_int_equal(ro_trend_fit(polls, 6, 2, &set, &t, &err), RUNOFF_OK);
+    assert_false(t.population_used[RO_POP_REGISTERED]);
+    assert_true(fabs(t.mean[2] - ro_logit(0.53)) < 0.01); /* midway between the two */
+    ro_trend_clear(&t);
+}
+
 /* ------------------------------------------------ simulated campaigns */
 
 typedef struct {
@@ -258,6 +294,7 @@ int main(void)
         cmocka_unit_test(test_one_poll_is_analytic),
         cmocka_unit_test(test_flat_campaign_is_flat),
         cmocka_unit_test(test_weights_reproduce_the_estimate),
+        cmocka_unit_test(test_population_effects_use_likely_voters_as_reference),
         cmocka_unit_test(test_simulated_campaigns_cover_the_truth),
         cmocka_unit_test(test_too_long_a_campaign_is_refused),
     };
