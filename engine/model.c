@@ -27,6 +27,7 @@
 #include <gsl/gsl_randist.h>
 
 #include "error.h"
+#include "regional.h"
 #include "stream.h"
 #include "variates.h"
 
@@ -74,11 +75,16 @@ struct ro_model {
                                columns, skipping fixed rows and zero shares */
     size_t n_shapes;
     ro_ziggurat zig;
-    double region_sd;
+    double *region_sd;      /* [n_regions]: sd of each region's own deviation */
+    bool any_region_sd;     /* some region_sd[r] > 0: draw one normal per region */
+    double *lean_shift;     /* [n_regions]: the local lean's log-odds shift, or
+                               NULL when local_lean is 0 */
     int *group;             /* [n_regions], -1 = none */
     double *group_sd;       /* [n_groups] */
     size_t n_groups;
-    bool has_deviations;    /* region_sd > 0 or some group_sd > 0 */
+    bool has_deviations;    /* any_region_sd or some group_sd > 0 */
+    double cond_share;      /* NAN, or the national share every draw is
+                               anchored to (ro_model_condition) */
     ro_blend blend;
     bool blank_fixed;
     double blank_mean, blank_a, blank_b;
@@ -159,8 +165,15 @@ static runoff_status init_regions(ro_model *m, const runoff_scenario *s)
     m->group = ro_calloc(R, sizeof *m->group);
     m->group_sd = ro_calloc(m->n_groups, sizeof *m->group_sd);
     m->region_total = ro_calloc(R, sizeof *m->region_total);
-    if (!m->votes || !m->rows || !m->shapes || !m->group || !m->group_sd || !m->region_total)
+    m->region_sd = ro_calloc(R, sizeof *m->region_sd);
+    if (s->regional_error.local_lean != 0)
+        m->lean_shift = ro_calloc(R, sizeof *m->lean_shift);
+    ro_region_mean *mean = ro_calloc(R, sizeof *mean);
+    if (!m->votes || !m->rows || !m->shapes || !m->group || !m->group_sd || !m->region_total ||
+        !m->region_sd || !mean || (s->regional_error.local_lean != 0 && !m->lean_shift)) {
+        free(mean);
         return RUNOFF_ENOMEM;
+    }
     for (size_t o = 0; o < K; o++)
         for (size_t r = 0; r < R; r++) {
             m->votes[((r / RO_BLOCK) * RO_BLOCK * K) + o * RO_BLOCK + r % RO_BLOCK] =
@@ -170,8 +183,15 @@ static runoff_status init_regions(ro_model *m, const runoff_scenario *s)
         }
     init_rows(m, s);
     ro_ziggurat_init(&m->zig);
-    m->region_sd = s->regional_error.sd;
-    m->has_deviations = m->region_sd > 0;
+    ro_regional_means(s, s->regional_error.local_lean, mean);
+    for (size_t r = 0; r < R; r++) {
+        m->region_sd[r] = ro_region_sd(&s->regional_error, mean[r].h);
+        m->any_region_sd |= m->region_sd[r] > 0;
+        if (m->lean_shift != NULL)
+            m->lean_shift[r] = mean[r].lean_shift;
+    }
+    free(mean);
+    m->has_deviations = m->any_region_sd || m->lean_shift != NULL;
     for (size_t g = 0; g < m->n_groups; g++) {
         m->group_sd[g] = s->regional_error.groups[g].sd;
         m->has_deviations |= m->group_sd[g] > 0;
@@ -196,6 +216,7 @@ ro_model *ro_model_alloc(const runoff_scenario *s, runoff_error *err)
         return NULL;
     }
     const bool regional = s->n_regions > 0 && s->n_options > 0;
+    m->cond_share = NAN;
     m->need_polls = ro_scenario_uses_polls(s);
     m->has_polls = m->need_polls || s->n_polls > 0;
     if (m->has_polls && ro_polls_average(s, &m->avg, err) != RUNOFF_OK) {
@@ -222,6 +243,8 @@ void ro_model_free(ro_model *m)
     free(m->group);
     free(m->group_sd);
     free(m->region_total);
+    free(m->region_sd);
+    free(m->lean_shift);
     free(m);
 }
 
@@ -244,6 +267,8 @@ void ro_model_take_poll_average(ro_model *m, ro_poll_average *out)
 }
 
 size_t ro_model_n_regions(const ro_model *m) { return m->n_regions; }
+
+void ro_model_condition(ro_model *m, double share) { m->cond_share = share; }
 
 size_t ro_model_gamma_shapes(const ro_model *m, const ro_gamma_shape **shapes)
 {
@@ -503,11 +528,13 @@ static double region_odds(const ro_model *m, ro_workspace *w, double *pooled_a)
         /* the deviations first, into s (free scratch until anchoring),
          * zero in the padding */
         e = w->s;
-        if (m->region_sd > 0)
+        if (m->any_region_sd)
             ro_rv_normals(&m->zig, w->rng, e, m->n_regions);
         for (size_t r = 0; r < m->n_regions; r++) {
-            const double z = m->region_sd > 0 ? m->region_sd * e[r] : 0.0;
+            const double z = m->any_region_sd ? m->region_sd[r] * e[r] : 0.0;
             e[r] = (m->group[r] >= 0 ? w->zg[m->group[r]] : 0.0) + z;
+            if (m->lean_shift != NULL)
+                e[r] += m->lean_shift[r];
         }
         for (size_t r = m->n_regions; r < m->n_pad; r++)
             e[r] = 0;
@@ -668,7 +695,7 @@ static void draw_regional(const ro_model *m, ro_workspace *w, uint64_t seed, uin
     const double inv_total = 1 / total_v;
 
     double spread, S;
-    switch (m->blend.mode) {
+    switch (isnan(m->cond_share) ? m->blend.mode : RO_BLEND_POLLS) {
     case RO_BLEND_TRANSFERS:
         S = anchor_eval(w->u, w->v, w->s, m->n_pad, 1.0, inv_total, &spread);
         break;
@@ -717,7 +744,9 @@ static void draw_regional(const ro_model *m, ro_workspace *w, uint64_t seed, uin
 void ro_model_draw(const ro_model *m, ro_workspace *w, uint64_t seed, uint64_t index,
                    ro_draw *out)
 {
-    double p = m->need_polls ? national_share(m, w, seed, index) : NAN;
+    double p = !isnan(m->cond_share) ? m->cond_share
+               : m->need_polls       ? national_share(m, w, seed, index)
+                                     : NAN;
     if (m->n_regions == 0)
         draw_national(m, w, seed, index, p, out);
     else

@@ -45,6 +45,14 @@ const ro_poll_average *ro_model_poll_average(const ro_model *m);
  * when the scenario has no polls. */
 void ro_model_take_poll_average(ro_model *m, ro_poll_average *out);
 size_t ro_model_n_regions(const ro_model *m);
+
+/* Anchor every later draw's national share to `share` (in (0,1)) instead
+ * of drawing it: the regions conditional on a known national result, which
+ * isolates the regional model when it is scored (docs/model.md §8). The
+ * blend mode is then ignored (as if blend: polls with that share); every
+ * other component draws the same numbers as without conditioning. NAN
+ * undoes it. Call before the model is shared between threads. */
+void ro_model_condition(ro_model *m, double share);
 bool ro_model_has_turnout(const ro_model *m);
 
 /* The gamma shapes of one draw's transfer matrix, in the order they are

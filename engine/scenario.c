@@ -363,6 +363,7 @@ static const range R_MAX_SAMPLE = {1, 1e9, false, false, false, "a number in 1..
  * (exp(100 z) overflows for sd around 1e10, giving NaN shares). */
 static const range R_SAMPLE = {1, 1e9, false, false, false, "a number in 1..1000000000"};
 static const range R_LOGIT_SD = {0, 100, false, false, false, "a number in 0..100 (logit scale)"};
+static const range R_LEAN = {-5, 5, false, false, false, "a number in -5..5"};
 
 static runoff_status node_number(loader *L, const ro_node *n, const char *label, const range *r,
                                  double *out)
@@ -1487,9 +1488,32 @@ static runoff_status load_group(loader *L, const ro_node *item, int gi, const na
     return RUNOFF_OK;
 }
 
+/* local_lean reads each region's first-round balance between the two
+ * finalists' own options, found by id (docs/model.md §5). */
+static runoff_status check_lean_options(loader *L, const ro_node *m)
+{
+    if (L->s->regional_error.local_lean == 0)
+        return RUNOFF_OK;
+    for (int f = 0; f < 2; f++)
+        if (ro_scenario_finalist_option(L->s, f) < 0)
+            return bad(L, ro_node_get(m, "local_lean", NULL),
+                       "local_lean needs a first-round option with the id of finalist '%s', "
+                       "expected the finalists among first_round.options",
+                       L->s->finalist[f].id);
+    return RUNOFF_OK;
+}
+
+long ro_scenario_finalist_option(const runoff_scenario *s, int finalist)
+{
+    for (size_t o = 0; o < s->n_options; o++)
+        if (strcmp(s->options[o].id, s->finalist[finalist].id) == 0)
+            return (long)o;
+    return -1;
+}
+
 static runoff_status load_regional_error(loader *L, const name_index *regs)
 {
-    static const char *const keys[] = {"sd", "groups", NULL};
+    static const char *const keys[] = {"sd", "transfer_sd", "local_lean", "groups", NULL};
     ro_regional_error *re = &L->s->regional_error;
     const ro_node *m, *seq;
     runoff_status st = get_map(L, L->root, "regional_error", "the scenario", false, &m);
@@ -1497,6 +1521,11 @@ static runoff_status load_regional_error(loader *L, const name_index *regs)
         return st;
     if ((st = check_keys(L, m, keys, "regional_error")) != RUNOFF_OK ||
         (st = get_number(L, m, "sd", "regional_error", false, &R_LOGIT_SD, &re->sd)) ||
+        (st = get_number(L, m, "transfer_sd", "regional_error", false, &R_LOGIT_SD,
+                         &re->transfer_sd)) ||
+        (st = get_number(L, m, "local_lean", "regional_error", false, &R_LEAN,
+                         &re->local_lean)) ||
+        (st = check_lean_options(L, m)) != RUNOFF_OK ||
         (st = get_list(L, m, "groups", "regional_error", false, MAX_GROUPS, &seq)) != RUNOFF_OK ||
         seq == NULL)
         return st;

@@ -140,6 +140,12 @@ typedef struct {
 
 typedef struct {
     double sd;                  /* logit-scale sd of each region's own deviation */
+    double transfer_sd;         /* logit-scale sd of a region's deviation from a
+                                   national row's A-vs-B split, per option
+                                   (docs/model.md §5); 0 = none */
+    double local_lean;          /* how far every electorate's split leans to the
+                                   finalist who is locally stronger in the first
+                                   round (docs/model.md §5); 0 = none */
     ro_region_group *groups;
     size_t n_groups;
 } ro_regional_error;
@@ -203,6 +209,9 @@ runoff_scenario *ro_scenario_alloc_defaults(void);
  * one with a first round and blend: transfers (the loader then does not
  * require polls, and the model does not draw from them). */
 bool ro_scenario_uses_polls(const runoff_scenario *s);
+
+/* The first-round option whose id is finalist f's (0 = A, 1 = B), or -1. */
+long ro_scenario_finalist_option(const runoff_scenario *s, int finalist);
 
 /* Date helpers shared by the loader, aggregation and writers. */
 bool ro_date_parse(const char *text, int32_t *days); /* strict YYYY-MM-DD, real dates only */
