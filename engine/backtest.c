@@ -29,6 +29,8 @@
 
 #include "error.h"
 
+const double ro_backtest_levels[RO_BACKTEST_N_LEVELS] = {0.5, 0.8, 0.9, 0.95};
+
 double ro_backtest_pit(const ro_hist *h, double actual) { return ro_hist_cdf(h, actual); }
 
 /* Integral of g^2 over a length len where g is linear from g0 to g1. */
@@ -290,6 +292,43 @@ static void score_baseline(const runoff_scenario *s, int32_t t0, ro_baseline_kin
         ro_backtest_score_forecast(&f, actual, &b->scores);
 }
 
+void ro_backtest_regions(const runoff_scenario *s, const runoff_result *r, bool conditional,
+                         runoff_backtest_regions *cal)
+{
+    memset(cal, 0, sizeof *cal);
+    cal->carried_actual = cal->carried_q05 = cal->carried_q95 = NAN;
+    if (conditional)
+        r = r->conditional;
+    if (r == NULL || r->draws == 0 || s->actual.region_share_a == NULL)
+        return;
+    double pit = 0, brier = 0, in[RO_BACKTEST_N_LEVELS] = {0}, carried = 0;
+    for (size_t i = 0; i < r->n_regions; i++) {
+        const double actual = s->actual.region_share_a[i];
+        if (!isfinite(actual))
+            continue;
+        const double p = ro_backtest_pit(r->region_share[i], actual);
+        cal->n++;
+        pit += p;
+        carried += actual > 0.5;
+        for (size_t k = 0; k < RO_BACKTEST_N_LEVELS; k++)
+            in[k] += ro_backtest_covered(r->region_share[i], ro_backtest_levels[k], actual);
+        brier += ro_backtest_brier((double)r->region_wins_a[i] / (double)r->draws, actual > 0.5);
+        size_t k = (size_t)(p * 10);
+        cal->pit_decile[k < 10 ? k : 9]++;
+    }
+    double n = cal->n ? (double)cal->n : NAN;
+    cal->pit_mean = pit / n;
+    for (size_t k = 0; k < RO_BACKTEST_N_LEVELS; k++)
+        cal->covered[k] = in[k] / n;
+    cal->brier_mean = brier / n;
+    if (r->regions_a != NULL) {
+        cal->carried_q05 = ro_hist_integer_quantile(r->regions_a, 0.05);
+        cal->carried_q95 = ro_hist_integer_quantile(r->regions_a, 0.95);
+        if (cal->n == r->n_regions)
+            cal->carried_actual = carried;
+    }
+}
+
 runoff_status runoff_backtest_score(const runoff_scenario *s, const runoff_result *r,
                                     runoff_backtest_row *row, runoff_error *err)
 {
@@ -305,6 +344,8 @@ runoff_status runoff_backtest_score(const runoff_scenario *s, const runoff_resul
     row->draws = r->draws;
     row->seed = r->seed;
     ro_backtest_score_result(r, row->actual, &row->model);
+    ro_backtest_regions(s, r, false, &row->regions);
+    ro_backtest_regions(s, r, true, &row->regions_conditional);
     /* The baselines read the polls as of the model's own reference date
      * (docs/model.md §1); without polls the model has none, nor do they. */
     row->final_week = row->last_poll = no_baseline;

@@ -19,6 +19,10 @@
 #include "summary.h"
 
 /* Probability integral transform: forecast CDF at the actual value. */
+/* Central interval levels scored and printed, and their count. */
+#define RO_BACKTEST_N_LEVELS 4
+extern const double ro_backtest_levels[RO_BACKTEST_N_LEVELS];
+
 double ro_backtest_pit(const ro_hist *h, double actual);
 /* Continuous ranked probability score, same units as the values
  * (integral of (F(x) - 1{x >= actual})^2 dx over the histogram range,
@@ -80,5 +84,11 @@ void ro_backtest_baseline_polls(const runoff_scenario *s, int32_t t0, ro_baselin
  * closed form here. */
 bool ro_backtest_baseline_forecast(const ro_polling_error *pe, runoff_backtest_baseline *b,
                                    ro_backtest_forecast *f);
+
+/* The regions of r (or, conditional, of r->conditional: the national
+ * share held at the actual one) scored against actual.regions; n == 0
+ * when there is nothing to score. */
+void ro_backtest_regions(const runoff_scenario *s, const runoff_result *r, bool conditional,
+                         runoff_backtest_regions *cal);
 
 #endif /* RO_BACKTEST_H */

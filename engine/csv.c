@@ -192,6 +192,31 @@ static const bt_column baseline_columns[] = {
     {"df", offsetof(runoff_backtest_baseline, df), COL_DOUBLE},
 };
 
+#define RC(field) offsetof(runoff_backtest_regions, field)
+static const bt_column region_columns[] = {
+    {"n", RC(n), COL_SIZE},
+    {"pit_mean", RC(pit_mean), COL_DOUBLE},
+    {"covered_50", RC(covered[0]), COL_DOUBLE},
+    {"covered_80", RC(covered[1]), COL_DOUBLE},
+    {"covered_90", RC(covered[2]), COL_DOUBLE},
+    {"covered_95", RC(covered[3]), COL_DOUBLE},
+    {"pit_decile_1", RC(pit_decile[0]), COL_SIZE},
+    {"pit_decile_2", RC(pit_decile[1]), COL_SIZE},
+    {"pit_decile_3", RC(pit_decile[2]), COL_SIZE},
+    {"pit_decile_4", RC(pit_decile[3]), COL_SIZE},
+    {"pit_decile_5", RC(pit_decile[4]), COL_SIZE},
+    {"pit_decile_6", RC(pit_decile[5]), COL_SIZE},
+    {"pit_decile_7", RC(pit_decile[6]), COL_SIZE},
+    {"pit_decile_8", RC(pit_decile[7]), COL_SIZE},
+    {"pit_decile_9", RC(pit_decile[8]), COL_SIZE},
+    {"pit_decile_10", RC(pit_decile[9]), COL_SIZE},
+    {"brier_mean", RC(brier_mean), COL_DOUBLE},
+    {"carried_actual", RC(carried_actual), COL_DOUBLE},
+    {"carried_q05", RC(carried_q05), COL_DOUBLE},
+    {"carried_q95", RC(carried_q95), COL_DOUBLE},
+};
+#undef RC
+
 #define N_COLS(t) (sizeof t / sizeof t[0])
 
 /* The baselines, in column order, and where each sits in a row. */
@@ -236,6 +261,8 @@ int runoff_write_backtest_csv_header(FILE *out)
         bt_header(&o, baselines[k].name, baseline_columns, N_COLS(baseline_columns));
         bt_header(&o, baselines[k].name, score_columns, N_COLS(score_columns));
     }
+    bt_header(&o, "regions", region_columns, N_COLS(region_columns));
+    bt_header(&o, "regions_conditional", region_columns, N_COLS(region_columns));
     ro_fmt_puts(&o, "\n");
     return ro_fmt_finish(&o);
 }
@@ -258,6 +285,9 @@ int runoff_write_backtest_csv_row(FILE *out, const runoff_scenario *s,
         bt_values(&o, b, baseline_columns, N_COLS(baseline_columns), true);
         bt_values(&o, &b->scores, score_columns, N_COLS(score_columns), isfinite(b->scores.crps));
     }
+    bt_values(&o, &row->regions, region_columns, N_COLS(region_columns), row->regions.n > 0);
+    bt_values(&o, &row->regions_conditional, region_columns, N_COLS(region_columns),
+              row->regions_conditional.n > 0);
     ro_fmt_puts(&o, "\n");
     return ro_fmt_finish(&o);
 }

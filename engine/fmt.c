@@ -17,7 +17,6 @@
 
 #include "backtest.h"
 
-const double ro_fmt_levels[RO_FMT_N_LEVELS] = {0.5, 0.8, 0.9, 0.95};
 
 static const double stat_quantiles[] = {0.025, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.975};
 #define N_STAT_QUANTILES (sizeof stat_quantiles / sizeof stat_quantiles[0])
@@ -104,35 +103,13 @@ double ro_fmt_win_probability(const runoff_result *r, int f)
     return (double)r->wins[f] / (double)r->draws;
 }
 
-/* The integer a one-unit-wide bin holds: the floor of its centre, for
- * bins [k - 0.5, k + 0.5) as for bins [k, k + 1). */
-static double bin_integer(const ro_hist *h, size_t i)
-{
-    return floor(ro_hist_lo(h) + ((double)i + 0.5) * ro_hist_bin_width(h));
-}
-
-double ro_fmt_regions_quantile(const ro_hist *h, double q)
-{
-    uint64_t n = ro_hist_count(h), cum = 0;
-    if (n == 0)
-        return NAN;
-    double target = q * (double)n;
-    for (size_t i = 0; i < ro_hist_nbins(h); i++) {
-        uint64_t c = ro_hist_bin_count(h, i);
-        cum += c;
-        if (c > 0 && (double)cum >= target)
-            return bin_integer(h, i);
-    }
-    return NAN; /* only out-of-range values: not a regions histogram */
-}
-
 double ro_fmt_regions_majority(const ro_hist *h, size_t n_regions)
 {
     uint64_t n = ro_hist_count(h), above = 0;
     if (n == 0)
         return NAN;
     for (size_t i = 0; i < ro_hist_nbins(h); i++)
-        if (bin_integer(h, i) > (double)n_regions / 2)
+        if (ro_hist_bin_integer(h, i) > (double)n_regions / 2)
             above += ro_hist_bin_count(h, i);
     return (double)above / (double)n;
 }
@@ -150,31 +127,6 @@ void ro_fmt_region_row(const runoff_scenario *s, const runoff_result *r, size_t 
     row->q95 = ro_hist_quantile(h, 0.95);
     row->actual = s->actual.region_share_a != NULL ? s->actual.region_share_a[i] : NAN;
     row->pit = isfinite(row->actual) ? ro_backtest_pit(h, row->actual) : NAN;
-}
-
-void ro_fmt_region_calibration(const runoff_scenario *s, const runoff_result *r,
-                               ro_fmt_calibration *cal)
-{
-    memset(cal, 0, sizeof *cal);
-    double pit = 0, in50 = 0, in90 = 0, brier = 0;
-    for (size_t i = 0; i < r->n_regions && s->actual.region_share_a != NULL; i++) {
-        ro_fmt_region row;
-        ro_fmt_region_row(s, r, i, &row);
-        if (!isfinite(row.actual))
-            continue;
-        cal->n++;
-        pit += row.pit;
-        in50 += ro_backtest_covered(r->region_share[i], 0.5, row.actual);
-        in90 += ro_backtest_covered(r->region_share[i], 0.9, row.actual);
-        brier += ro_backtest_brier(row.win_probability_a, row.actual > 0.5);
-        size_t k = (size_t)(row.pit * 5);
-        cal->pit_quintile[k < 5 ? k : 4]++;
-    }
-    double n = cal->n ? (double)cal->n : NAN;
-    cal->pit_mean = pit / n;
-    cal->covered50 = in50 / n;
-    cal->covered90 = in90 / n;
-    cal->brier_mean = brier / n;
 }
 
 /* ---- the statistics list ---- */
@@ -222,9 +174,34 @@ static void emit_backtest(const emitter *e, const ro_hist *h, double actual, con
     emit(e, name, subject, mirror ? 1 - pit : pit, "probability");
     snprintf(name, sizeof name, "%scrps", prefix);
     emit(e, name, subject, ro_backtest_crps(h, actual), "score");
-    for (size_t k = 0; k < RO_FMT_N_LEVELS; k++) {
-        snprintf(name, sizeof name, "%scovered_%g", prefix, ro_fmt_levels[k]);
-        emit(e, name, subject, ro_backtest_covered(h, ro_fmt_levels[k], actual), "boolean");
+    for (size_t k = 0; k < RO_BACKTEST_N_LEVELS; k++) {
+        snprintf(name, sizeof name, "%scovered_%g", prefix, ro_backtest_levels[k]);
+        emit(e, name, subject, ro_backtest_covered(h, ro_backtest_levels[k], actual), "boolean");
+    }
+}
+
+/* The regional scores of one calibration, each statistic's name prefixed. */
+static void emit_region_scores(const emitter *e, const runoff_backtest_regions *cal,
+                               const char *prefix, const char *a)
+{
+    char name[96];
+    snprintf(name, sizeof name, "%swith_actual", prefix);
+    emit(e, name, a, (double)cal->n, "count");
+    snprintf(name, sizeof name, "%spit_mean", prefix);
+    emit(e, name, a, cal->pit_mean, "probability");
+    for (size_t k = 0; k < RO_BACKTEST_N_LEVELS; k++) {
+        snprintf(name, sizeof name, "%scovered_%g", prefix, ro_backtest_levels[k]);
+        emit(e, name, a, cal->covered[k], "fraction");
+    }
+    for (size_t k = 0; k < 10; k++) {
+        snprintf(name, sizeof name, "%spit_decile_%zu", prefix, k + 1);
+        emit(e, name, a, (double)cal->pit_decile[k], "count");
+    }
+    snprintf(name, sizeof name, "%sbrier_mean", prefix);
+    emit(e, name, a, cal->brier_mean, "score");
+    if (isfinite(cal->carried_actual)) {
+        snprintf(name, sizeof name, "%scarried_actual", prefix);
+        emit(e, name, a, cal->carried_actual, "count");
     }
 }
 
@@ -236,20 +213,17 @@ static void emit_regions(const emitter *e, const runoff_scenario *s, const runof
         const double rq[] = {0.05, 0.5, 0.95};
         for (size_t k = 0; k < 3; k++) {
             snprintf(name, sizeof name, "regions_carried_quantile_%g", rq[k]);
-            emit(e, name, a, ro_fmt_regions_quantile(r->regions_a, rq[k]), "count");
+            emit(e, name, a, ro_hist_integer_quantile(r->regions_a, rq[k]), "count");
         }
         emit(e, "regions_majority_probability", a,
              ro_fmt_regions_majority(r->regions_a, r->n_regions), "probability");
     }
-    ro_fmt_calibration cal;
-    ro_fmt_region_calibration(s, r, &cal);
-    if (cal.n == 0)
-        return;
-    emit(e, "regions_with_actual", a, (double)cal.n, "count");
-    emit(e, "regions_pit_mean", a, cal.pit_mean, "probability");
-    emit(e, "regions_covered_0.5", a, cal.covered50, "fraction");
-    emit(e, "regions_covered_0.9", a, cal.covered90, "fraction");
-    emit(e, "regions_brier_mean", a, cal.brier_mean, "score");
+    for (int c = 0; c < 2; c++) {
+        runoff_backtest_regions cal;
+        ro_backtest_regions(s, r, c == 1, &cal);
+        if (cal.n > 0)
+            emit_region_scores(e, &cal, c == 1 ? "regions_conditional_" : "regions_", a);
+    }
 }
 
 void ro_fmt_each_stat(const runoff_scenario *s, const runoff_result *r, ro_fmt_stat_fn fn,

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "backtest.h"
 #include "error.h"
 #include "scenario.h"
 #include "sim.h"
@@ -79,16 +80,11 @@ typedef void (*ro_fmt_stat_fn)(void *ctx, const char *statistic, const char *sub
 void ro_fmt_each_stat(const runoff_scenario *s, const runoff_result *r, ro_fmt_stat_fn fn,
                       void *ctx);
 
-/* Central interval levels the writers print, and their count. */
-#define RO_FMT_N_LEVELS 4
-extern const double ro_fmt_levels[RO_FMT_N_LEVELS];
-
 /* Probability that finalist f (0 = A, 1 = B) wins, and its MC error. */
 double ro_fmt_win_probability(const runoff_result *r, int f);
 
-/* Regions carried: the integer held by each bin of r->regions_a (bins are
- * one unit wide and each holds exactly one integer). */
-double ro_fmt_regions_quantile(const ro_hist *h, double q);
+/* Probability that A carries more than half the regions (r->regions_a;
+ * quantiles of it: ro_hist_integer_quantile). */
 double ro_fmt_regions_majority(const ro_hist *h, size_t n_regions);
 
 /* One region as the regions CSV and the JSON print it. */
@@ -100,15 +96,10 @@ typedef struct {
 void ro_fmt_region_row(const runoff_scenario *s, const runoff_result *r, size_t i,
                        ro_fmt_region *row);
 
-/* Calibration over the regions that have an actual share. */
-typedef struct {
-    size_t n;                  /* regions with an actual share */
-    double pit_mean;
-    double covered50, covered90;/* fractions of those regions */
-    double brier_mean;         /* of the per-region calls "A carries it" */
-    size_t pit_quintile[5];    /* how many PITs fall in [0,.2), [.2,.4), ... */
-} ro_fmt_calibration;
+/* Calibration over the regions that have an actual share, of r's
+ * regions or (conditional) of r->conditional's; n == 0 when there is
+ * nothing to score. */
 void ro_fmt_region_calibration(const runoff_scenario *s, const runoff_result *r,
-                               ro_fmt_calibration *cal);
+                               bool conditional, runoff_backtest_regions *cal);
 
 #endif /* RO_FMT_H */

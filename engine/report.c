@@ -114,9 +114,9 @@ static void report_intervals(ro_fmt_out *o, const ro_hist *h)
     else
         ro_fmt_puts(o, "  ");
     ro_fmt_printf(o, "median %.2f %%\n", 100 * ro_hist_quantile(h, 0.5));
-    for (size_t k = 0; k < RO_FMT_N_LEVELS; k++) {
-        double tail = (1 - ro_fmt_levels[k]) / 2;
-        ro_fmt_printf(o, "  %2.0f %% interval  %6.2f .. %6.2f %%\n", 100 * ro_fmt_levels[k],
+    for (size_t k = 0; k < RO_BACKTEST_N_LEVELS; k++) {
+        double tail = (1 - ro_backtest_levels[k]) / 2;
+        ro_fmt_printf(o, "  %2.0f %% interval  %6.2f .. %6.2f %%\n", 100 * ro_backtest_levels[k],
                       100 * ro_hist_quantile(h, tail), 100 * ro_hist_quantile(h, 1 - tail));
     }
 }
@@ -178,9 +178,9 @@ static void report_regions(ro_fmt_out *o, const runoff_scenario *s, const runoff
     ro_fmt_printf(o, "\nRegions (%zu)\n", r->n_regions);
     if (r->regions_a != NULL) {
         ro_fmt_printf(o, "  carried by %s: median %.0f, 90 %% interval %.0f .. %.0f\n",
-                      name_a(s), ro_fmt_regions_quantile(r->regions_a, 0.5),
-                      ro_fmt_regions_quantile(r->regions_a, 0.05),
-                      ro_fmt_regions_quantile(r->regions_a, 0.95));
+                      name_a(s), ro_hist_integer_quantile(r->regions_a, 0.5),
+                      ro_hist_integer_quantile(r->regions_a, 0.05),
+                      ro_hist_integer_quantile(r->regions_a, 0.95));
         ro_fmt_printf(o, "  P(%s carries a majority of regions) %.1f %%\n", name_a(s),
                       100 * ro_fmt_regions_majority(r->regions_a, r->n_regions));
     }
@@ -240,19 +240,41 @@ static void report_actual(ro_fmt_out *o, const char *what, const ro_hist *h, dou
                   ro_backtest_pit(h, actual), 100 * ro_backtest_crps(h, actual));
     ro_fmt_puts(o, "    inside the central intervals:");
     int any = 0;
-    for (size_t k = 0; k < RO_FMT_N_LEVELS; k++)
-        if (ro_backtest_covered(h, ro_fmt_levels[k], actual)) {
-            ro_fmt_printf(o, "%s %.0f %%", any ? "," : "", 100 * ro_fmt_levels[k]);
+    for (size_t k = 0; k < RO_BACKTEST_N_LEVELS; k++)
+        if (ro_backtest_covered(h, ro_backtest_levels[k], actual)) {
+            ro_fmt_printf(o, "%s %.0f %%", any ? "," : "", 100 * ro_backtest_levels[k]);
             any = 1;
         }
     ro_fmt_puts(o, any ? "\n" : " none\n");
 }
 
+/* One block of regional scores (as simulated, or conditional on the actual
+ * national share). */
+static void report_region_scores(ro_fmt_out *o, const runoff_backtest_regions *cal,
+                                 const char *what)
+{
+    ro_fmt_printf(o, "  regions, %s (%zu with an actual share):\n", what, cal->n);
+    ro_fmt_printf(o, "    mean PIT %.3f (0.5 if calibrated); by tenths:", cal->pit_mean);
+    for (size_t k = 0; k < 10; k++)
+        ro_fmt_printf(o, " %zu", cal->pit_decile[k]);
+    ro_fmt_puts(o, "\n    in their central");
+    for (size_t k = 0; k < RO_BACKTEST_N_LEVELS; k++)
+        ro_fmt_printf(o, "%s%.0f", k ? "/" : " ", 100 * ro_backtest_levels[k]);
+    ro_fmt_puts(o, " % intervals:");
+    for (size_t k = 0; k < RO_BACKTEST_N_LEVELS; k++)
+        ro_fmt_printf(o, "%s%.1f", k ? " / " : " ", 100 * cal->covered[k]);
+    ro_fmt_printf(o, " %%\n    mean Brier score of the region calls: %.4f\n", cal->brier_mean);
+    if (isfinite(cal->carried_actual))
+        ro_fmt_printf(o, "    regions carried by A: %.0f, 90 %% interval %.0f-%.0f\n",
+                      cal->carried_actual, cal->carried_q05, cal->carried_q95);
+}
+
 static void report_backtest(ro_fmt_out *o, const runoff_scenario *s, const runoff_result *r)
 {
     const ro_actual *act = &s->actual;
-    ro_fmt_calibration cal;
-    ro_fmt_region_calibration(s, r, &cal);
+    runoff_backtest_regions cal, cond;
+    ro_backtest_regions(s, r, false, &cal);
+    ro_backtest_regions(s, r, true, &cond);
     bool turnout = act->has_turnout && r->has_turnout && r->turnout != NULL;
     bool blank = act->has_blank_null && r->blank_null != NULL;
     if (!act->has_share && !turnout && !blank && cal.n == 0)
@@ -271,16 +293,10 @@ static void report_backtest(ro_fmt_out *o, const runoff_scenario *s, const runof
         report_actual(o, "turnout", r->turnout, act->turnout);
     if (blank)
         report_actual(o, "blank and null", r->blank_null, act->blank_null);
-    if (cal.n > 0) {
-        ro_fmt_printf(o, "  regions with an actual share: %zu; mean PIT %.3f (0.5 if calibrated)\n",
-                      cal.n, cal.pit_mean);
-        ro_fmt_printf(o, "    PIT by fifths: %zu %zu %zu %zu %zu (even if calibrated)\n",
-                      cal.pit_quintile[0], cal.pit_quintile[1], cal.pit_quintile[2],
-                      cal.pit_quintile[3], cal.pit_quintile[4]);
-        ro_fmt_printf(o, "    inside their 50 %% interval: %.1f %% of regions; inside 90 %%: %.1f %%\n",
-                      100 * cal.covered50, 100 * cal.covered90);
-        ro_fmt_printf(o, "    mean Brier score of the region calls: %.4f\n", cal.brier_mean);
-    }
+    if (cal.n > 0)
+        report_region_scores(o, &cal, "as simulated");
+    if (cond.n > 0)
+        report_region_scores(o, &cond, "national share held at the actual one");
 }
 
 int runoff_write_report(FILE *out, const runoff_scenario *s, const runoff_result *r)
@@ -363,6 +379,11 @@ int runoff_write_backtest_row(FILE *out, const runoff_scenario *s, const runoff_
     backtest_line(&o, "last poll", &row->last_poll.scores, false);
     backtest_baseline_note(&o, "final week:", &row->final_week);
     backtest_baseline_note(&o, "last poll:", &row->last_poll);
+    if (row->regions.n > 0)
+        report_region_scores(&o, &row->regions, "as simulated");
+    if (row->regions_conditional.n > 0)
+        report_region_scores(&o, &row->regions_conditional,
+                             "national share held at the actual one");
     ro_fmt_puts(&o, "\n");
     return ro_fmt_finish(&o);
 }

@@ -25,6 +25,7 @@ void runoff_result_free(runoff_result *r)
     ro_hist_set_free(r->region_set);
     free(r->region_wins_a);
     ro_poll_average_clear(&r->avg);
+    runoff_result_free(r->conditional);
     free(r);
 }
 

@@ -251,41 +251,19 @@ static runoff_status run_inline(const runoff_scenario *s, const ro_model *m,
     return st;
 }
 
-runoff_result *runoff_simulate(const runoff_scenario *s, const runoff_sim_options *opt,
-                               runoff_error *err)
+/* Draws [0, draws) of model m into r on worker threads; the calling
+ * thread reports progress (opt) until they finish. */
+static runoff_status run_threads(const runoff_scenario *s, const ro_model *m,
+                                 const runoff_sim_options *opt, runoff_result *r, uint64_t seed,
+                                 uint64_t draws, unsigned threads, runoff_error *err)
 {
-    static const runoff_sim_options defaults;
-    if (opt == NULL)
-        opt = &defaults;
-    ro_model *m = ro_model_alloc(s, err);
-    if (m == NULL)
-        return NULL;
-    runoff_result *r = result_alloc(s, m);
-    if (r == NULL) {
-        ro_model_free(m);
-        ro_error_set(err, RUNOFF_ENOMEM, NULL, 0, 0, "out of memory");
-        return NULL;
-    }
-    uint64_t draws = opt->draws ? opt->draws : s->simulation.draws;
-    uint64_t seed = opt->has_seed ? opt->seed : s->simulation.seed;
-    unsigned threads = opt->threads ? opt->threads : ro_default_threads();
-    r->seed = seed;
-    /* The writers keep the average; the draws need only its mean and sd. */
-    ro_model_take_poll_average(m, &r->avg);
-    runoff_status st = RUNOFF_OK;
-
-    if (opt->on_draw != NULL) {
-        r->threads = 1;
-        st = run_inline(s, m, opt, r, seed, draws, err);
-        goto done;
-    }
-
     uint64_t block = s->simulation.block_size ? s->simulation.block_size : 10000;
     shared_run run = {.s = s, .m = m, .seed = seed, .draws = draws, .block = block,
                       .n_blocks = (draws + block - 1) / block};
     if ((uint64_t)threads > run.n_blocks)
         threads = run.n_blocks > 0 ? (unsigned)run.n_blocks : 1u;
     r->threads = threads;
+    runoff_status st = RUNOFF_OK;
     pthread_mutex_init(&run.lock, NULL);
     pthread_cond_init(&run.cond, NULL);
     worker *wk = ro_calloc(threads, sizeof *wk);
@@ -329,10 +307,64 @@ runoff_result *runoff_simulate(const runoff_scenario *s, const runoff_sim_option
     free(tid);
     pthread_cond_destroy(&run.cond);
     pthread_mutex_destroy(&run.lock);
-done:
-    ro_model_free(m);
+    return st;
+}
+
+/* Whether the run also simulates the regions conditional on the actual
+ * national share: only when there is something to score them against. */
+static bool wants_conditional(const runoff_scenario *s)
+{
+    return s->n_regions > 0 && s->n_options > 0 && s->actual.has_share &&
+           s->actual.region_share_a != NULL;
+}
+
+/* The regions once more with the national share held at its actual value
+ * (docs/model.md §8), into r->conditional: same seed and draws, so every
+ * component but the national level draws the same numbers. */
+static runoff_status run_conditional(const runoff_scenario *s, ro_model *m,
+                                     const runoff_sim_options *opt, runoff_result *r,
+                                     unsigned threads, runoff_error *err)
+{
+    ro_model_condition(m, s->actual.share_a);
+    if ((r->conditional = result_alloc(s, m)) == NULL)
+        return ro_error_set(err, RUNOFF_ENOMEM, NULL, 0, 0, "out of memory");
+    r->conditional->seed = r->seed;
+    runoff_status st = run_threads(s, m, opt, r->conditional, r->seed, r->draws, threads, err);
+    return st == RUNOFF_OK ? result_finish_regions(r->conditional, err) : st;
+}
+
+runoff_result *runoff_simulate(const runoff_scenario *s, const runoff_sim_options *opt,
+                               runoff_error *err)
+{
+    static const runoff_sim_options defaults;
+    if (opt == NULL)
+        opt = &defaults;
+    ro_model *m = ro_model_alloc(s, err);
+    if (m == NULL)
+        return NULL;
+    runoff_result *r = result_alloc(s, m);
+    if (r == NULL) {
+        ro_model_free(m);
+        ro_error_set(err, RUNOFF_ENOMEM, NULL, 0, 0, "out of memory");
+        return NULL;
+    }
+    uint64_t draws = opt->draws ? opt->draws : s->simulation.draws;
+    unsigned threads = opt->threads ? opt->threads : ro_default_threads();
+    r->seed = opt->has_seed ? opt->seed : s->simulation.seed;
+    /* The writers keep the average; the draws need only its mean and sd. */
+    ro_model_take_poll_average(m, &r->avg);
+    runoff_status st;
+    if (opt->on_draw != NULL) {
+        r->threads = 1;
+        st = run_inline(s, m, opt, r, r->seed, draws, err);
+    } else {
+        st = run_threads(s, m, opt, r, r->seed, draws, threads, err);
+    }
     if (st == RUNOFF_OK)
         st = result_finish_regions(r, err);
+    if (st == RUNOFF_OK && wants_conditional(s))
+        st = run_conditional(s, m, opt, r, threads, err);
+    ro_model_free(m);
     if (st != RUNOFF_OK) {
         runoff_result_free(r);
         return NULL;

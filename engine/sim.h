@@ -52,6 +52,10 @@ struct runoff_result {
     ro_hist_set *region_set;     /* the per-region accumulators while simulating */
     uint64_t *region_wins_a;     /* [n_regions] */
     ro_poll_average avg;         /* copy of the model's average (owned) */
+    /* The regions simulated again with the national share held at the
+     * actual one (docs/model.md §8); only for scenarios with actual.shares
+     * and actual.regions, else NULL. Its own avg is empty. */
+    struct runoff_result *conditional;
 };
 
 #endif /* RO_SIM_H */

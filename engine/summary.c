@@ -333,3 +333,25 @@ int ro_hist_set_export(const ro_hist_set *s, size_t i, ro_hist *h)
     }
     return 0;
 }
+
+/* The integer a one-unit-wide bin holds: the floor of its centre, for
+ * bins [k - 0.5, k + 0.5) as for bins [k, k + 1). */
+double ro_hist_bin_integer(const ro_hist *h, size_t i)
+{
+    return floor(ro_hist_lo(h) + ((double)i + 0.5) * ro_hist_bin_width(h));
+}
+
+double ro_hist_integer_quantile(const ro_hist *h, double q)
+{
+    uint64_t n = ro_hist_count(h), cum = 0;
+    if (n == 0)
+        return NAN;
+    double target = q * (double)n;
+    for (size_t i = 0; i < ro_hist_nbins(h); i++) {
+        uint64_t c = ro_hist_bin_count(h, i);
+        cum += c;
+        if (c > 0 && (double)cum >= target)
+            return ro_hist_bin_integer(h, i);
+    }
+    return NAN; /* only out-of-range values: not a regions histogram */
+}

@@ -74,4 +74,10 @@ int ro_hist_set_export(const ro_hist_set *s, size_t i, ro_hist *h);
 /* Monte Carlo standard error of a proportion p estimated from n draws. */
 double ro_mc_se(double p, uint64_t n);
 
+/* For histograms of integer counts (bins one unit wide, e.g. the regions
+ * a finalist carries): the integer bin i holds, and the q-quantile of the
+ * counts read exactly off the bins (NAN when empty). */
+double ro_hist_bin_integer(const ro_hist *h, size_t i);
+double ro_hist_integer_quantile(const ro_hist *h, double q);
+
 #endif /* RO_SUMMARY_H */

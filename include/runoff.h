@@ -282,6 +282,19 @@ typedef struct {
     runoff_backtest_scores scores;
 } runoff_backtest_baseline;
 
+/* How the regional forecast scored against actual.regions (n == 0 when
+ * the scenario has none, or no regions). */
+typedef struct {
+    size_t n;                   /* regions with an actual share */
+    double pit_mean;            /* 0.5 if calibrated */
+    size_t pit_decile[10];      /* PITs in [0,.1), [.1,.2), ..., [.9,1] */
+    double covered[4];          /* fraction of the n inside their central 50, 80,
+                                   90 and 95 % intervals */
+    double brier_mean;          /* of the calls "A carries the region" */
+    double carried_actual;      /* regions A carried; NAN unless all have a result */
+    double carried_q05, carried_q95; /* 90 % interval of the regions A carries */
+} runoff_backtest_regions;
+
 /* One scenario's back-test. */
 typedef struct {
     double actual;              /* A's actual share */
@@ -291,6 +304,9 @@ typedef struct {
     runoff_backtest_scores model;
     runoff_backtest_baseline final_week; /* polls ending in the 7 days up to the reference date */
     runoff_backtest_baseline last_poll;  /* the polls of the latest end date */
+    runoff_backtest_regions regions;     /* the regions as simulated */
+    runoff_backtest_regions regions_conditional; /* with the national share held at
+                                                    the actual one (docs/model.md §8) */
 } runoff_backtest_row;
 
 /* 1 if the scenario gives an actual share for A (`actual.shares`), else 0:
@@ -336,4 +352,27 @@ int runoff_write_backtest_csv_row(FILE *out, const runoff_scenario *s,
 #ifdef __cplusplus
 }
 #endif
+/* --------------------------------------------------------- calibration */
+
+/* The regional error (docs/model.md §5: sd, transfer_sd and one sd shared
+ * by every region group) fitted by restricted maximum likelihood on past
+ * elections: each scenario needs a first round, transfers and
+ * actual.regions (regions without an actual share are left out); the
+ * groups are read from each scenario's regional_error.groups, and every
+ * scenario must declare the same group names. The scenarios' own sds are
+ * ignored. Returns NULL with err set (RUNOFF_EINPUT: a scenario that
+ * cannot be used, saying why; RUNOFF_ERUNTIME: the fit did not converge;
+ * RUNOFF_ENOMEM). */
+typedef struct runoff_calibration runoff_calibration;
+runoff_calibration *runoff_calibrate(const runoff_scenario *const *scenarios, size_t n,
+                                     runoff_error *err);
+void runoff_calibration_free(runoff_calibration *c);
+
+/* The fitted values as a YAML fragment holding a complete regional_error
+ * section (the groups of the first scenario, each with the shared group
+ * sd), with the standard errors and the fitted files (names[0..n), may be
+ * NULL) in comments. Returns 0, or non-zero if a write failed. */
+int runoff_write_calibration(FILE *out, const runoff_calibration *c, const char *const *names,
+                             size_t n);
+
 #endif /* RUNOFF_H */
