@@ -364,6 +364,7 @@ static const command commands[] = {
     {"check", cli_check, "validate a scenario and summarise what was loaded"},
     {"sweep", cli_sweep, "simulate a grid of scenario variants into one CSV"},
     {"backtest", cli_backtest, "score forecasts of scenarios with an actual result"},
+    {"calibrate", cli_calibrate, "fit the regional error on past elections"},
 };
 
 static void usage(FILE *out)

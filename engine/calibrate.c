@@ -1,0 +1,529 @@
+/*
+ * calibrate.c — the calibrator: the regional error of docs/model.md §5
+ * fitted on past elections by restricted maximum likelihood.
+ *
+ * For election e and region r with an actual share y_r, the residual
+ *
+ *     d_r = logit(y_r) - log(A_r / B_r)   (mean transfer rows, leaning by
+ *                                          the local lean, regional.c)
+ *
+ * is what the model's regional deviation, plus the election's uniform swing,
+ * has to explain. The model (§5, §6) says
+ *
+ *     d = mu_e 1 + eps,   eps ~ N(0, C),
+ *     C = diag(sd^2 + transfer_sd^2 h_r) + group_sd^2 sum_g 1_g 1_g'
+ *
+ * with mu_e free for each election (the anchoring swing δ of §6). The
+ * restricted likelihood integrates mu_e out, so the sds are not biased
+ * down by its estimation. The lean moves d_r and h_r themselves, so they
+ * are recomputed at each trial lean. The three sds (on their logarithms)
+ * and the lean are found together by Nelder-Mead (GSL), and the standard
+ * errors come from the inverse of the numerical Hessian of the same
+ * function at the estimate (sds on their own scale). A parameter driven to its lower bound is reported as 0 with no
+ * standard error. One group sd is shared by every group: a past election
+ * has only a handful of groups, each with one to three regions, far too
+ * few to give each group its own sd.
+ *
+ * What the fit leaves out: the transfer rows' own (Dirichlet) uncertainty,
+ * which the model adds on top, so a fitted scenario is if anything a little
+ * wider than the data say; and the binomial noise of small regions, which
+ * is negligible next to sds of a few tenths.
+ */
+#include "calibrate.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_linalg.h>
+#include <gsl/gsl_multimin.h>
+
+#include "error.h"
+#include "regional.h"
+
+/* log-sd bounds: sds in [e^-12, e^2] = [6e-6, 7.4]; below CAL_ZERO an sd is
+ * reported as at its bound. */
+#define CAL_LOG_MIN (-12.0)
+#define CAL_LOG_MAX 2.0
+#define CAL_ZERO 1e-4
+/* the lean's bounds: the loader's range for regional_error.local_lean */
+#define CAL_LEAN_MAX 5.0
+#define CAL_MAX_ITER 4000
+#define CAL_TOL 1e-6
+
+typedef struct {
+    const runoff_scenario *s;
+    size_t n;
+    size_t *region;     /* [n]: the regions used */
+    double *y;          /* [n]: logit of their actual shares */
+    double *d, *h;      /* [n]: residuals and h_r at the lean last computed */
+    int *group;         /* [n]: index into the first scenario's groups, -1 = none */
+    ro_region_mean *mean; /* [n_regions] scratch */
+    double lean;        /* the lean d and h are for */
+} cal_election;
+
+typedef struct {
+    cal_election *e;
+    size_t n_e;
+    bool fit[RO_CAL_N_PARAMS];
+    gsl_matrix *C;  /* scratch, max n x max n */
+    gsl_vector *x, *y, *b;
+} cal_data;
+
+static double logit(double p) { return log(p / (1 - p)); }
+
+/* d and h of election e at this lean (recomputed only when it changes). */
+static void residuals_at(cal_election *e, double lean)
+{
+    if (lean == e->lean)
+        return;
+    ro_regional_means(e->s, lean, e->mean);
+    for (size_t i = 0; i < e->n; i++) {
+        e->d[i] = e->y[i] - e->mean[e->region[i]].log_odds;
+        e->h[i] = e->mean[e->region[i]].h;
+    }
+    e->lean = lean;
+}
+
+/* Negative restricted log-likelihood at the sds p (sd scale), up to a
+ * constant; INFINITY if C is not positive definite. */
+static double neg_loglik(cal_data *D, const double p[RO_CAL_N_PARAMS])
+{
+    double total = 0;
+    const double s2 = p[RO_CAL_SD] * p[RO_CAL_SD], k2 = p[RO_CAL_TRANSFER_SD] * p[RO_CAL_TRANSFER_SD],
+                 g2 = p[RO_CAL_GROUP_SD] * p[RO_CAL_GROUP_SD];
+    for (size_t k = 0; k < D->n_e; k++) {
+        cal_election *e = &D->e[k];
+        const size_t n = e->n;
+        residuals_at(e, p[RO_CAL_LEAN]);
+        for (size_t i = 0; i < n; i++)
+            if (!isfinite(e->d[i]))
+                return INFINITY; /* a lean that sends a region's share to 0 or 1 */
+        gsl_matrix_view C = gsl_matrix_submatrix(D->C, 0, 0, n, n);
+        gsl_vector_view x = gsl_vector_subvector(D->x, 0, n), y = gsl_vector_subvector(D->y, 0, n),
+                        b = gsl_vector_subvector(D->b, 0, n);
+        for (size_t i = 0; i < n; i++) {
+            for (size_t j = 0; j < i; j++) {
+                double c = e->group[i] >= 0 && e->group[i] == e->group[j] ? g2 : 0.0;
+                gsl_matrix_set(&C.matrix, i, j, c);
+                gsl_matrix_set(&C.matrix, j, i, c);
+            }
+            gsl_matrix_set(&C.matrix, i, i, s2 + k2 * e->h[i] + (e->group[i] >= 0 ? g2 : 0.0));
+        }
+        if (gsl_linalg_cholesky_decomp1(&C.matrix) != GSL_SUCCESS)
+            return INFINITY;
+        double logdet = 0;
+        for (size_t i = 0; i < n; i++)
+            logdet += 2 * log(gsl_matrix_get(&C.matrix, i, i));
+        for (size_t i = 0; i < n; i++)
+            gsl_vector_set(&b.vector, i, e->d[i]);
+        gsl_linalg_cholesky_solve(&C.matrix, &b.vector, &x.vector);
+        gsl_vector_set_all(&b.vector, 1.0);
+        gsl_linalg_cholesky_solve(&C.matrix, &b.vector, &y.vector);
+        double dx = 0, sx = 0, sy = 0;
+        for (size_t i = 0; i < n; i++) {
+            dx += e->d[i] * gsl_vector_get(&x.vector, i);
+            sx += gsl_vector_get(&x.vector, i);
+            sy += gsl_vector_get(&y.vector, i);
+        }
+        if (!(sy > 0))
+            return INFINITY;
+        total += 0.5 * (logdet + dx - sx * sx / sy + log(sy));
+    }
+    return isfinite(total) ? total : INFINITY;
+}
+
+/* The optimiser's view: the fitted sds' logarithms and the lean, clamped
+ * to their bounds; *outside is how far beyond them v lies (squared), which
+ * the objective adds as a penalty so the simplex is pushed back rather
+ * than wandering on a flat plateau. */
+static void unpack(const cal_data *D, const gsl_vector *v, double p[RO_CAL_N_PARAMS],
+                   double *outside)
+{
+    size_t j = 0;
+    double out = 0;
+    for (int i = 0; i < RO_CAL_N_PARAMS; i++) {
+        p[i] = 0;
+        if (!D->fit[i])
+            continue;
+        const double lo = i == RO_CAL_LEAN ? -CAL_LEAN_MAX : CAL_LOG_MIN,
+                     hi = i == RO_CAL_LEAN ? CAL_LEAN_MAX : CAL_LOG_MAX;
+        double t = gsl_vector_get(v, j++);
+        double c = t < lo ? lo : t > hi ? hi : t;
+        out += (t - c) * (t - c);
+        p[i] = i == RO_CAL_LEAN ? c : exp(c);
+    }
+    if (outside != NULL)
+        *outside = out;
+}
+
+static double objective(const gsl_vector *v, void *ctx)
+{
+    cal_data *D = ctx;
+    double p[RO_CAL_N_PARAMS], outside;
+    unpack(D, v, p, &outside);
+    double f = neg_loglik(D, p);
+    return isfinite(f) ? f + 1e3 * outside : GSL_DBL_MAX;
+}
+
+/* Nelder-Mead from start (log-sds), restarted once from its own answer
+ * (a simplex can collapse early on a ridge). */
+static int minimise(cal_data *D, gsl_vector *x, size_t dim)
+{
+    gsl_multimin_function fn = {objective, dim, D};
+    gsl_vector *step = gsl_vector_alloc(dim);
+    gsl_multimin_fminimizer *mm = gsl_multimin_fminimizer_alloc(gsl_multimin_fminimizer_nmsimplex2, dim);
+    if (step == NULL || mm == NULL) {
+        gsl_vector_free(step);
+        gsl_multimin_fminimizer_free(mm);
+        return -1;
+    }
+    int converged = 0;
+    for (int round = 0; round < 2; round++) {
+        gsl_vector_set_all(step, 1.0);
+        gsl_multimin_fminimizer_set(mm, &fn, x, step);
+        converged = 0;
+        for (int it = 0; it < CAL_MAX_ITER && !converged; it++) {
+            if (gsl_multimin_fminimizer_iterate(mm) != GSL_SUCCESS)
+                break;
+            converged = gsl_multimin_test_size(gsl_multimin_fminimizer_size(mm), CAL_TOL) ==
+                        GSL_SUCCESS;
+        }
+        gsl_vector_memcpy(x, gsl_multimin_fminimizer_x(mm));
+    }
+    gsl_vector_free(step);
+    gsl_multimin_fminimizer_free(mm);
+    return converged ? 0 : 1;
+}
+
+/* Standard errors of the parameters that are fitted and off their bound:
+ * the inverse of the numerical Hessian (central differences, step 10^-3
+ * of the value) of the negative log-likelihood on the sd scale. */
+static void standard_errors(cal_data *D, runoff_calibration *c)
+{
+    int idx[RO_CAL_N_PARAMS];
+    size_t m = 0;
+    for (int i = 0; i < RO_CAL_N_PARAMS; i++) {
+        c->se[i] = NAN;
+        if (c->fitted[i] && (i == RO_CAL_LEAN || c->value[i] > CAL_ZERO))
+            idx[m++] = i;
+    }
+    if (m == 0)
+        return;
+    gsl_matrix *H = gsl_matrix_alloc(m, m);
+    if (H == NULL)
+        return;
+    double p[RO_CAL_N_PARAMS], step[RO_CAL_N_PARAMS];
+    for (size_t a = 0; a < m; a++)
+        step[idx[a]] = idx[a] == RO_CAL_LEAN ? 1e-3 : 1e-3 * c->value[idx[a]];
+    for (size_t a = 0; a < m; a++)
+        for (size_t b = a; b < m; b++) {
+            double f[4];
+            for (int s = 0; s < 4; s++) {
+                memcpy(p, c->value, sizeof p);
+                p[idx[a]] += (s & 1 ? -1 : 1) * step[idx[a]];
+                p[idx[b]] += (s & 2 ? -1 : 1) * step[idx[b]];
+                f[s] = neg_loglik(D, p);
+            }
+            double hab = (f[0] - f[1] - f[2] + f[3]) / (4 * step[idx[a]] * step[idx[b]]);
+            gsl_matrix_set(H, a, b, hab);
+            gsl_matrix_set(H, b, a, hab);
+        }
+    gsl_error_handler_t *old = gsl_set_error_handler_off();
+    if (gsl_linalg_cholesky_decomp1(H) == GSL_SUCCESS && gsl_linalg_cholesky_invert(H) == GSL_SUCCESS)
+        for (size_t a = 0; a < m; a++)
+            c->se[idx[a]] = sqrt(gsl_matrix_get(H, a, a));
+    gsl_set_error_handler(old);
+    gsl_matrix_free(H);
+}
+
+static long group_index(const runoff_calibration *c, const char *name)
+{
+    for (size_t g = 0; g < c->n_groups; g++)
+        if (strcmp(c->groups[g].name, name) == 0)
+            return (long)g;
+    return -1;
+}
+
+/* The first scenario's groups and their member codes. */
+static runoff_status copy_groups(runoff_calibration *c, const runoff_scenario *s, runoff_error *err)
+{
+    const ro_regional_error *re = &s->regional_error;
+    c->n_groups = re->n_groups;
+    c->groups = ro_calloc(re->n_groups, sizeof *c->groups);
+    c->group_codes = ro_calloc(re->n_groups, sizeof *c->group_codes);
+    c->group_size = ro_calloc(re->n_groups, sizeof *c->group_size);
+    if (re->n_groups > 0 && (!c->groups || !c->group_codes || !c->group_size))
+        return ro_error_set(err, RUNOFF_ENOMEM, NULL, 0, 0, "out of memory");
+    for (size_t g = 0; g < re->n_groups; g++) {
+        c->groups[g] = re->groups[g];
+        c->groups[g].sd = 0;
+        if ((c->group_codes[g] = ro_calloc(s->n_regions, sizeof *c->group_codes[g])) == NULL)
+            return ro_error_set(err, RUNOFF_ENOMEM, NULL, 0, 0, "out of memory");
+    }
+    for (size_t r = 0; r < s->n_regions; r++) {
+        int g = s->regions[r].group;
+        if (g >= 0)
+            memcpy(c->group_codes[g][c->group_size[g]++], s->regions[r].code, RO_ID_MAX);
+    }
+    return RUNOFF_OK;
+}
+
+/* Election k's residuals; groups mapped to the first scenario's by name. */
+static runoff_status load_election(runoff_calibration *c, const runoff_scenario *s,
+                                   cal_election *e, runoff_error *err)
+{
+    const size_t R = s->n_regions;
+    if (s->n_options == 0 || R == 0)
+        return ro_error_set(err, RUNOFF_EINPUT, s->source, 0, 0,
+                            "cannot calibrate on a scenario without first_round");
+    if (s->actual.region_share_a == NULL)
+        return ro_error_set(err, RUNOFF_EINPUT, s->source, 0, 0,
+                            "cannot calibrate on a scenario without actual.regions");
+    if (s->regional_error.n_groups != c->n_groups)
+        return ro_error_set(err, RUNOFF_EINPUT, s->source, 0, 0,
+                            "declares %zu region groups where the first scenario declares %zu; "
+                            "expected the same groups in every scenario",
+                            s->regional_error.n_groups, c->n_groups);
+    long *map = ro_calloc(c->n_groups + 1, sizeof *map);
+    ro_region_mean *mean = ro_calloc(R, sizeof *mean);
+    e->s = s;
+    e->d = ro_calloc(R, sizeof *e->d);
+    e->h = ro_calloc(R, sizeof *e->h);
+    e->y = ro_calloc(R, sizeof *e->y);
+    e->region = ro_calloc(R, sizeof *e->region);
+    e->group = ro_calloc(R, sizeof *e->group);
+    e->mean = mean;
+    runoff_status st = RUNOFF_OK;
+    if (!map || !mean || !e->d || !e->h || !e->y || !e->region || !e->group) {
+        st = ro_error_set(err, RUNOFF_ENOMEM, NULL, 0, 0, "out of memory");
+        goto done;
+    }
+    for (size_t g = 0; g < c->n_groups; g++)
+        if ((map[g] = group_index(c, s->regional_error.groups[g].name)) < 0) {
+            st = ro_error_set(err, RUNOFF_EINPUT, s->source, 0, 0,
+                              "region group '%s' is not among the first scenario's groups; "
+                              "expected the same groups in every scenario",
+                              s->regional_error.groups[g].name);
+            goto done;
+        }
+    ro_regional_means(s, 0, mean);
+    for (size_t r = 0; r < R; r++) {
+        const double y = s->actual.region_share_a[r];
+        if (!(y > 0 && y < 1) || !isfinite(mean[r].log_odds))
+            continue;
+        e->region[e->n] = r;
+        e->y[e->n] = logit(y);
+        e->d[e->n] = e->y[e->n] - mean[r].log_odds;
+        e->h[e->n] = mean[r].h;
+        e->group[e->n] = s->regions[r].group >= 0 ? (int)map[s->regions[r].group] : -1;
+        e->n++;
+    }
+    e->lean = 0;
+    if (e->n < 3)
+        st = ro_error_set(err, RUNOFF_EINPUT, s->source, 0, 0,
+                          "only %zu regions have an actual share strictly between 0 and 100 %% "
+                          "and both finalists' expected votes; at least 3 are needed",
+                          e->n);
+done:
+    free(map);
+    return st;
+}
+
+void runoff_calibration_free(runoff_calibration *c)
+{
+    if (c == NULL)
+        return;
+    for (size_t g = 0; g < c->n_groups && c->group_codes != NULL; g++)
+        free(c->group_codes[g]);
+    free(c->group_codes);
+    free(c->group_size);
+    free(c->groups);
+    free(c->n_used);
+    free(c);
+}
+
+static void data_free(cal_data *D)
+{
+    for (size_t k = 0; k < D->n_e && D->e != NULL; k++) {
+        free(D->e[k].d);
+        free(D->e[k].h);
+        free(D->e[k].y);
+        free(D->e[k].region);
+        free(D->e[k].group);
+        free(D->e[k].mean);
+    }
+    free(D->e);
+    gsl_matrix_free(D->C);
+    gsl_vector_free(D->x);
+    gsl_vector_free(D->y);
+    gsl_vector_free(D->b);
+}
+
+/* Fit the sds on D into c. */
+static runoff_status fit(cal_data *D, runoff_calibration *c, runoff_error *err)
+{
+    size_t dim = 0, n = 0;
+    double sum = 0, sum2 = 0;
+    for (size_t k = 0; k < D->n_e; k++)
+        for (size_t i = 0; i < D->e[k].n; i++, n++) {
+            sum += D->e[k].d[i];
+            sum2 += D->e[k].d[i] * D->e[k].d[i];
+        }
+    /* start every sd at the residuals' raw sd, a scale the data set */
+    double raw = sqrt(fmax(sum2 / n - (sum / n) * (sum / n), 1e-6));
+    for (int i = 0; i < RO_CAL_N_PARAMS; i++)
+        dim += D->fit[i];
+    gsl_vector *x = gsl_vector_alloc(dim);
+    if (x == NULL)
+        return ro_error_set(err, RUNOFF_ENOMEM, NULL, 0, 0, "out of memory");
+    gsl_vector_set_all(x, log(raw / 2));
+    if (D->fit[RO_CAL_LEAN])
+        gsl_vector_set(x, dim - 1, 0.0);
+    int rc = minimise(D, x, dim);
+    if (rc < 0) {
+        gsl_vector_free(x);
+        return ro_error_set(err, RUNOFF_ENOMEM, NULL, 0, 0, "out of memory");
+    }
+    unpack(D, x, c->value, NULL);
+    gsl_vector_free(x);
+    for (int i = 0; i < RO_CAL_N_PARAMS; i++) {
+        c->fitted[i] = D->fit[i];
+        if (i != RO_CAL_LEAN && c->value[i] <= CAL_ZERO)
+            c->value[i] = 0;
+    }
+    c->neg_loglik = neg_loglik(D, c->value);
+    if (rc != 0 || !isfinite(c->neg_loglik))
+        return ro_error_set(err, RUNOFF_ERUNTIME, NULL, 0, 0,
+                            "the regional fit did not converge in %d iterations", CAL_MAX_ITER);
+    standard_errors(D, c);
+    return RUNOFF_OK;
+}
+
+runoff_calibration *runoff_calibrate(const runoff_scenario *const *scenarios, size_t n,
+                                     runoff_error *err)
+{
+    if (n == 0) {
+        ro_error_set(err, RUNOFF_EINPUT, NULL, 0, 0, "no scenario to calibrate on");
+        return NULL;
+    }
+    runoff_calibration *c = ro_calloc(1, sizeof *c);
+    cal_data D = {0};
+    runoff_status st = RUNOFF_OK;
+    if (c == NULL || (c->n_used = ro_calloc(n, sizeof *c->n_used)) == NULL ||
+        (D.e = ro_calloc(n, sizeof *D.e)) == NULL) {
+        st = ro_error_set(err, RUNOFF_ENOMEM, NULL, 0, 0, "out of memory");
+        goto done;
+    }
+    if ((st = copy_groups(c, scenarios[0], err)) != RUNOFF_OK)
+        goto done;
+    size_t max_n = 0;
+    bool grouped = false;
+    for (size_t k = 0; k < n; k++, D.n_e++) {
+        if ((st = load_election(c, scenarios[k], &D.e[k], err)) != RUNOFF_OK)
+            goto done;
+        c->n_used[k] = D.e[k].n;
+        c->n_regions += D.e[k].n;
+        max_n = D.e[k].n > max_n ? D.e[k].n : max_n;
+        for (size_t i = 0; i < D.e[k].n; i++)
+            grouped |= D.e[k].group[i] >= 0;
+    }
+    c->n_elections = n;
+    D.fit[RO_CAL_SD] = D.fit[RO_CAL_TRANSFER_SD] = true;
+    D.fit[RO_CAL_GROUP_SD] = grouped;
+    D.fit[RO_CAL_LEAN] = true;
+    for (size_t k = 0; k < n; k++)
+        for (int f = 0; f < 2; f++)
+            D.fit[RO_CAL_LEAN] &= ro_scenario_finalist_option(scenarios[k], f) >= 0;
+    D.C = gsl_matrix_alloc(max_n, max_n);
+    D.x = gsl_vector_alloc(max_n);
+    D.y = gsl_vector_alloc(max_n);
+    D.b = gsl_vector_alloc(max_n);
+    if (!D.C || !D.x || !D.y || !D.b) {
+        st = ro_error_set(err, RUNOFF_ENOMEM, NULL, 0, 0, "out of memory");
+        goto done;
+    }
+    gsl_error_handler_t *old = gsl_set_error_handler_off();
+    st = fit(&D, c, err);
+    gsl_set_error_handler(old);
+done:
+    data_free(&D);
+    if (st != RUNOFF_OK) {
+        runoff_calibration_free(c);
+        return NULL;
+    }
+    return c;
+}
+
+/* ---------------------------------------------------------------- writer */
+
+/* A YAML double-quoted string: quotes, backslashes and control bytes
+ * escaped, so no name can end the string or the line. */
+static void write_quoted(FILE *out, const char *text)
+{
+    fputc('"', out);
+    for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            fprintf(out, "\\%c", *p);
+        else if (*p < 0x20 || *p == 0x7f)
+            fprintf(out, "\\x%02x", *p);
+        else
+            fputc(*p, out);
+    }
+    fputc('"', out);
+}
+
+static void write_se(FILE *out, const runoff_calibration *c, int i)
+{
+    if (!c->fitted[i])
+        fputs("not fitted: no region with a result is in a group", out);
+    else if (isnan(c->se[i]) && c->value[i] == 0)
+        fputs("at its lower bound 0, no standard error", out);
+    else if (isnan(c->se[i]))
+        fputs("standard error not available (flat likelihood)", out);
+    else
+        fprintf(out, "standard error %.4f", c->se[i]);
+}
+
+int runoff_write_calibration(FILE *out, const runoff_calibration *c, const char *const *names,
+                             size_t n)
+{
+    fprintf(out, "# Written by runoff calibrate: the regional error (docs/model.md §5) fitted by\n"
+                 "# restricted maximum likelihood on %zu election%s, %zu regions with a result:\n",
+            c->n_elections, c->n_elections == 1 ? "" : "s", c->n_regions);
+    for (size_t k = 0; k < c->n_elections; k++) {
+        fputs("#   ", out);
+        write_quoted(out, names != NULL && k < n ? names[k] : "(unnamed)");
+        fprintf(out, " (%zu regions)\n", c->n_used[k]);
+    }
+    fputs("regional_error:\n", out);
+    fprintf(out, "  # ");
+    write_se(out, c, RO_CAL_SD);
+    fprintf(out, "\n  sd: %.4f\n  # ", c->value[RO_CAL_SD]);
+    write_se(out, c, RO_CAL_TRANSFER_SD);
+    fprintf(out, "\n  transfer_sd: %.4f\n", c->value[RO_CAL_TRANSFER_SD]);
+    if (c->fitted[RO_CAL_LEAN]) {
+        fputs("  # ", out);
+        write_se(out, c, RO_CAL_LEAN);
+        fprintf(out, "\n  local_lean: %.4f\n", c->value[RO_CAL_LEAN]);
+    }
+    if (c->n_groups > 0) {
+        fprintf(out, "  # every group's sd is the one group sd fitted: %.4f (",
+                c->value[RO_CAL_GROUP_SD]);
+        write_se(out, c, RO_CAL_GROUP_SD);
+        fputs(")\n  groups:\n", out);
+    }
+    for (size_t g = 0; g < c->n_groups; g++) {
+        fputs("    - {name: ", out);
+        write_quoted(out, c->groups[g].name);
+        fprintf(out, ", sd: %.4f, regions: [", c->value[RO_CAL_GROUP_SD]);
+        for (size_t i = 0; i < c->group_size[g]; i++) {
+            fputs(i ? ", " : "", out);
+            write_quoted(out, c->group_codes[g][i]);
+        }
+        fputs("]}\n", out);
+    }
+    return fflush(out) != 0 || ferror(out) ? -1 : 0;
+}

@@ -1,0 +1,108 @@
+/*
+ * cli_calibrate.c — `runoff calibrate SCENARIO... [options]`.
+ *
+ * Loads every past election given (each with a first round, transfers,
+ * region groups and actual.regions), fits the regional error on them
+ * together (runoff_calibrate) and writes the regional_error section it
+ * found as a YAML fragment, to stdout or atomically to --out FILE, for a
+ * scenario generator to include (scripts/gen_regional.py, gen_fr2022.py).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const char calibrate_help[] =
+    "usage: runoff calibrate SCENARIO... [options]\n"
+    "\n"
+    "Fit the regional error (regional_error.sd, transfer_sd and one sd shared by\n"
+    "every region group) on past elections by restricted maximum likelihood, and\n"
+    "write it as a YAML fragment: a complete regional_error section with the\n"
+    "groups of the first SCENARIO, the standard errors in comments. Each\n"
+    "SCENARIO needs first_round, transfers and actual.regions, and all must\n"
+    "declare the same region groups; their own sds are ignored. See\n"
+    "docs/model.md (regional deviations).\n"
+    "\n"
+    "options:\n"
+    "  -o, --out FILE          write the fragment to FILE (atomically) instead\n"
+    "                          of stdout\n"
+    "  -S, --set KEY=VALUE     override a value in every scenario (repeatable)\n"
+    "  -q, --quiet             accepted for symmetry (nothing long runs)\n"
+    "      --progress          accepted for symmetry\n"
+    "  -h, --help              this help\n";
+
+static const struct option calibrate_options[] = {
+    {"out", required_argument, NULL, 'o'},
+    CLI_COMMON_OPTIONS,
+};
+
+typedef struct {
+    const char *out;
+    cli_common common;
+} calibrate_args;
+
+static int calibrate_option(void *ctx, int c, const char *arg)
+{
+    calibrate_args *a = ctx;
+    if (c != 'o')
+        return -1;
+    a->out = arg;
+    return CLI_OK;
+}
+
+int cli_calibrate(int argc, char **argv)
+{
+    calibrate_args a = {0};
+    runoff_scenario **items = NULL;
+    runoff_calibration *cal = NULL;
+    cli_out out = {0};
+    size_t n = 0;
+    int status = cli_parse_options("calibrate", calibrate_help, argc, argv, ":o:S:qh",
+                                   calibrate_options, &a.common, calibrate_option, &a);
+    if (status == CLI_OK && optind >= argc) {
+        cli_errorf("calibrate needs scenario files (see 'runoff calibrate --help')");
+        status = CLI_USAGE;
+    }
+    if (status != CLI_OK)
+        goto done;
+    char **files = argv + optind;
+    size_t n_files = (size_t)(argc - optind);
+    if ((items = calloc(n_files, sizeof *items)) == NULL) {
+        cli_errorf("out of memory");
+        status = CLI_FAIL;
+        goto done;
+    }
+    for (size_t i = 0; i < n_files; i++) {
+        int st = CLI_OK;
+        runoff_scenario *s = cli_load(files[i], &a.common.sets, &st, NULL);
+        if (s == NULL)
+            status = status == CLI_OK ? st : status;
+        else
+            items[n++] = s;
+    }
+    if (status != CLI_OK)
+        goto done;
+    runoff_error err = {0};
+    if ((cal = runoff_calibrate((const runoff_scenario *const *)items, n, &err)) == NULL) {
+        status = cli_report_error(&err);
+        goto done;
+    }
+    status = CLI_FAIL;
+    if (!cli_out_open(&out, a.out != NULL ? a.out : "-"))
+        goto done;
+    if (runoff_write_calibration(out.fp, cal, (const char *const *)files, n) != 0) {
+        cli_errorf("%s: write failed", a.out != NULL ? a.out : "standard output");
+        goto done;
+    }
+    if (!cli_out_commit(&out))
+        goto done;
+    status = CLI_OK;
+done:
+    cli_out_abort(&out);
+    runoff_calibration_free(cal);
+    for (size_t i = 0; i < n; i++)
+        runoff_scenario_free(items[i]);
+    free(items);
+    cli_common_free(&a.common);
+    return cli_exit_status(status);
+}

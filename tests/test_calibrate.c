@@ -1,0 +1,428 @@
+/*
+ * test_calibrate.c — the calibrator recovers the regional error the engine
+ * itself simulated with known values; the fragment it writes loads back
+ * into a scenario; it refuses scenarios it cannot use, saying why; and the
+ * regional model's deterministic part (regional.c) on hand-worked numbers.
+ */
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "calibrate.h"
+#include "regional.h"
+#include "runoff.h"
+#include "testutil.h"
+
+#define N_REGIONS 60
+#define N_GROUPS 6          /* regions 0..29 in six groups of five */
+#define N_ELECTIONS 40      /* draws of the engine used as past elections */
+#define TRUE_SD 0.05
+#define TRUE_TRANSFER_SD 0.6
+#define TRUE_GROUP_SD 0.25
+#define TRUE_LEAN 0.5
+
+/* A scenario whose regions mix four electorates in proportions that vary
+ * across regions, so h_r varies and sd and transfer_sd can be told apart.
+ * Rows are fixed (concentration .inf): the regional error is then the only
+ * randomness, exactly the calibrator's model. */
+static char *scenario_text(double sd, double transfer_sd, double lean, double group_sd,
+                           bool groups)
+{
+    size_t cap = 1 << 16, len = 0;
+    char *buf = malloc(cap);
+    assert_non_null(buf);
+#define PUT(...) (len += (size_t)snprintf(buf + len, cap - len, __VA_ARGS__), assert_true(len < cap))
+    PUT("election: {name: sim, date: 2030-05-05, finalists: [{id: a, name: A}, {id: b, name: B}]}\n"
+        "blend: {mode: transfers}\n"
+        "simulation: {draws: %d, seed: 7}\n"
+        "first_round:\n  options: [{id: a}, {id: b}, {id: c}, {id: d}, "
+        "{id: abst, kind: abstention}]\n  regions:\n",
+        N_ELECTIONS);
+    for (int r = 0; r < N_REGIONS; r++) {
+        /* shares of five options, varying smoothly and differently */
+        double w[5] = {20 + 10 * sin(r * 0.7), 20 + 10 * cos(r * 0.4), 5 + 25 * (r % 7) / 6.0,
+                       5 + 20 * (r % 5) / 4.0, 25};
+        double tot = 0;
+        for (int k = 0; k < 5; k++)
+            tot += w[k];
+        long v[5], sum = 0;
+        for (int k = 0; k < 5; k++)
+            sum += v[k] = lround(100000 * w[k] / tot);
+        PUT("    - {code: \"r%d\", registered: %ld, votes: {a: %ld, b: %ld, c: %ld, d: %ld, "
+            "abst: %ld}}\n",
+            r, sum, v[0], v[1], v[2], v[3], v[4]);
+    }
+    PUT("transfers:\n  rows:\n"
+        "    - {option: a, shares: {a: 95, b: 2, none: 3}, concentration: .inf}\n"
+        "    - {option: b, shares: {a: 2, b: 95, none: 3}, concentration: .inf}\n"
+        "    - {option: c, shares: {a: 45, b: 25, none: 30}, concentration: .inf}\n"
+        "    - {option: d, shares: {a: 25, b: 45, none: 30}, concentration: .inf}\n"
+        "    - {option: abst, shares: {a: 10, b: 10, none: 80}, concentration: .inf}\n"
+        "regional_error:\n  sd: %.17g\n  transfer_sd: %.17g\n  local_lean: %.17g\n",
+        sd, transfer_sd, lean);
+    if (groups) {
+        PUT("  groups:\n");
+        for (int g = 0; g < N_GROUPS; g++) {
+            PUT("    - {name: g%d, sd: %.17g, regions: [", g, group_sd);
+            for (int i = 0; i < 5; i++)
+                PUT("%s\"r%d\"", i ? ", " : "", 5 * g + i);
+            PUT("]}\n");
+        }
+    }
+#undef PUT
+    return buf;
+}
+
+static runoff_scenario *load_text(const char *text)
+{
+    runoff_error err = {0};
+    runoff_scenario *s = runoff_scenario_load_buffer("sim.yaml", text, strlen(text), NULL, 0, &err);
+    if (s == NULL)
+        fail_msg("%s:%d:%d: %s", err.file, err.line, err.column, err.message);
+    return s;
+}
+
+typedef struct {
+    double shares[N_ELECTIONS][N_REGIONS];
+} captured;
+
+static int capture(void *ctx, uint64_t index, const double *national, const double *regional)
+{
+    (void)national;
+    captured *c = ctx;
+    memcpy(c->shares[index], regional, sizeof c->shares[index]);
+    return 0;
+}
+
+/* N_ELECTIONS draws of the engine with the true values, each turned into
+ * a past election: the same scenario with that draw as actual.regions. */
+static runoff_scenario **simulated_elections(bool groups)
+{
+    char *text = scenario_text(TRUE_SD, TRUE_TRANSFER_SD, TRUE_LEAN, TRUE_GROUP_SD, groups);
+    runoff_scenario *truth = load_text(text);
+    captured *c = calloc(1, sizeof *c);
+    assert_non_null(c);
+    runoff_sim_options opt = {.threads = 1, .on_draw = capture, .on_draw_ctx = c};
+    runoff_error err = {0};
+    runoff_result *r = runoff_simulate(truth, &opt, &err);
+    assert_non_null(r);
+    runoff_result_free(r);
+    runoff_scenario_free(truth);
+    runoff_scenario **past = calloc(N_ELECTIONS, sizeof *past);
+    assert_non_null(past);
+    for (int k = 0; k < N_ELECTIONS; k++) {
+        past[k] = load_text(text);
+        past[k]->actual.region_share_a = malloc(N_REGIONS * sizeof(double));
+        assert_non_null(past[k]->actual.region_share_a);
+        memcpy(past[k]->actual.region_share_a, c->shares[k], sizeof c->shares[k]);
+    }
+    free(c);
+    free(text);
+    return past;
+}
+
+static void free_elections(runoff_scenario **past)
+{
+    for (int k = 0; k < N_ELECTIONS; k++)
+        runoff_scenario_free(past[k]);
+    free(past);
+}
+
+/* The calibrator on the simulated elections (freed here). */
+static runoff_calibration *fit_simulated(bool groups)
+{
+    runoff_scenario **past = simulated_elections(groups);
+    runoff_error err = {0};
+    runoff_calibration *c =
+        runoff_calibrate((const runoff_scenario *const *)past, N_ELECTIONS, &err);
+    if (c == NULL)
+        fail_msg("%s", err.message);
+    free_elections(past);
+    return c;
+}
+
+/* Each estimate within 3.5 of its own standard errors of the truth: for a
+ * consistent, asymptotically normal estimator with a correct standard
+ * error, a false alarm has probability 2(1 - Phi(3.5)) = 4.7e-4 per
+ * parameter (seed fixed, so the outcome is deterministic). The standard
+ * errors must also be honest in size: between 0.2 and 5 times the spread
+ * expected from 2400 residuals (sd/sqrt(2n) for an sd), so a calibrator
+ * reporting huge errors cannot pass by being vague. */
+static void test_recovers_known_values(void **state)
+{
+    (void)state;
+    runoff_calibration *c = fit_simulated(true);
+    const double truth[RO_CAL_N_PARAMS] = {TRUE_SD, TRUE_TRANSFER_SD, TRUE_GROUP_SD, TRUE_LEAN};
+    for (int i = 0; i < RO_CAL_N_PARAMS; i++) {
+        assert_true(c->fitted[i]);
+        assert_true(isfinite(c->se[i]) && c->se[i] > 0);
+        if (fabs(c->value[i] - truth[i]) > 3.5 * c->se[i])
+            fail_msg("parameter %d: %.4f, truth %.4f, se %.4f", i, c->value[i], truth[i],
+                     c->se[i]);
+    }
+    /* the group sd rests on 6 x 40 = 240 group effects: se near sd/sqrt(480) */
+    assert_true(c->se[RO_CAL_GROUP_SD] > 0.2 * TRUE_GROUP_SD / sqrt(480.0) &&
+                c->se[RO_CAL_GROUP_SD] < 5 * TRUE_GROUP_SD / sqrt(480.0));
+    assert_int_equal(c->n_elections, N_ELECTIONS);
+    assert_int_equal(c->n_regions, N_ELECTIONS * N_REGIONS);
+    runoff_calibration_free(c);
+}
+
+/* Without groups, the group sd is not fitted and stays 0. */
+static void test_without_groups(void **state)
+{
+    (void)state;
+    runoff_calibration *c = fit_simulated(false);
+    assert_false(c->fitted[RO_CAL_GROUP_SD]);
+    assert_true(c->value[RO_CAL_GROUP_SD] == 0);
+    assert_true(fabs(c->value[RO_CAL_TRANSFER_SD] - TRUE_TRANSFER_SD) <
+                3.5 * c->se[RO_CAL_TRANSFER_SD]);
+    runoff_calibration_free(c);
+}
+
+/* The fragment is a regional_error section that a scenario accepts: the
+ * values read back are the fitted ones to the 4 decimals written. */
+static void test_fragment_loads_back(void **state)
+{
+    (void)state;
+    runoff_calibration *c = fit_simulated(true);
+    char *frag = NULL;
+    size_t frag_len = 0;
+    FILE *f = open_memstream(&frag, &frag_len);
+    assert_non_null(f);
+    const char *names[] = {"a\nb.yaml"};
+    assert_int_equal(runoff_write_calibration(f, c, names, 1), 0);
+    fclose(f);
+    /* the newline in the name is escaped, so it cannot start a key */
+    assert_non_null(strstr(frag, "\"a\\x0ab.yaml\""));
+    char *text = scenario_text(0, 0, 0, 0, false);
+    char *cut = strstr(text, "regional_error:");
+    assert_non_null(cut);
+    *cut = '\0';
+    size_t n = strlen(text) + frag_len + 1;
+    char *joined = malloc(n);
+    assert_non_null(joined);
+    snprintf(joined, n, "%s%s", text, frag);
+    runoff_scenario *s = load_text(joined);
+    assert_true(fabs(s->regional_error.sd - c->value[RO_CAL_SD]) <= 5e-5);
+    assert_true(fabs(s->regional_error.transfer_sd - c->value[RO_CAL_TRANSFER_SD]) <= 5e-5);
+    assert_true(fabs(s->regional_error.local_lean - c->value[RO_CAL_LEAN]) <= 5e-5);
+    assert_int_equal(s->regional_error.n_groups, N_GROUPS);
+    for (size_t g = 0; g < N_GROUPS; g++)
+        assert_true(fabs(s->regional_error.groups[g].sd - c->value[RO_CAL_GROUP_SD]) <= 5e-5);
+    assert_int_equal(s->regions[7].group, 1);
+    assert_int_equal(s->regions[40].group, -1);
+    runoff_scenario_free(s);
+    free(joined);
+    free(text);
+    free(frag);
+    runoff_calibration_free(c);
+}
+
+static void expect_refusal(const runoff_scenario *const *s, size_t n, const char *what)
+{
+    runoff_error err = {0};
+    runoff_calibration *c = runoff_calibrate(s, n, &err);
+    assert_null(c);
+    assert_int_equal(err.status, RUNOFF_EINPUT);
+    if (strstr(err.message, what) == NULL)
+        fail_msg("message '%s' does not say '%s'", err.message, what);
+}
+
+static void test_refuses_unusable(void **state)
+{
+    (void)state;
+    char *text = scenario_text(0.1, 0, 0, 0.1, true);
+    runoff_scenario *no_actual = load_text(text);
+    const runoff_scenario *one[] = {no_actual};
+    expect_refusal(one, 1, "without actual.regions");
+    expect_refusal(one, 0, "no scenario");
+    runoff_scenario *other = load_text(text);
+    other->actual.region_share_a = malloc(N_REGIONS * sizeof(double));
+    assert_non_null(other->actual.region_share_a);
+    for (int r = 0; r < N_REGIONS; r++)
+        other->actual.region_share_a[r] = NAN;
+    other->actual.region_share_a[3] = 0.4;
+    other->actual.region_share_a[4] = 0.6;
+    const runoff_scenario *few[] = {other};
+    expect_refusal(few, 1, "only 2 regions");
+    for (int r = 0; r < N_REGIONS; r++)
+        other->actual.region_share_a[r] = 0.5;
+    snprintf(other->regional_error.groups[0].name, RO_NAME_MAX, "renamed");
+    no_actual->actual.region_share_a = malloc(N_REGIONS * sizeof(double));
+    assert_non_null(no_actual->actual.region_share_a);
+    memcpy(no_actual->actual.region_share_a, other->actual.region_share_a,
+           N_REGIONS * sizeof(double));
+    const runoff_scenario *two[] = {no_actual, other};
+    expect_refusal(two, 2, "'renamed' is not among");
+    runoff_scenario_free(no_actual);
+    runoff_scenario_free(other);
+    free(text);
+    const char *national = "election: {name: n, date: 2030-05-05, finalists: [{id: a, name: A}, {id: b, name: B}]}\n"
+                           "polls: [{pollster: p, start: 2030-05-01, end: 2030-05-02, sample: "
+                           "1000, shares: {a: 50, b: 50}}]\n";
+    runoff_scenario *nat = load_text(national);
+    const runoff_scenario *n1[] = {nat};
+    expect_refusal(n1, 1, "without first_round");
+    runoff_scenario_free(nat);
+}
+
+/* regional.c on numbers worked by hand: one region, two options.
+ *   option x: 100 votes, row 60/20/20: f = 0.8, a = 0.75
+ *   option y: 300 votes, row 10/50/40: f = 0.6, a = 1/6
+ * A = 60 + 30 = 90, B = 20 + 150 = 170, log-odds log(90/170);
+ * 1/A + 1/B = 26/1530;
+ * d_x = 100 * 0.8 * 0.75 * 0.25 * 26/1530 = 0.2549019...
+ * d_y = 300 * 0.6 * (1/6)(5/6) * 26/1530 = 0.4248366...
+ * h = d_x^2 + d_y^2. */
+static void test_regional_means_by_hand(void **state)
+{
+    (void)state;
+    const char *text = "election: {name: h, date: 2030-05-05, finalists: [{id: a, name: A}, {id: b, name: B}]}\n"
+                       "blend: {mode: transfers}\n"
+                       "first_round:\n  options: [{id: x}, {id: y}]\n"
+                       "  regions: [{code: r, registered: 400, votes: {x: 100, y: 300}}]\n"
+                       "transfers:\n  rows:\n"
+                       "    - {option: x, shares: {a: 60, b: 20, none: 20}}\n"
+                       "    - {option: y, shares: {a: 10, b: 50, none: 40}}\n";
+    runoff_scenario *s = load_text(text);
+    ro_region_mean m;
+    ro_regional_means(s, 0, &m);
+    assert_close(m.log_odds, log(90.0 / 170.0), 1e-12);
+    const double dx = 100 * 0.8 * 0.75 * 0.25 * 26 / 1530.0;
+    const double dy = 300 * 0.6 * (1 / 6.0) * (5 / 6.0) * 26 / 1530.0;
+    assert_close(m.h, dx * dx + dy * dy, 1e-12);
+    ro_regional_error re = {.sd = 0.1, .transfer_sd = 0};
+    assert_true(ro_region_sd(&re, m.h) == 0.1); /* exactly, for unchanged draws */
+    re.transfer_sd = 0.5;
+    assert_close(ro_region_sd(&re, m.h), sqrt(0.01 + 0.25 * m.h), 1e-15);
+    runoff_scenario_free(s);
+}
+
+/* The local lean by hand: finalists a and b, and option x (row 50/30/20:
+ * f = 0.8, split a_x = 0.625, logit log(5/3)). Region 1 gave a 300, b 100;
+ * region 2 a 100, b 300: nationally 400 each, so c_1 = log 3, c_2 = -log 3.
+ * With lean 0.5, x's split in region 1 has odds (5/3) 3^0.5; the finalists'
+ * own rows (100/0/0 and 0/100/0) do not move. */
+static void test_local_lean_by_hand(void **state)
+{
+    (void)state;
+    const char *text = "election: {name: h, date: 2030-05-05, finalists: [{id: a, name: A}, "
+                       "{id: b, name: B}]}\n"
+                       "blend: {mode: transfers}\n"
+                       "first_round:\n  options: [{id: a}, {id: b}, {id: x}]\n"
+                       "  regions:\n"
+                       "    - {code: r1, registered: 500, votes: {a: 300, b: 100, x: 100}}\n"
+                       "    - {code: r2, registered: 500, votes: {a: 100, b: 300, x: 100}}\n"
+                       "transfers:\n  rows:\n"
+                       "    - {option: a, shares: {a: 100, b: 0, none: 0}}\n"
+                       "    - {option: b, shares: {a: 0, b: 100, none: 0}}\n"
+                       "    - {option: x, shares: {a: 50, b: 30, none: 20}}\n"
+                       "regional_error: {local_lean: 0.5}\n";
+    runoff_scenario *s = load_text(text);
+    ro_region_mean m[2];
+    ro_regional_means(s, 0.5, m);
+    const double odds1 = 5.0 / 3.0 * sqrt(3.0), a1 = odds1 / (1 + odds1);
+    const double A1 = 300 + 80 * a1, B1 = 100 + 80 * (1 - a1);
+    assert_close(m[0].log_odds, log(A1 / B1), 1e-12);
+    assert_close(m[0].lean_shift, log(A1 / B1) - log(350.0 / 130.0), 1e-12);
+    const double odds2 = 5.0 / 3.0 / sqrt(3.0), a2 = odds2 / (1 + odds2);
+    assert_close(m[1].log_odds, log((100 + 80 * a2) / (300 + 80 * (1 - a2))), 1e-12);
+    /* lean 0: no shift */
+    ro_regional_means(s, 0, m);
+    assert_true(m[0].lean_shift == 0 && m[1].lean_shift == 0);
+    assert_close(m[0].log_odds, log(350.0 / 130.0), 1e-12);
+    runoff_scenario_free(s);
+    /* without the finalists among the options, a lean is refused */
+    const char *bad = "election: {name: h, date: 2030-05-05, finalists: [{id: a, name: A}, "
+                      "{id: b, name: B}]}\n"
+                      "blend: {mode: transfers}\n"
+                      "first_round:\n  options: [{id: x}]\n"
+                      "  regions: [{code: r1, registered: 5, votes: {x: 5}}]\n"
+                      "transfers: {rows: [{option: x, shares: {a: 50, b: 30, none: 20}}]}\n"
+                      "regional_error: {local_lean: 0.5}\n";
+    runoff_error err = {0};
+    assert_null(runoff_scenario_load_buffer("bad.yaml", bad, strlen(bad), NULL, 0, &err));
+    assert_int_equal(err.status, RUNOFF_EINPUT);
+    assert_non_null(strstr(err.message, "local_lean needs a first-round option with the id of "
+                                        "finalist 'a'"));
+}
+
+typedef struct {
+    double sum[2], sum2[2];
+    uint64_t n;
+} moments;
+
+static int accumulate(void *ctx, uint64_t index, const double *national, const double *regional)
+{
+    (void)index;
+    (void)national;
+    moments *m = ctx;
+    for (int r = 0; r < 2; r++) {
+        double x = log(regional[r] / (1 - regional[r]));
+        m->sum[r] += x;
+        m->sum2[r] += x * x;
+    }
+    m->n++;
+    return 0;
+}
+
+/* The model draws what the calibrator assumes: with fixed rows and blend:
+ * transfers (no anchoring swing), region r's logit share is normal with
+ * mean log(A*_r/B*_r) (the leaning totals, worked by hand as above) and sd
+ * sqrt(sd^2 + transfer_sd^2 h_r) (h_r by hand from docs/model.md §5).
+ * 200 000 draws; each mean within 4 Monte Carlo standard errors (sd/sqrt(n))
+ * and each sd within 4 standard errors of an sd (sd/sqrt(2n)): a false alarm
+ * has probability about 6e-5 per check (fixed seed: deterministic). */
+static void test_model_draws_match_equations(void **state)
+{
+    (void)state;
+    const char *text = "election: {name: h, date: 2030-05-05, finalists: [{id: a, name: A}, "
+                       "{id: b, name: B}]}\n"
+                       "blend: {mode: transfers}\n"
+                       "simulation: {draws: 200000, seed: 3}\n"
+                       "first_round:\n  options: [{id: a}, {id: b}, {id: x}]\n"
+                       "  regions:\n"
+                       "    - {code: r1, registered: 500, votes: {a: 300, b: 100, x: 100}}\n"
+                       "    - {code: r2, registered: 500, votes: {a: 100, b: 300, x: 100}}\n"
+                       "transfers:\n  concentration: .inf\n  rows:\n"
+                       "    - {option: a, shares: {a: 100, b: 0, none: 0}}\n"
+                       "    - {option: b, shares: {a: 0, b: 100, none: 0}}\n"
+                       "    - {option: x, shares: {a: 50, b: 30, none: 20}}\n"
+                       "regional_error: {sd: 0.1, transfer_sd: 0.4, local_lean: 0.5}\n";
+    runoff_scenario *s = load_text(text);
+    moments m = {0};
+    runoff_sim_options opt = {.threads = 1, .on_draw = accumulate, .on_draw_ctx = &m};
+    runoff_error err = {0};
+    runoff_result *r = runoff_simulate(s, &opt, &err);
+    assert_non_null(r);
+    for (int k = 0; k < 2; k++) {
+        const double c = (k == 0 ? 1 : -1) * log(3.0);
+        const double odds = 5.0 / 3.0 * exp(0.5 * c), a = odds / (1 + odds);
+        const double A = (k == 0 ? 300 : 100) + 80 * a, B = (k == 0 ? 100 : 300) + 80 * (1 - a);
+        const double d = 100 * 0.8 * a * (1 - a) * (1 / A + 1 / B); /* only x splits */
+        const double sd = sqrt(0.01 + 0.16 * d * d);
+        const double n = (double)m.n, mean = m.sum[k] / n;
+        const double var = m.sum2[k] / n - mean * mean;
+        assert_close(mean, log(A / B), 4 * sd / sqrt(n));
+        assert_close(sqrt(var), sd, 4 * sd / sqrt(2 * n));
+    }
+    runoff_result_free(r);
+    runoff_scenario_free(s);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_regional_means_by_hand),
+        cmocka_unit_test(test_local_lean_by_hand),
+        cmocka_unit_test(test_model_draws_match_equations),
+        cmocka_unit_test(test_recovers_known_values),
+        cmocka_unit_test(test_without_groups),
+        cmocka_unit_test(test_fragment_loads_back),
+        cmocka_unit_test(test_refuses_unusable),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
