@@ -421,7 +421,7 @@ int runoff_write_sweep_row(FILE *out, const runoff_sweep *sw, size_t point,
         t ? ro_hist_quantile(t, 0.5) : NAN,
         t ? ro_hist_quantile(t, 0.05) : NAN,
         t ? ro_hist_quantile(t, 0.95) : NAN,
-        r->regions_a ? ro_fmt_regions_quantile(r->regions_a, 0.5) : NAN,
+        r->regions_a ? ro_hist_integer_quantile(r->regions_a, 0.5) : NAN,
         s->actual.has_share ? s->actual.share_a : NAN,
     };
     ro_fmt_csv_field(&o, s->finalist[0].id);
