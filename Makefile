@@ -16,6 +16,11 @@
 #   make bench      speed and memory measurements (bench/README.md)
 #   make install    PREFIX=/usr/local DESTDIR=
 #
+# Every object and program depends on the headers it includes (-MMD, for
+# the library, the CLI, tests, benches and fuzzers alike) and on
+# $(BUILD)/.make-settings, so changing CC, CFLAGS, SANITIZE or DEBUG
+# rebuilds everything built with the old ones.
+#
 # Settings (override on the command line):
 CC       ?= cc
 DEBUG    ?= 0
@@ -96,7 +101,22 @@ HAVE_BUILD_DEPS = command -v $(CC) >/dev/null 2>&1 && pkg-config --exists $(PKGS
 HAVE_CHECK_DEPS = $(HAVE_BUILD_DEPS) && pkg-config --exists cmocka 2>/dev/null && \
                   command -v python3 >/dev/null 2>&1
 
-$(BUILD)/%.o: %.c
+# A flag change rebuilds (the idea of Redis's .make-settings): DIR/.make-settings
+# holds the compiler, flags and libraries DIR's files are built with; it is
+# rewritten only when they differ from the file's, and everything built in DIR
+# depends on it. $(call make_settings,DIR,VARIABLE) makes the rule.
+define make_settings
+ifneq ($$(strip $$($(2))),$$(strip $$(file <$(1)/.make-settings)))
+.PHONY: $(1)/.make-settings
+endif
+$(1)/.make-settings:
+	@mkdir -p $(1)
+	@printf '%s\n' '$$(subst ','\'',$$($(2)))' >$$@
+endef
+SETTINGS := CC=$(CC) CFLAGS=$(ALL_CFLAGS) LDLIBS=$(LDLIBS_ALL) CMOCKA_LIBS=$(CMOCKA_LIBS)
+$(eval $(call make_settings,$(BUILD),SETTINGS))
+
+$(BUILD)/%.o: %.c $(BUILD)/.make-settings
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 
@@ -104,24 +124,26 @@ $(LIB): $(LIB_OBJ)
 	@rm -f $@
 	$(AR) rcs $@ $^
 
-$(BIN): $(CLI_OBJ) $(LIB)
+$(BIN): $(CLI_OBJ) $(LIB) $(BUILD)/.make-settings
 	$(CC) $(ALL_CFLAGS) -o $@ $(CLI_OBJ) $(LIB) $(LDLIBS_ALL)
 
 # The CLI with the model's hot loops in their baseline x86-64 form only
 # (no AVX2 clone), for tests/test_baseline.sh: its output must be the
 # same bytes as $(BIN)'s.
-$(BUILD)/baseline/model.o: engine/model.c
+$(BUILD)/baseline/model.o: engine/model.c $(BUILD)/.make-settings
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -DRO_NO_CLONES -c $< -o $@
 
-$(BUILD)/runoff-baseline: $(CLI_OBJ) $(BUILD)/baseline/model.o $(LIB)
+$(BUILD)/runoff-baseline: $(CLI_OBJ) $(BUILD)/baseline/model.o $(LIB) $(BUILD)/.make-settings
 	$(CC) $(ALL_CFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/baseline/model.o $(LIB) $(LDLIBS_ALL)
 
-$(BUILD)/tests/%: tests/%.c $(LIB)
+# Tests and benches are compiled and linked in one step; -MMD writes
+# $(BUILD)/tests/NAME.d beside the program.
+$(BUILD)/tests/%: tests/%.c $(LIB) $(BUILD)/.make-settings
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Itests -o $@ $< $(LIB) $(LDLIBS_ALL) $(CMOCKA_LIBS)
 
-$(BUILD)/bench/%: bench/%.c $(LIB)
+$(BUILD)/bench/%: bench/%.c $(LIB) $(BUILD)/.make-settings
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB) $(LDLIBS_ALL)
 
@@ -246,7 +268,10 @@ FUZZ_BIN     := $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/%)
 FUZZ_NO_CMP  := $(FUZZ_BUILD)/engine/summary.o $(FUZZ_BUILD)/engine/backtest.o
 $(FUZZ_NO_CMP): FUZZ_COV := -fno-sanitize-coverage=trace-cmp
 
-$(FUZZ_BUILD)/%.o: %.c
+FUZZ_SETTINGS := CC=$(FUZZ_CC) CFLAGS=$(FUZZ_CFLAGS) LDLIBS=$(LDLIBS_ALL)
+$(eval $(call make_settings,$(FUZZ_BUILD),FUZZ_SETTINGS))
+
+$(FUZZ_BUILD)/%.o: %.c $(FUZZ_BUILD)/.make-settings
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link $(FUZZ_COV) -c $< -o $@
 
@@ -254,7 +279,7 @@ $(FUZZ_LIB): $(FUZZ_LIB_OBJ)
 	@rm -f $@
 	$(AR) rcs $@ $^
 
-$(FUZZ_BUILD)/fuzz_%: fuzz/fuzz_%.c $(FUZZ_LIB)
+$(FUZZ_BUILD)/fuzz_%: fuzz/fuzz_%.c $(FUZZ_LIB) $(FUZZ_BUILD)/.make-settings
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_LIB) $(LDLIBS_ALL)
 
 fuzz-build:
@@ -268,4 +293,6 @@ fuzz: fuzz-build
 clean:
 	rm -rf build build-san build-tsan build-fuzz
 
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(FUZZ_LIB_OBJ:.o=.d)
+# The header dependencies of everything built so far (-MMD -MP).
+-include $(wildcard $(BUILD)/engine/*.d $(BUILD)/baseline/*.d $(BUILD)/tests/*.d \
+                    $(BUILD)/bench/*.d $(FUZZ_BUILD)/engine/*.d $(FUZZ_BUILD)/*.d)
