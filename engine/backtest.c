@@ -27,6 +27,7 @@
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_sf_gamma.h>
 
+#include "date.h"
 #include "error.h"
 
 double ro_backtest_pit(const ro_hist *h, double actual) { return ro_hist_cdf(h, actual); }

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "date.h"
 #include "error.h"
 
 static const char WHY_AFTER_AS_OF[] = "after as_of";

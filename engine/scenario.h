@@ -1,12 +1,12 @@
 /*
  * scenario.h — the validated scenario, as every engine module sees it.
  *
- * Invariants (established by ro_scenario validation in scenario.c, relied
- * on everywhere else without re-checking):
+ * Invariants (established by ro_scenario validation in scenario.c and
+ * transfers.c, relied on everywhere else without re-checking):
  *  - exactly two finalists, distinct ids; index 0 is "A", index 1 is "B";
  *  - every poll: end >= start, sample > 0, shares in [0,100] with
  *    share_a + share_b > 0; two_way_a = share_a / (share_a + share_b);
- *  - dates are days since 1970-01-01 (proleptic Gregorian);
+ *  - dates are days since 1970-01-01 (proleptic Gregorian, see date.h);
  *  - all doubles are finite; fractions are in [0,1]; percentages given in
  *    the file are converted to fractions here, except where a field says
  *    "points" (1 point = 0.01);
@@ -32,6 +32,7 @@
 #define RO_DEFAULT_MAX_SAMPLE 2000.0 /* cap on one poll's sample (dynamic) */
 
 #define RO_ID_MAX 64
+#define RO_MAX_OPTIONS 256 /* first-round options (docs/scenario.md, "Limits") */
 #define RO_NAME_MAX 128
 
 typedef struct {
@@ -203,9 +204,5 @@ runoff_scenario *ro_scenario_alloc_defaults(void);
  * one with a first round and blend: transfers (the loader then does not
  * require polls, and the model does not draw from them). */
 bool ro_scenario_uses_polls(const runoff_scenario *s);
-
-/* Date helpers shared by the loader, aggregation and writers. */
-bool ro_date_parse(const char *text, int32_t *days); /* strict YYYY-MM-DD, real dates only */
-void ro_date_format(int32_t days, char buf[11]);
 
 #endif /* RO_SCENARIO_H */
