@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "polls.h"
 #include "scenario.h"
 
 #define MAX_SURVEYS 100000 /* docs/scenario.md, "Limits" */
@@ -58,8 +59,10 @@ static runoff_status get_option_ref(ro_loader *L, const ro_node *item, const cha
 
 typedef struct {
     const ro_node **row;  /* [n_options] the explicit row, or NULL */
-    double *acc;          /* [n_options * 4]: weighted A, B, none, total weight */
-    const ro_node **first_survey;
+    double *acc;          /* [n_options * 4]: weighted A, B, none, total weight,
+                             with the most recent survey so far weighing 1 */
+    double *max_log;      /* [n_options] log recency of that survey */
+    const ro_node **first_survey; /* [n_options] NULL until a survey counts */
 } transfer_work;
 
 static runoff_status load_rows(ro_loader *L, const ro_node *tr, double conc,
@@ -92,7 +95,31 @@ static runoff_status load_rows(ro_loader *L, const ro_node *tr, double conc,
     return st;
 }
 
-/* Surveys are averaged with the polls' recency rule: weight
+/* Adds a survey of option o with log recency log_w to its running
+ * average. The weights stay relative to the most recent survey so far
+ * (weight 1), rescaling the sums when a more recent one arrives, so a
+ * tiny half-life cannot underflow every weight to 0 and silently hand the
+ * option to the default row. */
+static void add_survey(transfer_work *w, size_t o, const ro_node *item, double log_w,
+                       const double mean[3])
+{
+    double *acc = &w->acc[4 * o];
+    if (w->first_survey[o] == NULL) {
+        w->first_survey[o] = item;
+        w->max_log[o] = log_w;
+    } else if (log_w > w->max_log[o]) {
+        double shrink = exp(w->max_log[o] - log_w);
+        for (int j = 0; j < 4; j++)
+            acc[j] *= shrink;
+        w->max_log[o] = log_w;
+    }
+    double weight = exp(log_w - w->max_log[o]);
+    for (int j = 0; j < 3; j++)
+        acc[j] += weight * mean[j];
+    acc[3] += weight;
+}
+
+/* Surveys are averaged with the polls' recency rule (polls.h): weight
  * 0.5^(age / half_life), age from the fieldwork midpoint to as_of (or the
  * election date); surveys that end after as_of are not yet known. */
 static runoff_status load_surveys(ro_loader *L, const ro_node *tr, double half_life,
@@ -119,14 +146,8 @@ static runoff_status load_surveys(ro_loader *L, const ro_node *tr, double half_l
             return st;
         if (end > ref)
             continue;
-        double age = ref - 0.5 * ((double)start + (double)end);
-        double weight = pow(0.5, age / half_life);
-        double *acc = &w->acc[4 * o];
-        for (int j = 0; j < 3; j++)
-            acc[j] += weight * mean[j];
-        acc[3] += weight;
-        if (w->first_survey[o] == NULL)
-            w->first_survey[o] = item;
+        add_survey(w, o, item, ro_polls_log_recency(ro_polls_age(ref, start, end), half_life),
+                   mean);
     }
     return st;
 }
@@ -157,7 +178,7 @@ static runoff_status resolve_transfers(ro_loader *L, const transfer_work *w, dou
         const double *acc = &w->acc[4 * o];
         if (w->row[o] != NULL)
             continue;
-        if (acc[3] > 0) {
+        if (w->first_survey[o] != NULL) {
             double sum = acc[0] + acc[1] + acc[2];
             for (int j = 0; j < 3; j++)
                 t->mean[j] = acc[j] / sum;
@@ -294,12 +315,15 @@ runoff_status ro_transfers_load(ro_loader *L, const ro_name_index *opts)
     w.row = ro_calloc(s->n_options, sizeof *w.row);
     w.first_survey = ro_calloc(s->n_options, sizeof *w.first_survey);
     w.acc = ro_calloc(4 * s->n_options, sizeof *w.acc);
-    if (s->transfers == NULL || w.row == NULL || w.first_survey == NULL || w.acc == NULL)
+    w.max_log = ro_calloc(s->n_options, sizeof *w.max_log);
+    if (s->transfers == NULL || w.row == NULL || w.first_survey == NULL || w.acc == NULL ||
+        w.max_log == NULL)
         st = ro_value_nomem(L);
     else
         st = load_transfers_body(L, tr, opts, &w);
     free(w.row);
     free(w.first_survey);
     free(w.acc);
+    free(w.max_log);
     return st;
 }
