@@ -27,6 +27,7 @@
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_sf_gamma.h>
 
+#include "date.h"
 #include "error.h"
 
 const double ro_backtest_levels[RO_BACKTEST_N_LEVELS] = {0.5, 0.8, 0.9, 0.95};

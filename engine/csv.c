@@ -13,6 +13,7 @@
 #include <math.h>
 #include <stddef.h>
 
+#include "date.h"
 #include "fmt.h"
 
 static void stat_row(void *ctx, const char *statistic, const char *subject, double value,

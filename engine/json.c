@@ -11,6 +11,7 @@
 #include <inttypes.h>
 #include <math.h>
 
+#include "date.h"
 #include "fmt.h"
 
 static void json_string(ro_fmt_out *o, const char *s)

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "date.h"
 #include "error.h"
 
 static const char WHY_AFTER_AS_OF[] = "after as_of";
@@ -110,10 +111,16 @@ static size_t select_polls(const runoff_scenario *s, int32_t t0, ro_poll_weight 
     return n_used;
 }
 
-/* Days from the poll's fieldwork midpoint to the reference date t0. */
-static double poll_age(int32_t t0, const ro_poll *p)
+double ro_polls_age(int32_t t0, int32_t start, int32_t end)
 {
-    return (double)t0 - 0.5 * ((double)p->start + (double)p->end);
+    return (double)t0 - 0.5 * ((double)start + (double)end);
+}
+
+static double poll_age(int32_t t0, const ro_poll *p) { return ro_polls_age(t0, p->start, p->end); }
+
+double ro_polls_log_recency(double age_days, double half_life_days)
+{
+    return log(0.5) * age_days / half_life_days;
 }
 
 /* Recency and effective sample size of every poll; normalised weights of
@@ -123,14 +130,15 @@ static double poll_age(int32_t t0, const ro_poll *p)
 static void weigh_polls(const runoff_scenario *s, int32_t t0, ro_poll_weight *w)
 {
     const ro_aggregation *ag = &s->aggregation;
-    const double log_half = log(0.5);
     double max_log = -INFINITY;
     for (size_t i = 0; i < s->n_polls; i++) {
         const ro_poll *p = &s->polls[i];
         w[i].age_days = poll_age(t0, p);
+        /* Reported as the plain power (exact, 0 once it underflows); the
+         * weight itself is built from the log rule. */
         w[i].recency = pow(0.5, w[i].age_days / ag->half_life_days);
         w[i].n_eff = p->sample / ag->design_effect;
-        w[i].weight = log_half * w[i].age_days / ag->half_life_days + log(w[i].n_eff);
+        w[i].weight = ro_polls_log_recency(w[i].age_days, ag->half_life_days) + log(w[i].n_eff);
         if (w[i].used && w[i].weight > max_log)
             max_log = w[i].weight;
     }

@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "scenario.h"
 #include "trend.h"
@@ -16,7 +17,8 @@ typedef struct {
     const char *excluded_why;   /* static string when !used: "after as_of",
                                    "superseded rolling release" */
     double age_days;            /* reference date - fieldwork midpoint */
-    double recency;             /* 0.5^(age/half_life); NAN for method dynamic */
+    double recency;             /* 0.5^(age/half_life), not normalised (0 when
+                                   it underflows); NAN for method dynamic */
     double n_eff;               /* sample / design_effect (dynamic: sample capped
                                    at max_sample first) */
     double weight;              /* exponential: normalised, sums to 1 over used
@@ -48,6 +50,18 @@ typedef struct {
     size_t *trend_poll;         /* [trend n] scenario index of each fitted poll */
     size_t n_trend;
 } ro_poll_average;
+
+/* Days from the midpoint of a fieldwork start..end to the reference date
+ * t0 (as_of, or the election date): the age that recency weights use. */
+double ro_polls_age(int32_t t0, int32_t start, int32_t end);
+
+/* The recency rule shared by the polls and the transfer surveys, on the
+ * log scale: log 0.5^(age/half_life) = ln(0.5) * age / half_life. Callers
+ * compare and normalise weights as exp(l - max l), so the most recent item
+ * weighs 1 and no weight underflows to 0 however small the half-life (or
+ * old the item): exponentiating first would make every weight 0 once
+ * age/half_life passes about 1075. */
+double ro_polls_log_recency(double age_days, double half_life_days);
 
 /* Compute the average of s's polls into *out (zeroed first), with the
  * scenario's aggregation.method; mean and sd describe A's two-way share on

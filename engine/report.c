@@ -12,6 +12,7 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "date.h"
 #include "backtest.h"
 #include "fmt.h"
 #include "polls.h"

@@ -1,12 +1,12 @@
 /*
  * scenario.h — the validated scenario, as every engine module sees it.
  *
- * Invariants (established by ro_scenario validation in scenario.c, relied
- * on everywhere else without re-checking):
+ * Invariants (established by ro_scenario validation in scenario.c and
+ * transfers.c, relied on everywhere else without re-checking):
  *  - exactly two finalists, distinct ids; index 0 is "A", index 1 is "B";
  *  - every poll: end >= start, sample > 0, shares in [0,100] with
  *    share_a + share_b > 0; two_way_a = share_a / (share_a + share_b);
- *  - dates are days since 1970-01-01 (proleptic Gregorian);
+ *  - dates are days since 1970-01-01 (proleptic Gregorian, see date.h);
  *  - all doubles are finite; fractions are in [0,1]; percentages given in
  *    the file are converted to fractions here, except where a field says
  *    "points" (1 point = 0.01);
@@ -32,6 +32,7 @@
 #define RO_DEFAULT_MAX_SAMPLE 2000.0 /* cap on one poll's sample (dynamic) */
 
 #define RO_ID_MAX 64
+#define RO_MAX_OPTIONS 256 /* first-round options (docs/scenario.md, "Limits") */
 #define RO_NAME_MAX 128
 
 typedef struct {
@@ -212,9 +213,5 @@ bool ro_scenario_uses_polls(const runoff_scenario *s);
 
 /* The first-round option whose id is finalist f's (0 = A, 1 = B), or -1. */
 long ro_scenario_finalist_option(const runoff_scenario *s, int finalist);
-
-/* Date helpers shared by the loader, aggregation and writers. */
-bool ro_date_parse(const char *text, int32_t *days); /* strict YYYY-MM-DD, real dates only */
-void ro_date_format(int32_t days, char buf[11]);
 
 #endif /* RO_SCENARIO_H */

@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "date.h"
 #include "doc.h"
 #include "error.h"
 #include "fmt.h"

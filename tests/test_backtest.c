@@ -13,6 +13,7 @@
 #include <gsl/gsl_rng.h>
 #include <gsl/gsl_sort.h>
 
+#include "date.h"
 #include "backtest.h"
 #include "scenario_fixture.h"
 #include "testutil.h"

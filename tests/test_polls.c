@@ -22,6 +22,21 @@ static ro_poll_average average_ok(const runoff_scenario *s)
     return avg;
 }
 
+/* The recency rule polls and transfer surveys share: ln 0.5 per
+ * half-life of age, kept on the log scale so that nothing underflows:
+ * 3 days at a half-life of 0.001 days is -3000 ln 2 (0.5^3000 is 0 in
+ * double precision). Age runs from the fieldwork midpoint: T0-4..T0-2 is
+ * 3 days old at T0, T0-3..T0-2 is 2.5. */
+static void test_recency_rule(void **state)
+{
+    (void)state;
+    assert_close(ro_polls_log_recency(7, 7), log(0.5), EPS);
+    assert_close(ro_polls_log_recency(0, 7), 0, 0);
+    assert_close(ro_polls_log_recency(3, 0.001), -3000 * log(2), 1e-9);
+    assert_close(ro_polls_age(T0, T0 - 4, T0 - 2), 3, 0);
+    assert_close(ro_polls_age(T0, T0 - 3, T0 - 2), 2.5, 0);
+}
+
 /* One poll, n = 1000, 52-48, design effect 1: weight 1, mean 0.52,
  * sd = sqrt(0.52 * 0.48 / 1000), n_eff = 1000. */
 static void test_single_poll(void **state)
@@ -425,6 +440,7 @@ static void test_dynamic_alloc_failure(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_recency_rule),
         cmocka_unit_test(test_single_poll),
         cmocka_unit_test(test_weights_proportional_to_sample),
         cmocka_unit_test(test_half_life_halves_weight),
