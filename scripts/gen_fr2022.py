@@ -490,10 +490,8 @@ def overseas_section(regions):
 # Writing
 # ---------------------------------------------------------------------------
 
-def emit_regional(emit, r1, options, regions, surveys, skipped, unsurveyed, n_default,
-                  finalist_ids, default_shares, regional_error):
-    """The first round, transfers, regional error (regional_error: the section's
-    text) and blend sections."""
+def emit_first_round(emit, r1, options, regions):
+    """The first_round section: the options, then every region's votes."""
     emit(f"# First round, {r1['date']}: {len(regions)} départements, overseas territories")
     emit("# and the French abroad (ZZ). Each region's votes add up to its registered voters.")
     emit("first_round:")
@@ -505,6 +503,36 @@ def emit_regional(emit, r1, options, regions, surveys, skipped, unsurveyed, n_de
     emit("  regions:")
     for code, name, registered, votes in regions:
         emit(f"    - {flow([('code', q(code)), ('name', q(name)), ('registered', registered), ('votes', flow(votes))])}")
+
+
+def emit_turnout(emit, r1):
+    """The turnout section: mean = first-round turnout, sd TURNOUT_SD.
+
+    With regions, this anchors national turnout (docs/model.md §6): the
+    surveys' "none" column overstates how many first-round abstainers will
+    vote (about half say they will), so turnout from the transfers alone
+    comes out near 80 %, far above any recent run-off.
+    """
+    emit(f"# Mean: first-round turnout (voters / registered, {r1['date']}).")
+    emit("turnout:")
+    emit(f"  mean: {pct(r1['totals']['voters'], r1['totals']['registered'])}")
+    emit(f"  sd: {TURNOUT_SD}")
+
+
+def actual_lines(r2, finalists):
+    """The national result of round 2 as (key, value) pairs of the actual
+    section: shares of valid votes, turnout, blank and null / voters."""
+    t2, votes_of = r2["totals"], dict(r2["candidates"])
+    return [("shares", flow([(fid, pct(votes_of[name], t2["valid"])) for fid, name in finalists])),
+            ("turnout", pct(t2["voters"], t2["registered"])),
+            ("blank_null", pct(r2["blank_null"], t2["voters"]))]
+
+
+def emit_regional(emit, r1, options, regions, surveys, skipped, unsurveyed, n_default,
+                  finalist_ids, default_shares, regional_error):
+    """The first round, transfers, regional error (regional_error: the section's
+    text) and blend sections."""
+    emit_first_round(emit, r1, options, regions)
     emit("")
     emit("transfers:")
     emit(f"  concentration: {TRANSFER_CONCENTRATION}")
@@ -579,14 +607,7 @@ def generate(directory, polls_only=False, regional_error=None, geographic_groups
     emit("  method: dynamic")
     emit(f"  rolling: {POLL_ROLLING_RULE}")
     emit("")
-    # With regions, this anchors national turnout (docs/model.md §6): the
-    # surveys' "none" column overstates how many first-round abstainers
-    # will vote (about half say they will), so turnout from the transfers
-    # alone comes out near 80 %, far above any recent run-off.
-    emit(f"# Mean: first-round turnout (voters / registered, {r1['date']}).")
-    emit("turnout:")
-    emit(f"  mean: {pct(r1['totals']['voters'], r1['totals']['registered'])}")
-    emit(f"  sd: {TURNOUT_SD}")
+    emit_turnout(emit, r1)
     emit("")
     emit("simulation:")
     emit(f"  draws: {SIM_DRAWS}")
@@ -600,13 +621,11 @@ def generate(directory, polls_only=False, regional_error=None, geographic_groups
                               else overseas_section(regions))
         emit_regional(emit, r1, options, regions, surveys, skipped, unsurveyed, n_default,
                       finalist_ids, default_shares, regional_error)
-    t2 = r2["totals"]
     emit(f"# Official result of {r2['date']} (Conseil constitutionnel): shares of valid votes,")
     emit("# turnout = voters / registered, blank_null = (blank + null) / voters.")
     emit("actual:")
-    emit(f"  shares: {flow([(fid, pct(votes, t2['valid'])) for (fid, _), (_, votes) in zip(finalists, r2['candidates'])])}")
-    emit(f"  turnout: {pct(t2['voters'], t2['registered'])}")
-    emit(f"  blank_null: {pct(r2['blank_null'], t2['voters'])}")
+    for key, value in actual_lines(r2, finalists):
+        emit(f"  {key}: {value}")
     return "\n".join(out) + "\n"
 
 
