@@ -419,13 +419,14 @@ def check_groups(codes, where):
             if code in member or UNGROUPED_CODE.match(code):
                 raise DataError(f"REGION_GROUPS: {code!r} in group {name!r} is ungrouped "
                                 "or in two groups")
-            if code not in codes:
-                raise DataError(f"{where}: group {name!r} names {code!r}, which is not a region")
             member[code] = name
     loose = [c for c in codes if not UNGROUPED_CODE.match(c) and c not in member]
     if loose:
         raise DataError(f"{where}: regions {', '.join(loose)} are in no group of REGION_GROUPS "
                         "(a new code: give it a group)")
+    absent = [c for c in member if c not in codes]
+    if absent:
+        raise DataError(f"{where}: REGION_GROUPS names {', '.join(absent)}, which are not regions")
 
 
 def read_regional_error(path):
@@ -629,6 +630,19 @@ def generate(directory, polls_only=False, regional_error=None, geographic_groups
     return "\n".join(out) + "\n"
 
 
+def write_scenario(prog, make):
+    """Write the text make() returns to stdout; 0, or 1 after printing
+    "prog: reason" when the data fail a check or a read or the write fails."""
+    try:
+        text = make()
+        sys.stdout.buffer.write(text.encode("utf-8"))
+        sys.stdout.buffer.flush()
+    except (DataError, OSError, KeyError, ValueError) as e:
+        print(f"{prog}: {e}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def main(argv):
     parser = argparse.ArgumentParser(prog="gen_fr2022.py",
                                      description="Write the 2022 run-off scenario to stdout.")
@@ -641,15 +655,11 @@ def main(argv):
                          help="regional_error: the geographic groups, every sd 0")
     parser.add_argument("data_dir", metavar="DATA_DIR")
     args = parser.parse_args(argv[1:])
-    try:
+
+    def make():
         fragment = read_regional_error(args.regional_error) if args.regional_error else None
-        text = generate(args.data_dir, args.polls_only, fragment, args.geographic_groups)
-    except (DataError, OSError, KeyError, UnicodeDecodeError) as e:
-        print(f"gen_fr2022: {e}", file=sys.stderr)
-        return 1
-    sys.stdout.buffer.write(text.encode("utf-8"))
-    sys.stdout.buffer.flush()
-    return 0
+        return generate(args.data_dir, args.polls_only, fragment, args.geographic_groups)
+    return write_scenario("gen_fr2022", make)
 
 
 if __name__ == "__main__":
