@@ -248,7 +248,7 @@ def generate(data_dir, year, regional_error=None):
     emit(f"# Data: data/fr-{year} (results by département, Ministry of the Interior, Licence")
     emit(f"# Ouverte / Etalab), data/history/fr{year}-polls.csv, -result.csv and -transfers.csv")
     emit("# (sources in data/history/SOURCES.md; the README states no licence).")
-    emit(f"# Regional back-test {words}: polls as in fr-{year}-{suffix}.yaml, plus the first")
+    emit(f"# Regional back-test, {words}: polls as in fr-{year}-{suffix}.yaml, plus the first")
     emit("# round by département, transfers and the geographic regional-error groups.")
     emit("# Modelling assumptions are named constants in the scripts, each with its reason.")
     emit(f"# Default sample for polls without one: {bt.sample_text(d['default_sample'])}, the median sample of the")
