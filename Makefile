@@ -219,11 +219,23 @@ scenarios/fr-2022-polls-only.yaml: scripts/gen_fr2022.py data/fr-2022/*.csv
 	python3 scripts/gen_fr2022.py --polls-only data/fr-2022 > $@.tmp && mv $@.tmp $@
 # The back-test scenarios (scenarios/backtest/README.md), all written by one
 # run of the generator; `make test` checks them too (scripts/check_backtest.sh).
-BACKTEST_SCENARIOS := $(foreach y,2002 2007 2012 2017 2022,$(foreach h,eve 7d,scenarios/backtest/fr-$(y)-$(h).yaml))
-scenarios: $(BACKTEST_SCENARIOS)
-$(BACKTEST_SCENARIOS) &: scripts/gen_backtest.py scripts/gen_fr2022.py data/history/README.md \
+# (Its own name: BACKTEST_SCENARIOS, what `make backtest` runs, stays the
+# setting above, every file of scenarios/backtest.)
+NATIONAL_BACKTESTS := $(foreach y,2002 2007 2012 2017 2022,$(foreach h,eve 7d,scenarios/backtest/fr-$(y)-$(h).yaml))
+scenarios: $(NATIONAL_BACKTESTS)
+$(NATIONAL_BACKTESTS) &: scripts/gen_backtest.py scripts/gen_fr2022.py data/history/README.md \
     data/history/*.csv data/fr-2022/*.csv
 	python3 scripts/gen_backtest.py data scenarios/backtest
+# The regional back-tests, one run of scripts/gen_regional.py per year (the
+# years of its REGION_YEARS; scripts/check_backtest.sh checks them too). They
+# share the eve scenarios' polls and default sample, hence every history file.
+REGIONAL_BACKTESTS := $(foreach y,2012 2017,scenarios/backtest/fr-$(y)-regions.yaml)
+scenarios: $(REGIONAL_BACKTESTS)
+$(REGIONAL_BACKTESTS): scenarios/backtest/fr-%-regions.yaml: scripts/gen_regional.py \
+    scripts/gen_backtest.py scripts/gen_fr2022.py data/history/README.md data/history/*.csv \
+    data/fr-2022/*.csv data/fr-%/first_round_by_departement.csv \
+    data/fr-%/second_round_by_departement.csv data/fr-%/results_national.csv
+	python3 scripts/gen_regional.py data $* > $@.tmp && mv $@.tmp $@
 
 # The figures README.md shows, from the real 2022 scenario (docs/figures/).
 FIG      := docs/figures

@@ -306,16 +306,42 @@ def poll_line(poll, default_sample):
     return line + (f"  # {', '.join(defaults)}" if defaults else "")
 
 
+def emit_election(emit, run):
+    """The election section: name, date, registered (when known), finalists (A first)."""
+    emit("election:")
+    emit(f"  name: {q(fr.ELECTION_NAME.format(year=run['year']))}")
+    emit(f"  date: {run['date']}")
+    if run["registered"] is not None:
+        emit(f"  registered: {run['registered']}")
+    emit("  finalists:")
+    for fid, name in run["finalists"]:
+        emit(f"    - {flow([('id', fid), ('name', q(name))])}")
+
+
+def emit_polls(emit, run, as_of, default_sample):
+    """Every between-round poll of run, with comments naming the defaults used."""
+    polls = run["polls"]
+    known = sum(1 for p in polls if p["end"] <= as_of)
+    unsized = sum(1 for p in polls if p["sample"] is None)
+    unstarted = sum(1 for p in polls if p.get("start", "") is None)
+    emit(f"# {counted(len(polls), 'between-round poll')}, {known} of them ended by {as_of}")
+    emit("# (the engine leaves out any other).")
+    if unsized:
+        emit(f"# {counted(unsized, 'poll')} without a sample size: sample {sample_text(default_sample)} "
+             "(default sample).")
+    if unstarted:
+        emit(f"# {counted(unstarted, 'poll')} without a fieldwork start: start = end.")
+    emit("polls:")
+    for poll in polls:
+        emit(poll_line(poll, default_sample))
+
+
 def scenario(run, horizon, default_sample, n_sized):
     """The text of one scenario, or None when no poll has ended by as_of."""
     suffix, days, words = horizon
     as_of = days_before(run["date"], days)
-    polls = run["polls"]
-    known = sum(1 for p in polls if p["end"] <= as_of)
-    if known == 0:
+    if not any(p["end"] <= as_of for p in run["polls"]):
         return None
-    unsized = sum(1 for p in polls if p["sample"] is None)
-    unstarted = sum(1 for p in polls if p.get("start", "") is None)
     out = []
     emit = out.append
     files = run["data_files"]
@@ -328,25 +354,9 @@ def scenario(run, horizon, default_sample, n_sized):
     emit(f"# Default sample for polls without one: {sample_text(default_sample)}, the median sample of the")
     emit(f"# {n_sized} polls that give one across data/history and data/fr-2022 (2022: decided_sample).")
     emit("")
-    emit("election:")
-    emit(f"  name: {q(fr.ELECTION_NAME.format(year=run['year']))}")
-    emit(f"  date: {run['date']}")
-    if run["registered"] is not None:
-        emit(f"  registered: {run['registered']}")
-    emit("  finalists:")
-    for fid, name in run["finalists"]:
-        emit(f"    - {flow([('id', fid), ('name', q(name))])}")
+    emit_election(emit, run)
     emit("")
-    emit(f"# {counted(len(polls), 'between-round poll')}, {known} of them ended by {as_of}")
-    emit("# (the engine leaves out any other).")
-    if unsized:
-        emit(f"# {counted(unsized, 'poll')} without a sample size: sample {sample_text(default_sample)} "
-             "(default sample).")
-    if unstarted:
-        emit(f"# {counted(unstarted, 'poll')} without a fieldwork start: start = end.")
-    emit("polls:")
-    for poll in polls:
-        emit(poll_line(poll, default_sample))
+    emit_polls(emit, run, as_of, default_sample)
     emit("")
     emit("aggregation:")
     emit(f"  as_of: {as_of}")
@@ -363,8 +373,9 @@ def scenario(run, horizon, default_sample, n_sized):
     return f"fr-{run['year']}-{suffix}.yaml", "\n".join(out) + "\n"
 
 
-def generate(data_dir):
-    """[(file name, text)] for every run-off and horizon, in a fixed order."""
+def read_runs(data_dir):
+    """Every run-off, 2002 to 2022 in order, and the default sample: (runs,
+    median of every given sample, how many polls give one)."""
     history = os.path.join(data_dir, "history")
     runs = [read_history(history, year) for year in sorted(HISTORY_DATES)]
     runs.append(read_2022(os.path.join(data_dir, "fr-2022")))
@@ -373,11 +384,16 @@ def generate(data_dir):
     sizes = [p["sample"] for run in runs for p in run["polls"] if p["sample"] is not None]
     if not sizes:
         raise DataError("no poll gives a sample size: no default sample")
-    default_sample = statistics.median(sizes)
+    return runs, statistics.median(sizes), len(sizes)
+
+
+def generate(data_dir):
+    """[(file name, text)] for every run-off and horizon, in a fixed order."""
+    runs, default_sample, n_sized = read_runs(data_dir)
     files = []
     for run in runs:
         for horizon in HORIZONS:
-            made = scenario(run, horizon, default_sample, len(sizes))
+            made = scenario(run, horizon, default_sample, n_sized)
             if made is None:
                 print(f"gen_backtest: skipping fr-{run['year']}-{horizon[0]}: no poll ended by "
                       f"{days_before(run['date'], horizon[1])}", file=sys.stderr)

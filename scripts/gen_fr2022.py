@@ -2,6 +2,12 @@
 """Generate the default runoff scenario (the 24 April 2022 French run-off).
 
 Usage: python3 scripts/gen_fr2022.py data/fr-2022 > scenarios/fr-2022-runoff.yaml
+       python3 scripts/gen_fr2022.py --polls-only data/fr-2022 (no first round)
+       python3 scripts/gen_fr2022.py --regional-error FILE data/fr-2022
+           (the regional_error section is FILE's text, a fragment written by
+           runoff calibrate, instead of REGIONAL_SD and OVERSEAS_GROUP below)
+       python3 scripts/gen_fr2022.py --geographic-groups data/fr-2022
+           (regional_error: REGION_GROUPS with every sd 0, the calibrator's input)
 
 Every number written comes from the CSV files in the data directory, or is one
 of the modelling assumptions declared below (each says why it has that value).
@@ -12,6 +18,7 @@ broken data file can never produce a plausible-looking scenario.
 Output is deterministic: same data, same bytes. Python 3.11 standard library only.
 """
 
+import argparse
 import csv
 import json
 import os
@@ -72,7 +79,8 @@ NONE_BLANK_NULL_CONCENTRATION = 30
 # 2 points, roughly how far département swings between rounds depart from the
 # national swing. Overseas territories and the French abroad vote very
 # differently from mainland France and move together, so they share a larger
-# common shift.
+# common shift. Used only when neither --regional-error nor
+# --geographic-groups is given (today's default scenario).
 REGIONAL_SD = 0.08
 OVERSEAS_GROUP = "overseas"
 OVERSEAS_SD = 0.15
@@ -94,9 +102,11 @@ SHARE_TOLERANCE = 0.5  # a transfer row must add up to 100 within this (docs/sce
 # Data vocabulary (column names and labels used by the CSV files).
 # ---------------------------------------------------------------------------
 
-NATIONAL_TOTAL_LINES = ("registered", "voters", "blank", "null", "valid")
-DEPT_FIXED_COLUMNS = ("code", "name", "registered", "abstentions", "voters",
-                      "blank", "null", "valid")
+# Blank and null ballots: counted apart since a 2014 law (2017, 2022), together
+# before it (2012's "blank_and_null"). A file uses one layout or the other.
+BLANK_NULL_LAYOUTS = (("blank", "null"), ("blank_and_null",))
+NATIONAL_BASE_LINES = ("registered", "voters", "valid")
+DEPT_LEADING_COLUMNS = ("code", "name", "registered", "abstentions", "voters")
 POPULATIONS = {"likely_voters": "likely", "registered_voters": "registered",
                "adults": "adults"}
 BOOLEANS = {"true": "true", "false": "false"}
@@ -105,6 +115,30 @@ SURVEY_ABSTENTION_LABEL = "Abstention"
 # Ministry's coding (Z* for overseas and the French abroad, 97x/98x in other
 # files) is outside mainland France.
 MAINLAND_CODE = re.compile(r"^(0[1-9]|[1-8][0-9]|9[0-5]|2[AB])$")
+
+# Geographic groups of regions that move together (regional_error.groups),
+# shared with gen_regional.py. Declared here, in the data scripts, never in the
+# engine; this is membership only: each group's sd is fitted (runoff
+# calibrate writes it in its fragment, with these groups) or 0 in a
+# calibration input. Every code outside the numbered mainland départements
+# (UNGROUPED_CODE) must be in exactly one group, so a new code fails loudly.
+# (name, codes, why these move together)
+REGION_GROUPS = (
+    ("corsica", ("2A", "2B"),
+     "Corsica (Corse-du-Sud, Haute-Corse): an island with its own parties and swings"),
+    ("antilles", ("ZA", "ZB", "ZX"),
+     "the French Antilles: Guadeloupe, Martinique, Saint-Martin/Saint-Barthélemy"),
+    ("guyane", ("ZC",), "French Guiana, on the South American mainland"),
+    ("indian_ocean", ("ZD", "ZM"), "the Indian Ocean: La Réunion, Mayotte"),
+    ("pacific", ("ZN", "ZP", "ZW"),
+     "the Pacific: Nouvelle-Calédonie, Polynésie française, Wallis et Futuna"),
+    ("saint_pierre", ("ZS",), "Saint-Pierre-et-Miquelon, off Newfoundland"),
+    ("abroad", ("ZZ",), "the French abroad: one worldwide electorate"),
+)
+# The numbered départements of mainland France (01–95), in no group.
+UNGROUPED_CODE = re.compile(r"^(0[1-9]|[1-8][0-9]|9[0-5])$")
+# The one top-level key of a --regional-error fragment.
+REGIONAL_ERROR_KEY = re.compile(r"^regional_error:(\s|$)")
 SHARE_TEXT = re.compile(r"^[0-9]+(\.[0-9]+)?$")
 DATE_TEXT = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 ID_TEXT = re.compile(r"^[a-z0-9_-]{1,63}$")
@@ -176,9 +210,21 @@ def flow(pairs):
 # Reading and checking
 # ---------------------------------------------------------------------------
 
+def blank_null_layout(names, where):
+    """The layout of BLANK_NULL_LAYOUTS whose columns (or lines) names holds: exactly one, whole."""
+    used = tuple(c for layout in BLANK_NULL_LAYOUTS for c in layout if c in names)
+    if used not in BLANK_NULL_LAYOUTS:
+        raise DataError(f"{where}: blank and null counts {list(used)}, expected one of "
+                        f"{[list(layout) for layout in BLANK_NULL_LAYOUTS]}")
+    return used
+
+
 def read_national(directory):
-    """{round: {"date": str, "totals": {line: votes}, "candidates": [(name, votes)]}}"""
+    """{round: {"date": str, "totals": {line: votes}, "blank_null": votes,
+    "candidates": [(name, votes)]}}: totals holds registered, voters, valid and
+    the blank/null lines of the file's layout, blank_null their sum."""
     _, rows, path = read_csv(directory, "results_national.csv")
+    total_lines = NATIONAL_BASE_LINES + tuple(c for layout in BLANK_NULL_LAYOUTS for c in layout)
     rounds = {}
     for i, row in enumerate(rows, start=2):
         where = f"{path}:{i}"
@@ -187,43 +233,50 @@ def read_national(directory):
         if r["date"] != row["date"]:
             raise DataError(f"{where}: round {row['round']} has two dates")
         votes = to_int(row["votes"], where)
-        if row["line"] in NATIONAL_TOTAL_LINES:
+        if row["line"] in total_lines:
             r["totals"][row["line"]] = votes
         else:
             r["candidates"].append((row["line"], votes))
     for key in ("1", "2"):
         if key not in rounds:
             raise DataError(f"{path}: round {key} missing")
-        missing = [t for t in NATIONAL_TOTAL_LINES if t not in rounds[key]["totals"]]
+        totals = rounds[key]["totals"]
+        missing = [t for t in NATIONAL_BASE_LINES if t not in totals]
         if missing:
             raise DataError(f"{path}: round {key} lacks {', '.join(missing)}")
-        totals = rounds[key]["totals"]
+        layout = blank_null_layout(totals, f"{path}: round {key}")
+        rounds[key]["blank_null"] = sum(totals[c] for c in layout)
         if sum(v for _, v in rounds[key]["candidates"]) != totals["valid"]:
             raise DataError(f"{path}: round {key} candidate votes do not add up to valid")
-        if totals["blank"] + totals["null"] + totals["valid"] != totals["voters"]:
-            raise DataError(f"{path}: round {key} blank + null + valid != voters")
+        if rounds[key]["blank_null"] + totals["valid"] != totals["voters"]:
+            raise DataError(f"{path}: round {key} {' + '.join(layout)} + valid != voters")
     if len(rounds["2"]["candidates"]) != 2:
         raise DataError(f"{path}: round 2 must have exactly two candidates")
     return rounds
 
 
-def read_departements(directory, national1):
-    """Options (first-round candidates in column order) and checked regions."""
-    fields, rows, path = read_csv(directory, "first_round_by_departement.csv")
-    if tuple(fields[:len(DEPT_FIXED_COLUMNS)]) != DEPT_FIXED_COLUMNS:
-        raise DataError(f"{path}: unexpected leading columns {fields[:len(DEPT_FIXED_COLUMNS)]}")
-    candidates = fields[len(DEPT_FIXED_COLUMNS):]
-    options = [(candidate_id(name), name) for name in candidates]
-    ids = [o for o, _ in options] + [ABSTENTION_ID, BLANK_NULL_ID]
-    if len(set(ids)) != len(ids):
-        raise DataError(f"{path}: option ids are not distinct: {ids}")
+def read_counts(directory, filename, national_round, line_of=None):
+    """Checked rows of a by-département count file.
 
-    national_names = {name for name, _ in national1["candidates"]}
-    if set(candidates) != national_names:
-        raise DataError(f"{path}: candidates differ from results_national.csv round 1")
+    The file starts with DEPT_LEADING_COLUMNS, the blank/null columns of one of
+    BLANK_NULL_LAYOUTS and valid; every later column is a candidate's votes.
+    line_of maps each candidate column to its line in results_national.csv (by
+    default the column is the line). Every row must add up, codes must be
+    distinct, and every column must sum to national_round's figure.
+    Returns (path, candidate columns, [(code, name, {column: votes, "blank_null": votes})]).
+    """
+    fields, rows, path = read_csv(directory, filename)
+    head = DEPT_LEADING_COLUMNS + blank_null_layout(fields, path) + ("valid",)
+    if tuple(fields[:len(head)]) != head:
+        raise DataError(f"{path}: unexpected leading columns {fields[:len(head)]}")
+    candidates = fields[len(head):]
+    line_of = line_of or {c: c for c in candidates}
+    national_names = {name for name, _ in national_round["candidates"]}
+    if set(candidates) != set(line_of) or {line_of[c] for c in candidates} != national_names:
+        raise DataError(f"{path}: candidates differ from results_national.csv")
 
-    regions = []
-    sums = {c: 0 for c in DEPT_FIXED_COLUMNS[2:] + tuple(candidates)}
+    table = []
+    sums = {c: 0 for c in head[2:] + tuple(candidates)}
     codes = set()
     for i, row in enumerate(rows, start=2):
         where = f"{path}:{i}"
@@ -233,27 +286,44 @@ def read_departements(directory, national1):
         codes.add(row["code"])
         if n["abstentions"] + n["voters"] != n["registered"]:
             raise DataError(f"{where}: abstentions + voters != registered")
-        if n["blank"] + n["null"] + n["valid"] != n["voters"]:
-            raise DataError(f"{where}: blank + null + valid != voters")
+        n["blank_null"] = sum(n[c] for c in head[len(DEPT_LEADING_COLUMNS):-1])
+        if n["blank_null"] + n["valid"] != n["voters"]:
+            raise DataError(f"{where}: blank and null + valid != voters")
         if sum(n[c] for c in candidates) != n["valid"]:
             raise DataError(f"{where}: candidate votes do not add up to valid")
-        votes = [(cid, n[name]) for cid, name in options]
-        votes.append((ABSTENTION_ID, n["abstentions"]))
-        votes.append((BLANK_NULL_ID, n["blank"] + n["null"]))
-        if sum(v for _, v in votes) != n["registered"]:
-            raise DataError(f"{where}: votes add up to {sum(v for _, v in votes)}, "
-                            f"registered is {n['registered']}")
         for c in sums:
             sums[c] += n[c]
-        regions.append((row["code"], row["name"], n["registered"], votes))
+        table.append((row["code"], row["name"], n))
 
-    expected = dict(national1["totals"])
+    expected = dict(national_round["totals"])
     expected["abstentions"] = expected["registered"] - expected["voters"]
-    expected.update(national1["candidates"])
+    votes_of = dict(national_round["candidates"])
+    expected.update((c, votes_of[line_of[c]]) for c in candidates)
     for column, total in sums.items():
+        if column not in expected:
+            raise DataError(f"{path}: column {column!r} has no line in results_national.csv")
         if total != expected[column]:
             raise DataError(f"{path}: column {column!r} sums to {total}, "
-                            f"national round 1 is {expected[column]}")
+                            f"the national figure is {expected[column]}")
+    return path, candidates, table
+
+
+def read_departements(directory, national1):
+    """Options (first-round candidates in column order) and checked regions."""
+    path, candidates, table = read_counts(directory, "first_round_by_departement.csv", national1)
+    options = [(candidate_id(name), name) for name in candidates]
+    ids = [o for o, _ in options] + [ABSTENTION_ID, BLANK_NULL_ID]
+    if len(set(ids)) != len(ids):
+        raise DataError(f"{path}: option ids are not distinct: {ids}")
+    regions = []
+    for code, name, n in table:
+        votes = [(cid, n[column]) for (cid, _), column in zip(options, candidates)]
+        votes.append((ABSTENTION_ID, n["abstentions"]))
+        votes.append((BLANK_NULL_ID, n["blank_null"]))
+        if sum(v for _, v in votes) != n["registered"]:
+            raise DataError(f"{path}: {code}: votes add up to {sum(v for _, v in votes)}, "
+                            f"registered is {n['registered']}")
+        regions.append((code, name, n["registered"], votes))
     return options, regions
 
 
@@ -341,13 +411,88 @@ def default_transfer(by_option, candidate_ids, finalist_ids):
     return shares, len(means)
 
 
+def check_groups(codes, where):
+    """Every code outside UNGROUPED_CODE in exactly one of REGION_GROUPS, none inside it."""
+    member = {}
+    for name, group_codes, _ in REGION_GROUPS:
+        for code in group_codes:
+            if code in member or UNGROUPED_CODE.match(code):
+                raise DataError(f"REGION_GROUPS: {code!r} in group {name!r} is ungrouped "
+                                "or in two groups")
+            member[code] = name
+    loose = [c for c in codes if not UNGROUPED_CODE.match(c) and c not in member]
+    if loose:
+        raise DataError(f"{where}: regions {', '.join(loose)} are in no group of REGION_GROUPS "
+                        "(a new code: give it a group)")
+    absent = [c for c in member if c not in codes]
+    if absent:
+        raise DataError(f"{where}: REGION_GROUPS names {', '.join(absent)}, which are not regions")
+
+
+def read_regional_error(path):
+    """The text of a regional_error fragment (from runoff calibrate), checked.
+
+    It must open with a comment or the regional_error: line, and hold nothing
+    at the top level but comments and that one mapping; the engine checks the
+    rest when it loads the scenario. Returned as written, ending in a newline.
+    """
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    lines = text.splitlines()
+    filled = [(i, line) for i, line in enumerate(lines, start=1) if line.strip()]
+    if not filled:
+        raise DataError(f"{path}: empty regional_error fragment")
+    top = [(i, line) for i, line in filled if not line[0].isspace() and not line.startswith("#")]
+    if len(top) != 1 or not REGIONAL_ERROR_KEY.match(top[0][1]):
+        found = "; ".join(f"line {i}: {line!r}" for i, line in top) or "none"
+        raise DataError(f"{path}: expected comments and one top-level 'regional_error:' "
+                        f"mapping, top-level lines: {found}")
+    first_line, first = filled[0]
+    if not (first.startswith("#") or first_line == top[0][0]):
+        raise DataError(f"{path}:{first_line}: a fragment starts with a comment or "
+                        "'regional_error:'")
+    return text.rstrip("\n") + "\n"
+
+
+def group_section(codes, where):
+    """Lines of a regional_error section with REGION_GROUPS and every sd 0: the
+    calibrator's input, in which only the membership matters."""
+    check_groups(codes, where)
+    lines = ["# Regional error: the calibration input. Every sd is 0; runoff calibrate",
+             "# fits them and writes the whole section (with these groups) as a fragment",
+             "# for --regional-error. Groups by geography (REGION_GROUPS in",
+             "# scripts/gen_fr2022.py); the numbered mainland départements are in none.",
+             "regional_error:",
+             "  sd: 0",
+             "  groups:"]
+    for name, group_codes, why in REGION_GROUPS:
+        lines.append(f"    # {why}")
+        lines.append(f"    - name: {q(name)}")
+        lines.append("      sd: 0")
+        lines.append(f"      regions: [{', '.join(q(c) for c in group_codes)}]")
+    return "\n".join(lines) + "\n"
+
+
+def overseas_section(regions):
+    """Lines of today's default regional_error section (REGIONAL_SD, OVERSEAS_GROUP)."""
+    overseas = [code for code, _, _, _ in regions if not MAINLAND_CODE.match(code)]
+    lines = ["# Overseas territories and the French abroad: every code outside mainland",
+             "# France (01-95, 2A, 2B).",
+             "regional_error:",
+             f"  sd: {REGIONAL_SD}",
+             "  groups:",
+             f"    - name: {q(OVERSEAS_GROUP)}",
+             f"      sd: {OVERSEAS_SD}",
+             f"      regions: [{', '.join(q(c) for c in overseas)}]"]
+    return "\n".join(lines) + "\n"
+
+
 # ---------------------------------------------------------------------------
 # Writing
 # ---------------------------------------------------------------------------
 
-def emit_regional(emit, r1, options, regions, surveys, skipped, unsurveyed, n_default,
-                  finalist_ids, default_shares):
-    """The first round, transfers, regional error and blend sections."""
+def emit_first_round(emit, r1, options, regions):
+    """The first_round section: the options, then every region's votes."""
     emit(f"# First round, {r1['date']}: {len(regions)} départements, overseas territories")
     emit("# and the French abroad (ZZ). Each region's votes add up to its registered voters.")
     emit("first_round:")
@@ -359,6 +504,36 @@ def emit_regional(emit, r1, options, regions, surveys, skipped, unsurveyed, n_de
     emit("  regions:")
     for code, name, registered, votes in regions:
         emit(f"    - {flow([('code', q(code)), ('name', q(name)), ('registered', registered), ('votes', flow(votes))])}")
+
+
+def emit_turnout(emit, r1):
+    """The turnout section: mean = first-round turnout, sd TURNOUT_SD.
+
+    With regions, this anchors national turnout (docs/model.md §6): the
+    surveys' "none" column overstates how many first-round abstainers will
+    vote (about half say they will), so turnout from the transfers alone
+    comes out near 80 %, far above any recent run-off.
+    """
+    emit(f"# Mean: first-round turnout (voters / registered, {r1['date']}).")
+    emit("turnout:")
+    emit(f"  mean: {pct(r1['totals']['voters'], r1['totals']['registered'])}")
+    emit(f"  sd: {TURNOUT_SD}")
+
+
+def actual_lines(r2, finalists):
+    """The national result of round 2 as (key, value) pairs of the actual
+    section: shares of valid votes, turnout, blank and null / voters."""
+    t2, votes_of = r2["totals"], dict(r2["candidates"])
+    return [("shares", flow([(fid, pct(votes_of[name], t2["valid"])) for fid, name in finalists])),
+            ("turnout", pct(t2["voters"], t2["registered"])),
+            ("blank_null", pct(r2["blank_null"], t2["voters"]))]
+
+
+def emit_regional(emit, r1, options, regions, surveys, skipped, unsurveyed, n_default,
+                  finalist_ids, default_shares, regional_error):
+    """The first round, transfers, regional error (regional_error: the section's
+    text) and blend sections."""
+    emit_first_round(emit, r1, options, regions)
     emit("")
     emit("transfers:")
     emit(f"  concentration: {TRANSFER_CONCENTRATION}")
@@ -379,22 +554,16 @@ def emit_regional(emit, r1, options, regions, surveys, skipped, unsurveyed, n_de
     emit(f"  default: {flow([('shares', flow(shares)), ('concentration', DEFAULT_TRANSFER_CONCENTRATION)])}")
     emit(f"  none_blank_null: {flow([('mean', NONE_BLANK_NULL_MEAN), ('concentration', NONE_BLANK_NULL_CONCENTRATION)])}")
     emit("")
-    overseas = [code for code, _, _, _ in regions if not MAINLAND_CODE.match(code)]
-    emit("# Overseas territories and the French abroad: every code outside mainland")
-    emit("# France (01-95, 2A, 2B).")
-    emit("regional_error:")
-    emit(f"  sd: {REGIONAL_SD}")
-    emit("  groups:")
-    emit(f"    - name: {q(OVERSEAS_GROUP)}")
-    emit(f"      sd: {OVERSEAS_SD}")
-    emit(f"      regions: [{', '.join(q(c) for c in overseas)}]")
+    emit(regional_error.rstrip("\n"))
     emit("")
     emit("blend:")
     emit(f"  mode: {BLEND_MODE}")
     emit("")
 
 
-def generate(directory, polls_only=False):
+def generate(directory, polls_only=False, regional_error=None, geographic_groups=False):
+    """The scenario text. regional_error: a fragment's text for that section,
+    else REGION_GROUPS at sd 0 (geographic_groups), else today's constants."""
     out = []
     emit = out.append
 
@@ -439,14 +608,7 @@ def generate(directory, polls_only=False):
     emit("  method: dynamic")
     emit(f"  rolling: {POLL_ROLLING_RULE}")
     emit("")
-    # With regions, this anchors national turnout (docs/model.md §6): the
-    # surveys' "none" column overstates how many first-round abstainers
-    # will vote (about half say they will), so turnout from the transfers
-    # alone comes out near 80 %, far above any recent run-off.
-    emit(f"# Mean: first-round turnout (voters / registered, {r1['date']}).")
-    emit("turnout:")
-    emit(f"  mean: {pct(r1['totals']['voters'], r1['totals']['registered'])}")
-    emit(f"  sd: {TURNOUT_SD}")
+    emit_turnout(emit, r1)
     emit("")
     emit("simulation:")
     emit(f"  draws: {SIM_DRAWS}")
@@ -454,33 +616,50 @@ def generate(directory, polls_only=False):
     emit(f"  block_size: {SIM_BLOCK_SIZE}")
     emit("")
     if not polls_only:
+        if regional_error is None:
+            codes = [code for code, _, _, _ in regions]
+            regional_error = (group_section(codes, directory) if geographic_groups
+                              else overseas_section(regions))
         emit_regional(emit, r1, options, regions, surveys, skipped, unsurveyed, n_default,
-                      finalist_ids, default_shares)
-    t2 = r2["totals"]
+                      finalist_ids, default_shares, regional_error)
     emit(f"# Official result of {r2['date']} (Conseil constitutionnel): shares of valid votes,")
     emit("# turnout = voters / registered, blank_null = (blank + null) / voters.")
     emit("actual:")
-    emit(f"  shares: {flow([(fid, pct(votes, t2['valid'])) for (fid, _), (_, votes) in zip(finalists, r2['candidates'])])}")
-    emit(f"  turnout: {pct(t2['voters'], t2['registered'])}")
-    emit(f"  blank_null: {pct(t2['blank'] + t2['null'], t2['voters'])}")
+    for key, value in actual_lines(r2, finalists):
+        emit(f"  {key}: {value}")
     return "\n".join(out) + "\n"
 
 
-def main(argv):
-    polls_only = len(argv) == 3 and argv[1] == "--polls-only"
-    if polls_only:
-        argv = argv[:1] + argv[2:]
-    if len(argv) != 2:
-        print("usage: gen_fr2022.py [--polls-only] DATA_DIR > scenario.yaml", file=sys.stderr)
-        return 2
+def write_scenario(prog, make):
+    """Write the text make() returns to stdout; 0, or 1 after printing
+    "prog: reason" when the data fail a check or a read or the write fails."""
     try:
-        text = generate(argv[1], polls_only)
-    except (DataError, OSError, KeyError) as e:
-        print(f"gen_fr2022: {e}", file=sys.stderr)
+        text = make()
+        sys.stdout.buffer.write(text.encode("utf-8"))
+        sys.stdout.buffer.flush()
+    except (DataError, OSError, KeyError, ValueError) as e:
+        print(f"{prog}: {e}", file=sys.stderr)
         return 1
-    sys.stdout.buffer.write(text.encode("utf-8"))
-    sys.stdout.buffer.flush()
     return 0
+
+
+def main(argv):
+    parser = argparse.ArgumentParser(prog="gen_fr2022.py",
+                                     description="Write the 2022 run-off scenario to stdout.")
+    variant = parser.add_mutually_exclusive_group()
+    variant.add_argument("--polls-only", action="store_true",
+                         help="no first round, transfers or regional sections")
+    variant.add_argument("--regional-error", metavar="FILE",
+                         help="the regional_error section is FILE's text (from runoff calibrate)")
+    variant.add_argument("--geographic-groups", action="store_true",
+                         help="regional_error: the geographic groups, every sd 0")
+    parser.add_argument("data_dir", metavar="DATA_DIR")
+    args = parser.parse_args(argv[1:])
+
+    def make():
+        fragment = read_regional_error(args.regional_error) if args.regional_error else None
+        return generate(args.data_dir, args.polls_only, fragment, args.geographic_groups)
+    return write_scenario("gen_fr2022", make)
 
 
 if __name__ == "__main__":
