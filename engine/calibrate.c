@@ -24,10 +24,10 @@
  * has only a handful of groups, each with one to three regions, far too
  * few to give each group its own sd.
  *
- * What the fit leaves out: the transfer rows' own (Dirichlet) uncertainty,
- * which the model adds on top, so a fitted scenario is if anything a little
- * wider than the data say; and the binomial noise of small regions, which
- * is negligible next to sds of a few tenths.
+ * The transfer rows' own (Dirichlet) uncertainty, which the model adds on
+ * top, is part of C (to first order, dirichlet_cov), so the sds fitted are
+ * what remains beyond it. Left out: the binomial noise of small regions,
+ * negligible next to sds of a few tenths.
  */
 #include "calibrate.h"
 
@@ -61,6 +61,8 @@ typedef struct {
     double *d, *h;      /* [n]: residuals and h_r at the lean last computed */
     int *group;         /* [n]: index into the first scenario's groups, -1 = none */
     ro_region_mean *mean; /* [n_regions] scratch */
+    double *dir;        /* [n * n]: covariance of the log-odds from the rows'
+                           Dirichlet draws (§4), which the model adds anyway */
     double lean;        /* the lean d and h are for */
 } cal_election;
 
@@ -106,11 +108,13 @@ static double neg_loglik(cal_data *D, const double p[RO_CAL_N_PARAMS])
                         b = gsl_vector_subvector(D->b, 0, n);
         for (size_t i = 0; i < n; i++) {
             for (size_t j = 0; j < i; j++) {
-                double c = e->group[i] >= 0 && e->group[i] == e->group[j] ? g2 : 0.0;
+                double c = e->dir[i * n + j] +
+                           (e->group[i] >= 0 && e->group[i] == e->group[j] ? g2 : 0.0);
                 gsl_matrix_set(&C.matrix, i, j, c);
                 gsl_matrix_set(&C.matrix, j, i, c);
             }
-            gsl_matrix_set(&C.matrix, i, i, s2 + k2 * e->h[i] + (e->group[i] >= 0 ? g2 : 0.0));
+            gsl_matrix_set(&C.matrix, i, i,
+                           e->dir[i * n + i] + s2 + k2 * e->h[i] + (e->group[i] >= 0 ? g2 : 0.0));
         }
         if (gsl_linalg_cholesky_decomp1(&C.matrix) != GSL_SUCCESS)
             return INFINITY;
@@ -239,6 +243,51 @@ static void standard_errors(cal_data *D, runoff_calibration *c)
     gsl_matrix_free(H);
 }
 
+/* e->dir: to first order, row o's Dirichlet draw moves region r's
+ * log-odds by sum_j v_or (dT_oA / A_r - dT_oB / B_r), and Cov(T_oi, T_oj) =
+ * (mu_i 1{i=j} - mu_i mu_j) / (c_o + 1) (§4); summed over the options
+ * (fixed rows add nothing). The rows are the mean ones, without the lean:
+ * a second-order correction to a term that is itself a correction. */
+static runoff_status dirichlet_cov(const runoff_scenario *s, cal_election *e, runoff_error *err)
+{
+    const size_t R = s->n_regions, n = e->n;
+    double *A = ro_calloc(n, sizeof *A), *B = ro_calloc(n, sizeof *B);
+    e->dir = ro_calloc(n * n, sizeof *e->dir);
+    if (A == NULL || B == NULL || e->dir == NULL) {
+        free(A);
+        free(B);
+        return ro_error_set(err, RUNOFF_ENOMEM, NULL, 0, 0, "out of memory");
+    }
+    for (size_t i = 0; i < n; i++)
+        for (size_t o = 0; o < s->n_options; o++) {
+            A[i] += s->votes[o * R + e->region[i]] * s->transfers[o].mean[RO_TO_A];
+            B[i] += s->votes[o * R + e->region[i]] * s->transfers[o].mean[RO_TO_B];
+        }
+    for (size_t o = 0; o < s->n_options; o++) {
+        const ro_transfer *t = &s->transfers[o];
+        const double ma = t->mean[RO_TO_A], mb = t->mean[RO_TO_B], c = t->concentration;
+        int positive = (ma > 0) + (mb > 0) + (t->mean[RO_TO_NONE] > 0);
+        if (isinf(c) || positive <= 1)
+            continue; /* a fixed row (model.c draws none) */
+        const double vaa = ma * (1 - ma) / (c + 1), vbb = mb * (1 - mb) / (c + 1),
+                     vab = -ma * mb / (c + 1);
+        for (size_t i = 0; i < n; i++) {
+            const double vi = s->votes[o * R + e->region[i]];
+            if (vi == 0)
+                continue;
+            for (size_t j = 0; j < n; j++) {
+                const double vj = s->votes[o * R + e->region[j]];
+                e->dir[i * n + j] += vi * vj *
+                                     (vaa / (A[i] * A[j]) + vbb / (B[i] * B[j]) -
+                                      vab * (1 / (A[i] * B[j]) + 1 / (B[i] * A[j])));
+            }
+        }
+    }
+    free(A);
+    free(B);
+    return RUNOFF_OK;
+}
+
 static long group_index(const runoff_calibration *c, const char *name)
 {
     for (size_t g = 0; g < c->n_groups; g++)
@@ -322,6 +371,8 @@ static runoff_status load_election(runoff_calibration *c, const runoff_scenario 
         e->n++;
     }
     e->lean = 0;
+    if (e->n >= 3)
+        st = dirichlet_cov(s, e, err);
     if (e->n < 3)
         st = ro_error_set(err, RUNOFF_EINPUT, s->source, 0, 0,
                           "only %zu regions have an actual share strictly between 0 and 100 %% "
@@ -354,6 +405,7 @@ static void data_free(cal_data *D)
         free(D->e[k].region);
         free(D->e[k].group);
         free(D->e[k].mean);
+        free(D->e[k].dir);
     }
     free(D->e);
     gsl_matrix_free(D->C);
