@@ -28,6 +28,7 @@ SANITIZE ?= 0
 PREFIX   ?= /usr/local
 SCENARIO ?= scenarios/fr-2022-runoff.yaml
 BACKTEST_SCENARIOS ?= scenarios/backtest/*.yaml
+REGIONAL_BACKTEST ?= scenarios/regional/fr-2017-regions.yaml
 RUN_ARGS ?=
 FUZZ_SECONDS ?= 60
 FUZZ_TEST_SECONDS ?= 20
@@ -158,6 +159,7 @@ backtest:
 	@$(HAVE_BUILD_DEPS) || scripts/deps.sh build
 	@$(MAKE) --no-print-directory $(BIN)
 	$(BIN) backtest $(BACKTEST_SCENARIOS) $(RUN_ARGS)
+	$(BIN) backtest $(REGIONAL_BACKTEST) $(RUN_ARGS)
 
 # `make check` is the normal stage's cmocka suite alone, for the edit loop.
 check:
@@ -210,32 +212,30 @@ uninstall:
 	    $(DESTDIR)$(PREFIX)/include/runoff.h $(DESTDIR)$(PREFIX)/share/man/man1/runoff.1 \
 	    $(DESTDIR)$(PREFIX)/lib/pkgconfig/runoff.pc
 
-# Regenerate the 2022 scenarios from data/ (committed; `make test` checks
-# they are current).
-scenarios: scenarios/fr-2022-runoff.yaml scenarios/fr-2022-polls-only.yaml
-scenarios/fr-2022-runoff.yaml: scripts/gen_fr2022.py data/fr-2022/*.csv
-	python3 scripts/gen_fr2022.py data/fr-2022 > $@.tmp && mv $@.tmp $@
+# Regenerate the scenarios from data/ (committed; `make test` checks they
+# are current: scripts/check_fr2022.sh, check_backtest.sh, check_regional.sh).
+scenarios: scenarios/fr-2022-polls-only.yaml
 scenarios/fr-2022-polls-only.yaml: scripts/gen_fr2022.py data/fr-2022/*.csv
 	python3 scripts/gen_fr2022.py --polls-only data/fr-2022 > $@.tmp && mv $@.tmp $@
-# The back-test scenarios (scenarios/backtest/README.md), all written by one
-# run of the generator; `make test` checks them too (scripts/check_backtest.sh).
-# (Its own name: BACKTEST_SCENARIOS, what `make backtest` runs, stays the
-# setting above, every file of scenarios/backtest.)
+# The national back-test scenarios (scenarios/backtest/README.md), all written
+# by one run of the generator.
 NATIONAL_BACKTESTS := $(foreach y,2002 2007 2012 2017 2022,$(foreach h,eve 7d,scenarios/backtest/fr-$(y)-$(h).yaml))
 scenarios: $(NATIONAL_BACKTESTS)
 $(NATIONAL_BACKTESTS) &: scripts/gen_backtest.py scripts/gen_fr2022.py data/history/README.md \
     data/history/*.csv data/fr-2022/*.csv
 	python3 scripts/gen_backtest.py data scenarios/backtest
-# The regional back-tests, one run of scripts/gen_regional.py per year (the
-# years of its REGION_YEARS; scripts/check_backtest.sh checks them too). They
-# share the eve scenarios' polls and default sample, hence every history file.
-REGIONAL_BACKTESTS := $(foreach y,2012 2017,scenarios/backtest/fr-$(y)-regions.yaml)
-scenarios: $(REGIONAL_BACKTESTS)
-$(REGIONAL_BACKTESTS): scenarios/backtest/fr-%-regions.yaml: scripts/gen_regional.py \
+# The regional chain (scripts/gen_regional_chain.sh): the 2012 and 2017
+# regional scenarios, the regional error fitted on them by runoff calibrate
+# (scenarios/calibration/), and the 2022 scenario that uses the fit. The
+# years are gen_regional.py's REGION_YEARS.
+REGIONAL_CHAIN := scenarios/regional/fr-2012-regions.yaml scenarios/regional/fr-2017-regions.yaml \
+    scenarios/calibration/fr-2012.yaml scenarios/calibration/fr-2012-2017.yaml \
+    scenarios/fr-2022-runoff.yaml
+scenarios: $(REGIONAL_CHAIN)
+$(REGIONAL_CHAIN) &: $(BIN) scripts/gen_regional_chain.sh scripts/gen_regional.py \
     scripts/gen_backtest.py scripts/gen_fr2022.py data/history/README.md data/history/*.csv \
-    data/fr-2022/*.csv data/fr-%/first_round_by_departement.csv \
-    data/fr-%/second_round_by_departement.csv data/fr-%/results_national.csv
-	python3 scripts/gen_regional.py data $* > $@.tmp && mv $@.tmp $@
+    data/fr-2022/*.csv data/fr-2012/*.csv data/fr-2017/*.csv
+	scripts/gen_regional_chain.sh . $(BIN)
 
 # The figures README.md shows, from the real 2022 scenario (docs/figures/).
 FIG      := docs/figures

@@ -1,7 +1,7 @@
 #!/bin/sh
-# Check that the committed back-test scenarios (scenarios/backtest/*.yaml) are
-# exactly what scripts/gen_backtest.py and scripts/gen_regional.py make from
-# data/ today, no more and no fewer files, so that the data, the generators and
+# Check that the committed national back-test scenarios
+# (scenarios/backtest/*.yaml) are exactly what scripts/gen_backtest.py makes
+# from data/ today, no more and no fewer files, so that the data, the generators and
 # the scenarios can never drift apart (as scripts/check_fr2022.sh does for the
 # 2022 scenarios).
 # Exit status: 0 when up to date, 1 when one differs or cannot be generated.
@@ -13,14 +13,6 @@ if ! python3 "$root/scripts/gen_backtest.py" "$root/data" "$out"; then
     echo "check_backtest: scripts/gen_backtest.py failed" >&2
     exit 1
 fi
-# The regional back-tests: the years of scripts/gen_regional.py's REGION_YEARS
-# (the Makefile's REGIONAL_BACKTESTS).
-for year in 2012 2017; do
-    if ! python3 "$root/scripts/gen_regional.py" "$root/data" "$year" >"$out/fr-$year-regions.yaml"; then
-        echo "check_backtest: scripts/gen_regional.py $year failed" >&2
-        exit 1
-    fi
-done
 # README.md is written by hand; everything else in the directory is generated.
 if ! diff -ru -x README.md "$root/scenarios/backtest" "$out" >&2; then
     echo "check_backtest: scenarios/backtest is out of date; regenerate it with 'make scenarios'" >&2

@@ -11,7 +11,10 @@ trap 'rm -f "$out" "$err"' EXIT
 status=0
 for variant in full polls-only; do
     if [ "$variant" = full ]; then
-        scenario="scenarios/fr-2022-runoff.yaml"; flag=""
+        # the regional error fitted on 2012 and 2017 (check_regional.sh
+        # checks that fragment is current)
+        scenario="scenarios/fr-2022-runoff.yaml"
+        flag="--regional-error $root/scenarios/calibration/fr-2012-2017.yaml"
     else
         scenario="scenarios/fr-2022-polls-only.yaml"; flag="--polls-only"
     fi

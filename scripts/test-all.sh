@@ -36,7 +36,7 @@ stage() {
 
 # shellcheck disable=SC2086
 stage normal env TESTS_LABEL=normal RUNOFF_BIN=build/runoff \
-    scripts/run-tests.sh $NORMAL_TESTS scripts/check_fr2022.sh scripts/check_backtest.sh tests/test_baseline.sh \
+    scripts/run-tests.sh $NORMAL_TESTS scripts/check_fr2022.sh scripts/check_backtest.sh scripts/check_regional.sh tests/test_baseline.sh \
     tests/test_plot.sh tests/test_install.sh
 # shellcheck disable=SC2086
 stage sanitize env TESTS_LABEL=sanitize RUNOFF_BIN=build-san/runoff \
