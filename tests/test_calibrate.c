@@ -413,12 +413,63 @@ static void test_model_draws_match_equations(void **state)
     runoff_scenario_free(s);
 }
 
+typedef struct {
+    double share[8][N_REGIONS];
+} first_draws;
+
+static int keep_first(void *ctx, uint64_t index, const double *national, const double *regional)
+{
+    (void)national;
+    first_draws *f = ctx;
+    memcpy(f->share[index], regional, sizeof f->share[index]);
+    return 0;
+}
+
+/* docs/model.md §5: with transfer_sd and local_lean 0 (given or not) the
+ * draws are exactly those of the model without them, sd alone (sigma_r =
+ * sd with no arithmetic); and giving either one changes them. */
+static void test_new_keys_at_zero_change_nothing(void **state)
+{
+    (void)state;
+    char *text = scenario_text(0.1, 0, 0, 0.2, true);
+    char *without = strdup(text);
+    assert_non_null(without);
+    /* remove the two keys' lines from the copy */
+    for (const char *key = "  transfer_sd:"; key != NULL;
+         key = strcmp(key, "  transfer_sd:") == 0 ? "  local_lean:" : NULL) {
+        char *at = strstr(without, key), *end = strchr(at, '\n');
+        memmove(at, end + 1, strlen(end + 1) + 1);
+    }
+    assert_null(strstr(without, "local_lean"));
+    first_draws a = {0}, b = {0}, c = {0};
+    const char *texts[3] = {text, without, NULL};
+    first_draws *out[3] = {&a, &b, &c};
+    char *lean = scenario_text(0.1, 0, 0.3, 0.2, true);
+    texts[2] = lean;
+    for (int k = 0; k < 3; k++) {
+        runoff_scenario *s = load_text(texts[k]);
+        runoff_sim_options opt = {.threads = 1, .draws = 8, .on_draw = keep_first,
+                                  .on_draw_ctx = out[k]};
+        runoff_error err = {0};
+        runoff_result *r = runoff_simulate(s, &opt, &err);
+        assert_non_null(r);
+        runoff_result_free(r);
+        runoff_scenario_free(s);
+    }
+    assert_memory_equal(&a, &b, sizeof a);
+    assert_memory_not_equal(&a, &c, sizeof a);
+    free(lean);
+    free(without);
+    free(text);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_regional_means_by_hand),
         cmocka_unit_test(test_local_lean_by_hand),
         cmocka_unit_test(test_model_draws_match_equations),
+        cmocka_unit_test(test_new_keys_at_zero_change_nothing),
         cmocka_unit_test(test_recovers_known_values),
         cmocka_unit_test(test_without_groups),
         cmocka_unit_test(test_fragment_loads_back),
