@@ -83,8 +83,22 @@ static void describe_first_round(const runoff_scenario *s, FILE *out)
     }
     fprintf(out, "none column   %.1f %% blank or null (concentration %g)\n",
             100 * s->blank_null.mean, s->blank_null.concentration);
-    fprintf(out, "regional      sd %g, %zu groups\n", s->regional_error.sd,
-            s->regional_error.n_groups);
+    const ro_regional_error *re = &s->regional_error;
+    fprintf(out, "regional      sd %g, transfer sd %g, local lean %g, %zu groups\n", re->sd,
+            re->transfer_sd, re->local_lean, re->n_groups);
+    /* the groups and their sds, wrapped to 80 columns */
+    int col = 0;
+    for (size_t g = 0; g < re->n_groups; g++) {
+        char item[RO_NAME_MAX + 32];
+        int len = snprintf(item, sizeof item, "%s %g", re->groups[g].name, re->groups[g].sd);
+        if (col > 0 && col + 2 + len > 80) {
+            fputs(",\n", out);
+            col = 0;
+        }
+        col += fprintf(out, "%s%s", col == 0 ? "              " : ", ", item);
+    }
+    if (col > 0)
+        fputc('\n', out);
     fprintf(out, "blend         %s", blend_names[s->blend.mode]);
     if (s->blend.mode == RO_BLEND_MIX)
         fprintf(out, " (poll weight %g)", s->blend.weight);
