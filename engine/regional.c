@@ -25,34 +25,88 @@
  *     a_or = expit(logit(a_o) + lean c_r),
  *
  * so lean > 0 pulls each electorate towards the finalist who did better
- * there than nationally. A_r, B_r and h_r above use a_or. Splits of exactly
- * 0 or 1 (a finalist's row with nothing to the other) do not move.
+ * there than nationally; a shift b_o per option (centre) keeps each
+ * electorate's split, averaged over its voters, at the national one the
+ * surveys give, so the lean moves votes between regions, not nationally.
+ * A_r, B_r and h_r above use a_or. Splits of exactly 0 or 1 (a finalist's
+ * row with nothing to the other) do not move.
  */
 #include "regional.h"
 
 #include <math.h>
+#include <stdbool.h>
 
-/* Option o's split a in a region with context c, leaning by lean c. */
-static double leaning_split(double a, double lean, double c)
+/* The local lean of one scenario: the finalists' own options and national
+ * totals, and each option's centring shift b_o. */
+typedef struct {
+    bool on;                    /* lean != 0 and both finalists' options have votes */
+    double lean;
+    long fa, fb;                /* the finalists' own options */
+    double ta, tb;              /* their national first-round votes */
+    double b[RO_MAX_OPTIONS];   /* centring shift of each option's split */
+} lean_ctx;
+
+/* c_r: the finalists' local balance against their national one (0 where
+ * either has no votes). */
+static double context(const runoff_scenario *s, const lean_ctx *L, size_t r)
 {
-    if (lean == 0 || c == 0 || !(a > 0 && a < 1))
-        return a;
-    return 1 / (1 + (1 - a) / a * exp(-lean * c));
+    const size_t R = s->n_regions;
+    const double va = s->votes[(size_t)L->fa * R + r], vb = s->votes[(size_t)L->fb * R + r];
+    return va > 0 && vb > 0 ? log(va / vb) - log(L->ta / L->tb) : 0.0;
 }
 
-/* Region r's A_r and B_r with every split leaning by lean c, and (h != NULL)
+/* Option o's split a in region r: a_o, or with the lean
+ * expit(logit(a_o) + b_o + lean c_r). Splits of 0 or 1 do not move. */
+static double split(const lean_ctx *L, size_t o, double a, double c)
+{
+    if (!L->on || !(a > 0 && a < 1))
+        return a;
+    return 1 / (1 + (1 - a) / a * exp(-(L->b[o] + L->lean * c)));
+}
+
+/* b_o such that option o's leaning splits, weighted by its voters, average
+ * its national split a_o: the lean moves an electorate's voters between
+ * regions, never the national split the surveys measured. The weighted
+ * mean is increasing in b_o; Newton steps from 0, a few at most (the
+ * lean's shifts are a fraction of a logit). */
+static void centre(const runoff_scenario *s, lean_ctx *L)
+{
+    const size_t R = s->n_regions;
+    for (size_t o = 0; o < s->n_options; o++) {
+        const double *t = s->transfers[o].mean;
+        const double f = t[RO_TO_A] + t[RO_TO_B], a = f > 0 ? t[RO_TO_A] / f : 0;
+        L->b[o] = 0;
+        if (!(a > 0 && a < 1))
+            continue;
+        for (int it = 0; it < 50; it++) {
+            double g = 0, dg = 0, w = 0;
+            for (size_t r = 0; r < R; r++) {
+                const double v = s->votes[o * R + r], p = split(L, o, a, context(s, L, r));
+                g += v * (p - a);
+                dg += v * p * (1 - p);
+                w += v;
+            }
+            if (!(w > 0) || !(dg > 0) || fabs(g) <= 1e-13 * w)
+                break;
+            L->b[o] -= g / dg;
+        }
+    }
+}
+
+/* Region r's A_r and B_r with every split leaning (L), and (h != NULL)
  * its h_r. */
-static void region_mean(const runoff_scenario *s, size_t r, double lean, double c, double *A,
+static void region_mean(const runoff_scenario *s, const lean_ctx *L, size_t r, double *A,
                         double *B, double *h)
 {
     const size_t R = s->n_regions;
+    const double c = L->on ? context(s, L, r) : 0.0;
     *A = *B = 0;
     for (size_t o = 0; o < s->n_options; o++) {
         const double *t = s->transfers[o].mean;
         const double f = t[RO_TO_A] + t[RO_TO_B];
         if (!(f > 0))
             continue;
-        const double a = leaning_split(t[RO_TO_A] / f, lean, c), v = s->votes[o * R + r] * f;
+        const double a = split(L, o, t[RO_TO_A] / f, c), v = s->votes[o * R + r] * f;
         *A += v * a;
         *B += v * (1 - a);
     }
@@ -67,7 +121,7 @@ static void region_mean(const runoff_scenario *s, size_t r, double lean, double 
         const double f = t[RO_TO_A] + t[RO_TO_B];
         if (!(f > 0))
             continue;
-        const double a = leaning_split(t[RO_TO_A] / f, lean, c);
+        const double a = split(L, o, t[RO_TO_A] / f, c);
         const double d = s->votes[o * R + r] * f * a * (1 - a) * inv;
         *h += d * d;
     }
@@ -83,29 +137,27 @@ static double log_odds(double A, double B)
 void ro_regional_means(const runoff_scenario *s, double lean, ro_region_mean *out)
 {
     const size_t R = s->n_regions;
-    long fa = -1, fb = -1;
-    double ta = 0, tb = 0;
+    static const lean_ctx none = {.on = false};
+    lean_ctx L = {.on = false, .lean = lean, .fa = -1, .fb = -1};
     if (lean != 0) {
-        fa = ro_scenario_finalist_option(s, 0);
-        fb = ro_scenario_finalist_option(s, 1);
-        for (size_t r = 0; r < R && fa >= 0 && fb >= 0; r++) {
-            ta += s->votes[(size_t)fa * R + r];
-            tb += s->votes[(size_t)fb * R + r];
+        L.fa = ro_scenario_finalist_option(s, 0);
+        L.fb = ro_scenario_finalist_option(s, 1);
+        for (size_t r = 0; r < R && L.fa >= 0 && L.fb >= 0; r++) {
+            L.ta += s->votes[(size_t)L.fa * R + r];
+            L.tb += s->votes[(size_t)L.fb * R + r];
         }
+        L.on = L.fa >= 0 && L.fb >= 0 && L.ta > 0 && L.tb > 0;
+        if (L.on)
+            centre(s, &L);
     }
-    const bool leaning = fa >= 0 && fb >= 0 && ta > 0 && tb > 0;
     for (size_t r = 0; r < R; r++) {
-        double c = 0, A, B;
-        if (leaning) {
-            const double va = s->votes[(size_t)fa * R + r], vb = s->votes[(size_t)fb * R + r];
-            c = va > 0 && vb > 0 ? log(va / vb) - log(ta / tb) : 0.0;
-        }
-        region_mean(s, r, leaning ? lean : 0, c, &A, &B, &out[r].h);
+        double A, B;
+        region_mean(s, &L, r, &A, &B, &out[r].h);
         out[r].log_odds = log_odds(A, B);
         out[r].lean_shift = 0;
-        if (c != 0 && isfinite(out[r].log_odds)) {
+        if (L.on && isfinite(out[r].log_odds)) {
             double A0, B0;
-            region_mean(s, r, 0, 0, &A0, &B0, NULL);
+            region_mean(s, &none, r, &A0, &B0, NULL);
             out[r].lean_shift = out[r].log_odds - log_odds(A0, B0);
         }
     }

@@ -301,11 +301,12 @@ static void test_regional_means_by_hand(void **state)
     runoff_scenario_free(s);
 }
 
-/* The local lean by hand: finalists a and b, and option x (row 50/30/20:
- * f = 0.8, split a_x = 0.625, logit log(5/3)). Region 1 gave a 300, b 100;
- * region 2 a 100, b 300: nationally 400 each, so c_1 = log 3, c_2 = -log 3.
- * With lean 0.5, x's split in region 1 has odds (5/3) 3^0.5; the finalists'
- * own rows (100/0/0 and 0/100/0) do not move. */
+/* The local lean by hand: finalists a and b, and option x (row 40/40/20:
+ * f = 0.8, split a_x = 1/2). Region 1 gave a 300, b 100; region 2 a 100,
+ * b 300: nationally 400 each, so c_1 = log 3, c_2 = -log 3. With lean 0.5,
+ * x's split in region 1 has odds 3^0.5 and in region 2 3^-0.5; x has 100
+ * voters in each, so these already average 1/2 and the centring shift is
+ * 0. The finalists' own rows (100/0/0, 0/100/0) do not move. */
 static void test_local_lean_by_hand(void **state)
 {
     (void)state;
@@ -319,22 +320,65 @@ static void test_local_lean_by_hand(void **state)
                        "transfers:\n  rows:\n"
                        "    - {option: a, shares: {a: 100, b: 0, none: 0}}\n"
                        "    - {option: b, shares: {a: 0, b: 100, none: 0}}\n"
-                       "    - {option: x, shares: {a: 50, b: 30, none: 20}}\n"
+                       "    - {option: x, shares: {a: 40, b: 40, none: 20}}\n"
                        "regional_error: {local_lean: 0.5}\n";
     runoff_scenario *s = load_text(text);
     ro_region_mean m[2];
     ro_regional_means(s, 0.5, m);
-    const double odds1 = 5.0 / 3.0 * sqrt(3.0), a1 = odds1 / (1 + odds1);
+    const double a1 = sqrt(3.0) / (1 + sqrt(3.0)), a2 = 1 - a1;
     const double A1 = 300 + 80 * a1, B1 = 100 + 80 * (1 - a1);
     assert_close(m[0].log_odds, log(A1 / B1), 1e-12);
-    assert_close(m[0].lean_shift, log(A1 / B1) - log(350.0 / 130.0), 1e-12);
-    const double odds2 = 5.0 / 3.0 / sqrt(3.0), a2 = odds2 / (1 + odds2);
+    assert_close(m[0].lean_shift, log(A1 / B1) - log(340.0 / 140.0), 1e-12);
     assert_close(m[1].log_odds, log((100 + 80 * a2) / (300 + 80 * (1 - a2))), 1e-12);
+    const double d1 = 80 * a1 * (1 - a1) * (1 / A1 + 1 / B1);
+    assert_close(m[0].h, d1 * d1, 1e-12);
     /* lean 0: no shift */
     ro_regional_means(s, 0, m);
     assert_true(m[0].lean_shift == 0 && m[1].lean_shift == 0);
-    assert_close(m[0].log_odds, log(350.0 / 130.0), 1e-12);
+    assert_close(m[0].log_odds, log(340.0 / 140.0), 1e-12);
     runoff_scenario_free(s);
+}
+
+/* The lean moves an electorate's voters between regions, not nationally:
+ * with x's row 50/30/20 and unequal regions (no symmetry to lean on), A's
+ * total over the regions, T_r expit(log_odds_r) with T_r = A_r + B_r = the
+ * finalists' votes + 0.8 x_r (fixed by the rows), is the same with any lean
+ * as without: 300 + 100 + 50 + 0.8 (0.625) (100 + 500) + ... by hand below. */
+static void test_local_lean_keeps_national_split(void **state)
+{
+    (void)state;
+    const char *text = "election: {name: h, date: 2030-05-05, finalists: [{id: a, name: A}, "
+                       "{id: b, name: B}]}\n"
+                       "blend: {mode: transfers}\n"
+                       "first_round:\n  options: [{id: a}, {id: b}, {id: x}]\n"
+                       "  regions:\n"
+                       "    - {code: r1, registered: 500, votes: {a: 300, b: 100, x: 100}}\n"
+                       "    - {code: r2, registered: 900, votes: {a: 100, b: 300, x: 500}}\n"
+                       "    - {code: r3, registered: 250, votes: {a: 50, b: 150, x: 50}}\n"
+                       "transfers:\n  rows:\n"
+                       "    - {option: a, shares: {a: 100, b: 0, none: 0}}\n"
+                       "    - {option: b, shares: {a: 0, b: 100, none: 0}}\n"
+                       "    - {option: x, shares: {a: 50, b: 30, none: 20}}\n";
+    runoff_scenario *s = load_text(text);
+    const double T[3] = {400 + 80, 400 + 400, 200 + 40};
+    /* A: the a voters (450) and x's 80 % who choose, 5/8 of them to A */
+    const double national_a = 450 + 0.8 * 0.625 * 650;
+    for (double lean = -1; lean <= 1.5; lean += 0.5) {
+        ro_region_mean m[3];
+        ro_regional_means(s, lean, m);
+        double total = 0;
+        for (int r = 0; r < 3; r++)
+            total += T[r] / (1 + exp(-m[r].log_odds));
+        assert_close(total, national_a, 1e-9);
+        if (lean != 0)
+            assert_true(fabs(m[1].lean_shift) > 1e-3); /* and it does move regions */
+    }
+    runoff_scenario_free(s);
+}
+
+static void test_lean_needs_finalist_options(void **state)
+{
+    (void)state;
     /* without the finalists among the options, a lean is refused */
     const char *bad = "election: {name: h, date: 2030-05-05, finalists: [{id: a, name: A}, "
                       "{id: b, name: B}]}\n"
@@ -390,7 +434,7 @@ static void test_model_draws_match_equations(void **state)
                        "transfers:\n  concentration: .inf\n  rows:\n"
                        "    - {option: a, shares: {a: 100, b: 0, none: 0}}\n"
                        "    - {option: b, shares: {a: 0, b: 100, none: 0}}\n"
-                       "    - {option: x, shares: {a: 50, b: 30, none: 20}}\n"
+                       "    - {option: x, shares: {a: 40, b: 40, none: 20}}\n"
                        "regional_error: {sd: 0.1, transfer_sd: 0.4, local_lean: 0.5}\n";
     runoff_scenario *s = load_text(text);
     moments m = {0};
@@ -399,8 +443,9 @@ static void test_model_draws_match_equations(void **state)
     runoff_result *r = runoff_simulate(s, &opt, &err);
     assert_non_null(r);
     for (int k = 0; k < 2; k++) {
+        /* the symmetric example of test_local_lean_by_hand: no centring shift */
         const double c = (k == 0 ? 1 : -1) * log(3.0);
-        const double odds = 5.0 / 3.0 * exp(0.5 * c), a = odds / (1 + odds);
+        const double odds = exp(0.5 * c), a = odds / (1 + odds);
         const double A = (k == 0 ? 300 : 100) + 80 * a, B = (k == 0 ? 100 : 300) + 80 * (1 - a);
         const double d = 100 * 0.8 * a * (1 - a) * (1 / A + 1 / B); /* only x splits */
         const double sd = sqrt(0.01 + 0.16 * d * d);
@@ -468,6 +513,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_regional_means_by_hand),
         cmocka_unit_test(test_local_lean_by_hand),
+        cmocka_unit_test(test_local_lean_keeps_national_split),
+        cmocka_unit_test(test_lean_needs_finalist_options),
         cmocka_unit_test(test_model_draws_match_equations),
         cmocka_unit_test(test_new_keys_at_zero_change_nothing),
         cmocka_unit_test(test_recovers_known_values),
