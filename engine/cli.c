@@ -313,7 +313,8 @@ static void usage(FILE *out)
     fprintf(out,
             "\n"
             "'runoff <command> --help' describes a command's options.\n"
-            "Exit status: 0 ok, 1 runtime failure, 2 bad usage or input.\n"
+            "Exit status: 0 ok, 1 runtime failure, 2 bad usage or input, 128+n\n"
+            "after signal n (temporary files removed).\n"
             "Scenario format: docs/scenario.md; model: docs/model.md.\n");
 }
 
