@@ -184,6 +184,19 @@ static char *follow_links(const char *path, struct stat *st, bool *exists)
     return NULL;
 }
 
+/* Anything but a regular file: a directory is refused, the rest is
+ * written through. */
+static int resolve_special(cli_out *o, const struct stat *st)
+{
+    if (S_ISDIR(st->st_mode)) {
+        cli_errorf("%s %s: is a directory, expected a file name", o->option, o->path);
+        return CLI_USAGE;
+    }
+    o->kind = CLI_OUT_DIRECT;
+    id_from_stat(&o->id, st);
+    return CLI_OK;
+}
+
 int cli_out_resolve(cli_out *o, const char *option, const char *path)
 {
     memset(o, 0, sizeof *o);
@@ -200,21 +213,18 @@ int cli_out_resolve(cli_out *o, const char *option, const char *path)
     }
     struct stat st;
     bool exists = false;
+    /* The kernel follows links first: /dev/stdout and /proc/self/fd/N
+     * name a pipe or a terminal by a target that is no path. */
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+        return resolve_special(o, &st);
     char *p = follow_links(path, &st, &exists);
     if (p == NULL) {
         cli_errorf("%s: cannot create: %s", path, strerror(errno));
         return CLI_FAIL;
     }
-    if (exists && S_ISDIR(st.st_mode)) {
-        cli_errorf("%s %s: is a directory, expected a file name", option, path);
-        free(p);
-        return CLI_USAGE;
-    }
     if (exists && !S_ISREG(st.st_mode)) {
-        o->kind = CLI_OUT_DIRECT;
-        id_from_stat(&o->id, &st);
         free(p);
-        return CLI_OK;
+        return resolve_special(o, &st);
     }
     const char *base = NULL;
     char *dir = split_dir(p, &base);
