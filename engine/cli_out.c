@@ -26,7 +26,7 @@
 #define MAX_TEMPS 32
 static char *volatile temps[MAX_TEMPS];
 
-static void temp_register(char *path)
+void cli_temp_track(char *path)
 {
     for (int i = 0; i < MAX_TEMPS; i++)
         if (temps[i] == NULL) {
@@ -35,7 +35,7 @@ static void temp_register(char *path)
         }
 }
 
-static void temp_forget(const char *path)
+void cli_temp_forget(const char *path)
 {
     for (int i = 0; i < MAX_TEMPS; i++)
         if (temps[i] == path)
@@ -267,8 +267,7 @@ cli_file cli_out_file(const cli_out *o)
 
 /* ------------------------------------------------------------ writing */
 
-/* The permissions open(…, 0666) would give: mkstemp makes 0600. */
-static mode_t umask_mode(void)
+mode_t cli_file_mode(void)
 {
     mode_t mask = umask(0);
     umask(mask);
@@ -302,8 +301,8 @@ bool cli_out_open(cli_out *o)
         o->tmp = NULL;
         return false;
     }
-    temp_register(o->tmp);
-    if (fchmod(fd, umask_mode()) != 0 || (o->fp = fdopen(fd, "w")) == NULL) {
+    cli_temp_track(o->tmp);
+    if (fchmod(fd, cli_file_mode()) != 0 || (o->fp = fdopen(fd, "w")) == NULL) {
         cli_errorf("%s: cannot open: %s", o->path, strerror(errno));
         close(fd);
         cli_out_abort(o);
@@ -315,7 +314,7 @@ bool cli_out_open(cli_out *o)
 static void release(cli_out *o)
 {
     if (o->tmp != NULL) {
-        temp_forget(o->tmp);
+        cli_temp_forget(o->tmp);
         free(o->tmp);
     }
     free(o->dest);

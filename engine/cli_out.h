@@ -91,7 +91,16 @@ bool cli_out_commit(cli_out *o);
  * committed/aborted cli_out. */
 void cli_out_abort(cli_out *o);
 
-/* Remove every registered temporary file; async-signal-safe. */
+/* Remove every registered temporary file; async-signal-safe. Other
+ * temporary files (a sweep's partial file before it is linked into place)
+ * are registered with cli_temp_track (the string must outlive the
+ * registration) and released with cli_temp_forget before being freed. */
 void cli_out_remove_temps(void);
+void cli_temp_track(char *path);
+void cli_temp_forget(const char *path);
+
+/* The permissions open(path, O_CREAT, 0666) would give under the current
+ * umask: what a temporary file from mkstemp (0600) is set to. */
+mode_t cli_file_mode(void);
 
 #endif /* RO_CLI_OUT_H */

@@ -414,9 +414,9 @@ static int partial_create(partial_file *pf, const char *settings, const runoff_s
     }
     snprintf(tmp, n, "%s.tmpXXXXXX", pf->path);
     int fd = mkstemp(tmp), status = CLI_FAIL;
-    mode_t mask = umask(0);
-    umask(mask);
-    if (fd < 0 || fchmod(fd, 0666 & ~mask) != 0 || flock(fd, LOCK_EX | LOCK_NB) != 0 ||
+    if (fd >= 0)
+        cli_temp_track(tmp);
+    if (fd < 0 || fchmod(fd, cli_file_mode()) != 0 || flock(fd, LOCK_EX | LOCK_NB) != 0 ||
         (pf->fp = fdopen(fd, "w+")) == NULL) {
         cli_errorf("%s: cannot create: %s", pf->path, strerror(errno));
         goto done;
@@ -457,6 +457,7 @@ done:
         pf->fp = NULL;
     }
     unlink(tmp);
+    cli_temp_forget(tmp);
     free(tmp);
     return status;
 }
