@@ -1,12 +1,21 @@
 /*
  * cli.c — main(), the command table and the helpers every subcommand
- * shares: error printing, strict number parsing, atomic output files,
- * progress, signal handling.
+ * shares: error printing, strict number parsing, progress, signal
+ * handling. Outputs are cli_out.c's.
  *
  * Commands are data (git's git.c): adding one is a row in the table and a
  * cli_<name>.c file. SIGPIPE is ignored so that a closed stdout
  * (`runoff run ... | head -1`) becomes a write error we can report and turn
  * into exit status 1, instead of a silent death by signal.
+ *
+ * The terminating signals a user or a supervisor sends (INT, TERM, HUP,
+ * QUIT) never leave a temporary file behind and end the program as the
+ * signal would, status 128+n. While a simulation runs, the first one only
+ * asks it to stop (cli_interrupted, polled by the progress callback), so
+ * that the command can say what was kept (a sweep's finished rows); at any
+ * other moment, or at a second signal, the handler removes the temporary
+ * files itself and dies at once: loading a huge scenario is interruptible
+ * too.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -22,10 +31,33 @@
 #include "cli.h"
 
 volatile sig_atomic_t cli_interrupted;
+static volatile sig_atomic_t cancellable;
+
+static const int terminating_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+
+/* Remove temporary files and end as sig would; async-signal-safe. SIGQUIT
+ * exits 128+n instead of dumping core: there is nothing to debug. */
+static void die_by(int sig)
+{
+    cli_out_remove_temps();
+    if (sig != SIGQUIT) {
+        sigset_t set;
+        signal(sig, SIG_DFL);
+        sigemptyset(&set);
+        sigaddset(&set, sig);
+        sigprocmask(SIG_UNBLOCK, &set, NULL);
+        raise(sig);
+    }
+    _exit(128 + sig);
+}
 
 static void on_signal(int sig)
 {
-    cli_interrupted = sig;
+    if (cancellable && !cli_interrupted) {
+        cli_interrupted = sig;
+        return;
+    }
+    die_by(sig);
 }
 
 void cli_errorf(const char *fmt, ...)
@@ -49,8 +81,8 @@ bool cli_parse_u64(const char *opt, const char *text, uint64_t min, uint64_t max
 {
     char *end = NULL;
     errno = 0;
-    if (text == NULL || text[0] == '\0' || text[0] == '-' || text[0] == '+' ||
-        text[0] == ' ') {
+    /* strtoull would skip leading white space and take a sign. */
+    if (text == NULL || text[0] < '0' || text[0] > '9') {
         cli_errorf("%s expects a whole number from %llu to %llu, got '%s'", opt,
                    (unsigned long long)min, (unsigned long long)max, text ? text : "");
         return false;
@@ -85,109 +117,6 @@ void cli_list_free(cli_list *l)
     memset(l, 0, sizeof *l);
 }
 
-bool cli_out_open(cli_out *o, const char *path)
-{
-    memset(o, 0, sizeof *o);
-    if (strcmp(path, "-") == 0) {
-        o->fp = stdout;
-        return true;
-    }
-    /* A device or FIFO (e.g. /dev/full, /dev/stdout) cannot be replaced
-     * by rename, and must not be: write to it directly. */
-    struct stat st;
-    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
-        if (S_ISDIR(st.st_mode)) {
-            cli_errorf("%s: is a directory", path);
-            return false;
-        }
-        o->fp = fopen(path, "w");
-        if (o->fp == NULL) {
-            cli_errorf("%s: cannot open: %s", path, strerror(errno));
-            return false;
-        }
-        o->path = strdup(path);
-        return true;
-    }
-    o->path = strdup(path);
-    size_t n = strlen(path) + 16;
-    o->tmp = malloc(n);
-    if (o->path == NULL || o->tmp == NULL) {
-        cli_errorf("%s: out of memory", path);
-        cli_out_abort(o);
-        return false;
-    }
-    /* Same directory as the target, so rename() is atomic. */
-    snprintf(o->tmp, n, "%s.tmpXXXXXX", path);
-    int fd = mkstemp(o->tmp);
-    if (fd < 0) {
-        cli_errorf("%s: cannot create: %s", path, strerror(errno));
-        free(o->tmp);
-        o->tmp = NULL;
-        cli_out_abort(o);
-        return false;
-    }
-    o->fp = fdopen(fd, "w");
-    if (o->fp == NULL) {
-        cli_errorf("%s: cannot open: %s", path, strerror(errno));
-        close(fd);
-        cli_out_abort(o);
-        return false;
-    }
-    return true;
-}
-
-bool cli_out_commit(cli_out *o)
-{
-    if (o->fp == stdout) {
-        o->fp = NULL;
-        if (fflush(stdout) != 0 || ferror(stdout)) {
-            cli_errorf("error writing standard output: %s", strerror(errno));
-            return false;
-        }
-        return true;
-    }
-    const char *what = NULL;
-    int e = 0;
-    bool direct = o->tmp == NULL;
-    if (fflush(o->fp) != 0 || ferror(o->fp)) {
-        what = "write failed";
-        e = errno;
-    } else if (!direct && fsync(fileno(o->fp)) != 0 && errno != EINVAL) {
-        what = "write failed";
-        e = errno;
-    }
-    if (fclose(o->fp) != 0 && what == NULL) {
-        what = "write failed";
-        e = errno;
-    }
-    o->fp = NULL;
-    if (what == NULL && !direct && rename(o->tmp, o->path) != 0) {
-        what = "cannot rename into place";
-        e = errno;
-    }
-    if (what != NULL) {
-        cli_errorf("%s: %s: %s", o->path, what, strerror(e ? e : EIO));
-        cli_out_abort(o);
-        return false;
-    }
-    free(o->tmp);
-    free(o->path);
-    o->tmp = o->path = NULL;
-    return true;
-}
-
-void cli_out_abort(cli_out *o)
-{
-    if (o->fp != NULL && o->fp != stdout)
-        fclose(o->fp);
-    o->fp = NULL;
-    if (o->tmp != NULL)
-        unlink(o->tmp);
-    free(o->tmp);
-    free(o->path);
-    o->tmp = o->path = NULL;
-}
-
 static double now_seconds(void)
 {
     struct timespec ts;
@@ -195,8 +124,11 @@ static double now_seconds(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+/* A live progress is also the window in which a signal stops the run
+ * instead of killing the program: its callback polls cli_interrupted. */
 void cli_progress_init(cli_progress *p, bool enabled, const char *what)
 {
+    cancellable = 1;
     p->enabled = enabled;
     p->start = p->last = now_seconds();
     p->what = what;
@@ -229,6 +161,7 @@ int cli_progress_cb(void *ctx, uint64_t done, uint64_t total)
 
 void cli_progress_done(cli_progress *p)
 {
+    cancellable = 0;
     if (p->enabled)
         fputs("\r\033[K", stderr);
 }
@@ -381,7 +314,8 @@ static void usage(FILE *out)
     fprintf(out,
             "\n"
             "'runoff <command> --help' describes a command's options.\n"
-            "Exit status: 0 ok, 1 runtime failure, 2 bad usage or input.\n"
+            "Exit status: 0 ok, 1 runtime failure, 2 bad usage or input, 128+n\n"
+            "after signal n (temporary files removed).\n"
             "Scenario format: docs/scenario.md; model: docs/model.md.\n");
 }
 
@@ -391,8 +325,10 @@ int main(int argc, char **argv)
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
     sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
+    for (size_t i = 0; i < sizeof terminating_signals / sizeof *terminating_signals; i++)
+        sigaddset(&sa.sa_mask, terminating_signals[i]);
+    for (size_t i = 0; i < sizeof terminating_signals / sizeof *terminating_signals; i++)
+        sigaction(terminating_signals[i], &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
 
     if (argc < 2) {
@@ -409,8 +345,14 @@ int main(int argc, char **argv)
         return fflush(stdout) == 0 && !ferror(stdout) ? CLI_OK : CLI_FAIL;
     }
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
-        if (strcmp(cmd, commands[i].name) == 0)
-            return commands[i].fn(argc - 1, argv + 1);
+        if (strcmp(cmd, commands[i].name) != 0)
+            continue;
+        int status = commands[i].fn(argc - 1, argv + 1);
+        if (cli_interrupted) {
+            fflush(stdout);
+            die_by(cli_interrupted);
+        }
+        return status;
     }
     char names[256] = "";
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)

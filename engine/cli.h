@@ -16,10 +16,13 @@
 #include <stdio.h>
 
 #include "runoff.h"
+#include "cli_out.h"
 
 enum { CLI_OK = 0, CLI_FAIL = 1, CLI_USAGE = 2 };
 
-/* Set by SIGINT/SIGTERM; long work polls it and stops cleanly. */
+/* Set by a terminating signal (INT, TERM, HUP, QUIT) while a simulation
+ * runs; the progress callback polls it and stops the run cleanly, and
+ * main() then ends the program as the signal would (status 128+n). */
 extern volatile sig_atomic_t cli_interrupted;
 
 void cli_errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -39,20 +42,9 @@ typedef struct {
 bool cli_list_push(cli_list *l, const char *s);
 void cli_list_free(cli_list *l);
 
-/* An output file written atomically: a temporary file in the same
- * directory, renamed over the final name only by cli_out_commit(), so an
- * interrupted or failed run never leaves a truncated file that looks
- * complete. Path "-" writes to stdout instead. */
-typedef struct {
-    FILE *fp;
-    char *path;     /* final name */
-    char *tmp;      /* temporary name; NULL for stdout */
-} cli_out;
-bool cli_out_open(cli_out *o, const char *path);
-bool cli_out_commit(cli_out *o); /* prints the error itself */
-void cli_out_abort(cli_out *o);  /* removes the temporary file; safe twice */
-
-/* Progress line on stderr, only when it is a terminal (or forced). */
+/* Progress line on stderr, only when it is a terminal (or forced). From
+ * cli_progress_init to cli_progress_done a signal stops the run through
+ * the callback; outside, it ends the program at once. */
 typedef struct {
     bool enabled;
     double start;

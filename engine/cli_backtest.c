@@ -38,7 +38,9 @@ static const char backtest_help[] =
     "      --progress          progress line even when stderr is not a terminal\n"
     "  -h, --help              this help\n"
     "\n"
-    "The CSV is written atomically (temporary file, then rename).\n";
+    "The CSV is written as `runoff run` writes its files: a regular file (or\n"
+    "a link's target) atomically, a device or FIFO directly; a --csv that is\n"
+    "one of the scenarios is refused before simulating.\n";
 
 enum { OPT_CSV = CLI_OPT_FIRST };
 
@@ -154,6 +156,34 @@ static int run_all(const scenario_list *l, backtest_args *a, FILE *csv, bool tab
     return CLI_OK;
 }
 
+/* Resolve --csv before the first draw; refuse it when it is one of the
+ * scenarios or, with the table on standard output, that same file. */
+static int check_outputs(char **files, size_t n, cli_out *csv, const char *path, bool table)
+{
+    int status = cli_out_resolve(csv, "--csv", path);
+    cli_file *list = status == CLI_OK ? calloc(n + 2, sizeof *list) : NULL;
+    if (status != CLI_OK)
+        return status;
+    if (list == NULL) {
+        cli_errorf("out of memory");
+        return CLI_FAIL;
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        list[k] = (cli_file){.what = "scenario", .path = files[i]};
+        cli_file_id_of_input(files[i], &list[k++].id);
+    }
+    list[k++] = cli_out_file(csv);
+    if (table) {
+        list[k] =
+            (cli_file){.what = "standard output (the table)", .path = "", .output = true};
+        cli_file_id_of_stdout(&list[k++].id);
+    }
+    status = cli_files_check(list, k);
+    free(list);
+    return status;
+}
+
 int cli_backtest(int argc, char **argv)
 {
     backtest_args a = {0};
@@ -169,14 +199,17 @@ int cli_backtest(int argc, char **argv)
         status = load_all(argv + optind, (size_t)(argc - optind), &a.common.sets, &list);
     if (status != CLI_OK)
         goto done;
+    bool table = a.csv == NULL || strcmp(a.csv, "-") != 0;
+    if (a.csv != NULL && (status = check_outputs(argv + optind, (size_t)(argc - optind), &csv,
+                                                 a.csv, table)) != CLI_OK)
+        goto done;
     status = CLI_FAIL;
-    if (a.csv != NULL && !cli_out_open(&csv, a.csv))
+    if (a.csv != NULL && !cli_out_open(&csv))
         goto done;
     if (a.csv != NULL && runoff_write_backtest_csv_header(csv.fp) != 0) {
         cli_errorf("%s: write failed: %s", a.csv, strerror(errno));
         goto done;
     }
-    bool table = a.csv == NULL || strcmp(a.csv, "-") != 0;
     if ((status = run_all(&list, &a, csv.fp, table)) != CLI_OK)
         goto done;
     status = CLI_FAIL;

@@ -6,6 +6,7 @@
  * file goes through cli_out, so it appears under its final name only when
  * complete; a failure or an interruption removes the temporary files.
  */
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,8 +39,12 @@ static const char run_help[] =
     "      --progress          progress line even when stderr is not a terminal\n"
     "  -h, --help              this help\n"
     "\n"
-    "FILE may be - for stdout. Files are written atomically (temporary file,\n"
-    "then rename). Numbers in CSV/JSON use a dot and full precision.\n";
+    "FILE may be - for standard output, instead of the report (one output at\n"
+    "most). A regular file (or a link to one: its target) is replaced\n"
+    "atomically (temporary file in its directory, then rename); a device or\n"
+    "FIFO is written to. An output that is the scenario or another output is\n"
+    "refused before simulating. Numbers in CSV/JSON use a dot and full\n"
+    "precision.\n";
 
 enum { OPT_CSV = CLI_OPT_FIRST, OPT_HIST, OPT_REGIONS, OPT_DRAWS_CSV, OPT_TREND, OPT_JSON };
 
@@ -67,6 +72,7 @@ typedef struct {
     FILE *fp;
     const runoff_scenario *s;
     int failed;
+    int write_errno; /* why, when failed */
 } draws_sink;
 
 static void put_num(FILE *fp, double x)
@@ -90,8 +96,10 @@ static int on_draw(void *ctx, uint64_t index, const double *national, const doub
     fputs(w == 0 ? runoff_scenario_finalist_id(d->s, 0) : w == 1 ? runoff_scenario_finalist_id(d->s, 1) : "tie", fp);
     fputc(',', fp);
     put_num(fp, national[6]);
-    if (fputc('\n', fp) == EOF)
+    if (fputc('\n', fp) == EOF || ferror(fp)) {
         d->failed = 1;
+        d->write_errno = errno ? errno : EIO;
+    }
     return d->failed;
 }
 
@@ -115,6 +123,53 @@ static int run_option(void *ctx, int c, const char *arg)
     return CLI_OK;
 }
 
+/* Output kinds written after the simulation, as data; --draws-csv
+ * (fn NULL) is written during it. */
+typedef struct {
+    const char *option, *path;
+    writer_fn fn;
+    cli_out out;
+} run_output;
+
+/* Resolve every output before the first draw: names that cannot work,
+ * two outputs on standard output, and outputs that are the scenario or
+ * each other are refused. *report says whether the report (text, or JSON
+ * for a bare --json) goes to standard output: not when an output is "-". */
+static int resolve_outputs(const char *scenario, run_output *outs, size_t n, bool json_stdout,
+                           bool *report)
+{
+    cli_file files[16];
+    size_t n_files = 0, n_stdout = json_stdout ? 1 : 0;
+    const char *on_stdout = json_stdout ? "--json" : NULL;
+    files[n_files].what = "scenario";
+    files[n_files].path = scenario;
+    files[n_files].output = false;
+    cli_file_id_of_input(scenario, &files[n_files++].id);
+    for (size_t i = 0; i < n; i++) {
+        if (outs[i].path == NULL)
+            continue;
+        int st = cli_out_resolve(&outs[i].out, outs[i].option, outs[i].path);
+        if (st != CLI_OK)
+            return st;
+        if (outs[i].out.kind == CLI_OUT_STDOUT) {
+            if (n_stdout++ > 0) {
+                cli_errorf("%s - and %s both write to standard output, expected one at most",
+                           outs[i].option, on_stdout);
+                return CLI_USAGE;
+            }
+            on_stdout = outs[i].option;
+        }
+        files[n_files++] = cli_out_file(&outs[i].out);
+    }
+    *report = on_stdout == NULL || json_stdout;
+    if (*report) {
+        files[n_files] =
+            (cli_file){.what = "standard output (the report)", .path = "", .output = true};
+        cli_file_id_of_stdout(&files[n_files++].id);
+    }
+    return cli_files_check(files, n_files);
+}
+
 int cli_run(int argc, char **argv)
 {
     run_args a = {0};
@@ -134,31 +189,29 @@ int cli_run(int argc, char **argv)
         return CLI_USAGE;
     }
 
-    /* Open every output before simulating, so a bad path fails in
-     * milliseconds, not after the run. */
-    struct {
-        const char *path;
-        writer_fn fn;
-        cli_out out;
-    } outs[] = {
-        {a.csv, runoff_write_csv, {0}},
-        {a.hist, runoff_write_histogram_csv, {0}},
-        {a.regions, runoff_write_regions_csv, {0}},
-        {a.trend, runoff_write_trend_csv, {0}},
-        {a.json, runoff_write_json, {0}},
+    run_output outs[] = {
+        {"--draws-csv", a.draws_csv, NULL, {0}},
+        {"--csv", a.csv, runoff_write_csv, {0}},
+        {"--histogram-csv", a.hist, runoff_write_histogram_csv, {0}},
+        {"--regions-csv", a.regions, runoff_write_regions_csv, {0}},
+        {"--trend-csv", a.trend, runoff_write_trend_csv, {0}},
+        {"--json", a.json, runoff_write_json, {0}},
     };
     size_t n_outs = sizeof outs / sizeof outs[0];
-    cli_out draws_out = {0};
     runoff_result *r = NULL;
+    bool report = true;
+    /* Every output resolved and opened before simulating, so a bad path
+     * fails in milliseconds, not after the run. */
+    if ((status = resolve_outputs(path, outs, n_outs, a.json_stdout, &report)) != CLI_OK)
+        goto done;
     status = CLI_FAIL;
     for (size_t i = 0; i < n_outs; i++)
-        if (outs[i].path != NULL && !cli_out_open(&outs[i].out, outs[i].path))
+        if (outs[i].path != NULL && !cli_out_open(&outs[i].out))
             goto done;
     draws_sink sink = {.s = s};
+    cli_out *draws_out = &outs[0].out;
     if (a.draws_csv != NULL) {
-        if (!cli_out_open(&draws_out, a.draws_csv))
-            goto done;
-        sink.fp = draws_out.fp;
+        sink.fp = draws_out->fp;
         fprintf(sink.fp, "draw,share_a,turnout,blank_null,votes_a,votes_b,winner,regions_a\n");
         a.common.sim.on_draw = on_draw;
         a.common.sim.on_draw_ctx = &sink;
@@ -170,33 +223,36 @@ int cli_run(int argc, char **argv)
     r = runoff_simulate(s, &a.common.sim, &err);
     cli_progress_done(&prog);
     if (r == NULL) {
-        status = cli_report_error(&err);
+        if (sink.failed && !cli_interrupted)
+            cli_errorf("%s: write failed: %s", a.draws_csv, strerror(sink.write_errno));
+        else
+            status = cli_report_error(&err);
         if (cli_interrupted)
             cli_errorf("interrupted: no output file was written");
         goto done;
     }
-    if (a.draws_csv != NULL && !cli_out_commit(&draws_out))
-        goto done;
     for (size_t i = 0; i < n_outs; i++) {
         if (outs[i].path == NULL)
             continue;
-        if (outs[i].fn(outs[i].out.fp, s, r) != 0) {
-            cli_errorf("%s: write failed", outs[i].path);
+        if (outs[i].fn != NULL && outs[i].fn(outs[i].out.fp, s, r) != 0) {
+            cli_errorf("%s: write failed: %s", outs[i].path, strerror(errno));
             goto done;
         }
         if (!cli_out_commit(&outs[i].out))
             goto done;
     }
-    int werr = a.json_stdout ? runoff_write_json(stdout, s, r) : runoff_write_report(stdout, s, r);
-    if (werr != 0 || fflush(stdout) != 0 || ferror(stdout)) {
-        cli_errorf("error writing standard output");
-        goto done;
+    if (report) {
+        int werr = a.json_stdout ? runoff_write_json(stdout, s, r)
+                                 : runoff_write_report(stdout, s, r);
+        if (werr != 0 || fflush(stdout) != 0 || ferror(stdout)) {
+            cli_errorf("error writing standard output");
+            goto done;
+        }
     }
     status = CLI_OK;
 done:
     for (size_t i = 0; i < n_outs; i++)
         cli_out_abort(&outs[i].out);
-    cli_out_abort(&draws_out);
     runoff_result_free(r);
     runoff_scenario_free(s);
     return status;

@@ -251,6 +251,46 @@ nomem:
     return NULL;
 }
 
+/* ---------------------------------------------------------- fingerprint */
+
+/* FNV-1a, 64 bits: small, fast and stable across machines; this is a
+ * fingerprint against mistakes, not a defence against forgery. */
+static uint64_t fnv1a(uint64_t h, const void *data, size_t n)
+{
+    const unsigned char *p = data;
+    for (size_t i = 0; i < n; i++) {
+        h ^= p[i];
+        h *= UINT64_C(0x100000001b3);
+    }
+    return h;
+}
+
+static uint64_t fnv1a_u64(uint64_t h, uint64_t v)
+{
+    unsigned char b[8];
+    for (int i = 0; i < 8; i++)
+        b[i] = (unsigned char)(v >> (8 * i));
+    return fnv1a(h, b, sizeof b);
+}
+
+/* Each node as (kind + quoted, length, then its text or its children):
+ * the lengths keep different trees from hashing the same bytes. */
+static uint64_t node_hash(uint64_t h, const ro_node *n)
+{
+    h = fnv1a_u64(h, (uint64_t)n->kind * 2 + (n->quoted ? 1 : 0));
+    if (n->kind == RO_NODE_SCALAR)
+        return fnv1a(fnv1a_u64(h, n->len), n->text, n->len);
+    h = fnv1a_u64(h, n->n_kids);
+    for (size_t i = 0; i < n->n_kids; i++)
+        h = node_hash(h, n->kids[i]);
+    return h;
+}
+
+uint64_t runoff_doc_hash(const runoff_doc *doc)
+{
+    return node_hash(UINT64_C(0xcbf29ce484222325), doc->root);
+}
+
 /* -------------------------------------------------------------- parser */
 
 typedef struct {
@@ -262,6 +302,7 @@ typedef struct {
     int depth;
 } builder;
 
+#define TOO_LARGE "larger than 64 MiB, the limit for a scenario file"
 #define ANCHOR_REFUSED \
     "anchors (&name) and aliases (*name) are not supported, expected the value written out"
 #define EMPTY_DOCUMENT "empty document, expected a mapping of scenario sections (election:, polls:, ...)"
@@ -609,6 +650,10 @@ static runoff_status on_event(builder *b, const yaml_event_t *ev, bool *seen_doc
 runoff_doc *runoff_doc_parse_buffer(const char *display_name, const char *buf, size_t len,
                                     runoff_error *err)
 {
+    if (len > RO_DOC_MAX_BYTES) {
+        ro_error_set(err, RUNOFF_EINPUT, display_name, 0, 0, TOO_LARGE);
+        return NULL;
+    }
     builder b = {.err = err, .buf = buf, .len = len};
     b.doc = doc_new(display_name);
     if (b.doc == NULL) {
@@ -651,25 +696,29 @@ runoff_doc *runoff_doc_parse_buffer(const char *display_name, const char *buf, s
     return b.doc;
 }
 
-/* Whole file into memory; fd is closed. */
+/* Whole file into memory, up to RO_DOC_MAX_BYTES + 1 bytes (one more
+ * than the limit, so the caller can tell "too large" without reading an
+ * endless input such as /dev/zero to its end). */
 static char *read_all(int fd, size_t *len_out, int *errno_out)
 {
+    const size_t most = RO_DOC_MAX_BYTES + 1;
     size_t cap = 65536, len = 0;
     char *buf = ro_malloc(cap);
     if (buf == NULL) {
         *errno_out = ENOMEM;
         return NULL;
     }
-    for (;;) {
+    while (len < most) {
         if (len == cap) {
-            char *nb = cap > SIZE_MAX / 2 ? NULL : ro_realloc(buf, cap * 2);
+            size_t ncap = cap * 2 < most ? cap * 2 : most;
+            char *nb = ro_realloc(buf, ncap);
             if (nb == NULL) {
                 free(buf);
                 *errno_out = ENOMEM;
                 return NULL;
             }
             buf = nb;
-            cap *= 2;
+            cap = ncap;
         }
         ssize_t got = read(fd, buf + len, cap - len);
         if (got < 0 && errno == EINTR)
@@ -702,10 +751,16 @@ runoff_doc *runoff_doc_parse_file(const char *path, runoff_error *err)
         return NULL;
     }
     struct stat st;
-    if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+    bool is_dir = false, too_large = false;
+    if (fstat(fd, &st) == 0) {
+        is_dir = S_ISDIR(st.st_mode);
+        too_large = S_ISREG(st.st_mode) && st.st_size > (off_t)RO_DOC_MAX_BYTES;
+    }
+    if (is_dir || too_large) {
         if (!use_stdin)
             close(fd);
-        ro_error_set(err, RUNOFF_EINPUT, name, 0, 0, "is a directory, expected a scenario file");
+        ro_error_set(err, RUNOFF_EINPUT, name, 0, 0,
+                     is_dir ? "is a directory, expected a scenario file" : TOO_LARGE);
         return NULL;
     }
     size_t len = 0;

@@ -19,6 +19,7 @@
 #include "runoff.h"
 
 /* Bounds enforced by the parser (docs/scenario.md, "Limits"). */
+#define RO_DOC_MAX_BYTES ((size_t)64 << 20) /* 64 MiB of YAML text */
 #define RO_DOC_MAX_DEPTH 64
 #define RO_DOC_MAX_SCALAR 65536
 #define RO_DOC_MAX_ITEMS 1000000

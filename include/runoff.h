@@ -71,6 +71,11 @@ runoff_doc *runoff_doc_parse_buffer(const char *display_name, const char *buf,
                                     size_t len, runoff_error *err);
 runoff_doc *runoff_doc_clone(const runoff_doc *doc, runoff_error *err);
 void runoff_doc_free(runoff_doc *doc);
+/* A 64-bit FNV-1a fingerprint of the document's tree: every key and value
+ * in order, and whether each scalar was quoted. Comments, spacing and the
+ * quoting style do not change it; any value does. `runoff sweep` records
+ * it so that --resume continues only the same scenario. */
+uint64_t runoff_doc_hash(const runoff_doc *doc);
 
 /* Apply "key.path=value" to the document: replaces a scalar, or creates
  * the key (and missing parent mappings) so that validation can judge it.

@@ -176,6 +176,41 @@ static inline int count_tmp_leftovers(void)
     return n;
 }
 
+/* A copy of src in the test directory, as name; returns its path. */
+static inline const char *copy_to_tmp(const char *src, const char *name)
+{
+    size_t n = 0;
+    char *text = slurp(src, &n);
+    assert_non_null(text);
+    const char *path = path_in_tmp(name);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(text, 1, n, f), n);
+    assert_int_equal(fclose(f), 0);
+    free(text);
+    return path;
+}
+
+/* A child that copies what it reads from the FIFO at fifo into the file
+ * got, and gives up after 10 s (so a program that never opens the FIFO
+ * fails a test instead of hanging it). Returns its pid. */
+static inline pid_t fifo_reader(const char *fifo, const char *got)
+{
+    pid_t reader = fork();
+    assert_true(reader >= 0);
+    if (reader == 0) {
+        alarm(10);
+        int in = open(fifo, O_RDONLY), out = open(got, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        char buf[4096];
+        ssize_t n;
+        while ((n = read(in, buf, sizeof buf)) > 0)
+            if (write(out, buf, (size_t)n) != n)
+                _exit(1);
+        _exit(0);
+    }
+    return reader;
+}
+
 static inline int cli_setup(void **state)
 {
     (void)state;

@@ -432,6 +432,21 @@ static const arg_case arg_cases[] = {
      "the axes' values)"},
     {"nothing to sweep", {"sweep", NAT, OUT_ARGS}, NULL,
      "nothing to sweep: give --vary KEY=SPEC or a sweep: section"},
+    {"an endless input", {"check", "/dev/zero"}, NULL,
+     "/dev/zero: larger than 64 MiB, the limit for a scenario file"},
+    {"an empty --csv name", {"run", NAT, "-q", "--csv", ""}, NULL,
+     "--csv: empty file name, expected a file name or - for standard output"},
+    {"an empty --json= name", {"run", NAT, "-q", "--json="}, NULL,
+     "--json: empty file name, expected a file name or - for standard output"},
+    {"an empty backtest --csv name", {"backtest", "tests/data/cli/backtest-one.yaml", "-q",
+                                      "--csv", ""}, NULL,
+     "--csv: empty file name, expected a file name or - for standard output"},
+    {"--csv a directory", {"run", NAT, "-q", "--csv", "tests/data"}, NULL,
+     "--csv tests/data: is a directory, expected a file name"},
+    {"--regions-csv a directory name", {"run", NAT, "-q", "--regions-csv", "no-such-dir/"}, NULL,
+     "--regions-csv no-such-dir/: names a directory, expected a file name"},
+    {"two outputs on standard output", {"run", NAT, "-q", "--csv", "-", "--json"}, NULL,
+     "--csv - and --json both write to standard output, expected one at most"},
 };
 
 static void test_arguments_that_are_not_file_content_are_refused(void **state)
@@ -569,6 +584,25 @@ static void test_byte_order_mark_is_accepted_and_not_counted(void **state)
     expect_file_accepted("bom.yaml", &b);
     free(b.data);
     expect_bytes_refused(bom_cases, 1);
+}
+
+/* The size limit is checked before the file is read whole: a file one
+ * byte over 64 MiB (comment lines, which would parse) is refused. The
+ * endless /dev/zero is in arg_cases. */
+static void test_files_over_64_mib_are_refused(void **state)
+{
+    (void)state;
+    const size_t limit = (size_t)64 << 20;
+    buf b = {0};
+    buf_puts(&b, "election: {name: x}\n");
+    while (b.len < limit - 80)
+        buf_puts(&b, "# padding padding padding padding padding padding padding padding pad\n");
+    while (b.len < limit)
+        buf_puts(&b, "#");
+    buf_puts(&b, "\n");
+    assert_int_equal(b.len, limit + 1);
+    expect_file_refused("64-mib.yaml", &b, " larger than 64 MiB, the limit for a scenario file");
+    free(b.data);
 }
 
 static void test_empty_file_is_refused(void **state)
@@ -792,6 +826,7 @@ int main(void)
         cmocka_unit_test(test_invalid_utf8_is_refused_with_its_byte),
         cmocka_unit_test(test_byte_order_mark_is_accepted_and_not_counted),
         cmocka_unit_test(test_empty_file_is_refused),
+        cmocka_unit_test(test_files_over_64_mib_are_refused),
         cmocka_unit_test(test_ten_thousand_deep_nesting_stops_at_64_levels),
         cmocka_unit_test(test_megabyte_strings_are_refused),
         cmocka_unit_test(test_set_path_and_value_limits),

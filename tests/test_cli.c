@@ -353,6 +353,232 @@ static void test_unwritable_directory_fails_before_running(void **state)
     run_free(&r);
 }
 
+static bool same_bytes(const char *a, const char *b)
+{
+    size_t na = 0, nb = 0;
+    char *x = slurp(a, &na), *y = slurp(b, &nb);
+    bool same = x != NULL && y != NULL && na == nb && memcmp(x, y, na) == 0;
+    free(x);
+    free(y);
+    return same;
+}
+
+/* Every output option aimed at the scenario (directly, through a symbolic
+ * link, or as standard input's file) is refused before simulating, naming
+ * both, and the scenario is left as it was. */
+static void test_output_that_is_the_scenario_is_refused(void **state)
+{
+    (void)state;
+    const char *options[] = {"--csv", "--histogram-csv", "--regions-csv",
+                             "--draws-csv", "--trend-csv", "--json"};
+    const char *scen = copy_to_tmp(NATIONAL, "scen.yaml");
+    assert_int_equal(symlink("scen.yaml", path_in_tmp("scen-link.yaml")), 0);
+    const char *targets[] = {scen, path_in_tmp("scen-link.yaml")};
+    for (size_t t = 0; t < 2; t++)
+        for (size_t i = 0; i < sizeof options / sizeof *options; i++) {
+            char opt[600];
+            snprintf(opt, sizeof opt, "%s=%s", options[i], targets[t]);
+            run_result r = RUN("run", scen, "-q", "--draws", "100000000", opt);
+            assert_int_equal(r.status, 2);
+            assert_contains(r.err, "is the same file as scenario");
+            assert_contains(r.err, targets[t]);
+            run_free(&r);
+            assert_true(same_bytes(scen, NATIONAL));
+        }
+    char opt[600];
+    snprintf(opt, sizeof opt, "--csv=%s", scen);
+    run_result r = run_ex(scen, NULL, 0, (const char *const[]){"run", "-", "-q", opt, NULL});
+    assert_int_equal(r.status, 2);
+    assert_contains(r.err, "is the same file as scenario -");
+    run_free(&r);
+    assert_true(same_bytes(scen, NATIONAL));
+    /* the report on standard output, appended to the scenario */
+    int fd = open(scen, O_WRONLY | O_APPEND);
+    assert_true(fd >= 0);
+    pid_t pid = fork();
+    if (pid == 0) {
+        int devnull = open("/dev/null", O_WRONLY);
+        dup2(fd, 1);
+        dup2(devnull, 2);
+        execl(bin(), bin(), "run", scen, "-q", (char *)NULL);
+        _exit(127);
+    }
+    close(fd);
+    int st;
+    waitpid(pid, &st, 0);
+    assert_true(WIFEXITED(st));
+    assert_int_equal(WEXITSTATUS(st), 2);
+    assert_true(same_bytes(scen, NATIONAL));
+    assert_int_equal(count_tmp_leftovers(), 0);
+}
+
+/* Two outputs aimed at one file, under any of its names, or two writers
+ * on standard output: refused before simulating, naming both; nothing
+ * written. */
+static void test_outputs_that_are_the_same_file_are_refused(void **state)
+{
+    (void)state;
+    char csv[600], json[600], hist[600], csv_link[600];
+    snprintf(csv, sizeof csv, "--csv=%s", path_in_tmp("same.csv"));
+    snprintf(json, sizeof json, "--json=%s", path_in_tmp("same.csv"));
+    snprintf(hist, sizeof hist, "--histogram-csv=%s/./same.csv", tmpdir);
+    snprintf(csv_link, sizeof csv_link, "--csv=%s", path_in_tmp("same-link.csv"));
+    assert_int_equal(symlink("same.csv", path_in_tmp("same-link.csv")), 0);
+    const char *const cases[][3] = {
+        {csv, json, "--csv"},
+        {csv, hist, "--histogram-csv"},
+        {csv_link, json, "--json"},
+        {"--csv=-", "--json", "standard output"},
+        {"--csv=-", "--draws-csv=-", "standard output"},
+        {"--csv=/dev/stdout", "--draws=100000000", "standard output (the report)"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        run_result r = RUN("run", NATIONAL, "-q", "--draws", "100000000", cases[i][0],
+                           cases[i][1]);
+        assert_int_equal(r.status, 2);
+        assert_contains(r.err, cases[i][2]);
+        assert_string_equal(r.out, "");
+        run_free(&r);
+        assert_false(exists(path_in_tmp("same.csv")));
+    }
+    /* the null device may be shared */
+    run_result r = run_ex(NULL, "/dev/null", 0,
+                          (const char *const[]){"run", NATIONAL, "-q", "--draws", "1000",
+                                                "--csv=/dev/null", "--json=/dev/null", NULL});
+    assert_int_equal(r.status, 0);
+    run_free(&r);
+    assert_int_equal(count_tmp_leftovers(), 0);
+}
+
+/* An empty name or a directory fails before simulating (a billion draws
+ * would take minutes), with status 2. */
+static void test_bad_output_names_fail_before_simulating(void **state)
+{
+    (void)state;
+    char dir_opt[600];
+    snprintf(dir_opt, sizeof dir_opt, "--csv=%s", tmpdir);
+    const char *const cases[][2] = {
+        {"--csv=", "--csv: empty file name"},
+        {"--json=", "--json: empty file name"},
+        {"--draws-csv=", "--draws-csv: empty file name"},
+        {dir_opt, "is a directory"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        run_result r = RUN("run", NATIONAL, "-q", "--draws", "1000000000", cases[i][0]);
+        assert_int_equal(r.status, 2);
+        assert_contains(r.err, cases[i][1]);
+        run_free(&r);
+    }
+    char bt_opt[600];
+    snprintf(bt_opt, sizeof bt_opt, "--csv=%s", tmpdir);
+    run_result r = RUN("backtest", "tests/data/cli/backtest-one.yaml", "-q", "--draws",
+                       "1000000000", bt_opt);
+    assert_int_equal(r.status, 2);
+    assert_contains(r.err, "is a directory");
+    run_free(&r);
+    assert_int_equal(count_tmp_leftovers(), 0);
+}
+
+/* A symbolic link to a regular file (or to a name not yet created): the
+ * target is replaced, the link stays a link. A link to a device is
+ * written through, never replaced. */
+static void test_links_and_devices_as_outputs(void **state)
+{
+    (void)state;
+    FILE *f = fopen(path_in_tmp("real.csv"), "w");
+    fputs("old\n", f);
+    fclose(f);
+    assert_int_equal(symlink("real.csv", path_in_tmp("to-real.csv")), 0);
+    assert_int_equal(symlink("later.csv", path_in_tmp("to-later.csv")), 0);
+    assert_int_equal(symlink("/dev/null", path_in_tmp("to-null.csv")), 0);
+    char a[600], b[600], c[600];
+    snprintf(a, sizeof a, "--csv=%s", path_in_tmp("to-real.csv"));
+    snprintf(b, sizeof b, "--json=%s", path_in_tmp("to-later.csv"));
+    snprintf(c, sizeof c, "--histogram-csv=%s", path_in_tmp("to-null.csv"));
+    run_result r = RUN("run", NATIONAL, "-q", "--draws", "1000", a, b, c);
+    assert_int_equal(r.status, 0);
+    run_free(&r);
+    struct stat st;
+    const char *links[] = {"to-real.csv", "to-later.csv", "to-null.csv"};
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(lstat(path_in_tmp(links[i]), &st), 0);
+        assert_true(S_ISLNK(st.st_mode));
+    }
+    char *csv = slurp(path_in_tmp("real.csv"), NULL), *json = slurp(path_in_tmp("later.csv"), NULL);
+    assert_non_null(json);
+    assert_true(strncmp(csv, "statistic,", 10) == 0);
+    assert_true(json[0] == '{');
+    free(csv);
+    free(json);
+    assert_int_equal(stat(path_in_tmp("to-null.csv"), &st), 0);
+    assert_true(S_ISCHR(st.st_mode));
+    assert_int_equal(count_tmp_leftovers(), 0);
+}
+
+/* A FIFO is written to, not replaced: a reader gets the CSV. */
+static void test_fifo_output_is_written_through(void **state)
+{
+    (void)state;
+    const char *fifo = path_in_tmp("fifo.csv");
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    char got[600];
+    snprintf(got, sizeof got, "%s", path_in_tmp("from-fifo.csv"));
+    pid_t reader = fifo_reader(fifo, got);
+    char opt[600];
+    snprintf(opt, sizeof opt, "--csv=%s", fifo);
+    run_result r = RUN("run", NATIONAL, "-q", "--draws", "1000", opt);
+    int st;
+    waitpid(reader, &st, 0);
+    assert_int_equal(r.status, 0);
+    run_free(&r);
+    struct stat sb;
+    assert_int_equal(lstat(fifo, &sb), 0);
+    assert_true(S_ISFIFO(sb.st_mode));
+    char *csv = slurp(got, NULL);
+    assert_true(csv != NULL && strncmp(csv, "statistic,", 10) == 0);
+    free(csv);
+}
+
+/* Files get the permissions the umask allows, like any program's output
+ * (not mkstemp's 0600). */
+static void test_output_modes_follow_the_umask(void **state)
+{
+    (void)state;
+    mode_t old = umask(027);
+    char opt[600];
+    snprintf(opt, sizeof opt, "--csv=%s", path_in_tmp("mode.csv"));
+    run_result r = RUN("run", NATIONAL, "-q", "--draws", "1000", opt);
+    umask(old);
+    assert_int_equal(r.status, 0);
+    run_free(&r);
+    struct stat st;
+    assert_int_equal(stat(path_in_tmp("mode.csv"), &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0640);
+}
+
+/* A full disk under --draws-csv names the file and the system's reason. */
+static void test_draws_csv_on_a_full_disk(void **state)
+{
+    (void)state;
+    run_result r = RUN("run", NATIONAL, "-q", "--draws", "100000", "--draws-csv", "/dev/full");
+    assert_int_equal(r.status, 1);
+    assert_contains(r.err, "/dev/full: write failed: No space left on device");
+    run_free(&r);
+}
+
+/* Leading white space in a number is not a number (strtoull skips it). */
+static void test_numbers_with_leading_space_are_refused(void **state)
+{
+    (void)state;
+    const char *values[] = {"\t5", "\n5", " 5", "\v5"};
+    for (size_t i = 0; i < sizeof values / sizeof *values; i++) {
+        run_result r = RUN("run", NATIONAL, "-q", "--draws", values[i]);
+        assert_int_equal(r.status, 2);
+        assert_contains(r.err, "--draws expects a whole number");
+        run_free(&r);
+    }
+}
+
 /* A closed stdout (reader gone) must give a message and status 1, not a
  * silent SIGPIPE death. */
 static void test_closed_stdout(void **state)
@@ -381,20 +607,22 @@ static void test_closed_stdout(void **state)
     free(err);
 }
 
-/* SIGINT or SIGTERM mid-run: status 1, a message, and no output file (not even a
- * temporary one). */
+/* A terminating signal mid-run: status 128+n, a message, and no output
+ * file (not even a temporary one, the draws file included). */
 static void interrupt_leaves_no_file(int sig)
 {
-    char opt[512];
+    char opt[512], draws[512];
     snprintf(opt, sizeof opt, "--csv=%s", path_in_tmp("never.csv"));
+    snprintf(draws, sizeof draws, "--draws-csv=%s", path_in_tmp("never-draws.csv"));
     cli_signal = sig;
     run_result r = run_ex(NULL, NULL, 600,
                           (const char *const[]){"run", REGIONAL, "-q", "--draws",
-                                                "1000000000", opt, NULL});
+                                                "1000000000", opt, draws, NULL});
     cli_signal = SIGINT;
-    assert_int_equal(r.status, 1);
+    assert_int_equal(r.status, 128 + sig);
     assert_contains(r.err, "interrupted");
     assert_false(exists(path_in_tmp("never.csv")));
+    assert_false(exists(path_in_tmp("never-draws.csv")));
     assert_int_equal(count_tmp_leftovers(), 0);
     run_free(&r);
 }
@@ -409,6 +637,58 @@ static void test_terminate_leaves_no_file(void **state)
 {
     (void)state;
     interrupt_leaves_no_file(SIGTERM);
+}
+
+static void test_hangup_leaves_no_file(void **state)
+{
+    (void)state;
+    interrupt_leaves_no_file(SIGHUP);
+}
+
+static void test_quit_leaves_no_file(void **state)
+{
+    (void)state;
+    interrupt_leaves_no_file(SIGQUIT);
+}
+
+/* A signal while the scenario is still being read (here: standard input
+ * that never ends) ends the program at once with 128+n; it must not wait
+ * for the input. A child still alive after 5 s is killed and the test
+ * fails. */
+static void test_signal_while_loading_ends_the_program(void **state)
+{
+    (void)state;
+    const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+    for (size_t k = 0; k < sizeof sigs / sizeof *sigs; k++) {
+        int fds[2];
+        assert_int_equal(pipe(fds), 0);
+        pid_t pid = fork();
+        assert_true(pid >= 0);
+        if (pid == 0) {
+            int devnull = open("/dev/null", O_WRONLY);
+            dup2(fds[0], 0);
+            dup2(devnull, 1);
+            dup2(devnull, 2);
+            close(fds[1]);
+            execl(bin(), bin(), "check", "-", (char *)NULL);
+            _exit(127);
+        }
+        close(fds[0]);
+        assert_int_equal(write(fds[1], "election:\n", 10), 10);
+        const struct timespec settle = {0, 300000000L}, tick = {0, 10000000L};
+        nanosleep(&settle, NULL);
+        kill(pid, sigs[k]);
+        int st = 0, waited = 0;
+        while (waitpid(pid, &st, WNOHANG) == 0 && waited++ < 500)
+            nanosleep(&tick, NULL);
+        if (waited > 500) {
+            kill(pid, SIGKILL);
+            waitpid(pid, &st, 0);
+        }
+        close(fds[1]);
+        int status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+        assert_int_equal(status, 128 + sigs[k]);
+    }
 }
 
 /* The progress line goes to stderr only: absent when stderr is not a
@@ -456,8 +736,19 @@ int main(void)
         cmocka_unit_test(test_full_disk_fails_cleanly),
         cmocka_unit_test(test_unwritable_directory_fails_before_running),
         cmocka_unit_test(test_closed_stdout),
+        cmocka_unit_test(test_output_that_is_the_scenario_is_refused),
+        cmocka_unit_test(test_outputs_that_are_the_same_file_are_refused),
+        cmocka_unit_test(test_bad_output_names_fail_before_simulating),
+        cmocka_unit_test(test_links_and_devices_as_outputs),
+        cmocka_unit_test(test_fifo_output_is_written_through),
+        cmocka_unit_test(test_output_modes_follow_the_umask),
+        cmocka_unit_test(test_draws_csv_on_a_full_disk),
+        cmocka_unit_test(test_numbers_with_leading_space_are_refused),
         cmocka_unit_test(test_interrupt_leaves_no_file),
         cmocka_unit_test(test_terminate_leaves_no_file),
+        cmocka_unit_test(test_hangup_leaves_no_file),
+        cmocka_unit_test(test_quit_leaves_no_file),
+        cmocka_unit_test(test_signal_while_loading_ends_the_program),
         cmocka_unit_test(test_progress_line),
     };
     return cmocka_run_group_tests_name("cli", tests, cli_setup, cli_teardown);

@@ -8,6 +8,9 @@
 #define NATIONAL "tests/data/cli/national.yaml"
 #define REGIONAL "tests/data/cli/regional.yaml"
 #define SWEEP "tests/data/cli/sweep.yaml"
+/* The "# ..." lines at the top of a partial file for a sweep with one
+ * --vary and no --set: title, version, scenario, seed, draws, vary, zip. */
+#define SETTINGS_LINES 7
 
 /* The lines of a file, split in place; returns the count. */
 static int split_lines(char *text, char **lines, int max)
@@ -203,11 +206,11 @@ static void test_interrupt_and_resume(void **state)
                           "--vary", vary, "--out", path_in_tmp("cut.csv"), NULL};
     char partial[600];
     snprintf(partial, sizeof partial, "%s.partial", path_in_tmp("cut.csv"));
-    cli_kill_file = partial; /* interrupt once the header and two rows are there */
-    cli_kill_lines = 3;
+    cli_kill_file = partial; /* interrupt once the settings, header and two rows are there */
+    cli_kill_lines = SETTINGS_LINES + 3;
     r = run_ex(NULL, NULL, 0, args);
     cli_kill_file = NULL;
-    assert_int_equal(r.status, 1);
+    assert_int_equal(r.status, 128 + SIGINT);
     assert_contains(r.err, "interrupted after");
     assert_contains(r.err, "--resume");
     run_free(&r);
@@ -239,13 +242,273 @@ static void test_resume_refuses_another_sweep(void **state)
     run_result r = sweep("other.csv", (const char *const[]){NATIONAL, "--resume", "--vary",
                                                             "polling_error.scale=1,2", NULL});
     assert_int_equal(r.status, 2);
-    assert_contains(r.err, "header does not match");
+    assert_contains(r.err, "has no sweep settings");
     run_free(&r);
     r = sweep("nothing.csv", (const char *const[]){NATIONAL, "--resume", "--vary",
                                                    "polling_error.scale=1,2", NULL});
     assert_int_equal(r.status, 2);
     assert_contains(r.err, "cannot resume");
     run_free(&r);
+}
+
+/* FILE.partial of an interrupted sweep of scen: settings, header and one
+ * row. Returns its contents (to check later refusals leave it alone). */
+static char *interrupted_partial(const char *scen, const char *out)
+{
+    const char *args[] = {"sweep", scen, "-q", "--draws", "20000", "--threads", "1",
+                          "--vary", "polling_error.scale=0:5:0.25", "--out", out, NULL};
+    char partial[600];
+    snprintf(partial, sizeof partial, "%s.partial", out);
+    cli_kill_file = partial;
+    cli_kill_lines = SETTINGS_LINES + 2;
+    run_result r = run_ex(NULL, NULL, 0, args);
+    cli_kill_file = NULL;
+    assert_int_equal(r.status, 128 + SIGINT);
+    run_free(&r);
+    char *text = slurp(partial, NULL);
+    assert_non_null(text);
+    return text;
+}
+
+/* --resume with any setting that determines the rows changed is refused,
+ * naming it, and the partial file is left as it was; with the same
+ * settings it completes. */
+static void test_resume_checks_every_setting(void **state)
+{
+    (void)state;
+    const char *scen = copy_to_tmp(REGIONAL, "resume.yaml");
+    const char *out = path_in_tmp("resume.csv");
+    char partial[600];
+    snprintf(partial, sizeof partial, "%s.partial", out);
+    char *before = interrupted_partial(scen, out);
+    const struct {
+        const char *extra[4], *message;
+    } cases[] = {
+        {{"--seed", "7"}, "this sweep has --seed 7"},
+        {{"--draws", "20001"}, "written with --draws 20000, this sweep has --draws 20001"},
+        {{"--set", "turnout.mean=60"}, "this sweep has --set turnout.mean=60"},
+        {{"--vary", "turnout.mean=60,70"}, "this sweep has --vary turnout.mean=60,70"},
+        {{"--zip", "--vary", "turnout.mean=30:70:2"}, "--vary turnout.mean=30:70:2"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        const char *args[20] = {"sweep", scen, "-q", "--threads", "1", "--vary",
+                                "polling_error.scale=0:5:0.25", "--out", out, "--resume"};
+        int n = 10;
+        if (strcmp(cases[i].extra[0], "--draws") != 0) {
+            args[n++] = "--draws";
+            args[n++] = "20000";
+        }
+        for (int k = 0; k < 4 && cases[i].extra[k] != NULL; k++)
+            args[n++] = cases[i].extra[k];
+        run_result r = run_ex(NULL, NULL, 0, args);
+        assert_int_equal(r.status, 2);
+        assert_contains(r.err, "cannot resume");
+        assert_contains(r.err, cases[i].message);
+        run_free(&r);
+        char *now = slurp(partial, NULL);
+        assert_string_equal(now, before);
+        free(now);
+    }
+    /* the scenario itself changed: one value, in the file */
+    char *text = slurp(REGIONAL, NULL), *at = strstr(text, "concentration: 50");
+    assert_non_null(at);
+    at[strlen("concentration: 5")] = '1';
+    FILE *f = fopen(scen, "w");
+    fputs(text, f);
+    fclose(f);
+    const char *again[] = {"sweep", scen, "-q", "--draws", "20000", "--threads", "1", "--vary",
+                           "polling_error.scale=0:5:0.25", "--out", out, "--resume", NULL};
+    run_result r = run_ex(NULL, NULL, 0, again);
+    assert_int_equal(r.status, 2);
+    assert_contains(r.err, "the scenario file has changed");
+    run_free(&r);
+    /* a comment is not a change: restored, with one, it completes */
+    at[strlen("concentration: 5")] = '0';
+    f = fopen(scen, "w");
+    fputs(text, f);
+    fputs("# a comment added after the interruption\n", f);
+    fclose(f);
+    free(text);
+    r = run_ex(NULL, NULL, 0, again);
+    assert_int_equal(r.status, 0);
+    run_free(&r);
+    assert_int_equal(count_lines(out), 1 + 21);
+    assert_false(exists(partial));
+    free(before);
+}
+
+/* Without --resume, an existing partial file is never overwritten: the
+ * finished rows of an interrupted sweep are worth keeping. */
+static void test_existing_partial_is_not_overwritten(void **state)
+{
+    (void)state;
+    const char *partial = path_in_tmp("kept.csv.partial");
+    FILE *f = fopen(partial, "w");
+    fputs("rows worth keeping\n", f);
+    fclose(f);
+    run_result r = sweep("kept.csv", (const char *const[]){NATIONAL, "--draws", "2000", "--vary",
+                                                           "polling_error.scale=1,2", NULL});
+    assert_int_equal(r.status, 2);
+    assert_contains(r.err, "--resume");
+    assert_contains(r.err, "delete it");
+    run_free(&r);
+    char *text = slurp(partial, NULL);
+    assert_string_equal(text, "rows worth keeping\n");
+    free(text);
+    assert_false(exists(path_in_tmp("kept.csv")));
+    /* an empty one cannot be resumed, and says so */
+    f = fopen(path_in_tmp("empty.csv.partial"), "w");
+    fclose(f);
+    r = sweep("empty.csv", (const char *const[]){NATIONAL, "--resume", "--vary",
+                                                 "polling_error.scale=1,2", NULL});
+    assert_int_equal(r.status, 2);
+    assert_contains(r.err, "is empty");
+    run_free(&r);
+}
+
+/* Two sweeps into the same --out: the second stops at once (the partial
+ * file is locked), with or without --resume, and leaves the first's rows
+ * alone. */
+static void test_concurrent_sweeps_on_one_file(void **state)
+{
+    (void)state;
+    const char *out = path_in_tmp("busy.csv");
+    char partial[600], err_path[600];
+    snprintf(partial, sizeof partial, "%s.partial", out);
+    snprintf(err_path, sizeof err_path, "%s/first.err", tmpdir);
+    const char *first[] = {bin(), "sweep", REGIONAL, "-q", "--draws", "200000", "--threads", "1",
+                           "--vary", "polling_error.scale=0:5:0.1", "--out", out, NULL};
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        int e = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        dup2(e, 2);
+        execv(first[0], (char *const *)first);
+        _exit(127);
+    }
+    const struct timespec tick = {0, 2000000L};
+    for (int i = 0; i < 5000 && count_lines(partial) < SETTINGS_LINES + 1; i++)
+        nanosleep(&tick, NULL);
+    for (int resume = 0; resume < 2; resume++) {
+        const char *second[] = {"sweep", REGIONAL, "-q", "--draws", "200000", "--threads", "1",
+                                "--vary", "polling_error.scale=0:5:0.1", "--out", out,
+                                resume ? "--resume" : NULL, NULL};
+        run_result r = run_ex(NULL, NULL, 0, second);
+        assert_int_equal(r.status, 2);
+        assert_contains(r.err, "another sweep is writing it");
+        run_free(&r);
+    }
+    kill(pid, SIGINT);
+    int st;
+    waitpid(pid, &st, 0);
+    assert_true(WIFSIGNALED(st) && WTERMSIG(st) == SIGINT);
+    /* the first sweep's rows are whole and resumable */
+    const char *resume[] = {"sweep", REGIONAL, "-q", "--draws", "200000", "--threads", "2",
+                            "--vary", "polling_error.scale=0:5:0.1", "--out", out, "--resume",
+                            NULL};
+    run_result r = run_ex(NULL, NULL, 0, resume);
+    assert_int_equal(r.status, 0);
+    run_free(&r);
+    assert_int_equal(count_lines(out), 1 + 51);
+}
+
+/* --out that is the scenario, or a scenario that is the partial file the
+ * sweep would write: refused before the first draw, input untouched. */
+static void test_sweep_output_that_is_the_input(void **state)
+{
+    (void)state;
+    const char *scen = copy_to_tmp(NATIONAL, "in.yaml");
+    run_result r = RUN("sweep", scen, "-q", "--vary", "polling_error.scale=1,2", "--out", scen);
+    assert_int_equal(r.status, 2);
+    assert_contains(r.err, "is the same file as scenario");
+    run_free(&r);
+    const char *as_partial = copy_to_tmp(NATIONAL, "x.csv.partial");
+    r = RUN("sweep", as_partial, "-q", "--vary", "polling_error.scale=1,2", "--out",
+            path_in_tmp("x.csv"));
+    assert_int_equal(r.status, 2);
+    assert_contains(r.err, "partial file");
+    run_free(&r);
+    char *a = slurp(as_partial, NULL), *b = slurp(NATIONAL, NULL);
+    assert_string_equal(a, b);
+    free(a);
+    free(b);
+    a = slurp(scen, NULL);
+    b = slurp(NATIONAL, NULL);
+    assert_string_equal(a, b);
+    free(a);
+    free(b);
+}
+
+/* --out a link to a regular file: the target gets the CSV, the link stays;
+ * a link to a device: written through, no partial file, and --resume is
+ * refused; a directory: refused before the first draw. */
+static void test_sweep_links_devices_and_directories(void **state)
+{
+    (void)state;
+    assert_int_equal(symlink("target.csv", path_in_tmp("link.csv")), 0);
+    run_result r = sweep("link.csv", (const char *const[]){NATIONAL, "--draws", "2000", "--vary",
+                                                           "polling_error.scale=1,2", NULL});
+    assert_int_equal(r.status, 0);
+    run_free(&r);
+    struct stat st;
+    assert_int_equal(lstat(path_in_tmp("link.csv"), &st), 0);
+    assert_true(S_ISLNK(st.st_mode));
+    assert_int_equal(count_lines(path_in_tmp("target.csv")), 3);
+    assert_false(exists(path_in_tmp("target.csv.partial")));
+
+    assert_int_equal(symlink("/dev/null", path_in_tmp("null.csv")), 0);
+    r = sweep("null.csv", (const char *const[]){NATIONAL, "--draws", "2000", "--vary",
+                                                "polling_error.scale=1,2", NULL});
+    assert_int_equal(r.status, 0);
+    run_free(&r);
+    assert_int_equal(lstat(path_in_tmp("null.csv"), &st), 0);
+    assert_true(S_ISLNK(st.st_mode));
+    assert_int_equal(stat(path_in_tmp("null.csv"), &st), 0);
+    assert_true(S_ISCHR(st.st_mode));
+    assert_false(exists(path_in_tmp("null.csv.partial")));
+    r = sweep("null.csv", (const char *const[]){NATIONAL, "--resume", "--vary",
+                                                "polling_error.scale=1,2", NULL});
+    assert_int_equal(r.status, 2);
+    assert_contains(r.err, "--resume needs --out to be a regular file");
+    run_free(&r);
+
+    assert_int_equal(mkdir(path_in_tmp("a-dir"), 0755), 0);
+    r = sweep("a-dir", (const char *const[]){NATIONAL, "--draws", "1000000", "--vary",
+                                             "polling_error.scale=0:3:0.5", NULL});
+    assert_int_equal(r.status, 2);
+    assert_contains(r.err, "is a directory");
+    run_free(&r);
+    const char *empty[] = {"sweep", NATIONAL, "-q", "--vary", "polling_error.scale=1,2", "--out",
+                           "", NULL};
+    r = run_ex(NULL, NULL, 0, empty);
+    assert_int_equal(r.status, 2);
+    assert_contains(r.err, "--out: empty file name");
+    run_free(&r);
+    assert_int_equal(count_tmp_leftovers(), 0);
+}
+
+/* A FIFO as --out gets the rows (a reader sees them) and stays a FIFO. */
+static void test_sweep_into_a_fifo(void **state)
+{
+    (void)state;
+    const char *fifo = path_in_tmp("sweep.fifo");
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    char got[600];
+    snprintf(got, sizeof got, "%s", path_in_tmp("from-fifo.csv"));
+    pid_t reader = fifo_reader(fifo, got);
+    run_result r = sweep("sweep.fifo", (const char *const[]){NATIONAL, "--draws", "2000",
+                                                             "--vary", "polling_error.scale=1,2",
+                                                             NULL});
+    if (r.status != 0)
+        kill(reader, SIGKILL);
+    int st;
+    waitpid(reader, &st, 0);
+    assert_int_equal(r.status, 0);
+    run_free(&r);
+    struct stat sb;
+    assert_int_equal(lstat(fifo, &sb), 0);
+    assert_true(S_ISFIFO(sb.st_mode));
+    assert_int_equal(count_lines(got), 3);
 }
 
 static void test_bad_specs(void **state)
@@ -293,6 +556,12 @@ int main(void)
         cmocka_unit_test(test_interrupt_and_resume),
         cmocka_unit_test(test_resume_refuses_another_sweep),
         cmocka_unit_test(test_bad_specs),
+        cmocka_unit_test(test_resume_checks_every_setting),
+        cmocka_unit_test(test_existing_partial_is_not_overwritten),
+        cmocka_unit_test(test_concurrent_sweeps_on_one_file),
+        cmocka_unit_test(test_sweep_output_that_is_the_input),
+        cmocka_unit_test(test_sweep_links_devices_and_directories),
+        cmocka_unit_test(test_sweep_into_a_fifo),
     };
     return cmocka_run_group_tests_name("cli_sweep", tests, cli_setup, cli_teardown);
 }
