@@ -156,34 +156,6 @@ static int run_all(const scenario_list *l, backtest_args *a, FILE *csv, bool tab
     return CLI_OK;
 }
 
-/* Resolve --csv before the first draw; refuse it when it is one of the
- * scenarios or, with the table on standard output, that same file. */
-static int check_outputs(char **files, size_t n, cli_out *csv, const char *path, bool table)
-{
-    int status = cli_out_resolve(csv, "--csv", path);
-    cli_file *list = status == CLI_OK ? calloc(n + 2, sizeof *list) : NULL;
-    if (status != CLI_OK)
-        return status;
-    if (list == NULL) {
-        cli_errorf("out of memory");
-        return CLI_FAIL;
-    }
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++) {
-        list[k] = (cli_file){.what = "scenario", .path = files[i]};
-        cli_file_id_of_input(files[i], &list[k++].id);
-    }
-    list[k++] = cli_out_file(csv);
-    if (table) {
-        list[k] =
-            (cli_file){.what = "standard output (the table)", .path = "", .output = true};
-        cli_file_id_of_stdout(&list[k++].id);
-    }
-    status = cli_files_check(list, k);
-    free(list);
-    return status;
-}
-
 int cli_backtest(int argc, char **argv)
 {
     backtest_args a = {0};
@@ -200,8 +172,11 @@ int cli_backtest(int argc, char **argv)
     if (status != CLI_OK)
         goto done;
     bool table = a.csv == NULL || strcmp(a.csv, "-") != 0;
-    if (a.csv != NULL && (status = check_outputs(argv + optind, (size_t)(argc - optind), &csv,
-                                                 a.csv, table)) != CLI_OK)
+    if (a.csv != NULL &&
+        (status = cli_out_resolve_against(&csv, "--csv", a.csv, argv + optind,
+                                          (size_t)(argc - optind),
+                                          table ? "standard output (the table)" : NULL)) !=
+            CLI_OK)
         goto done;
     status = CLI_FAIL;
     if (a.csv != NULL && !cli_out_open(&csv))

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_out.h"
 
 static const char calibrate_help[] =
     "usage: runoff calibrate SCENARIO... [options]\n"
@@ -29,7 +30,10 @@ static const char calibrate_help[] =
     "  -S, --set KEY=VALUE     override a value in every scenario (repeatable)\n"
     "  -q, --quiet             accepted for symmetry (nothing long runs)\n"
     "      --progress          accepted for symmetry\n"
-    "  -h, --help              this help\n";
+    "  -h, --help              this help\n"
+    "\n"
+    "FILE may be - for stdout. It is written atomically (temporary file, then\n"
+    "rename), and refused if it is one of the SCENARIO files.\n";
 
 static const struct option calibrate_options[] = {
     {"out", required_argument, NULL, 'o'},
@@ -67,6 +71,11 @@ int cli_calibrate(int argc, char **argv)
         goto done;
     char **files = argv + optind;
     size_t n_files = (size_t)(argc - optind);
+    /* the output is resolved, and refused if it is one of the scenarios,
+     * before anything is read or fitted */
+    if ((status = cli_out_resolve_against(&out, "--out", a.out != NULL ? a.out : "-", files,
+                                          n_files, NULL)) != CLI_OK)
+        goto done;
     if ((items = calloc(n_files, sizeof *items)) == NULL) {
         cli_errorf("out of memory");
         status = CLI_FAIL;
@@ -88,7 +97,7 @@ int cli_calibrate(int argc, char **argv)
         goto done;
     }
     status = CLI_FAIL;
-    if (!cli_out_open(&out, a.out != NULL ? a.out : "-"))
+    if (!cli_out_open(&out))
         goto done;
     if (runoff_write_calibration(out.fp, cal, (const char *const *)files, n) != 0) {
         cli_errorf("%s: write failed", a.out != NULL ? a.out : "standard output");

@@ -369,3 +369,29 @@ void cli_out_abort(cli_out *o)
         unlink(o->tmp);
     release(o);
 }
+
+int cli_out_resolve_against(cli_out *o, const char *option, const char *path,
+                            char *const *inputs, size_t n, const char *stdout_what)
+{
+    int status = cli_out_resolve(o, option, path);
+    if (status != CLI_OK)
+        return status;
+    cli_file *list = calloc(n + 2, sizeof *list);
+    if (list == NULL) {
+        cli_errorf("out of memory");
+        return CLI_FAIL;
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        list[k] = (cli_file){.what = "scenario", .path = inputs[i]};
+        cli_file_id_of_input(inputs[i], &list[k++].id);
+    }
+    list[k++] = cli_out_file(o);
+    if (stdout_what != NULL) {
+        list[k] = (cli_file){.what = stdout_what, .path = "", .output = true};
+        cli_file_id_of_stdout(&list[k++].id);
+    }
+    status = cli_files_check(list, k);
+    free(list);
+    return status;
+}

@@ -80,6 +80,14 @@ typedef struct {
  * CLI_OK, or an exit status after printing why not. o is reset first;
  * release it with cli_out_abort() in every case. */
 int cli_out_resolve(cli_out *o, const char *option, const char *path);
+/* Resolve the output `option` (path) of a command that reads the scenario
+ * files inputs[0..n) and, when stdout_what is not NULL, also writes what it
+ * names to standard output; then refuse it (cli_files_check) when it is
+ * one of those inputs or standard output itself. CLI_OK or an exit status
+ * after printing why; release o with cli_out_abort() in every case. */
+int cli_out_resolve_against(cli_out *o, const char *option, const char *path,
+                            char *const *inputs, size_t n, const char *stdout_what);
+
 /* A cli_file for cli_files_check() naming a resolved output. */
 cli_file cli_out_file(const cli_out *o);
 /* Open a resolved output; false after printing why. */

@@ -13,7 +13,7 @@
 #define TWO "tests/data/cli/backtest-two.yaml"
 #define NONE "tests/data/cli/backtest-none.yaml"
 
-#define MAX_COLS 96
+#define MAX_COLS 128
 
 /* Split one CSV line (no quoted fields in these fixtures) in place;
  * returns the number of fields and moves *p past the line. */
