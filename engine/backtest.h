@@ -15,7 +15,7 @@
 #include <stdbool.h>
 
 #include "scenario.h"
-#include "sim.h"
+#include "result.h"
 #include "summary.h"
 
 /* Probability integral transform: forecast CDF at the actual value. */

@@ -469,11 +469,12 @@ runoff_calibration *runoff_calibrate(const runoff_scenario *const *scenarios, si
         st = ro_error_set(err, RUNOFF_ENOMEM, NULL, 0, 0, "out of memory");
         goto done;
     }
+    D.n_e = n; /* every election's arrays are freed, loaded or not */
     if ((st = copy_groups(c, scenarios[0], err)) != RUNOFF_OK)
         goto done;
     size_t max_n = 0;
     bool grouped = false;
-    for (size_t k = 0; k < n; k++, D.n_e++) {
+    for (size_t k = 0; k < n; k++) {
         if ((st = load_election(c, scenarios[k], &D.e[k], err)) != RUNOFF_OK)
             goto done;
         c->n_used[k] = D.e[k].n;

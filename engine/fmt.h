@@ -15,7 +15,7 @@
 #include "backtest.h"
 #include "error.h"
 #include "scenario.h"
-#include "sim.h"
+#include "result.h"
 
 /* Output with a sticky error: once a write fails, later writes are
  * skipped and ro_fmt_finish() reports the failure with the first errno. */

@@ -1,13 +1,23 @@
 /*
- * result.c — the public face of struct runoff_result (engine/sim.h): its
- * release and the few headline accessors for programs that do not use
- * the writers. The driver (sim.c) fills the struct; this file only reads
- * and frees it, so either may change without the other.
+ * result.c — the public face of struct runoff_result (engine/result.h): its
+ * release, the few headline accessors for programs that do not use
+ * the writers, and the region histograms' shape. The driver (sim.c) fills
+ * the struct; this file only reads and frees it, so either may change
+ * without the other.
  */
 #include <math.h>
 #include <stdlib.h>
 
 #include "fmt.h"
+#include "result.h"
+
+size_t ro_region_bins(size_t n_regions)
+{
+    size_t bins = RO_REGION_BINS;
+    if (n_regions > 0 && n_regions * bins > RO_REGION_COUNTS_MAX)
+        bins = RO_REGION_COUNTS_MAX / n_regions;
+    return bins < RO_REGION_BINS_MIN ? RO_REGION_BINS_MIN : bins;
+}
 
 void runoff_result_free(runoff_result *r)
 {

@@ -25,14 +25,6 @@
 #include "model.h"
 #include "sim.h"
 
-size_t ro_region_bins(size_t n_regions)
-{
-    size_t bins = RO_REGION_BINS;
-    if (n_regions > 0 && n_regions * bins > RO_REGION_COUNTS_MAX)
-        bins = RO_REGION_COUNTS_MAX / n_regions;
-    return bins < RO_REGION_BINS_MIN ? RO_REGION_BINS_MIN : bins;
-}
-
 /* Allocate an empty result shaped for this scenario and model. */
 static runoff_result *result_alloc(const runoff_scenario *s, const ro_model *m)
 {

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "allocfail.h"
 #include "calibrate.h"
 #include "regional.h"
 #include "runoff.h"
@@ -130,7 +131,18 @@ static void free_elections(runoff_scenario **past)
     free(past);
 }
 
-/* The calibrator on the simulated elections (freed here). */
+/* The calibrator on the simulated elections (freed here). The fit with
+ * groups serves two tests: it is made once (grouped_fit). */
+static runoff_calibration *fit_simulated(bool groups);
+static runoff_calibration *grouped;
+
+static const runoff_calibration *grouped_fit(void)
+{
+    if (grouped == NULL)
+        grouped = fit_simulated(true);
+    return grouped;
+}
+
 static runoff_calibration *fit_simulated(bool groups)
 {
     runoff_scenario **past = simulated_elections(groups);
@@ -153,7 +165,7 @@ static runoff_calibration *fit_simulated(bool groups)
 static void test_recovers_known_values(void **state)
 {
     (void)state;
-    runoff_calibration *c = fit_simulated(true);
+    const runoff_calibration *c = grouped_fit();
     const double truth[RO_CAL_N_PARAMS] = {TRUE_SD, TRUE_TRANSFER_SD, TRUE_GROUP_SD, TRUE_LEAN};
     for (int i = 0; i < RO_CAL_N_PARAMS; i++) {
         assert_true(c->fitted[i]);
@@ -167,7 +179,6 @@ static void test_recovers_known_values(void **state)
                 c->se[RO_CAL_GROUP_SD] < 5 * TRUE_GROUP_SD / sqrt(480.0));
     assert_int_equal(c->n_elections, N_ELECTIONS);
     assert_int_equal(c->n_regions, N_ELECTIONS * N_REGIONS);
-    runoff_calibration_free(c);
 }
 
 /* Without groups, the group sd is not fitted and stays 0. */
@@ -187,7 +198,7 @@ static void test_without_groups(void **state)
 static void test_fragment_loads_back(void **state)
 {
     (void)state;
-    runoff_calibration *c = fit_simulated(true);
+    const runoff_calibration *c = grouped_fit();
     char *frag = NULL;
     size_t frag_len = 0;
     FILE *f = open_memstream(&frag, &frag_len);
@@ -218,7 +229,6 @@ static void test_fragment_loads_back(void **state)
     free(joined);
     free(text);
     free(frag);
-    runoff_calibration_free(c);
 }
 
 static void expect_refusal(const runoff_scenario *const *s, size_t n, const char *what)
@@ -508,6 +518,33 @@ static void test_new_keys_at_zero_change_nothing(void **state)
     free(text);
 }
 
+typedef struct {
+    runoff_scenario **past;
+    size_t n;
+} fit_ctx;
+
+static int attempt_calibrate(void *ctx, runoff_error *err)
+{
+    fit_ctx *f = ctx;
+    runoff_calibration *c =
+        runoff_calibrate((const runoff_scenario *const *)f->past, f->n, err);
+    runoff_calibration_free(c);
+    return c != NULL;
+}
+
+/* Every allocation of the calibrator failing in turn: each failure is
+ * RUNOFF_ENOMEM and frees what it had (LeakSanitizer in the sanitizer
+ * stage), also when it fails on the second election. */
+static void test_every_allocation_failure(void **state)
+{
+    (void)state;
+    runoff_scenario **past = simulated_elections(true);
+    fit_ctx f = {past, 2};
+    long steps = alloc_failure_loop(attempt_calibrate, &f);
+    assert_true(steps > 10);
+    free_elections(past);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -517,10 +554,13 @@ int main(void)
         cmocka_unit_test(test_lean_needs_finalist_options),
         cmocka_unit_test(test_model_draws_match_equations),
         cmocka_unit_test(test_new_keys_at_zero_change_nothing),
+        cmocka_unit_test(test_every_allocation_failure),
         cmocka_unit_test(test_recovers_known_values),
         cmocka_unit_test(test_without_groups),
         cmocka_unit_test(test_fragment_loads_back),
         cmocka_unit_test(test_refuses_unusable),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    int failed = cmocka_run_group_tests(tests, NULL, NULL);
+    runoff_calibration_free(grouped);
+    return failed;
 }

@@ -12,7 +12,7 @@
 
 #include "error.h"
 #include "scenario.h"
-#include "sim.h"
+#include "result.h"
 #include "testutil.h"
 
 #define DRAWS 10000
