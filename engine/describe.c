@@ -73,13 +73,15 @@ static void describe_first_round(const runoff_scenario *s, FILE *out)
         registered += s->regions[r].registered;
     fprintf(out, "first round   %zu options, %zu regions, %.0f registered\n", s->n_options,
             s->n_regions, registered);
-    fprintf(out, "transfers     %-16s %7s %7s %7s  %s\n", "option", s->finalist[0].id,
-            s->finalist[1].id, "none", "concentration");
+    static const char *const kind_note[] = {"", " (abstention)", " (blank or null)"};
+    fprintf(out, "transfers     %-16s %7s %7s %7s  %-13s  %s\n", "option", s->finalist[0].id,
+            s->finalist[1].id, "none", "concentration", "name");
     for (size_t o = 0; o < s->n_options; o++) {
         const ro_transfer *t = &s->transfers[o];
-        fprintf(out, "              %-16s %6.1f%% %6.1f%% %6.1f%%  %g\n", s->options[o].id,
-                100 * t->mean[RO_TO_A], 100 * t->mean[RO_TO_B], 100 * t->mean[RO_TO_NONE],
-                t->concentration);
+        fprintf(out, "              %-16s %6.1f%% %6.1f%% %6.1f%%  %-13g  %s%s\n",
+                s->options[o].id, 100 * t->mean[RO_TO_A], 100 * t->mean[RO_TO_B],
+                100 * t->mean[RO_TO_NONE], t->concentration, s->options[o].name,
+                kind_note[s->options[o].kind]);
     }
     fprintf(out, "none column   %.1f %% blank or null (concentration %g)\n",
             100 * s->blank_null.mean, s->blank_null.concentration);
