@@ -279,6 +279,12 @@ static void test_refuses_unusable(void **state)
     runoff_scenario_free(nat);
 }
 
+/* The start of the hand-worked scenarios below: finalists a and b, the
+ * national level from the transfers alone (no polls needed). */
+#define HAND_HEAD                                                                            \
+    "election: {name: h, date: 2030-05-05, finalists: [{id: a, name: A}, {id: b, name: B}]}\n" \
+    "blend: {mode: transfers}\n"
+
 /* regional.c on numbers worked by hand: one region, two options.
  *   option x: 100 votes, row 60/20/20: f = 0.8, a = 0.75
  *   option y: 300 votes, row 10/50/40: f = 0.6, a = 1/6
@@ -290,8 +296,7 @@ static void test_refuses_unusable(void **state)
 static void test_regional_means_by_hand(void **state)
 {
     (void)state;
-    const char *text = "election: {name: h, date: 2030-05-05, finalists: [{id: a, name: A}, {id: b, name: B}]}\n"
-                       "blend: {mode: transfers}\n"
+    const char *text = HAND_HEAD
                        "first_round:\n  options: [{id: x}, {id: y}]\n"
                        "  regions: [{code: r, registered: 400, votes: {x: 100, y: 300}}]\n"
                        "transfers:\n  rows:\n"
@@ -320,9 +325,7 @@ static void test_regional_means_by_hand(void **state)
 static void test_local_lean_by_hand(void **state)
 {
     (void)state;
-    const char *text = "election: {name: h, date: 2030-05-05, finalists: [{id: a, name: A}, "
-                       "{id: b, name: B}]}\n"
-                       "blend: {mode: transfers}\n"
+    const char *text = HAND_HEAD
                        "first_round:\n  options: [{id: a}, {id: b}, {id: x}]\n"
                        "  regions:\n"
                        "    - {code: r1, registered: 500, votes: {a: 300, b: 100, x: 100}}\n"
@@ -357,9 +360,7 @@ static void test_local_lean_by_hand(void **state)
 static void test_local_lean_keeps_national_split(void **state)
 {
     (void)state;
-    const char *text = "election: {name: h, date: 2030-05-05, finalists: [{id: a, name: A}, "
-                       "{id: b, name: B}]}\n"
-                       "blend: {mode: transfers}\n"
+    const char *text = HAND_HEAD
                        "first_round:\n  options: [{id: a}, {id: b}, {id: x}]\n"
                        "  regions:\n"
                        "    - {code: r1, registered: 500, votes: {a: 300, b: 100, x: 100}}\n"
@@ -390,9 +391,7 @@ static void test_lean_needs_finalist_options(void **state)
 {
     (void)state;
     /* without the finalists among the options, a lean is refused */
-    const char *bad = "election: {name: h, date: 2030-05-05, finalists: [{id: a, name: A}, "
-                      "{id: b, name: B}]}\n"
-                      "blend: {mode: transfers}\n"
+    const char *bad = HAND_HEAD
                       "first_round:\n  options: [{id: x}]\n"
                       "  regions: [{code: r1, registered: 5, votes: {x: 5}}]\n"
                       "transfers: {rows: [{option: x, shares: {a: 50, b: 30, none: 20}}]}\n"
@@ -433,9 +432,7 @@ static int accumulate(void *ctx, uint64_t index, const double *national, const d
 static void test_model_draws_match_equations(void **state)
 {
     (void)state;
-    const char *text = "election: {name: h, date: 2030-05-05, finalists: [{id: a, name: A}, "
-                       "{id: b, name: B}]}\n"
-                       "blend: {mode: transfers}\n"
+    const char *text = HAND_HEAD
                        "simulation: {draws: 200000, seed: 3}\n"
                        "first_round:\n  options: [{id: a}, {id: b}, {id: x}]\n"
                        "  regions:\n"
