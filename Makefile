@@ -80,6 +80,19 @@ CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 LIB      := $(BUILD)/librunoff.a
 BIN      := $(BUILD)/runoff
 
+# The shared library: librunoff.so.VERSION, soname librunoff.so.MAJOR, and
+# the two links a loader and a linker look for. Its objects are the static
+# library's, all built -fPIC (-fno-semantic-interposition keeps calls inside
+# the library direct, as in the static one); engine/librunoff.map exports the
+# runoff_* functions of include/runoff.h and hides every internal ro_* one.
+VERSION  := $(shell sed -n 's/^\#define RUNOFF_VERSION "\(.*\)"/\1/p' include/runoff.h)
+SOMAJOR  := $(firstword $(subst ., ,$(VERSION)))
+SONAME   := librunoff.so.$(SOMAJOR)
+SO_FILE  := librunoff.so.$(VERSION)
+SO       := $(BUILD)/$(SO_FILE)
+SO_LINKS := $(BUILD)/$(SONAME) $(BUILD)/librunoff.so
+PIC_CFLAGS := -fPIC -fno-semantic-interposition
+
 TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 # The tests whose code runs threads: also built with ThreadSanitizer.
@@ -89,7 +102,7 @@ BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 
 .PHONY: all deps run backtest check test bench install uninstall clean scenarios plots fuzz fuzz-build
 
-all: $(BIN)
+all: $(BIN) $(SO_LINKS)
 
 # Missing packages are installed (as root) or the exact command is printed.
 deps:
@@ -114,16 +127,26 @@ $(1)/.make-settings:
 	@mkdir -p $(1)
 	@printf '%s\n' '$$(subst ','\'',$$($(2)))' >$$@
 endef
-SETTINGS := CC=$(CC) CFLAGS=$(ALL_CFLAGS) LDLIBS=$(LDLIBS_ALL) CMOCKA_LIBS=$(CMOCKA_LIBS)
+SETTINGS := CC=$(CC) CFLAGS=$(ALL_CFLAGS) PIC=$(PIC_CFLAGS) LDLIBS=$(LDLIBS_ALL) CMOCKA_LIBS=$(CMOCKA_LIBS)
 $(eval $(call make_settings,$(BUILD),SETTINGS))
 
 $(BUILD)/%.o: %.c $(BUILD)/.make-settings
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 
+$(LIB_OBJ): ALL_CFLAGS += $(PIC_CFLAGS)
+
 $(LIB): $(LIB_OBJ)
 	@rm -f $@
 	$(AR) rcs $@ $^
+
+$(SO): $(LIB_OBJ) engine/librunoff.map $(BUILD)/.make-settings
+	$(CC) $(ALL_CFLAGS) -shared -Wl,-soname,$(SONAME) -Wl,--version-script=engine/librunoff.map \
+	    -Wl,--no-undefined -o $@ $(LIB_OBJ) $(LDLIBS_ALL)
+
+$(SO_LINKS): $(SO)
+	ln -sf $(SO_FILE) $(BUILD)/$(SONAME)
+	ln -sf $(SONAME) $(BUILD)/librunoff.so
 
 $(BIN): $(CLI_OBJ) $(LIB) $(BUILD)/.make-settings
 	$(CC) $(ALL_CFLAGS) -o $@ $(CLI_OBJ) $(LIB) $(LDLIBS_ALL)
@@ -202,13 +225,18 @@ install: all
 	    $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/runoff
 	install -m 644 $(LIB) $(DESTDIR)$(PREFIX)/lib/librunoff.a
+	install -m 755 $(SO) $(DESTDIR)$(PREFIX)/lib/$(SO_FILE)
+	ln -sf $(SO_FILE) $(DESTDIR)$(PREFIX)/lib/$(SONAME)
+	ln -sf $(SONAME) $(DESTDIR)$(PREFIX)/lib/librunoff.so
 	install -m 644 include/runoff.h $(DESTDIR)$(PREFIX)/include/runoff.h
 	install -m 644 docs/runoff.1 $(DESTDIR)$(PREFIX)/share/man/man1/runoff.1
-	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(shell sed -n 's/^#define RUNOFF_VERSION "\(.*\)"/\1/p' include/runoff.h)|g' \
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' \
 	    runoff.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/runoff.pc
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/runoff $(DESTDIR)$(PREFIX)/lib/librunoff.a \
+	    $(DESTDIR)$(PREFIX)/lib/$(SO_FILE) $(DESTDIR)$(PREFIX)/lib/$(SONAME) \
+	    $(DESTDIR)$(PREFIX)/lib/librunoff.so \
 	    $(DESTDIR)$(PREFIX)/include/runoff.h $(DESTDIR)$(PREFIX)/share/man/man1/runoff.1 \
 	    $(DESTDIR)$(PREFIX)/lib/pkgconfig/runoff.pc
 

@@ -35,6 +35,10 @@ extern "C" {
 
 #define RUNOFF_VERSION "0.1.0"
 
+/* The version of the library the program runs against ("0.1.0"), which
+ * may differ from the RUNOFF_VERSION it was compiled with; static. */
+const char *runoff_version(void);
+
 /* Exit-status-compatible codes: 0 ok, 1 runtime failure, 2 bad input. */
 typedef enum {
     RUNOFF_OK = 0,
