@@ -82,20 +82,21 @@ static void put_num(FILE *fp, double x)
     fprintf(fp, "%.17g", x);
 }
 
-static int on_draw(void *ctx, uint64_t index, const double *national, const double *regional)
+static int on_draw(void *ctx, const runoff_draw *draw)
 {
-    (void)regional;
     draws_sink *d = ctx;
     FILE *fp = d->fp;
-    fprintf(fp, "%llu,", (unsigned long long)index);
-    for (int i = 0; i < 5; i++) {
-        put_num(fp, national[i]);
+    fprintf(fp, "%llu,", (unsigned long long)draw->index);
+    const double cols[] = {draw->share_a, draw->turnout, draw->blank_null, draw->votes_a,
+                           draw->votes_b};
+    for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++) {
+        put_num(fp, cols[i]);
         fputc(',', fp);
     }
-    int w = (int)national[5];
+    int w = draw->winner;
     fputs(w == 0 ? runoff_scenario_finalist_id(d->s, 0) : w == 1 ? runoff_scenario_finalist_id(d->s, 1) : "tie", fp);
     fputc(',', fp);
-    put_num(fp, national[6]);
+    put_num(fp, draw->regions_a);
     if (fputc('\n', fp) == EOF || ferror(fp)) {
         d->failed = 1;
         d->write_errno = errno ? errno : EIO;

@@ -225,19 +225,16 @@ static runoff_status run_inline(const runoff_scenario *s, const ro_model *m,
     if (ws == NULL)
         return ro_error_set(err, RUNOFF_ENOMEM, NULL, 0, 0, "out of memory");
     runoff_status st = RUNOFF_OK;
-    double national[7];
     ro_draw d;
     for (uint64_t i = 0; i < draws; i++) {
         ro_model_draw(m, ws, seed, i, &d);
         result_add(r, &d);
-        national[0] = d.share_a;
-        national[1] = d.turnout;
-        national[2] = d.blank_null;
-        national[3] = d.votes_a;
-        national[4] = d.votes_b;
-        national[5] = d.winner;
-        national[6] = s->n_options > 0 ? (double)d.regions_a : NAN;
-        if (opt->on_draw(opt->on_draw_ctx, i, national, d.region_share_a) != 0) {
+        const runoff_draw pub = {
+            .index = i, .share_a = d.share_a, .turnout = d.turnout, .blank_null = d.blank_null,
+            .votes_a = d.votes_a, .votes_b = d.votes_b, .winner = d.winner,
+            .regions_a = s->n_options > 0 ? (double)d.regions_a : NAN,
+            .n_regions = r->n_regions, .region_share_a = d.region_share_a};
+        if (opt->on_draw(opt->on_draw_ctx, &pub) != 0) {
             st = ro_error_set(err, RUNOFF_ERUNTIME, NULL, 0, 0, "writing draws failed");
             break;
         }
