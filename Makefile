@@ -205,7 +205,7 @@ test:
 else
 test:
 	@scripts/deps.sh test
-	@$(MAKE) --no-print-directory $(BIN) $(BUILD)/runoff-baseline $(TEST_BIN)
+	@$(MAKE) --no-print-directory $(BIN) $(SO_LINKS) $(BUILD)/runoff-baseline $(TEST_BIN)
 	@$(MAKE) --no-print-directory SANITIZE=1 build-san/runoff $(TEST_BIN:build/%=build-san/%)
 	@$(MAKE) --no-print-directory SANITIZE=thread $(TSAN_TESTS:build/%=build-tsan/%)
 	@$(MAKE) --no-print-directory $(FUZZ_BIN)
