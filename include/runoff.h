@@ -164,6 +164,12 @@ typedef struct {
      * failed"). Slows the run; may be NULL. */
     int (*on_draw)(void *ctx, const struct runoff_draw *draw);
     void *on_draw_ctx;
+    /* A shard of the run: with shard_count > 0, only the blocks of draws
+     * (simulation.block_size each) that runoff_shard_begin gives shard
+     * shard_index (0 .. shard_count-1); the result holds those draws only.
+     * runoff_result_merge of every shard's result gives the whole run's
+     * result, exactly (every accumulator is an integer count). */
+    uint64_t shard_index, shard_count;
 } runoff_sim_options;
 
 typedef struct runoff_result runoff_result;
@@ -217,6 +223,32 @@ typedef void (*runoff_statistic_fn)(void *ctx, const char *name, const char *sub
                                     double value, const char *unit);
 void runoff_result_statistics(const runoff_scenario *s, const runoff_result *r,
                               runoff_statistic_fn fn, void *ctx);
+
+/* ------------------------------------------------------------- shards */
+
+/* Where shard `index` of `count` starts among n items (blocks of draws,
+ * sweep points): shard i has items [begin(n, i, count), begin(n, i+1,
+ * count)), floor(n i / count), so the shards cover 0..n-1 once, in order,
+ * with sizes differing by one at most. index may equal count (gives n). */
+uint64_t runoff_shard_begin(uint64_t n, uint64_t index, uint64_t count);
+
+/* An empty result of s (0 draws) with the given seed: what merging the
+ * shards of a run starts from. NULL with err set on failure. */
+runoff_result *runoff_result_alloc(const runoff_scenario *s, uint64_t seed, runoff_error *err);
+/* into += from, exactly: both results of the same scenario and seed
+ * (shards of one run). RUNOFF_EINPUT when they are not (different shapes
+ * or seeds); into is then unchanged. */
+runoff_status runoff_result_merge(runoff_result *into, const runoff_result *from,
+                                  runoff_error *err);
+/* r's accumulators as text, exactly (a few lines; empty histogram bins
+ * left out): what a shard writes for runoff_result_load_add to read in
+ * another process. Returns 0, or non-zero if a write failed (errno set). */
+int runoff_result_save(FILE *out, const runoff_result *r);
+/* Read one result runoff_result_save wrote and add it to into (which must
+ * be of the same scenario and seed: runoff_result_alloc, or a merge so
+ * far). RUNOFF_EINPUT, with a message, when the text is malformed or from
+ * another scenario or seed (into may then hold part of it: discard it). */
+runoff_status runoff_result_load_add(runoff_result *into, FILE *in, runoff_error *err);
 
 /* ------------------------------------------------------------ writers */
 

@@ -71,7 +71,8 @@ class _SimOptions(ctypes.Structure):
     _fields_ = [("threads", ctypes.c_uint), ("draws", ctypes.c_uint64),
                 ("has_seed", ctypes.c_int), ("seed", ctypes.c_uint64),
                 ("progress", _PROGRESS), ("progress_ctx", ctypes.c_void_p),
-                ("on_draw", _ON_DRAW), ("on_draw_ctx", ctypes.c_void_p)]
+                ("on_draw", _ON_DRAW), ("on_draw_ctx", ctypes.c_void_p),
+                ("shard_index", ctypes.c_uint64), ("shard_count", ctypes.c_uint64)]
 
 
 class _RegionStats(ctypes.Structure):
