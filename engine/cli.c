@@ -298,6 +298,7 @@ static const command commands[] = {
     {"sweep", cli_sweep, "simulate a grid of scenario variants into one CSV"},
     {"backtest", cli_backtest, "score forecasts of scenarios with an actual result"},
     {"calibrate", cli_calibrate, "fit the regional error on past elections"},
+    {"merge", cli_merge, "put the parts of a sharded run or sweep together"},
 };
 
 static void usage(FILE *out)

@@ -321,6 +321,10 @@ runoff_status runoff_sweep_add(runoff_sweep *sw, const char *vary, runoff_error 
 runoff_status runoff_sweep_add_from_doc(runoff_sweep *sw, const runoff_doc *doc,
                                         runoff_error *err);
 void runoff_sweep_set_zip(runoff_sweep *sw, int zip);
+/* The most points runoff_sweep_finish accepts in the grid (0, the
+ * default: RUNOFF_SWEEP_MAX_POINTS). A sweep split into N shards raises it
+ * N times: each shard still runs at most RUNOFF_SWEEP_MAX_POINTS. */
+void runoff_sweep_set_max_points(runoff_sweep *sw, size_t max_points);
 /* Check the axes (zip lengths, point-count limit) and count the points. */
 runoff_status runoff_sweep_finish(runoff_sweep *sw, runoff_error *err);
 size_t runoff_sweep_n_points(const runoff_sweep *sw);
@@ -354,6 +358,12 @@ typedef int (*runoff_sweep_row_fn)(void *ctx, size_t point, const runoff_scenari
 runoff_status runoff_sweep_run(const runoff_sweep *sw, runoff_doc *doc, size_t first,
                                const runoff_sim_options *opt, runoff_sweep_row_fn on_row,
                                void *ctx, size_t *rows, runoff_error *err);
+/* The same for points first .. end-1 only (a shard of the sweep:
+ * runoff_shard_begin gives its range). */
+runoff_status runoff_sweep_run_range(const runoff_sweep *sw, runoff_doc *doc, size_t first,
+                                     size_t end, const runoff_sim_options *opt,
+                                     runoff_sweep_row_fn on_row, void *ctx, size_t *rows,
+                                     runoff_error *err);
 /* Sweep CSV: the header, the key columns of one point (with the trailing
  * comma), and a full row. Return 0, or non-zero if a write failed. */
 int runoff_write_sweep_header(FILE *out, const runoff_sweep *sw);
