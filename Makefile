@@ -15,6 +15,9 @@
 #                   command (scripts/deps.sh)
 #   make bench      speed and memory measurements (bench/README.md)
 #   make install    PREFIX=/usr/local DESTDIR=
+#   make MPI=1      the same, built with Open MPI's mpicc into build-mpi/, so
+#                   that `mpirun -np N build-mpi/runoff run|sweep ...` divides
+#                   the draws or points among the ranks (docs/scale-out.md)
 #
 # Every object and program depends on the headers it includes (-MMD, for
 # the library, the CLI, tests, benches and fuzzers alike) and on
@@ -34,6 +37,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_TEST_SECONDS ?= 20
 FUZZ_CC  ?= clang
 DEPS     ?= test
+MPI      ?= 0
 
 PKGS     := gsl yaml-0.1
 BUILD    := build
@@ -42,6 +46,12 @@ BUILD    := build-san
 endif
 ifeq ($(SANITIZE),thread)
 BUILD    := build-tsan
+endif
+MPI_CFLAGS :=
+ifeq ($(MPI),1)
+CC       := mpicc
+BUILD    := build-mpi
+MPI_CFLAGS := -DRUNOFF_MPI
 endif
 
 WARN     := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes
@@ -67,7 +77,7 @@ PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CMOCKA_LIBS = $(shell pkg-config --libs cmocka 2>/dev/null)
 
 CFLAGS   ?= $(OPT) -g
-ALL_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) $(CFLAGS) $(SANFLAGS) \
+ALL_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) $(CFLAGS) $(SANFLAGS) $(MPI_CFLAGS) \
               -pthread -Iinclude -Iengine $(PKG_CFLAGS) -MMD -MP
 LDLIBS_ALL = $(PKG_LIBS) -lm -pthread
 
@@ -209,6 +219,7 @@ test:
 	@$(MAKE) --no-print-directory SANITIZE=1 build-san/runoff $(TEST_BIN:build/%=build-san/%)
 	@$(MAKE) --no-print-directory SANITIZE=thread $(TSAN_TESTS:build/%=build-tsan/%)
 	@$(MAKE) --no-print-directory $(FUZZ_BIN)
+	@! command -v mpicc >/dev/null 2>&1 || $(MAKE) --no-print-directory MPI=1 build-mpi/runoff
 	@NORMAL_TESTS="$(TEST_BIN)" SAN_TESTS="$(TEST_BIN:build/%=build-san/%)" \
 	    TSAN_TESTS="$(TSAN_TESTS:build/%=build-tsan/%)" \
 	    FUZZ_BUILD=$(FUZZ_BUILD) FUZZ_TARGETS="$(FUZZ_TARGETS)" \
@@ -331,7 +342,7 @@ fuzz: fuzz-build
 	@scripts/fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 clean:
-	rm -rf build build-san build-tsan build-fuzz
+	rm -rf build build-san build-tsan build-fuzz build-mpi
 
 # The header dependencies of everything built so far (-MMD -MP).
 -include $(wildcard $(BUILD)/engine/*.d $(BUILD)/baseline/*.d $(BUILD)/tests/*.d \

@@ -348,7 +348,9 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
         if (strcmp(cmd, commands[i].name) != 0)
             continue;
+        cli_mpi_init(&argc, &argv);
         int status = commands[i].fn(argc - 1, argv + 1);
+        cli_mpi_finalize();
         if (cli_interrupted) {
             fflush(stdout);
             die_by(cli_interrupted);

@@ -170,6 +170,25 @@ bool cli_parse_shard(const char *opt, const char *text, uint64_t *index, uint64_
 int cli_run_shard(const char *path, const cli_run_paths *paths, const char *out, uint64_t index,
                   uint64_t count, cli_common *common);
 
+/* ---- MPI (cli_mpi.c; one rank unless built with make MPI=1) ---- */
+
+void cli_mpi_init(int *argc, char ***argv);
+void cli_mpi_finalize(void);
+int cli_mpi_rank(void);
+int cli_mpi_size(void);
+/* The worst (largest) of every rank's status: all ranks call it together. */
+int cli_mpi_agree(int status);
+/* runoff_simulate, with the blocks divided among the ranks: rank 0 gets
+ * the whole run's result, exactly; the other ranks get NULL (err set only
+ * when their own part failed). Without divide (every rank passes the
+ * same), rank 0 runs it all (e.g. draws handed to on_draw in order). */
+runoff_result *cli_mpi_simulate(const runoff_scenario *s, runoff_sim_options *opt, bool divide,
+                                runoff_error *err);
+/* Every rank's rows (mine, len; ok false when the rank failed) joined in
+ * rank order on rank 0 (malloc'd, *total bytes; *all_ok false when a rank
+ * failed or memory ran out); NULL on the other ranks. */
+char *cli_mpi_gather_rows(const char *mine, size_t len, bool ok, size_t *total, bool *all_ok);
+
 int cli_run(int argc, char **argv);
 int cli_merge(int argc, char **argv);
 int cli_check(int argc, char **argv);

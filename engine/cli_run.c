@@ -270,16 +270,19 @@ int cli_run(int argc, char **argv)
         return CLI_USAGE;
     }
 
-    cli_run_sink outs;
+    cli_run_sink outs = {0};
     runoff_result *r = NULL;
-    /* Every output resolved and opened before simulating, so a bad path
-     * fails in milliseconds, not after the run. */
-    if ((status = cli_run_sink_open(&outs, &a.paths, "scenario", &path, 1)) != CLI_OK)
+    /* Under MPI (cli_mpi.c) only rank 0 writes; the others simulate their
+     * share. Every output resolved and opened before simulating, so a bad
+     * path fails in milliseconds, not after the run. */
+    const bool writer = cli_mpi_rank() == 0;
+    status = writer ? cli_run_sink_open(&outs, &a.paths, "scenario", &path, 1) : CLI_OK;
+    if ((status = cli_mpi_agree(status)) != CLI_OK)
         goto done;
     status = CLI_FAIL;
     draws_sink sink = {.s = s};
     cli_out *draws_out = &outs.outs[0].out;
-    if (a.paths.draws_csv != NULL) {
+    if (a.paths.draws_csv != NULL && writer) {
         sink.fp = draws_out->fp;
         fprintf(sink.fp, "draw,share_a,turnout,blank_null,votes_a,votes_b,winner,regions_a\n");
         a.common.sim.on_draw = on_draw;
@@ -287,10 +290,15 @@ int cli_run(int argc, char **argv)
     }
 
     cli_progress prog;
+    a.common.quiet = a.common.quiet || !writer;
     cli_common_progress(&a.common, &prog, "simulating");
     runoff_error err = {0};
-    r = runoff_simulate(s, &a.common.sim, &err);
+    r = cli_mpi_simulate(s, &a.common.sim, a.paths.draws_csv == NULL, &err);
     cli_progress_done(&prog);
+    if (!writer) {
+        status = r == NULL && err.status != RUNOFF_OK ? cli_report_error(&err) : CLI_OK;
+        goto done;
+    }
     if (r == NULL) {
         if (sink.failed && !cli_interrupted)
             cli_errorf("%s: write failed: %s", a.paths.draws_csv, strerror(sink.write_errno));

@@ -17,6 +17,10 @@
  * gets a part for `runoff merge` (cli_shard.h): the same settings lines,
  * the shard and its points, the CSV header and the rows. A part is small
  * and rerun whole, so it has no partial file and no --resume.
+ *
+ * Under mpirun (make MPI=1) rank k runs shard k of N of the points into
+ * memory and rank 0 writes them all, in point order, to FILE at the end:
+ * the same bytes, without a partial file (and so without --resume).
  */
 #define _DEFAULT_SOURCE /* flock */
 #include <errno.h>
@@ -692,6 +696,71 @@ done:
     return status;
 }
 
+/* Under mpirun: this rank's share of the points, gathered on rank 0,
+ * which writes the CSV. */
+static int sweep_mpi(const char *path, const sweep_args *a, runoff_doc *doc,
+                     const runoff_sweep *sw)
+{
+    const bool writer = cli_mpi_rank() == 0;
+    cli_out out = {0};
+    int status = CLI_OK;
+    if (a->resume || a->shard_count > 0) {
+        if (writer)
+            cli_errorf("%s is for one process; under mpirun the ranks share the points and "
+                       "the CSV is written whole",
+                       a->resume ? "--resume" : "--shard");
+        status = CLI_USAGE;
+    }
+    char *inputs[] = {(char *)path};
+    if (status == CLI_OK && writer &&
+        ((status = cli_out_resolve_against(&out, "--out", a->out, inputs, 1, NULL)) == CLI_OK &&
+         !cli_out_open(&out)))
+        status = CLI_FAIL;
+    if ((status = cli_mpi_agree(status)) != CLI_OK) {
+        cli_out_abort(&out);
+        return status;
+    }
+    size_t n = runoff_sweep_n_points(sw);
+    size_t lo = (size_t)runoff_shard_begin(n, (uint64_t)cli_mpi_rank(), (uint64_t)cli_mpi_size());
+    size_t hi =
+        (size_t)runoff_shard_begin(n, (uint64_t)cli_mpi_rank() + 1, (uint64_t)cli_mpi_size());
+    char *text = NULL, *all = NULL;
+    size_t len = 0, total = 0, rows = 0;
+    FILE *m = open_memstream(&text, &len);
+    sweep_rows rows_out = {.fp = m, .sw = sw};
+    runoff_error err = {0};
+    cli_progress bar;
+    cli_common quiet = a->common;
+    quiet.quiet = a->common.quiet || !writer;
+    cli_common_progress(&quiet, &bar, "sweeping");
+    bar.per_unit = RUNOFF_SWEEP_PROGRESS_UNIT;
+    bar.unit = "points";
+    runoff_status st = m == NULL ? RUNOFF_ENOMEM
+                                 : runoff_sweep_run_range(sw, doc, lo, hi, &quiet.sim, write_row,
+                                                          &rows_out, &rows, &err);
+    cli_progress_done(&bar);
+    bool ok = m != NULL && fclose(m) == 0 && st == RUNOFF_OK;
+    if (st != RUNOFF_OK && m != NULL)
+        cli_report_error(&err);
+    bool all_ok = false;
+    all = cli_mpi_gather_rows(text, len, ok, &total, &all_ok);
+    status = ok ? CLI_OK : st == RUNOFF_EINPUT ? CLI_USAGE : CLI_FAIL;
+    if (writer && ok) {
+        status = CLI_FAIL;
+        if (!all_ok)
+            cli_errorf("a rank failed (its message is above): %s was not written", a->out);
+        else if (runoff_write_sweep_header(out.fp, sw) != 0 ||
+                 fwrite(all, 1, total, out.fp) != total || ferror(out.fp))
+            cli_errorf("%s: write failed: %s", a->out, strerror(errno));
+        else
+            status = cli_out_commit(&out) ? CLI_OK : CLI_FAIL;
+    }
+    cli_out_abort(&out);
+    free(text);
+    free(all);
+    return status;
+}
+
 int cli_sweep(int argc, char **argv)
 {
     sweep_args a = {0};
@@ -707,6 +776,10 @@ int cli_sweep(int argc, char **argv)
         goto done;
     if ((status = build(path, &a, &doc, &sw, &hash)) != CLI_OK)
         goto done;
+    if (cli_mpi_size() > 1) {
+        status = sweep_mpi(path, &a, doc, sw);
+        goto done;
+    }
     if (a.shard_count > 0) {
         status = sweep_shard(path, &a, doc, sw, hash);
         goto done;
