@@ -15,6 +15,9 @@
 #                   command (scripts/deps.sh)
 #   make bench      speed and memory measurements (bench/README.md)
 #   make install    PREFIX=/usr/local DESTDIR=
+#   make MPI=1      the same, built with Open MPI's mpicc into build-mpi/, so
+#                   that `mpirun -np N build-mpi/runoff run|sweep ...` divides
+#                   the draws or points among the ranks (docs/scale-out.md)
 #
 # Every object and program depends on the headers it includes (-MMD, for
 # the library, the CLI, tests, benches and fuzzers alike) and on
@@ -34,6 +37,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_TEST_SECONDS ?= 20
 FUZZ_CC  ?= clang
 DEPS     ?= test
+MPI      ?= 0
 
 PKGS     := gsl yaml-0.1
 BUILD    := build
@@ -42,6 +46,12 @@ BUILD    := build-san
 endif
 ifeq ($(SANITIZE),thread)
 BUILD    := build-tsan
+endif
+MPI_CFLAGS :=
+ifeq ($(MPI),1)
+CC       := mpicc
+BUILD    := build-mpi
+MPI_CFLAGS := -DRUNOFF_MPI
 endif
 
 WARN     := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes
@@ -67,7 +77,7 @@ PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CMOCKA_LIBS = $(shell pkg-config --libs cmocka 2>/dev/null)
 
 CFLAGS   ?= $(OPT) -g
-ALL_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) $(CFLAGS) $(SANFLAGS) \
+ALL_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) $(CFLAGS) $(SANFLAGS) $(MPI_CFLAGS) \
               -pthread -Iinclude -Iengine $(PKG_CFLAGS) -MMD -MP
 LDLIBS_ALL = $(PKG_LIBS) -lm -pthread
 
@@ -80,6 +90,19 @@ CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 LIB      := $(BUILD)/librunoff.a
 BIN      := $(BUILD)/runoff
 
+# The shared library: librunoff.so.VERSION, soname librunoff.so.MAJOR, and
+# the two links a loader and a linker look for. Its objects are the static
+# library's, all built -fPIC (-fno-semantic-interposition keeps calls inside
+# the library direct, as in the static one); engine/librunoff.map exports the
+# runoff_* functions of include/runoff.h and hides every internal ro_* one.
+VERSION  := $(shell sed -n 's/^\#define RUNOFF_VERSION "\(.*\)"/\1/p' include/runoff.h)
+SOMAJOR  := $(firstword $(subst ., ,$(VERSION)))
+SONAME   := librunoff.so.$(SOMAJOR)
+SO_FILE  := librunoff.so.$(VERSION)
+SO       := $(BUILD)/$(SO_FILE)
+SO_LINKS := $(BUILD)/$(SONAME) $(BUILD)/librunoff.so
+PIC_CFLAGS := -fPIC -fno-semantic-interposition
+
 TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 # The tests whose code runs threads: also built with ThreadSanitizer.
@@ -89,7 +112,7 @@ BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 
 .PHONY: all deps run backtest check test bench install uninstall clean scenarios plots fuzz fuzz-build
 
-all: $(BIN)
+all: $(BIN) $(SO_LINKS)
 
 # Missing packages are installed (as root) or the exact command is printed.
 deps:
@@ -114,16 +137,26 @@ $(1)/.make-settings:
 	@mkdir -p $(1)
 	@printf '%s\n' '$$(subst ','\'',$$($(2)))' >$$@
 endef
-SETTINGS := CC=$(CC) CFLAGS=$(ALL_CFLAGS) LDLIBS=$(LDLIBS_ALL) CMOCKA_LIBS=$(CMOCKA_LIBS)
+SETTINGS := CC=$(CC) CFLAGS=$(ALL_CFLAGS) PIC=$(PIC_CFLAGS) LDLIBS=$(LDLIBS_ALL) CMOCKA_LIBS=$(CMOCKA_LIBS)
 $(eval $(call make_settings,$(BUILD),SETTINGS))
 
 $(BUILD)/%.o: %.c $(BUILD)/.make-settings
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 
+$(LIB_OBJ): ALL_CFLAGS += $(PIC_CFLAGS)
+
 $(LIB): $(LIB_OBJ)
 	@rm -f $@
 	$(AR) rcs $@ $^
+
+$(SO): $(LIB_OBJ) engine/librunoff.map $(BUILD)/.make-settings
+	$(CC) $(ALL_CFLAGS) -shared -Wl,-soname,$(SONAME) -Wl,--version-script=engine/librunoff.map \
+	    -Wl,--no-undefined -o $@ $(LIB_OBJ) $(LDLIBS_ALL)
+
+$(SO_LINKS): $(SO)
+	ln -sf $(SO_FILE) $(BUILD)/$(SONAME)
+	ln -sf $(SONAME) $(BUILD)/librunoff.so
 
 $(BIN): $(CLI_OBJ) $(LIB) $(BUILD)/.make-settings
 	$(CC) $(ALL_CFLAGS) -o $@ $(CLI_OBJ) $(LIB) $(LDLIBS_ALL)
@@ -182,10 +215,11 @@ test:
 else
 test:
 	@scripts/deps.sh test
-	@$(MAKE) --no-print-directory $(BIN) $(BUILD)/runoff-baseline $(TEST_BIN)
+	@$(MAKE) --no-print-directory $(BIN) $(SO_LINKS) $(BUILD)/runoff-baseline $(TEST_BIN)
 	@$(MAKE) --no-print-directory SANITIZE=1 build-san/runoff $(TEST_BIN:build/%=build-san/%)
 	@$(MAKE) --no-print-directory SANITIZE=thread $(TSAN_TESTS:build/%=build-tsan/%)
 	@$(MAKE) --no-print-directory $(FUZZ_BIN)
+	@! command -v mpicc >/dev/null 2>&1 || $(MAKE) --no-print-directory MPI=1 build-mpi/runoff
 	@NORMAL_TESTS="$(TEST_BIN)" SAN_TESTS="$(TEST_BIN:build/%=build-san/%)" \
 	    TSAN_TESTS="$(TSAN_TESTS:build/%=build-tsan/%)" \
 	    FUZZ_BUILD=$(FUZZ_BUILD) FUZZ_TARGETS="$(FUZZ_TARGETS)" \
@@ -202,13 +236,18 @@ install: all
 	    $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/runoff
 	install -m 644 $(LIB) $(DESTDIR)$(PREFIX)/lib/librunoff.a
+	install -m 755 $(SO) $(DESTDIR)$(PREFIX)/lib/$(SO_FILE)
+	ln -sf $(SO_FILE) $(DESTDIR)$(PREFIX)/lib/$(SONAME)
+	ln -sf $(SONAME) $(DESTDIR)$(PREFIX)/lib/librunoff.so
 	install -m 644 include/runoff.h $(DESTDIR)$(PREFIX)/include/runoff.h
 	install -m 644 docs/runoff.1 $(DESTDIR)$(PREFIX)/share/man/man1/runoff.1
-	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(shell sed -n 's/^#define RUNOFF_VERSION "\(.*\)"/\1/p' include/runoff.h)|g' \
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' \
 	    runoff.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/runoff.pc
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/runoff $(DESTDIR)$(PREFIX)/lib/librunoff.a \
+	    $(DESTDIR)$(PREFIX)/lib/$(SO_FILE) $(DESTDIR)$(PREFIX)/lib/$(SONAME) \
+	    $(DESTDIR)$(PREFIX)/lib/librunoff.so \
 	    $(DESTDIR)$(PREFIX)/include/runoff.h $(DESTDIR)$(PREFIX)/share/man/man1/runoff.1 \
 	    $(DESTDIR)$(PREFIX)/lib/pkgconfig/runoff.pc
 
@@ -303,7 +342,7 @@ fuzz: fuzz-build
 	@scripts/fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 clean:
-	rm -rf build build-san build-tsan build-fuzz
+	rm -rf build build-san build-tsan build-fuzz build-mpi
 
 # The header dependencies of everything built so far (-MMD -MP).
 -include $(wildcard $(BUILD)/engine/*.d $(BUILD)/baseline/*.d $(BUILD)/tests/*.d \

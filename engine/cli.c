@@ -298,6 +298,7 @@ static const command commands[] = {
     {"sweep", cli_sweep, "simulate a grid of scenario variants into one CSV"},
     {"backtest", cli_backtest, "score forecasts of scenarios with an actual result"},
     {"calibrate", cli_calibrate, "fit the regional error on past elections"},
+    {"merge", cli_merge, "put the parts of a sharded run or sweep together"},
 };
 
 static void usage(FILE *out)
@@ -347,7 +348,9 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
         if (strcmp(cmd, commands[i].name) != 0)
             continue;
+        cli_mpi_init(&argc, &argv);
         int status = commands[i].fn(argc - 1, argv + 1);
+        cli_mpi_finalize();
         if (cli_interrupted) {
             fflush(stdout);
             die_by(cli_interrupted);

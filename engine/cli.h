@@ -116,7 +116,81 @@ int cli_one_scenario(const char *cmd, int argc, char **argv, const char **scenar
 runoff_scenario *cli_load(const char *path, const cli_list *sets, int *status,
                           runoff_doc **doc_out);
 
+/* ---- run's outputs, shared by run and merge (cli_run.c) ---- */
+
+/* The output files of `runoff run` (NULL: not asked for). */
+typedef struct {
+    const char *csv, *hist, *regions, *draws_csv, *trend, *json;
+    bool json_stdout;          /* --json without a file: JSON instead of the report */
+} cli_run_paths;
+
+/* run's output options, for run's and merge's option tables. */
+enum { CLI_RUN_OPT_CSV = CLI_OPT_FIRST, CLI_RUN_OPT_HIST, CLI_RUN_OPT_REGIONS, CLI_RUN_OPT_TREND,
+       CLI_RUN_OPT_JSON, CLI_RUN_OPT_END };
+#define CLI_RUN_OUTPUT_OPTIONS                                                            \
+    {"csv", required_argument, NULL, CLI_RUN_OPT_CSV},                                    \
+        {"histogram-csv", required_argument, NULL, CLI_RUN_OPT_HIST},                     \
+        {"regions-csv", required_argument, NULL, CLI_RUN_OPT_REGIONS},                    \
+        {"trend-csv", required_argument, NULL, CLI_RUN_OPT_TREND},                        \
+        {"json", optional_argument, NULL, CLI_RUN_OPT_JSON}
+/* One of those options into *p: CLI_OK, or -1 if c is not one of them. */
+int cli_run_output_option(cli_run_paths *p, int c, const char *arg);
+
+/* The outputs of one run, resolved and opened before anything is computed,
+ * written when the result is there. --draws-csv (fn NULL) is written
+ * during the run by the caller. */
+typedef struct {
+    const char *option, *path;
+    int (*fn)(FILE *, const runoff_scenario *, const runoff_result *);
+    cli_out out;
+} cli_run_output;
+#define CLI_RUN_OUTPUTS 6
+typedef struct {
+    cli_run_output outs[CLI_RUN_OUTPUTS]; /* [0] is --draws-csv */
+    bool json_stdout;
+    bool report;               /* the report (or JSON) goes to standard output */
+} cli_run_sink;
+/* Resolve and open p's outputs, refusing any that is one of the inputs
+ * (named `what` in messages) or another output. CLI_OK or an exit status
+ * after printing why; release k with cli_run_sink_abort in every case. */
+int cli_run_sink_open(cli_run_sink *k, const cli_run_paths *p, const char *what,
+                      const char *const *inputs, size_t n_inputs);
+/* Write r (of s) to every output and commit them, then the report on
+ * standard output unless an output took it. CLI_OK or CLI_FAIL. */
+int cli_run_sink_write(cli_run_sink *k, const runoff_scenario *s, const runoff_result *r);
+void cli_run_sink_abort(cli_run_sink *k);
+
+/* ---- shards (cli_shard.c) ---- */
+
+/* "I/N" with 1 <= I <= N into *index = I - 1 and *count = N; false after
+ * printing why. */
+bool cli_parse_shard(const char *opt, const char *text, uint64_t *index, uint64_t *count);
+/* runoff run SCENARIO --shard I/N --out FILE: the shard's draws into a
+ * partial file. Returns an exit status. */
+int cli_run_shard(const char *path, const cli_run_paths *paths, const char *out, uint64_t index,
+                  uint64_t count, cli_common *common);
+
+/* ---- MPI (cli_mpi.c; one rank unless built with make MPI=1) ---- */
+
+void cli_mpi_init(int *argc, char ***argv);
+void cli_mpi_finalize(void);
+int cli_mpi_rank(void);
+int cli_mpi_size(void);
+/* The worst (largest) of every rank's status: all ranks call it together. */
+int cli_mpi_agree(int status);
+/* runoff_simulate, with the blocks divided among the ranks: rank 0 gets
+ * the whole run's result, exactly; the other ranks get NULL (err set only
+ * when their own part failed). Without divide (every rank passes the
+ * same), rank 0 runs it all (e.g. draws handed to on_draw in order). */
+runoff_result *cli_mpi_simulate(const runoff_scenario *s, runoff_sim_options *opt, bool divide,
+                                runoff_error *err);
+/* Every rank's rows (mine, len; ok false when the rank failed) joined in
+ * rank order on rank 0 (malloc'd, *total bytes; *all_ok false when a rank
+ * failed or memory ran out); NULL on the other ranks. */
+char *cli_mpi_gather_rows(const char *mine, size_t len, bool ok, size_t *total, bool *all_ok);
+
 int cli_run(int argc, char **argv);
+int cli_merge(int argc, char **argv);
 int cli_check(int argc, char **argv);
 int cli_sweep(int argc, char **argv);
 int cli_backtest(int argc, char **argv);

@@ -5,6 +5,10 @@
  * text report (or JSON) on stdout and any requested files. Every output
  * file goes through cli_out, so it appears under its final name only when
  * complete; a failure or an interruption removes the temporary files.
+ *
+ * With --shard I/N it runs only its share of the draws and writes a
+ * partial file instead (cli_shard.c); `runoff merge` (cli_merge.c) turns
+ * the parts into this command's outputs through the same cli_run_sink.
  */
 #include <errno.h>
 #include <math.h>
@@ -35,6 +39,10 @@ static const char run_help[] =
     "                          (aggregation.method: dynamic only)\n"
     "      --json[=FILE]       JSON summary to FILE, or instead of the text\n"
     "                          report on stdout when FILE is omitted\n"
+    "      --shard I/N         run only shard I of N (1 <= I <= N) of the draws and\n"
+    "                          write a partial file to --out for 'runoff merge',\n"
+    "                          which writes the outputs of the whole run\n"
+    "  -o, --out FILE          the shard's partial file (with --shard)\n"
     "  -q, --quiet             no progress line\n"
     "      --progress          progress line even when stderr is not a terminal\n"
     "  -h, --help              this help\n"
@@ -46,27 +54,23 @@ static const char run_help[] =
     "refused before simulating. Numbers in CSV/JSON use a dot and full\n"
     "precision.\n";
 
-enum { OPT_CSV = CLI_OPT_FIRST, OPT_HIST, OPT_REGIONS, OPT_DRAWS_CSV, OPT_TREND, OPT_JSON };
+enum { OPT_DRAWS_CSV = CLI_RUN_OPT_END, OPT_SHARD };
 
 static const struct option run_options[] = {
-    {"csv", required_argument, NULL, OPT_CSV},
-    {"histogram-csv", required_argument, NULL, OPT_HIST},
-    {"regions-csv", required_argument, NULL, OPT_REGIONS},
+    CLI_RUN_OUTPUT_OPTIONS,
     {"draws-csv", required_argument, NULL, OPT_DRAWS_CSV},
-    {"trend-csv", required_argument, NULL, OPT_TREND},
-    {"json", optional_argument, NULL, OPT_JSON},
+    {"shard", required_argument, NULL, OPT_SHARD},
+    {"out", required_argument, NULL, 'o'},
     CLI_SIM_OPTIONS,
     CLI_COMMON_OPTIONS,
 };
 
 typedef struct {
-    const char *csv, *hist, *regions, *draws_csv, *trend, *json;
-    bool json_stdout;
+    cli_run_paths paths;
+    const char *out;
+    uint64_t shard_index, shard_count; /* --shard I/N: I - 1, N; N = 0 without */
     cli_common common;
 } run_args;
-
-/* Output kinds written after the simulation, as data. */
-typedef int (*writer_fn)(FILE *, const runoff_scenario *, const runoff_result *);
 
 typedef struct {
     FILE *fp;
@@ -82,20 +86,21 @@ static void put_num(FILE *fp, double x)
     fprintf(fp, "%.17g", x);
 }
 
-static int on_draw(void *ctx, uint64_t index, const double *national, const double *regional)
+static int on_draw(void *ctx, const runoff_draw *draw)
 {
-    (void)regional;
     draws_sink *d = ctx;
     FILE *fp = d->fp;
-    fprintf(fp, "%llu,", (unsigned long long)index);
-    for (int i = 0; i < 5; i++) {
-        put_num(fp, national[i]);
+    fprintf(fp, "%llu,", (unsigned long long)draw->index);
+    const double cols[] = {draw->share_a, draw->turnout, draw->blank_null, draw->votes_a,
+                           draw->votes_b};
+    for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++) {
+        put_num(fp, cols[i]);
         fputc(',', fp);
     }
-    int w = (int)national[5];
+    int w = draw->winner;
     fputs(w == 0 ? runoff_scenario_finalist_id(d->s, 0) : w == 1 ? runoff_scenario_finalist_id(d->s, 1) : "tie", fp);
     fputc(',', fp);
-    put_num(fp, national[6]);
+    put_num(fp, draw->regions_a);
     if (fputc('\n', fp) == EOF || ferror(fp)) {
         d->failed = 1;
         d->write_errno = errno ? errno : EIO;
@@ -107,110 +112,177 @@ static int run_option(void *ctx, int c, const char *arg)
 {
     run_args *a = ctx;
     switch (c) {
-    case OPT_CSV: a->csv = arg; break;
-    case OPT_HIST: a->hist = arg; break;
-    case OPT_REGIONS: a->regions = arg; break;
-    case OPT_DRAWS_CSV: a->draws_csv = arg; break;
-    case OPT_TREND: a->trend = arg; break;
-    case OPT_JSON:
+    case OPT_SHARD:
+        return cli_parse_shard("--shard", arg, &a->shard_index, &a->shard_count) ? CLI_OK
+                                                                                 : CLI_USAGE;
+    case 'o': a->out = arg; break;
+    case OPT_DRAWS_CSV: a->paths.draws_csv = arg; break;
+    default: return cli_run_output_option(&a->paths, c, arg);
+    }
+    return CLI_OK;
+}
+
+int cli_run_output_option(cli_run_paths *p, int c, const char *arg)
+{
+    switch (c) {
+    case CLI_RUN_OPT_CSV: p->csv = arg; break;
+    case CLI_RUN_OPT_HIST: p->hist = arg; break;
+    case CLI_RUN_OPT_REGIONS: p->regions = arg; break;
+    case CLI_RUN_OPT_TREND: p->trend = arg; break;
+    case CLI_RUN_OPT_JSON:
         if (arg == NULL)
-            a->json_stdout = true;
+            p->json_stdout = true;
         else
-            a->json = arg;
+            p->json = arg;
         break;
     default: return -1;
     }
     return CLI_OK;
 }
 
-/* Output kinds written after the simulation, as data; --draws-csv
- * (fn NULL) is written during it. */
-typedef struct {
-    const char *option, *path;
-    writer_fn fn;
-    cli_out out;
-} run_output;
-
 /* Resolve every output before the first draw: names that cannot work,
- * two outputs on standard output, and outputs that are the scenario or
- * each other are refused. *report says whether the report (text, or JSON
+ * two outputs on standard output, and outputs that are an input or each
+ * other are refused. k->report says whether the report (text, or JSON
  * for a bare --json) goes to standard output: not when an output is "-". */
-static int resolve_outputs(const char *scenario, run_output *outs, size_t n, bool json_stdout,
-                           bool *report)
+static int resolve_outputs(cli_run_sink *k, const char *what, const char *const *inputs,
+                           size_t n_inputs)
 {
-    cli_file files[16];
+    cli_run_output *outs = k->outs;
+    const size_t n = CLI_RUN_OUTPUTS;
+    bool json_stdout = k->json_stdout;
+    cli_file *files = calloc(n_inputs + n + 1, sizeof *files);
+    if (files == NULL) {
+        cli_errorf("out of memory");
+        return CLI_FAIL;
+    }
     size_t n_files = 0, n_stdout = json_stdout ? 1 : 0;
     const char *on_stdout = json_stdout ? "--json" : NULL;
-    files[n_files].what = "scenario";
-    files[n_files].path = scenario;
-    files[n_files].output = false;
-    cli_file_id_of_input(scenario, &files[n_files++].id);
-    for (size_t i = 0; i < n; i++) {
+    int st = CLI_OK;
+    for (size_t i = 0; i < n_inputs; i++) {
+        files[n_files].what = what;
+        files[n_files].path = inputs[i];
+        files[n_files].output = false;
+        cli_file_id_of_input(inputs[i], &files[n_files++].id);
+    }
+    for (size_t i = 0; i < n && st == CLI_OK; i++) {
         if (outs[i].path == NULL)
             continue;
-        int st = cli_out_resolve(&outs[i].out, outs[i].option, outs[i].path);
-        if (st != CLI_OK)
-            return st;
+        if ((st = cli_out_resolve(&outs[i].out, outs[i].option, outs[i].path)) != CLI_OK)
+            break;
         if (outs[i].out.kind == CLI_OUT_STDOUT) {
             if (n_stdout++ > 0) {
                 cli_errorf("%s - and %s both write to standard output, expected one at most",
                            outs[i].option, on_stdout);
-                return CLI_USAGE;
+                st = CLI_USAGE;
+                break;
             }
             on_stdout = outs[i].option;
         }
         files[n_files++] = cli_out_file(&outs[i].out);
     }
-    *report = on_stdout == NULL || json_stdout;
-    if (*report) {
+    k->report = on_stdout == NULL || json_stdout;
+    if (st == CLI_OK && k->report) {
         files[n_files] =
             (cli_file){.what = "standard output (the report)", .path = "", .output = true};
         cli_file_id_of_stdout(&files[n_files++].id);
     }
-    return cli_files_check(files, n_files);
+    if (st == CLI_OK)
+        st = cli_files_check(files, n_files);
+    free(files);
+    return st;
+}
+
+int cli_run_sink_open(cli_run_sink *k, const cli_run_paths *p, const char *what,
+                      const char *const *inputs, size_t n_inputs)
+{
+    *k = (cli_run_sink){
+        .outs = {
+            {"--draws-csv", p->draws_csv, NULL, {0}},
+            {"--csv", p->csv, runoff_write_csv, {0}},
+            {"--histogram-csv", p->hist, runoff_write_histogram_csv, {0}},
+            {"--regions-csv", p->regions, runoff_write_regions_csv, {0}},
+            {"--trend-csv", p->trend, runoff_write_trend_csv, {0}},
+            {"--json", p->json, runoff_write_json, {0}},
+        },
+        .json_stdout = p->json_stdout,
+        .report = true,
+    };
+    int status = resolve_outputs(k, what, inputs, n_inputs);
+    if (status != CLI_OK)
+        return status;
+    for (size_t i = 0; i < CLI_RUN_OUTPUTS; i++)
+        if (k->outs[i].path != NULL && !cli_out_open(&k->outs[i].out))
+            return CLI_FAIL;
+    return CLI_OK;
+}
+
+int cli_run_sink_write(cli_run_sink *k, const runoff_scenario *s, const runoff_result *r)
+{
+    for (size_t i = 0; i < CLI_RUN_OUTPUTS; i++) {
+        cli_run_output *o = &k->outs[i];
+        if (o->path == NULL)
+            continue;
+        if (o->fn != NULL && o->fn(o->out.fp, s, r) != 0) {
+            cli_errorf("%s: write failed: %s", o->path, strerror(errno));
+            return CLI_FAIL;
+        }
+        if (!cli_out_commit(&o->out))
+            return CLI_FAIL;
+    }
+    if (k->report) {
+        int werr = k->json_stdout ? runoff_write_json(stdout, s, r)
+                                  : runoff_write_report(stdout, s, r);
+        if (werr != 0 || fflush(stdout) != 0 || ferror(stdout)) {
+            cli_errorf("error writing standard output");
+            return CLI_FAIL;
+        }
+    }
+    return CLI_OK;
+}
+
+void cli_run_sink_abort(cli_run_sink *k)
+{
+    for (size_t i = 0; i < CLI_RUN_OUTPUTS; i++)
+        cli_out_abort(&k->outs[i].out);
 }
 
 int cli_run(int argc, char **argv)
 {
     run_args a = {0};
     const char *path = NULL;
-    int status = cli_parse_options("run", run_help, argc, argv, ":t:n:s:S:qh", run_options,
+    int status = cli_parse_options("run", run_help, argc, argv, ":t:n:s:S:o:qh", run_options,
                                    &a.common, run_option, &a);
     if (status == CLI_OK)
         status = cli_one_scenario("run", argc, argv, &path);
+    if (status == CLI_OK && (a.shard_count > 0 || a.out != NULL)) {
+        status = cli_run_shard(path, &a.paths, a.out, a.shard_index, a.shard_count, &a.common);
+        cli_common_free(&a.common);
+        return cli_exit_status(status);
+    }
     runoff_scenario *s = status == CLI_OK ? cli_load(path, &a.common.sets, &status, NULL) : NULL;
     cli_common_free(&a.common);
     if (s == NULL)
         return cli_exit_status(status);
-    const char *why = a.trend != NULL ? runoff_trend_csv_refusal(s) : NULL;
+    const char *why = a.paths.trend != NULL ? runoff_trend_csv_refusal(s) : NULL;
     if (why != NULL) {
         cli_errorf("--trend-csv %s", why);
         runoff_scenario_free(s);
         return CLI_USAGE;
     }
 
-    run_output outs[] = {
-        {"--draws-csv", a.draws_csv, NULL, {0}},
-        {"--csv", a.csv, runoff_write_csv, {0}},
-        {"--histogram-csv", a.hist, runoff_write_histogram_csv, {0}},
-        {"--regions-csv", a.regions, runoff_write_regions_csv, {0}},
-        {"--trend-csv", a.trend, runoff_write_trend_csv, {0}},
-        {"--json", a.json, runoff_write_json, {0}},
-    };
-    size_t n_outs = sizeof outs / sizeof outs[0];
+    cli_run_sink outs = {0};
     runoff_result *r = NULL;
-    bool report = true;
-    /* Every output resolved and opened before simulating, so a bad path
-     * fails in milliseconds, not after the run. */
-    if ((status = resolve_outputs(path, outs, n_outs, a.json_stdout, &report)) != CLI_OK)
+    /* Under MPI (cli_mpi.c) only rank 0 writes; the others simulate their
+     * share. Every output resolved and opened before simulating, so a bad
+     * path fails in milliseconds, not after the run. */
+    const bool writer = cli_mpi_rank() == 0;
+    status = writer ? cli_run_sink_open(&outs, &a.paths, "scenario", &path, 1) : CLI_OK;
+    if ((status = cli_mpi_agree(status)) != CLI_OK)
         goto done;
     status = CLI_FAIL;
-    for (size_t i = 0; i < n_outs; i++)
-        if (outs[i].path != NULL && !cli_out_open(&outs[i].out))
-            goto done;
     draws_sink sink = {.s = s};
-    cli_out *draws_out = &outs[0].out;
-    if (a.draws_csv != NULL) {
+    cli_out *draws_out = &outs.outs[0].out;
+    if (a.paths.draws_csv != NULL && writer) {
         sink.fp = draws_out->fp;
         fprintf(sink.fp, "draw,share_a,turnout,blank_null,votes_a,votes_b,winner,regions_a\n");
         a.common.sim.on_draw = on_draw;
@@ -218,41 +290,27 @@ int cli_run(int argc, char **argv)
     }
 
     cli_progress prog;
+    a.common.quiet = a.common.quiet || !writer;
     cli_common_progress(&a.common, &prog, "simulating");
     runoff_error err = {0};
-    r = runoff_simulate(s, &a.common.sim, &err);
+    r = cli_mpi_simulate(s, &a.common.sim, a.paths.draws_csv == NULL, &err);
     cli_progress_done(&prog);
+    if (!writer) {
+        status = r == NULL && err.status != RUNOFF_OK ? cli_report_error(&err) : CLI_OK;
+        goto done;
+    }
     if (r == NULL) {
         if (sink.failed && !cli_interrupted)
-            cli_errorf("%s: write failed: %s", a.draws_csv, strerror(sink.write_errno));
+            cli_errorf("%s: write failed: %s", a.paths.draws_csv, strerror(sink.write_errno));
         else
             status = cli_report_error(&err);
         if (cli_interrupted)
             cli_errorf("interrupted: no output file was written");
         goto done;
     }
-    for (size_t i = 0; i < n_outs; i++) {
-        if (outs[i].path == NULL)
-            continue;
-        if (outs[i].fn != NULL && outs[i].fn(outs[i].out.fp, s, r) != 0) {
-            cli_errorf("%s: write failed: %s", outs[i].path, strerror(errno));
-            goto done;
-        }
-        if (!cli_out_commit(&outs[i].out))
-            goto done;
-    }
-    if (report) {
-        int werr = a.json_stdout ? runoff_write_json(stdout, s, r)
-                                 : runoff_write_report(stdout, s, r);
-        if (werr != 0 || fflush(stdout) != 0 || ferror(stdout)) {
-            cli_errorf("error writing standard output");
-            goto done;
-        }
-    }
-    status = CLI_OK;
+    status = cli_run_sink_write(&outs, s, r);
 done:
-    for (size_t i = 0; i < n_outs; i++)
-        cli_out_abort(&outs[i].out);
+    cli_run_sink_abort(&outs);
     runoff_result_free(r);
     runoff_scenario_free(s);
     return status;

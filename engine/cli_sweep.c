@@ -12,6 +12,15 @@
  * "# KEY VALUE" lines recording everything that determines its rows, which
  * --resume compares with its own before trusting a single row: mixing rows
  * of two settings in one file would be silent and undetectable later.
+ *
+ * With --shard I/N only a contiguous range of the points runs, and FILE
+ * gets a part for `runoff merge` (cli_shard.h): the same settings lines,
+ * the shard and its points, the CSV header and the rows. A part is small
+ * and rerun whole, so it has no partial file and no --resume.
+ *
+ * Under mpirun (make MPI=1) rank k runs shard k of N of the points into
+ * memory and rank 0 writes them all, in point order, to FILE at the end:
+ * the same bytes, without a partial file (and so without --resume).
  */
 #define _DEFAULT_SOURCE /* flock */
 #include <errno.h>
@@ -24,6 +33,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cli_shard.h"
 
 static const char sweep_help[] =
     "usage: runoff sweep SCENARIO --vary KEY=SPEC [--vary KEY=SPEC ...] --out FILE [options]\n"
@@ -45,6 +55,10 @@ static const char sweep_help[] =
     "      --resume            continue an interrupted sweep from FILE.partial,\n"
     "                          which must have been written with the same\n"
     "                          scenario, --seed, --draws, --set, --vary, --zip\n"
+    "      --shard I/N         run only shard I of N (1 <= I <= N) of the points\n"
+    "                          and write a part to FILE for 'runoff merge', which\n"
+    "                          writes the whole sweep's CSV; the grid may then have\n"
+    "                          N times the usual most points\n"
     "  -t, --threads N         worker threads (default: online cores); with more\n"
     "                          points than threads, points run in parallel\n"
     "  -n, --draws N           draws per point (default: simulation.draws)\n"
@@ -54,13 +68,14 @@ static const char sweep_help[] =
     "      --progress          progress line even when stderr is not a terminal\n"
     "  -h, --help              this help\n";
 
-enum { OPT_ZIP = CLI_OPT_FIRST, OPT_RESUME };
+enum { OPT_ZIP = CLI_OPT_FIRST, OPT_RESUME, OPT_SHARD };
 
 static const struct option sweep_options[] = {
     {"vary", required_argument, NULL, 'V'},
     {"zip", no_argument, NULL, OPT_ZIP},
     {"out", required_argument, NULL, 'o'},
     {"resume", no_argument, NULL, OPT_RESUME},
+    {"shard", required_argument, NULL, OPT_SHARD},
     CLI_SIM_OPTIONS,
     CLI_COMMON_OPTIONS,
 };
@@ -69,6 +84,7 @@ typedef struct {
     cli_list varies;
     const char *out;
     bool zip, resume;
+    uint64_t shard_index, shard_count; /* --shard I/N: I - 1, N; N = 0 without */
     cli_common common;
 } sweep_args;
 
@@ -85,6 +101,9 @@ static int sweep_option(void *ctx, int c, const char *arg)
     case OPT_ZIP: a->zip = true; break;
     case 'o': a->out = arg; break;
     case OPT_RESUME: a->resume = true; break;
+    case OPT_SHARD:
+        return cli_parse_shard("--shard", arg, &a->shard_index, &a->shard_count) ? CLI_OK
+                                                                                 : CLI_USAGE;
     default: return -1;
     }
     return CLI_OK;
@@ -100,6 +119,10 @@ static int parse_args(int argc, char **argv, sweep_args *a, const char **scenari
         return CLI_USAGE;
     if (a->out == NULL) {
         cli_errorf("sweep needs --out FILE (see 'runoff sweep --help')");
+        return CLI_USAGE;
+    }
+    if (a->resume && a->shard_count > 0) {
+        cli_errorf("--shard has no --resume: run the shard again");
         return CLI_USAGE;
     }
     return CLI_OK;
@@ -129,9 +152,16 @@ static int build(const char *path, const sweep_args *a, runoff_doc **doc_out,
         if (runoff_sweep_add(sw, a->varies.items[i], &err) != RUNOFF_OK)
             goto fail;
     runoff_sweep_set_zip(sw, a->zip);
+    if (a->shard_count > 0)
+        runoff_sweep_set_max_points(sw, RUNOFF_SWEEP_MAX_POINTS * (size_t)a->shard_count);
     if (runoff_sweep_finish(sw, &err) != RUNOFF_OK)
         goto fail;
-    for (size_t i = 0; i < runoff_sweep_n_points(sw); i++) {
+    size_t n = runoff_sweep_n_points(sw), lo = 0, hi = n;
+    if (a->shard_count > 0) { /* a shard validates its own points */
+        lo = (size_t)runoff_shard_begin(n, a->shard_index, a->shard_count);
+        hi = (size_t)runoff_shard_begin(n, a->shard_index + 1, a->shard_count);
+    }
+    for (size_t i = lo; i < hi; i++) {
         if ((s = runoff_sweep_scenario(sw, doc, i, &err)) == NULL)
             goto fail;
         runoff_scenario_free(s);
@@ -613,6 +643,124 @@ static int resolve_outputs(const char *scenario, const sweep_args *a, cli_out *o
     return st;
 }
 
+/* --shard: the shard's points into a part for runoff merge (cli_shard.h),
+ * written atomically like any output. */
+static int sweep_shard(const char *path, const sweep_args *a, runoff_doc *doc,
+                       const runoff_sweep *sw, uint64_t hash)
+{
+    cli_out out = {0};
+    char *inputs[] = {(char *)path};
+    int status = cli_out_resolve_against(&out, "--out", a->out, inputs, 1, NULL);
+    if (status != CLI_OK || !cli_out_open(&out)) {
+        cli_out_abort(&out);
+        return status != CLI_OK ? status : CLI_FAIL;
+    }
+    sweep_settings ss = {a, hash};
+    char *settings = render_with(write_settings, &ss, 0);
+    size_t n = runoff_sweep_n_points(sw);
+    size_t lo = (size_t)runoff_shard_begin(n, a->shard_index, a->shard_count);
+    size_t hi = (size_t)runoff_shard_begin(n, a->shard_index + 1, a->shard_count);
+    status = CLI_FAIL;
+    if (settings == NULL) {
+        cli_errorf("out of memory");
+        goto done;
+    }
+    /* the sweep's own settings lines, under the part's title */
+    fputs(CLI_SHARD_SWEEP_TITLE, out.fp);
+    fputs(settings + strlen(PARTIAL_TITLE), out.fp);
+    fprintf(out.fp, "# shard %llu/%llu points %zu-%zu of %zu\n",
+            (unsigned long long)a->shard_index + 1, (unsigned long long)a->shard_count, lo, hi, n);
+    if (runoff_write_sweep_header(out.fp, sw) != 0) {
+        cli_errorf("%s: write failed: %s", a->out, strerror(errno));
+        goto done;
+    }
+    cli_progress bar;
+    cli_common_progress((cli_common *)&a->common, &bar, "sweeping");
+    bar.per_unit = RUNOFF_SWEEP_PROGRESS_UNIT;
+    bar.unit = "points";
+    sweep_rows rows_out = {.fp = out.fp, .sw = sw};
+    runoff_error err = {0};
+    size_t rows = 0;
+    runoff_status st = runoff_sweep_run_range(sw, doc, lo, hi, &a->common.sim, write_row,
+                                              &rows_out, &rows, &err);
+    cli_progress_done(&bar);
+    if (rows_out.write_errno != 0)
+        cli_errorf("%s: write failed: %s", a->out, strerror(rows_out.write_errno));
+    else if (st != RUNOFF_OK)
+        status = cli_report_error(&err);
+    else
+        status = cli_out_commit(&out) ? CLI_OK : CLI_FAIL;
+done:
+    cli_out_abort(&out);
+    free(settings);
+    return status;
+}
+
+/* Under mpirun: this rank's share of the points, gathered on rank 0,
+ * which writes the CSV. */
+static int sweep_mpi(const char *path, const sweep_args *a, runoff_doc *doc,
+                     const runoff_sweep *sw)
+{
+    const bool writer = cli_mpi_rank() == 0;
+    cli_out out = {0};
+    int status = CLI_OK;
+    if (a->resume || a->shard_count > 0) {
+        if (writer)
+            cli_errorf("%s is for one process; under mpirun the ranks share the points and "
+                       "the CSV is written whole",
+                       a->resume ? "--resume" : "--shard");
+        status = CLI_USAGE;
+    }
+    char *inputs[] = {(char *)path};
+    if (status == CLI_OK && writer &&
+        ((status = cli_out_resolve_against(&out, "--out", a->out, inputs, 1, NULL)) == CLI_OK &&
+         !cli_out_open(&out)))
+        status = CLI_FAIL;
+    if ((status = cli_mpi_agree(status)) != CLI_OK) {
+        cli_out_abort(&out);
+        return status;
+    }
+    size_t n = runoff_sweep_n_points(sw);
+    size_t lo = (size_t)runoff_shard_begin(n, (uint64_t)cli_mpi_rank(), (uint64_t)cli_mpi_size());
+    size_t hi =
+        (size_t)runoff_shard_begin(n, (uint64_t)cli_mpi_rank() + 1, (uint64_t)cli_mpi_size());
+    char *text = NULL, *all = NULL;
+    size_t len = 0, total = 0, rows = 0;
+    FILE *m = open_memstream(&text, &len);
+    sweep_rows rows_out = {.fp = m, .sw = sw};
+    runoff_error err = {0};
+    cli_progress bar;
+    cli_common quiet = a->common;
+    quiet.quiet = a->common.quiet || !writer;
+    cli_common_progress(&quiet, &bar, "sweeping");
+    bar.per_unit = RUNOFF_SWEEP_PROGRESS_UNIT;
+    bar.unit = "points";
+    runoff_status st = m == NULL ? RUNOFF_ENOMEM
+                                 : runoff_sweep_run_range(sw, doc, lo, hi, &quiet.sim, write_row,
+                                                          &rows_out, &rows, &err);
+    cli_progress_done(&bar);
+    bool ok = m != NULL && fclose(m) == 0 && st == RUNOFF_OK;
+    if (st != RUNOFF_OK && m != NULL)
+        cli_report_error(&err);
+    bool all_ok = false;
+    all = cli_mpi_gather_rows(text, len, ok, &total, &all_ok);
+    status = ok ? CLI_OK : st == RUNOFF_EINPUT ? CLI_USAGE : CLI_FAIL;
+    if (writer && ok) {
+        status = CLI_FAIL;
+        if (!all_ok)
+            cli_errorf("a rank failed (its message is above): %s was not written", a->out);
+        else if (runoff_write_sweep_header(out.fp, sw) != 0 ||
+                 fwrite(all, 1, total, out.fp) != total || ferror(out.fp))
+            cli_errorf("%s: write failed: %s", a->out, strerror(errno));
+        else
+            status = cli_out_commit(&out) ? CLI_OK : CLI_FAIL;
+    }
+    cli_out_abort(&out);
+    free(text);
+    free(all);
+    return status;
+}
+
 int cli_sweep(int argc, char **argv)
 {
     sweep_args a = {0};
@@ -628,6 +776,14 @@ int cli_sweep(int argc, char **argv)
         goto done;
     if ((status = build(path, &a, &doc, &sw, &hash)) != CLI_OK)
         goto done;
+    if (cli_mpi_size() > 1) {
+        status = sweep_mpi(path, &a, doc, sw);
+        goto done;
+    }
+    if (a.shard_count > 0) {
+        status = sweep_shard(path, &a, doc, sw, hash);
+        goto done;
+    }
     if ((status = resolve_outputs(path, &a, &out, &pf)) != CLI_OK)
         goto done;
     status = CLI_FAIL;

@@ -11,6 +11,10 @@
  *
  * The calling thread does no draws; it sleeps on a condition variable,
  * waking every 100 ms to report progress and to pass on a cancellation.
+ *
+ * A shard (runoff_sim_options.shard_count) runs a contiguous range of the
+ * blocks; for the same reason, the shards' results merged (shard.c) are
+ * the whole run's, bit for bit.
  */
 #include <errno.h>
 #include <math.h>
@@ -121,11 +125,31 @@ static runoff_status result_finish_regions(runoff_result *r, runoff_error *err)
     return RUNOFF_OK;
 }
 
+/* The draws a run makes: blocks [first_block, end_block) of `block`
+ * draws each, the last block of the run cut at `draws`. */
+typedef struct {
+    uint64_t draws, block;
+    uint64_t first_block, end_block;
+} draw_range;
+
+static uint64_t range_lo(const draw_range *g)
+{
+    uint64_t lo = g->first_block * g->block;
+    return lo < g->draws ? lo : g->draws;
+}
+
+static uint64_t range_hi(const draw_range *g)
+{
+    uint64_t hi = g->end_block * g->block;
+    return hi < g->draws ? hi : g->draws;
+}
+
 typedef struct {
     const runoff_scenario *s;
     const ro_model *m;
     uint64_t seed, draws, block;
-    uint64_t n_blocks;
+    uint64_t n_blocks;         /* the end of the range: blocks below it, from next_block */
+    uint64_t todo;             /* draws in the range, for progress */
     _Atomic uint64_t next_block;
     _Atomic uint64_t done;
     _Atomic int cancel;
@@ -190,7 +214,7 @@ static int supervise(shared_run *run, const runoff_sim_options *opt)
         pthread_cond_timedwait(&run->cond, &run->lock, &until);
         if (opt->progress != NULL && run->running > 0 && !cancelled) {
             pthread_mutex_unlock(&run->lock);
-            if (opt->progress(opt->progress_ctx, atomic_load(&run->done), run->draws)) {
+            if (opt->progress(opt->progress_ctx, atomic_load(&run->done), run->todo)) {
                 cancelled = 1;
                 atomic_store(&run->cancel, 1);
             }
@@ -211,30 +235,28 @@ unsigned ro_default_threads(void)
  * order. Same draws, same accumulators, so the summaries are unchanged. */
 static runoff_status run_inline(const runoff_scenario *s, const ro_model *m,
                                 const runoff_sim_options *opt, runoff_result *r,
-                                uint64_t seed, uint64_t draws, runoff_error *err)
+                                uint64_t seed, const draw_range *g, runoff_error *err)
 {
+    const uint64_t lo = range_lo(g), hi = range_hi(g);
     ro_workspace *ws = ro_workspace_alloc(m);
     if (ws == NULL)
         return ro_error_set(err, RUNOFF_ENOMEM, NULL, 0, 0, "out of memory");
     runoff_status st = RUNOFF_OK;
-    double national[7];
     ro_draw d;
-    for (uint64_t i = 0; i < draws; i++) {
+    for (uint64_t i = lo; i < hi; i++) {
         ro_model_draw(m, ws, seed, i, &d);
         result_add(r, &d);
-        national[0] = d.share_a;
-        national[1] = d.turnout;
-        national[2] = d.blank_null;
-        national[3] = d.votes_a;
-        national[4] = d.votes_b;
-        national[5] = d.winner;
-        national[6] = s->n_options > 0 ? (double)d.regions_a : NAN;
-        if (opt->on_draw(opt->on_draw_ctx, i, national, d.region_share_a) != 0) {
+        const runoff_draw pub = {
+            .index = i, .share_a = d.share_a, .turnout = d.turnout, .blank_null = d.blank_null,
+            .votes_a = d.votes_a, .votes_b = d.votes_b, .winner = d.winner,
+            .regions_a = s->n_options > 0 ? (double)d.regions_a : NAN,
+            .n_regions = r->n_regions, .region_share_a = d.region_share_a};
+        if (opt->on_draw(opt->on_draw_ctx, &pub) != 0) {
             st = ro_error_set(err, RUNOFF_ERUNTIME, NULL, 0, 0, "writing draws failed");
             break;
         }
-        if (opt->progress != NULL && (i & 0xffff) == 0xffff &&
-            opt->progress(opt->progress_ctx, i + 1, draws)) {
+        if (opt->progress != NULL && ((i - lo) & 0xffff) == 0xffff &&
+            opt->progress(opt->progress_ctx, i - lo + 1, hi - lo)) {
             st = ro_error_set(err, RUNOFF_ERUNTIME, NULL, 0, 0, "interrupted");
             break;
         }
@@ -243,17 +265,18 @@ static runoff_status run_inline(const runoff_scenario *s, const ro_model *m,
     return st;
 }
 
-/* Draws [0, draws) of model m into r on worker threads; the calling
+/* The draws of range g of model m into r on worker threads; the calling
  * thread reports progress (opt) until they finish. */
 static runoff_status run_threads(const runoff_scenario *s, const ro_model *m,
                                  const runoff_sim_options *opt, runoff_result *r, uint64_t seed,
-                                 uint64_t draws, unsigned threads, runoff_error *err)
+                                 const draw_range *g, unsigned threads, runoff_error *err)
 {
-    uint64_t block = s->simulation.block_size ? s->simulation.block_size : 10000;
-    shared_run run = {.s = s, .m = m, .seed = seed, .draws = draws, .block = block,
-                      .n_blocks = (draws + block - 1) / block};
-    if ((uint64_t)threads > run.n_blocks)
-        threads = run.n_blocks > 0 ? (unsigned)run.n_blocks : 1u;
+    shared_run run = {.s = s, .m = m, .seed = seed, .draws = g->draws, .block = g->block,
+                      .n_blocks = g->end_block, .todo = range_hi(g) - range_lo(g)};
+    atomic_init(&run.next_block, g->first_block);
+    uint64_t blocks = g->end_block - g->first_block;
+    if ((uint64_t)threads > blocks)
+        threads = blocks > 0 ? (unsigned)blocks : 1u;
     r->threads = threads;
     runoff_status st = RUNOFF_OK;
     pthread_mutex_init(&run.lock, NULL);
@@ -293,7 +316,7 @@ static runoff_status run_threads(const runoff_scenario *s, const ro_model *m,
         if (cancelled && st == RUNOFF_OK)
             st = ro_error_set(err, RUNOFF_ERUNTIME, NULL, 0, 0, "interrupted");
         if (st == RUNOFF_OK && opt->progress != NULL)
-            opt->progress(opt->progress_ctx, draws, draws);
+            opt->progress(opt->progress_ctx, run.todo, run.todo);
     }
     free(wk);
     free(tid);
@@ -315,13 +338,13 @@ static bool wants_conditional(const runoff_scenario *s)
  * component but the national level draws the same numbers. */
 static runoff_status run_conditional(const runoff_scenario *s, ro_model *m,
                                      const runoff_sim_options *opt, runoff_result *r,
-                                     unsigned threads, runoff_error *err)
+                                     const draw_range *g, unsigned threads, runoff_error *err)
 {
     ro_model_condition(m, s->actual.share_a);
     if ((r->conditional = result_alloc(s, m)) == NULL)
         return ro_error_set(err, RUNOFF_ENOMEM, NULL, 0, 0, "out of memory");
     r->conditional->seed = r->seed;
-    runoff_status st = run_threads(s, m, opt, r->conditional, r->seed, r->draws, threads, err);
+    runoff_status st = run_threads(s, m, opt, r->conditional, r->seed, g, threads, err);
     return st == RUNOFF_OK ? result_finish_regions(r->conditional, err) : st;
 }
 
@@ -342,20 +365,68 @@ runoff_result *runoff_simulate(const runoff_scenario *s, const runoff_sim_option
     }
     uint64_t draws = opt->draws ? opt->draws : s->simulation.draws;
     unsigned threads = opt->threads ? opt->threads : ro_default_threads();
+    draw_range g = {.draws = draws,
+                    .block = s->simulation.block_size ? s->simulation.block_size : 10000};
+    uint64_t n_blocks = (draws + g.block - 1) / g.block;
+    g.end_block = n_blocks;
+    if (opt->shard_count > 0) {
+        if (opt->shard_index >= opt->shard_count) {
+            ro_model_free(m);
+            runoff_result_free(r);
+            ro_error_set(err, RUNOFF_EINPUT, NULL, 0, 0,
+                         "shard %llu of %llu does not exist, expected 0 to %llu",
+                         (unsigned long long)opt->shard_index,
+                         (unsigned long long)opt->shard_count,
+                         (unsigned long long)opt->shard_count - 1);
+            return NULL;
+        }
+        g.first_block = runoff_shard_begin(n_blocks, opt->shard_index, opt->shard_count);
+        g.end_block = runoff_shard_begin(n_blocks, opt->shard_index + 1, opt->shard_count);
+    }
     r->seed = opt->has_seed ? opt->seed : s->simulation.seed;
     /* The writers keep the average; the draws need only its mean and sd. */
     ro_model_take_poll_average(m, &r->avg);
     runoff_status st;
     if (opt->on_draw != NULL) {
         r->threads = 1;
-        st = run_inline(s, m, opt, r, r->seed, draws, err);
+        st = run_inline(s, m, opt, r, r->seed, &g, err);
     } else {
-        st = run_threads(s, m, opt, r, r->seed, draws, threads, err);
+        st = run_threads(s, m, opt, r, r->seed, &g, threads, err);
     }
     if (st == RUNOFF_OK)
         st = result_finish_regions(r, err);
     if (st == RUNOFF_OK && wants_conditional(s))
-        st = run_conditional(s, m, opt, r, threads, err);
+        st = run_conditional(s, m, opt, r, &g, threads, err);
+    ro_model_free(m);
+    if (st != RUNOFF_OK) {
+        runoff_result_free(r);
+        return NULL;
+    }
+    return r;
+}
+
+runoff_result *runoff_result_alloc(const runoff_scenario *s, uint64_t seed, runoff_error *err)
+{
+    ro_model *m = ro_model_alloc(s, err);
+    if (m == NULL)
+        return NULL;
+    runoff_result *r = result_alloc(s, m);
+    runoff_status st = r != NULL ? RUNOFF_OK
+                                 : ro_error_set(err, RUNOFF_ENOMEM, NULL, 0, 0, "out of memory");
+    if (st == RUNOFF_OK) {
+        r->seed = seed;
+        ro_model_take_poll_average(m, &r->avg);
+        st = result_finish_regions(r, err);
+    }
+    if (st == RUNOFF_OK && wants_conditional(s)) {
+        ro_model_condition(m, s->actual.share_a);
+        if ((r->conditional = result_alloc(s, m)) == NULL)
+            st = ro_error_set(err, RUNOFF_ENOMEM, NULL, 0, 0, "out of memory");
+        else
+            r->conditional->seed = seed;
+        if (st == RUNOFF_OK)
+            st = result_finish_regions(r->conditional, err);
+    }
     ro_model_free(m);
     if (st != RUNOFF_OK) {
         runoff_result_free(r);

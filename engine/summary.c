@@ -123,6 +123,82 @@ int ro_hist_merge(ro_hist *into, const ro_hist *from)
     return 0;
 }
 
+/* ---- saved state: the accumulators as text, for merges across processes ---- */
+
+int ro_hist_save(FILE *out, const ro_hist *h)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < h->nbins; i++)
+        k += h->counts[i] != 0;
+    fprintf(out, "hist %a %a %zu %d %llu %llu %llu %a %a %016llx%016llx %016llx%016llx %zu",
+            h->lo, h->hi, h->nbins, h->with_moments ? 1 : 0, (unsigned long long)h->n,
+            (unsigned long long)h->under, (unsigned long long)h->over, h->min, h->max,
+            (unsigned long long)(h->s1 >> 64), (unsigned long long)h->s1,
+            (unsigned long long)(h->s2 >> 64), (unsigned long long)h->s2, k);
+    for (size_t i = 0; i < h->nbins; i++)
+        if (h->counts[i] != 0)
+            fprintf(out, " %zu:%llu", i, (unsigned long long)h->counts[i]);
+    return fputc('\n', out) == EOF || ferror(out) ? -1 : 0;
+}
+
+/* A 128-bit sum written as 32 hexadecimal digits. */
+static int read_u128(FILE *in, ro_u128 *v)
+{
+    unsigned long long hi, lo;
+    if (fscanf(in, " %16llx%16llx", &hi, &lo) != 2)
+        return -1;
+    *v = (ro_u128)hi << 64 | lo;
+    return 0;
+}
+
+int ro_hist_load_add(FILE *in, ro_hist *h)
+{
+    double lo, hi, mn, mx;
+    size_t nbins, k;
+    int moments;
+    unsigned long long n, under, over;
+    ro_u128 s1, s2;
+    if (fscanf(in, " hist %lf %lf %zu %d %llu %llu %llu %lf %lf", &lo, &hi, &nbins, &moments, &n,
+               &under, &over, &mn, &mx) != 9 ||
+        read_u128(in, &s1) != 0 || read_u128(in, &s2) != 0 || fscanf(in, " %zu", &k) != 1)
+        return -1;
+    if (lo != h->lo || hi != h->hi || nbins != h->nbins || moments != (h->with_moments ? 1 : 0) ||
+        k > nbins)
+        return -1;
+    /* Read into a scratch row first, so that a bad line leaves h as it was. */
+    uint64_t *add = ro_calloc(nbins, sizeof *add);
+    if (add == NULL)
+        return -1;
+    uint64_t total = (uint64_t)under + (uint64_t)over;
+    size_t prev = 0;
+    int rc = 0;
+    for (size_t j = 0; j < k && rc == 0; j++) {
+        size_t i;
+        unsigned long long c;
+        if (fscanf(in, " %zu:%llu", &i, &c) != 2 || i >= nbins || (j > 0 && i <= prev) || c == 0)
+            rc = -1;
+        else
+            add[i] = c, total += c, prev = i;
+    }
+    if (rc == 0 && total != n)
+        rc = -1;
+    if (rc == 0) {
+        h->n += n;
+        h->under += under;
+        h->over += over;
+        h->s1 += s1;
+        h->s2 += s2;
+        if (mn < h->min)
+            h->min = mn;
+        if (mx > h->max)
+            h->max = mx;
+        for (size_t i = 0; i < nbins; i++)
+            h->counts[i] += add[i];
+    }
+    free(add);
+    return rc;
+}
+
 uint64_t ro_hist_count(const ro_hist *h) { return h->n; }
 
 double ro_hist_mean(const ro_hist *h)

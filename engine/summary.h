@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 typedef struct ro_hist ro_hist;
 
@@ -47,6 +48,17 @@ double ro_hist_lo(const ro_hist *h);
 double ro_hist_hi(const ro_hist *h);
 double ro_hist_bin_width(const ro_hist *h);
 uint64_t ro_hist_bin_count(const ro_hist *h, size_t i);
+
+/* h's whole state as one line of text, exactly (doubles in hexadecimal,
+ * empty bins left out), so that partial results written by separate
+ * processes merge to the bits one process would have: "hist LO HI NBINS
+ * MOMENTS N UNDER OVER MIN MAX S1 S2 K" then K "BIN:COUNT" pairs. Returns
+ * 0, or -1 if a write failed. */
+int ro_hist_save(FILE *out, const ro_hist *h);
+/* Read one line ro_hist_save wrote and add it to h, as ro_hist_merge
+ * would. Returns 0, or -1 when the line is malformed, inconsistent (its
+ * counts do not add up to N) or of another shape than h (h unchanged). */
+int ro_hist_load_add(FILE *in, ro_hist *h);
 
 /*
  * A set of n histograms of one shape, counts only, stored as one

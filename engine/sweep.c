@@ -61,7 +61,13 @@ struct runoff_sweep {
     bool zip;          /* --zip (runoff_sweep_set_zip) */
     bool doc_zip;      /* zip: true in the sweep: section; either one pairs */
     size_t n_points;
+    size_t max_points; /* the grid's limit; 0: RUNOFF_SWEEP_MAX_POINTS */
 };
+
+void runoff_sweep_set_max_points(runoff_sweep *sw, size_t max_points)
+{
+    sw->max_points = max_points;
+}
 
 runoff_sweep *runoff_sweep_alloc(void)
 {
@@ -296,6 +302,7 @@ runoff_status runoff_sweep_finish(runoff_sweep *sw, runoff_error *err)
                             "nothing to sweep: give --vary KEY=SPEC or a sweep: section");
     sw->zip = sw->zip || sw->doc_zip;
     size_t n = sw->zip ? sw->axes[0].n : 1;
+    const size_t max = sw->max_points ? sw->max_points : RUNOFF_SWEEP_MAX_POINTS;
     /* Errors point at the axis that breaks the rule, in the file or --vary. */
     for (size_t i = 0; i < sw->n_axes; i++) {
         const sweep_axis *a = &sw->axes[i];
@@ -304,11 +311,10 @@ runoff_status runoff_sweep_finish(runoff_sweep *sw, runoff_error *err)
                                 "'%s' has %zu values, expected %zu like '%s' (zip pairs the "
                                 "axes' values)", a->key, a->n, n, sw->axes[0].key);
         if (!sw->zip) {
-            if (a->n > RUNOFF_SWEEP_MAX_POINTS / n)
+            if (a->n > max / n)
                 return ro_error_set(err, RUNOFF_EINPUT, a->file, a->line, a->column,
                                     "the grid has %zu x %zu points with '%s', expected at most "
-                                    "%d (vary fewer values)", n, a->n, a->key,
-                                    RUNOFF_SWEEP_MAX_POINTS);
+                                    "%zu (vary fewer values)", n, a->n, a->key, max);
             n *= a->n;
         }
     }
@@ -608,6 +614,14 @@ runoff_status runoff_sweep_run(const runoff_sweep *sw, runoff_doc *doc, size_t f
                                const runoff_sim_options *opt, runoff_sweep_row_fn on_row,
                                void *ctx, size_t *rows, runoff_error *err)
 {
+    return runoff_sweep_run_range(sw, doc, first, sw->n_points, opt, on_row, ctx, rows, err);
+}
+
+runoff_status runoff_sweep_run_range(const runoff_sweep *sw, runoff_doc *doc, size_t first,
+                                     size_t end, const runoff_sim_options *opt,
+                                     runoff_sweep_row_fn on_row, void *ctx, size_t *rows,
+                                     runoff_error *err)
+{
     static const runoff_sim_options defaults;
     size_t rows_ignored;
     if (rows == NULL)
@@ -615,9 +629,11 @@ runoff_status runoff_sweep_run(const runoff_sweep *sw, runoff_doc *doc, size_t f
     *rows = 0;
     if (opt == NULL)
         opt = &defaults;
-    if (first >= sw->n_points)
+    if (end > sw->n_points)
+        end = sw->n_points;
+    if (first >= end)
         return RUNOFF_OK;
-    const size_t points = sw->n_points - first;
+    const size_t points = end - first;
     const unsigned threads = opt->threads ? opt->threads : ro_default_threads();
     const unsigned n_workers =
         opt->on_draw != NULL ? 1u : points < threads ? (unsigned)points : threads;
@@ -628,7 +644,7 @@ runoff_status runoff_sweep_run(const runoff_sweep *sw, runoff_doc *doc, size_t f
         .on_row = on_row,
         .ctx = ctx,
         .next = first,
-        .end = sw->n_points,
+        .end = end,
         .next_row = first,
         .window = 2 * (size_t)n_workers,
         .n_workers = n_workers,

@@ -25,10 +25,9 @@ static FILE *sink(void)
     return f;
 }
 
-static int count_draw(void *ctx, uint64_t index, const double *national,
-                      const double *regional)
+static int count_draw(void *ctx, const runoff_draw *draw)
 {
-    (void)index, (void)national, (void)regional;
+    (void)draw;
     ++*(uint64_t *)ctx;
     return 0;
 }

@@ -17,7 +17,22 @@
  *  - the library never prints to stdout/stderr and never exits: only the
  *    CLI does;
  *  - a result borrows nothing from its scenario once returned, except that
- *    the writers take both and expect the pair that produced the result.
+ *    the writers take both and expect the pair that produced the result;
+ *  - strings the library returns are either borrowed from an object (valid
+ *    until it is freed) or static, except those documented as "malloc'd",
+ *    which the caller releases with runoff_string_free() (or free());
+ *  - pointers handed to a callback (runoff_draw, a sweep row's scenario and
+ *    result) are valid only during the call.
+ *
+ * Threading:
+ *  - no object is locked inside: an object may be read (simulated, written,
+ *    queried) by several threads at once, but a thread that modifies it
+ *    (runoff_doc_set, runoff_sweep_add, *_free) must be the only one using it;
+ *  - runoff_simulate and runoff_sweep_run start their own worker threads and
+ *    join them before returning; every callback (progress, on_draw, a sweep's
+ *    on_row) runs on the calling thread, one call at a time;
+ *  - a result does not depend on the thread count, only on the scenario,
+ *    the seed and the number of draws.
  *
  * Nothing here names a country or a candidate: the two finalists are
  * called A and B internally, in the order the scenario lists them.
@@ -34,6 +49,10 @@ extern "C" {
 #endif
 
 #define RUNOFF_VERSION "0.1.0"
+
+/* The version of the library the program runs against ("0.1.0"), which
+ * may differ from the RUNOFF_VERSION it was compiled with; static. */
+const char *runoff_version(void);
 
 /* Exit-status-compatible codes: 0 ok, 1 runtime failure, 2 bad input. */
 typedef enum {
@@ -115,6 +134,20 @@ const char *runoff_scenario_finalist_id(const runoff_scenario *s, int finalist);
 
 /* --------------------------------------------------------- simulation */
 
+/* One simulated election, as runoff_sim_options.on_draw sees it. Shares
+ * are fractions (0..1); a quantity the scenario does not model is NAN. */
+typedef struct runoff_draw {
+    uint64_t index;             /* the draw's number, from 0 */
+    double share_a;             /* A's share of valid votes */
+    double turnout;             /* of registered voters; NAN without a turnout model */
+    double blank_null;          /* blank and null ballots, of votes cast; NAN without regions */
+    double votes_a, votes_b;    /* valid votes; NAN without registered voters */
+    int winner;                 /* 0 = A, 1 = B, -1 = a tie (share_a exactly 1/2) */
+    double regions_a;           /* regions A carries; NAN without a first round (options) */
+    size_t n_regions;           /* 0 without regions */
+    const double *region_share_a; /* [n_regions]: A's share in each region, scenario order */
+} runoff_draw;
+
 typedef struct {
     unsigned threads;      /* 0 = online cores */
     uint64_t draws;        /* 0 = scenario's simulation.draws */
@@ -125,11 +158,18 @@ typedef struct {
      * message "interrupted"). May be NULL. */
     int (*progress)(void *ctx, uint64_t done, uint64_t total);
     void *progress_ctx;
-    /* Optional: called for each draw, in draw order, by the driver
-     * thread (used by --draws-csv). Slows the run; may be NULL. */
-    int (*on_draw)(void *ctx, uint64_t index, const double *national,
-                   const double *regional);
+    /* Optional: called for each draw, in draw order, on the calling
+     * thread (used by --draws-csv); the run then uses no worker thread.
+     * Returning non-zero stops the run (RUNOFF_ERUNTIME, "writing draws
+     * failed"). Slows the run; may be NULL. */
+    int (*on_draw)(void *ctx, const struct runoff_draw *draw);
     void *on_draw_ctx;
+    /* A shard of the run: with shard_count > 0, only the blocks of draws
+     * (simulation.block_size each) that runoff_shard_begin gives shard
+     * shard_index (0 .. shard_count-1); the result holds those draws only.
+     * runoff_result_merge of every shard's result gives the whole run's
+     * result, exactly (every accumulator is an integer count). */
+    uint64_t shard_index, shard_count;
 } runoff_sim_options;
 
 typedef struct runoff_result runoff_result;
@@ -138,10 +178,77 @@ runoff_result *runoff_simulate(const runoff_scenario *s, const runoff_sim_option
                                runoff_error *err);
 void runoff_result_free(runoff_result *r);
 
-/* A few headline numbers, for programs that do not want the writers. */
+/* The numbers the writers print, for programs that do not want them.
+ * Shares are A's, fractions (0..1); q is in [0,1] (quantiles are read off
+ * fine histograms: within 0.005 point nationally, 0.1 point per region);
+ * a number that cannot be computed (no such quantity, no draws, r NULL) is
+ * NAN. */
 uint64_t runoff_result_draws(const runoff_result *r);
+uint64_t runoff_result_seed(const runoff_result *r);
 double runoff_result_win_probability(const runoff_result *r, int finalist /* 0=A,1=B */);
+/* Monte Carlo standard error of the win probability: sqrt(p(1-p)/draws). */
+double runoff_result_win_probability_se(const runoff_result *r, int finalist);
+double runoff_result_tie_probability(const runoff_result *r);
 double runoff_result_share_quantile(const runoff_result *r, double q); /* A's share, 0..1 */
+double runoff_result_share_mean(const runoff_result *r);
+double runoff_result_share_sd(const runoff_result *r);
+/* The central interval holding `level` (e.g. 0.9) of A's share: the
+ * (1-level)/2 and (1+level)/2 quantiles into *lo and *hi. */
+void runoff_result_share_interval(const runoff_result *r, double level, double *lo, double *hi);
+/* Turnout (of registered voters): NAN without a turnout model. */
+double runoff_result_turnout_quantile(const runoff_result *r, double q);
+double runoff_result_turnout_mean(const runoff_result *r);
+
+/* Regions: how many (0 without), and one region's numbers, as the regions
+ * CSV prints them. code and name are borrowed from s. */
+typedef struct {
+    const char *code, *name;
+    double registered;
+    double win_probability_a;   /* P(A carries the region) */
+    double win_probability_se;  /* its Monte Carlo standard error */
+    double median, q05, q25, q75, q95; /* A's share in the region */
+    double actual, pit;         /* A's actual share and the forecast CDF there; NAN if unknown */
+} runoff_region_stats;
+size_t runoff_result_n_regions(const runoff_result *r);
+/* RUNOFF_OK, or RUNOFF_EINPUT when i is out of range or r is not s's. */
+runoff_status runoff_result_region(const runoff_scenario *s, const runoff_result *r, size_t i,
+                                   runoff_region_stats *out);
+
+/* Every statistic of the tidy CSV and the JSON "statistics" array, in the
+ * same order, one call each: name (e.g. "share_quantile_0.05"), subject (a
+ * finalist id or "national"), value, unit ("fraction", "probability",
+ * "votes", "count", "score", "boolean"), as docs/model.md lists them.
+ * Strings are valid during the call. */
+typedef void (*runoff_statistic_fn)(void *ctx, const char *name, const char *subject,
+                                    double value, const char *unit);
+void runoff_result_statistics(const runoff_scenario *s, const runoff_result *r,
+                              runoff_statistic_fn fn, void *ctx);
+
+/* ------------------------------------------------------------- shards */
+
+/* Where shard `index` of `count` starts among n items (blocks of draws,
+ * sweep points): shard i has items [begin(n, i, count), begin(n, i+1,
+ * count)), floor(n i / count), so the shards cover 0..n-1 once, in order,
+ * with sizes differing by one at most. index may equal count (gives n). */
+uint64_t runoff_shard_begin(uint64_t n, uint64_t index, uint64_t count);
+
+/* An empty result of s (0 draws) with the given seed: what merging the
+ * shards of a run starts from. NULL with err set on failure. */
+runoff_result *runoff_result_alloc(const runoff_scenario *s, uint64_t seed, runoff_error *err);
+/* into += from, exactly: both results of the same scenario and seed
+ * (shards of one run). RUNOFF_EINPUT when they are not (different shapes
+ * or seeds); into is then unchanged. */
+runoff_status runoff_result_merge(runoff_result *into, const runoff_result *from,
+                                  runoff_error *err);
+/* r's accumulators as text, exactly (a few lines; empty histogram bins
+ * left out): what a shard writes for runoff_result_load_add to read in
+ * another process. Returns 0, or non-zero if a write failed (errno set). */
+int runoff_result_save(FILE *out, const runoff_result *r);
+/* Read one result runoff_result_save wrote and add it to into (which must
+ * be of the same scenario and seed: runoff_result_alloc, or a merge so
+ * far). RUNOFF_EINPUT, with a message, when the text is malformed or from
+ * another scenario or seed (into may then hold part of it: discard it). */
+runoff_status runoff_result_load_add(runoff_result *into, FILE *in, runoff_error *err);
 
 /* ------------------------------------------------------------ writers */
 
@@ -151,6 +258,12 @@ int runoff_write_csv(FILE *out, const runoff_scenario *s, const runoff_result *r
 int runoff_write_histogram_csv(FILE *out, const runoff_scenario *s, const runoff_result *r);
 int runoff_write_regions_csv(FILE *out, const runoff_scenario *s, const runoff_result *r);
 int runoff_write_json(FILE *out, const runoff_scenario *s, const runoff_result *r);
+/* The JSON document runoff_write_json writes, in memory: malloc'd,
+ * NUL-terminated, its length in *len if len is not NULL; NULL when memory
+ * ran out (errno ENOMEM) or s and r are not a pair (EINVAL). */
+char *runoff_json_string(const runoff_scenario *s, const runoff_result *r, size_t *len);
+/* Release a string the library returned as "malloc'd"; NULL is a no-op. */
+void runoff_string_free(char *text);
 
 /* The dynamic poll model's latent trend (aggregation.method: dynamic),
  * as a long-format CSV for plotting. Header:
@@ -208,6 +321,10 @@ runoff_status runoff_sweep_add(runoff_sweep *sw, const char *vary, runoff_error 
 runoff_status runoff_sweep_add_from_doc(runoff_sweep *sw, const runoff_doc *doc,
                                         runoff_error *err);
 void runoff_sweep_set_zip(runoff_sweep *sw, int zip);
+/* The most points runoff_sweep_finish accepts in the grid (0, the
+ * default: RUNOFF_SWEEP_MAX_POINTS). A sweep split into N shards raises it
+ * N times: each shard still runs at most RUNOFF_SWEEP_MAX_POINTS. */
+void runoff_sweep_set_max_points(runoff_sweep *sw, size_t max_points);
 /* Check the axes (zip lengths, point-count limit) and count the points. */
 runoff_status runoff_sweep_finish(runoff_sweep *sw, runoff_error *err);
 size_t runoff_sweep_n_points(const runoff_sweep *sw);
@@ -241,6 +358,12 @@ typedef int (*runoff_sweep_row_fn)(void *ctx, size_t point, const runoff_scenari
 runoff_status runoff_sweep_run(const runoff_sweep *sw, runoff_doc *doc, size_t first,
                                const runoff_sim_options *opt, runoff_sweep_row_fn on_row,
                                void *ctx, size_t *rows, runoff_error *err);
+/* The same for points first .. end-1 only (a shard of the sweep:
+ * runoff_shard_begin gives its range). */
+runoff_status runoff_sweep_run_range(const runoff_sweep *sw, runoff_doc *doc, size_t first,
+                                     size_t end, const runoff_sim_options *opt,
+                                     runoff_sweep_row_fn on_row, void *ctx, size_t *rows,
+                                     runoff_error *err);
 /* Sweep CSV: the header, the key columns of one point (with the trailing
  * comma), and a full row. Return 0, or non-zero if a write failed. */
 int runoff_write_sweep_header(FILE *out, const runoff_sweep *sw);

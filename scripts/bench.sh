@@ -50,3 +50,5 @@ t0=$(date +%s.%N)
 t1=$(date +%s.%N)
 awk -v a="$t0" -v b="$t1" 'BEGIN { printf "regions_check,35000,%.3f\n", b - a }'
 rm -rf "$communes"
+echo "# scaling out: runoff merge of 1000 shards, MPI efficiency on 2 ranks (docs/scale-out.md)"
+RUNOFF_BIN="$runoff" bench/scale_out.sh "$build"

@@ -9,7 +9,8 @@
 #          python3
 #   test   check, plus what `make test` needs (the default): clang and
 #          its runtimes (sanitizers, libFuzzer), valgrind, gnuplot
-#          (tests/test_plot.sh)
+#          (tests/test_plot.sh), pytest (tests/test_python.sh), Open MPI
+#          (make MPI=1, tests/test_mpi.sh)
 #   plots  build, plus gnuplot (`make plots`)
 #
 # This is the only place that installs anything: the build and the tests
@@ -38,6 +39,11 @@ case $mode in check | test) command -v python3 >/dev/null 2>&1 || need="$need py
 
 if [ "$mode" = test ]; then
     command -v valgrind >/dev/null 2>&1 || need="$need valgrind"
+    # Debian's pytest is for the system python3, which may not be first in PATH.
+    { python3 -c 'import pytest' || /usr/bin/python3 -c 'import pytest'; } >/dev/null 2>&1 ||
+        need="$need python3-pytest"
+    command -v mpicc >/dev/null 2>&1 || need="$need libopenmpi-dev"
+    command -v mpirun >/dev/null 2>&1 || need="$need openmpi-bin"
     if ! command -v clang >/dev/null 2>&1; then
         need="$need clang libclang-rt-14-dev"
     else

@@ -89,11 +89,10 @@ typedef struct {
     double shares[N_ELECTIONS][N_REGIONS];
 } captured;
 
-static int capture(void *ctx, uint64_t index, const double *national, const double *regional)
+static int capture(void *ctx, const runoff_draw *draw)
 {
-    (void)national;
     captured *c = ctx;
-    memcpy(c->shares[index], regional, sizeof c->shares[index]);
+    memcpy(c->shares[draw->index], draw->region_share_a, sizeof c->shares[draw->index]);
     return 0;
 }
 
@@ -408,10 +407,9 @@ typedef struct {
     uint64_t n;
 } moments;
 
-static int accumulate(void *ctx, uint64_t index, const double *national, const double *regional)
+static int accumulate(void *ctx, const runoff_draw *draw)
 {
-    (void)index;
-    (void)national;
+    const double *regional = draw->region_share_a;
     moments *m = ctx;
     for (int r = 0; r < 2; r++) {
         double x = log(regional[r] / (1 - regional[r]));
@@ -469,11 +467,10 @@ typedef struct {
     double share[8][N_REGIONS];
 } first_draws;
 
-static int keep_first(void *ctx, uint64_t index, const double *national, const double *regional)
+static int keep_first(void *ctx, const runoff_draw *draw)
 {
-    (void)national;
     first_draws *f = ctx;
-    memcpy(f->share[index], regional, sizeof f->share[index]);
+    memcpy(f->share[draw->index], draw->region_share_a, sizeof f->share[draw->index]);
     return 0;
 }
 

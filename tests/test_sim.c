@@ -206,20 +206,22 @@ typedef struct {
     double registered;
 } draw_log;
 
-static int log_draw(void *ctx, uint64_t index, const double *national, const double *regional)
+static int log_draw(void *ctx, const runoff_draw *draw)
 {
     draw_log *d = ctx;
-    if (index != d->next_index++ || d->n == d->cap)
+    if (draw->index != d->next_index++ || d->n == d->cap)
         d->out_of_order = 1;
     if (d->out_of_order)
         return 0;
-    d->share[d->n] = national[0];
-    d->turnout[d->n] = national[1];
-    d->blank_null[d->n] = national[2];
-    d->margin[d->n] = (national[3] - national[4]) / d->registered;
-    d->winner[d->n] = national[5];
-    for (size_t i = 0; i < d->n_regions; i++)
-        d->region[i * d->cap + d->n] = regional[i];
+    d->share[d->n] = draw->share_a;
+    d->turnout[d->n] = draw->turnout;
+    d->blank_null[d->n] = draw->blank_null;
+    d->margin[d->n] = (draw->votes_a - draw->votes_b) / d->registered;
+    d->winner[d->n] = draw->winner;
+    if (draw->n_regions != d->n_regions)
+        d->out_of_order = 1;
+    for (size_t i = 0; i < d->n_regions && i < draw->n_regions; i++)
+        d->region[i * d->cap + d->n] = draw->region_share_a[i];
     d->n++;
     return 0;
 }
@@ -387,9 +389,9 @@ static void test_streaming_summaries_equal_gsl_batch_national_with_turnout(void 
 
 /* The per-draw path (one thread, callback in draw order) must not change
  * the summaries: same draws, same accumulators. */
-static int ignore_draw(void *ctx, uint64_t index, const double *national, const double *regional)
+static int ignore_draw(void *ctx, const runoff_draw *draw)
 {
-    (void)ctx, (void)index, (void)national, (void)regional;
+    (void)ctx, (void)draw;
     return 0;
 }
 

@@ -202,6 +202,86 @@ static void test_merge_shape_mismatch_fails(void **state)
     ro_hist_free(h);
 }
 
+/* h's saved text, read back into an empty histogram of the same shape. */
+static char *saved(const ro_hist *h, size_t *len)
+{
+    char *text = NULL;
+    FILE *m = open_memstream(&text, len);
+    assert_non_null(m);
+    assert_int_equal(ro_hist_save(m, h), 0);
+    fclose(m);
+    return text;
+}
+
+/* What another process would do with a part: parts saved as text and
+ * loaded back into one accumulator give the bits of one pass, moments,
+ * min, max and under/overflow included. */
+static void test_saved_parts_load_to_one_pass(void **state)
+{
+    (void)state;
+    double *x = normal_draws(N_DRAWS, 18, 0.52, 0.03);
+    x[7] = -0.5; /* an underflow and an overflow, so every field is non-zero */
+    x[8] = 1.5;
+    ro_hist *all = hist_of(x, 0, N_DRAWS, true);
+    ro_hist *into = ro_hist_alloc(0, 1, NBINS, true);
+    assert_non_null(into);
+    const size_t cut[] = {0, 5, 99999, N_DRAWS};
+    for (int k = 2; k >= 0; k--) {
+        ro_hist *part = hist_of(x, cut[k], cut[k + 1], true);
+        size_t len;
+        char *text = saved(part, &len);
+        FILE *m = fmemopen(text, len, "r");
+        assert_int_equal(ro_hist_load_add(m, into), 0);
+        fclose(m);
+        free(text);
+        ro_hist_free(part);
+    }
+    assert_same_bits(into, all);
+    ro_hist_free(all);
+    ro_hist_free(into);
+    free(x);
+}
+
+/* A line of another shape, a damaged count and a cut line are refused,
+ * and leave the histogram as it was. */
+static void test_load_refuses_foreign_or_damaged_text(void **state)
+{
+    (void)state;
+    ro_hist *h = ro_hist_alloc(0, 1, 100, true), *other = ro_hist_alloc(0, 1, 101, true);
+    assert_non_null(h);
+    assert_non_null(other);
+    ro_hist_add(h, 0.25);
+    ro_hist_add(other, 0.5);
+    ro_hist_add(other, 0.75);
+    size_t len;
+    char *text = saved(other, &len);
+    FILE *m = fmemopen(text, len, "r");
+    assert_int_equal(ro_hist_load_add(m, h), -1);
+    fclose(m);
+    free(text);
+
+    ro_hist *same = ro_hist_alloc(0, 1, 100, true);
+    ro_hist_add(same, 0.5);
+    ro_hist_add(same, 0.75);
+    text = saved(same, &len);
+    char *last = strrchr(text, ':'); /* "75:1" becomes "75:2": 3 counts for n = 2 */
+    last[1] = '2';
+    m = fmemopen(text, len, "r");
+    assert_int_equal(ro_hist_load_add(m, h), -1);
+    fclose(m);
+    last[1] = '1';
+    m = fmemopen(text, len - 6, "r");
+    assert_int_equal(ro_hist_load_add(m, h), -1);
+    fclose(m);
+    free(text);
+
+    assert_int_equal(ro_hist_count(h), 1);
+    assert_true(ro_hist_mean(h) == 0.25);
+    ro_hist_free(h);
+    ro_hist_free(other);
+    ro_hist_free(same);
+}
+
 static void test_nan_is_ignored(void **state)
 {
     (void)state;
@@ -361,6 +441,8 @@ int main(void)
         cmocka_unit_test(test_merge_halves_equals_one_pass),
         cmocka_unit_test(test_merge_order_does_not_change_bits),
         cmocka_unit_test(test_merge_shape_mismatch_fails),
+        cmocka_unit_test(test_saved_parts_load_to_one_pass),
+        cmocka_unit_test(test_load_refuses_foreign_or_damaged_text),
         cmocka_unit_test(test_nan_is_ignored),
         cmocka_unit_test(test_under_and_overflow_are_counted),
         cmocka_unit_test(test_quantile_interpolates_inside_a_bin),

@@ -1,0 +1,526 @@
+/*
+ * cli_merge.c — `runoff merge PART...`: the parts `runoff run --shard` or
+ * `runoff sweep --shard` wrote, put back together into the outputs of the
+ * whole command, the same bytes.
+ *
+ * Before anything is written, every part must have the same title and
+ * settings lines (cli_shard.h) and together the parts must be shards 1..N
+ * of one N, each exactly once: a part of another scenario, seed, --set or
+ * shard count, a shard given twice (an overlap) or missing (a gap) is
+ * refused with exit status 2, naming the files. A run's parts carry their
+ * accumulators, which add up exactly (runoff_result_load_add); a sweep's
+ * carry their rows, which are written in point order under one header.
+ * The parts are read one at a time, so a thousand of them need one open
+ * file and one result in memory.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "cli_shard.h"
+
+static const char merge_help[] =
+    "usage: runoff merge PART... [options]\n"
+    "\n"
+    "Put together the partial files written by 'runoff run --shard I/N' or\n"
+    "'runoff sweep --shard I/N': every shard 1..N once, all of one scenario\n"
+    "and settings. The outputs are the same bytes as the unsharded command's.\n"
+    "\n"
+    "options for the parts of a run (as for runoff run; default: the text\n"
+    "report on stdout):\n"
+    "      --csv FILE          summary statistics, tidy CSV\n"
+    "      --histogram-csv FILE  histogram of the first finalist's share\n"
+    "      --regions-csv FILE  per-region table\n"
+    "      --trend-csv FILE    the dynamic poll model's trend\n"
+    "      --json[=FILE]       JSON summary to FILE, or instead of the report\n"
+    "options for the parts of a sweep:\n"
+    "  -o, --out FILE          the sweep's CSV (default: standard output)\n"
+    "  -q, --quiet             accepted, for symmetry with run and sweep\n"
+    "  -h, --help              this help\n";
+
+static const struct option merge_options[] = {
+    CLI_RUN_OUTPUT_OPTIONS,
+    {"out", required_argument, NULL, 'o'},
+    CLI_COMMON_OPTIONS,
+};
+
+typedef struct {
+    cli_run_paths paths;
+    bool run_outputs;
+    const char *out;
+} merge_args;
+
+static int merge_option(void *ctx, int c, const char *arg)
+{
+    merge_args *a = ctx;
+    if (c == 'o') {
+        a->out = arg;
+        return CLI_OK;
+    }
+    if (cli_run_output_option(&a->paths, c, arg) != CLI_OK)
+        return -1;
+    a->run_outputs = true;
+    return CLI_OK;
+}
+
+/* One part's header: its title, settings (the shard line apart) and the
+ * first line of its data. */
+typedef struct {
+    const char *path;
+    FILE *fp;
+    char *title, *settings, *shard_line, *data_line;
+    uint64_t index, count;       /* shard index (0-based) and count */
+    uint64_t lo, hi, points;     /* a sweep's: its points [lo, hi) of points */
+} part;
+
+static void part_close(part *p)
+{
+    if (p->fp != NULL)
+        fclose(p->fp);
+    free(p->title);
+    free(p->settings);
+    free(p->shard_line);
+    free(p->data_line);
+    *p = (part){.path = p->path};
+}
+
+/* Open path and read its header into *p; CLI_OK or an exit status after
+ * printing why. */
+static int part_open(part *p, const char *path)
+{
+    *p = (part){.path = path};
+    if ((p->fp = fopen(path, "rb")) == NULL) {
+        cli_errorf("%s: cannot open: %s", path, strerror(errno));
+        return errno == ENOENT ? CLI_USAGE : CLI_FAIL;
+    }
+    char *line = NULL, *settings = NULL;
+    size_t cap = 0, n_settings = 0;
+    FILE *m = open_memstream(&settings, &n_settings);
+    ssize_t got;
+    int status = CLI_USAGE;
+    if (m == NULL) {
+        cli_errorf("out of memory");
+        status = CLI_FAIL;
+        goto done;
+    }
+    while ((got = getline(&line, &cap, p->fp)) > 0) {
+        if (p->title == NULL) {
+            if (strcmp(line, CLI_SHARD_RUN_TITLE) != 0 && strcmp(line, CLI_SHARD_SWEEP_TITLE) != 0)
+                break;
+            p->title = strdup(line);
+        } else if (strncmp(line, "# shard ", 8) == 0 && p->shard_line == NULL) {
+            p->shard_line = strdup(line);
+        } else if (strncmp(line, "# ", 2) == 0) {
+            fputs(line, m);
+        } else {
+            p->data_line = strdup(line);
+            break;
+        }
+    }
+    fclose(m);
+    p->settings = settings;
+    settings = NULL;
+    if (p->title == NULL) {
+        cli_errorf("%s: is not a part written by runoff run --shard or runoff sweep --shard",
+                   path);
+        goto done;
+    }
+    uint64_t i = 0;
+    int used = 0;
+    bool ok = p->shard_line != NULL && p->data_line != NULL &&
+              sscanf(p->shard_line, "# shard %" SCNu64 "/%" SCNu64 "%n", &i, &p->count, &used) >= 2 &&
+              i >= 1 && i <= p->count;
+    if (ok && strcmp(p->title, CLI_SHARD_SWEEP_TITLE) == 0)
+        ok = sscanf(p->shard_line + used, " points %" SCNu64 "-%" SCNu64 " of %" SCNu64, &p->lo,
+                    &p->hi, &p->points) == 3 &&
+             p->lo <= p->hi && p->hi <= p->points &&
+             p->lo == runoff_shard_begin(p->points, i - 1, p->count) &&
+             p->hi == runoff_shard_begin(p->points, i, p->count);
+    if (!ok) {
+        cli_errorf("%s: its header is damaged (no valid '# shard' line or no data)", path);
+        goto done;
+    }
+    p->index = i - 1;
+    status = CLI_OK;
+done:
+    free(line);
+    free(settings);
+    if (status != CLI_OK)
+        part_close(p);
+    return status;
+}
+
+/* The first line where a and b differ, for the message. */
+static void first_difference(const char *a, const char *b, char *out_a, char *out_b, size_t size)
+{
+    while (*a && *a == *b) {
+        const char *ea = strchr(a, '\n'), *eb = strchr(b, '\n');
+        size_t la = ea ? (size_t)(ea - a) : strlen(a), lb = eb ? (size_t)(eb - b) : strlen(b);
+        if (la != lb || memcmp(a, b, la) != 0)
+            break;
+        a += la + (ea != NULL);
+        b += lb + (eb != NULL);
+    }
+    snprintf(out_a, size, "%.*s", (int)strcspn(a, "\n"), *a ? a : "(nothing)");
+    snprintf(out_b, size, "%.*s", (int)strcspn(b, "\n"), *b ? b : "(nothing)");
+}
+
+/* p against the first part: same kind, settings and shard count, and a
+ * shard not seen yet (seen[count]). */
+static int part_check(const part *p, const part *first, unsigned char *seen, const char **seen_by)
+{
+    if (strcmp(p->title, first->title) != 0) {
+        cli_errorf("%s and %s do not belong together: one is a run's shard, the other a "
+                   "sweep's",
+                   first->path, p->path);
+        return CLI_USAGE;
+    }
+    if (strcmp(p->settings, first->settings) != 0) {
+        char a[256], b[256];
+        first_difference(first->settings, p->settings, a, b, sizeof a);
+        cli_errorf("%s and %s are not shards of the same %s: '%s' against '%s'", first->path,
+                   p->path, strcmp(p->title, CLI_SHARD_RUN_TITLE) == 0 ? "run" : "sweep", a + 2,
+                   b + 2);
+        return CLI_USAGE;
+    }
+    if (p->count != first->count || p->points != first->points) {
+        cli_errorf("%s and %s are shards of different splits: %" PRIu64 " and %" PRIu64
+                   " shards",
+                   first->path, p->path, first->count, p->count);
+        return CLI_USAGE;
+    }
+    if (seen[p->index]) {
+        cli_errorf("%s and %s are both shard %" PRIu64 "/%" PRIu64 " (an overlap): give each "
+                   "shard once",
+                   seen_by[p->index], p->path, p->index + 1, p->count);
+        return CLI_USAGE;
+    }
+    seen[p->index] = 1;
+    seen_by[p->index] = p->path;
+    return CLI_OK;
+}
+
+static int check_coverage(const unsigned char *seen, uint64_t count)
+{
+    uint64_t missing = 0, first = 0;
+    for (uint64_t i = 0; i < count; i++)
+        if (!seen[i] && missing++ == 0)
+            first = i;
+    if (missing == 0)
+        return CLI_OK;
+    cli_errorf("shard %" PRIu64 "/%" PRIu64 " is missing (a gap)%s: give every shard's part",
+               first + 1, count, missing > 1 ? ", and others" : "");
+    return CLI_USAGE;
+}
+
+/* Which part holds which shard, as the parts are opened. */
+typedef struct {
+    unsigned char *seen;         /* [count] */
+    const char **seen_by;        /* [count]: the part's path */
+    size_t *order;               /* [count]: the part's position in the arguments */
+} shard_set;
+
+static void shard_set_free(shard_set *set)
+{
+    free(set->seen);
+    free(set->seen_by);
+    free(set->order);
+}
+
+/* Open paths[k] into *cur (k == 0: into *first, which sizes the set) and
+ * check it against the first part. CLI_OK or an exit status after
+ * printing why. */
+static int shard_set_add(shard_set *set, part *first, part *cur, char **paths, size_t k)
+{
+    int status = part_open(cur, paths[k]);
+    if (status != CLI_OK)
+        return status;
+    if (k == 0) {
+        set->seen = calloc(first->count, 1);
+        set->seen_by = calloc(first->count, sizeof *set->seen_by);
+        set->order = calloc(first->count, sizeof *set->order);
+        if (set->seen == NULL || set->seen_by == NULL || set->order == NULL) {
+            cli_errorf("out of memory");
+            return CLI_FAIL;
+        }
+    }
+    if ((status = part_check(cur, first, set->seen, set->seen_by)) != CLI_OK)
+        return status;
+    set->order[cur->index] = k;
+    return CLI_OK;
+}
+
+/* ----------------------------------------------------------------- run */
+
+/* The scenario's bytes that follow a run part's header. */
+static char *read_scenario(part *p, size_t *len)
+{
+    size_t n = 0;
+    char *text = NULL;
+    if (sscanf(p->data_line, "scenario %zu", &n) != 1 || n > ((size_t)64 << 20) ||
+        (text = malloc(n + 1)) == NULL || fread(text, 1, n, p->fp) != n ||
+        fgetc(p->fp) != '\n') {
+        free(text);
+        cli_errorf("%s: its scenario is damaged or cut short", p->path);
+        return NULL;
+    }
+    text[n] = '\0';
+    *len = n;
+    return text;
+}
+
+/* The settings lines' value of KEY ("# KEY VALUE"), unescaped into a new
+ * string, or NULL. */
+static char *setting(const char *settings, const char *key)
+{
+    size_t k = strlen(key);
+    for (const char *l = settings; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+        if (strncmp(l + 2, key, k) != 0 || l[2 + k] != ' ')
+            continue;
+        const char *v = l + 3 + k;
+        size_t n = strcspn(v, "\n");
+        char *out = malloc(n + 1), *o = out;
+        if (out == NULL)
+            return NULL;
+        for (size_t i = 0; i < n; i++) {
+            unsigned x;
+            if (v[i] == '\\' && i + 3 < n + 1 && sscanf(v + i, "\\x%2X", &x) == 1) {
+                *o++ = (char)x;
+                i += 3;
+            } else {
+                *o++ = v[i];
+            }
+        }
+        *o = '\0';
+        return out;
+    }
+    return NULL;
+}
+
+/* The scenario as the shards loaded it: the text, its display name and
+ * every --set of the settings lines. */
+static runoff_scenario *load_scenario(const part *p, const char *text, size_t len)
+{
+    char *source = setting(p->settings, "source");
+    runoff_error err = {0};
+    runoff_scenario *s = NULL;
+    runoff_doc *doc = NULL;
+    if (source == NULL) {
+        cli_errorf("%s: has no '# source' line", p->path);
+        goto done;
+    }
+    if ((doc = runoff_doc_parse_buffer(source, text, len, &err)) == NULL)
+        goto error;
+    char want[32];
+    snprintf(want, sizeof want, "fnv1a64:%016" PRIx64, runoff_doc_hash(doc));
+    char *hash = setting(p->settings, "scenario");
+    bool same = hash != NULL && strcmp(hash, want) == 0;
+    free(hash);
+    if (!same) {
+        cli_errorf("%s: its scenario text does not match its fingerprint (damaged)", p->path);
+        goto done;
+    }
+    /* every "# set" line, in order */
+    for (const char *l = p->settings; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+        if (strncmp(l, "# set ", 6) != 0)
+            continue;
+        char *one = setting(l, "set");
+        if (one == NULL || runoff_doc_set(doc, one, &err) != RUNOFF_OK) {
+            free(one);
+            goto error;
+        }
+        free(one);
+    }
+    if ((s = runoff_scenario_from_doc(doc, &err)) == NULL)
+        goto error;
+    goto done;
+error:
+    cli_report_error(&err);
+done:
+    runoff_doc_free(doc);
+    free(source);
+    return s;
+}
+
+static int merge_run(char **paths, size_t n, const merge_args *a)
+{
+    if (a->out != NULL) {
+        cli_errorf("--out is for a sweep's parts; a run's outputs are --csv, --json and the "
+                   "others");
+        return CLI_USAGE;
+    }
+    cli_run_sink sink;
+    int status = cli_run_sink_open(&sink, &a->paths, "part", (const char *const *)paths, n);
+    part first = {0}, p = {0};
+    char *text = NULL, *other = NULL;
+    size_t len = 0, other_len = 0;
+    runoff_scenario *s = NULL;
+    runoff_result *r = NULL;
+    shard_set set = {0};
+    if (status != CLI_OK)
+        goto done;
+    for (size_t k = 0; k < n; k++) {
+        part *cur = k == 0 ? &first : &p;
+        if ((status = shard_set_add(&set, &first, cur, paths, k)) != CLI_OK)
+            goto done;
+        status = CLI_USAGE;
+        if (k == 0) {
+            if ((text = read_scenario(cur, &len)) == NULL ||
+                (s = load_scenario(cur, text, len)) == NULL)
+                goto done;
+            runoff_error err = {0};
+            /* The seed the shards used: the one in the first result. */
+            long at = ftell(cur->fp);
+            uint64_t used = 0;
+            if (fscanf(cur->fp, " result 1 draws %*u seed %" SCNu64, &used) != 1 ||
+                fseek(cur->fp, at, SEEK_SET) != 0) {
+                cli_errorf("%s: its result is damaged", cur->path);
+                goto done;
+            }
+            if ((r = runoff_result_alloc(s, used, &err)) == NULL) {
+                status = cli_report_error(&err);
+                goto done;
+            }
+        } else {
+            if ((other = read_scenario(cur, &other_len)) == NULL)
+                goto done;
+            if (other_len != len || memcmp(other, text, len) != 0) {
+                cli_errorf("%s and %s are not shards of the same run: their scenarios differ",
+                           first.path, cur->path);
+                goto done;
+            }
+            free(other);
+            other = NULL;
+        }
+        runoff_error err = {0};
+        if (runoff_result_load_add(r, cur->fp, &err) != RUNOFF_OK) {
+            char buf[2048];
+            cli_errorf("%s: %s", cur->path, runoff_error_format(&err, buf, sizeof buf));
+            goto done;
+        }
+        if (k > 0)
+            part_close(&p);
+        else {
+            fclose(first.fp);
+            first.fp = NULL;
+        }
+    }
+    if ((status = check_coverage(set.seen, first.count)) != CLI_OK)
+        goto done;
+    status = cli_run_sink_write(&sink, s, r);
+done:
+    cli_run_sink_abort(&sink);
+    part_close(&first);
+    part_close(&p);
+    free(text);
+    free(other);
+    shard_set_free(&set);
+    runoff_result_free(r);
+    runoff_scenario_free(s);
+    return status;
+}
+
+/* --------------------------------------------------------------- sweep */
+
+static int merge_sweep(char **paths, size_t n, const merge_args *a)
+{
+    if (a->run_outputs) {
+        cli_errorf("--csv, --json and the others are for a run's parts; a sweep's CSV goes "
+                   "to --out");
+        return CLI_USAGE;
+    }
+    cli_out out = {0};
+    part first = {0}, p = {0};
+    shard_set set = {0};
+    char *line = NULL;
+    size_t cap = 0;
+    int status = cli_out_resolve_against(&out, "--out", a->out ? a->out : "-", paths, n, NULL);
+    if (status != CLI_OK)
+        goto done;
+    status = CLI_USAGE;
+    /* first pass: the headers, and which part holds which shard */
+    for (size_t k = 0; k < n; k++) {
+        part *cur = k == 0 ? &first : &p;
+        if ((status = shard_set_add(&set, &first, cur, paths, k)) != CLI_OK)
+            goto done;
+        status = CLI_USAGE;
+        if (strcmp(cur->data_line, first.data_line) != 0) {
+            cli_errorf("%s and %s are not shards of the same sweep: their CSV headers differ",
+                       first.path, cur->path);
+            goto done;
+        }
+        if (k > 0)
+            part_close(&p);
+    }
+    if ((status = check_coverage(set.seen, first.count)) != CLI_OK)
+        goto done;
+    status = CLI_FAIL;
+    if (!cli_out_open(&out))
+        goto done;
+    fputs(first.data_line, out.fp);
+    /* second pass: the rows, in shard order, which is point order */
+    const uint64_t count = first.count;
+    for (uint64_t i = 0; i < count; i++) {
+        part *cur = set.order[i] == 0 ? &first : &p;
+        if (set.order[i] != 0 && (status = part_open(cur, paths[set.order[i]])) != CLI_OK)
+            goto done;
+        status = CLI_USAGE;
+        uint64_t rows = 0;
+        ssize_t got;
+        while ((got = getline(&line, &cap, cur->fp)) > 0) {
+            if (line[got - 1] != '\n')
+                break; /* a cut row */
+            fwrite(line, 1, (size_t)got, out.fp);
+            rows++;
+        }
+        if (rows != cur->hi - cur->lo || got > 0) {
+            cli_errorf("%s: has %" PRIu64 " whole rows, expected %" PRIu64 " (points %" PRIu64
+                       "-%" PRIu64 "): an unfinished or damaged shard",
+                       cur->path, rows, cur->hi - cur->lo, cur->lo + 1, cur->hi);
+            goto done;
+        }
+        if (ferror(out.fp)) {
+            cli_errorf("%s: write failed: %s", out.path, strerror(errno));
+            status = CLI_FAIL;
+            goto done;
+        }
+        part_close(cur);
+    }
+    status = cli_out_commit(&out) ? CLI_OK : CLI_FAIL;
+done:
+    cli_out_abort(&out);
+    part_close(&first);
+    part_close(&p);
+    free(line);
+    shard_set_free(&set);
+    return status;
+}
+
+int cli_merge(int argc, char **argv)
+{
+    merge_args a = {0};
+    cli_common common = {0};
+    int status = cli_parse_options("merge", merge_help, argc, argv, ":o:S:qh", merge_options,
+                                   &common, merge_option, &a);
+    if (status == CLI_OK && common.sets.n > 0) {
+        cli_errorf("merge takes no --set: the parts record the run's settings");
+        status = CLI_USAGE;
+    }
+    if (status == CLI_OK && optind >= argc) {
+        cli_errorf("merge needs the parts to put together (see 'runoff merge --help')");
+        status = CLI_USAGE;
+    }
+    cli_common_free(&common);
+    if (status != CLI_OK)
+        return cli_exit_status(status);
+    char **paths = argv + optind;
+    size_t n = (size_t)(argc - optind);
+    part probe;
+    if ((status = part_open(&probe, paths[0])) != CLI_OK)
+        return status;
+    bool run = strcmp(probe.title, CLI_SHARD_RUN_TITLE) == 0;
+    part_close(&probe);
+    return run ? merge_run(paths, n, &a) : merge_sweep(paths, n, &a);
+}
