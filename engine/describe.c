@@ -18,6 +18,17 @@ static const char *const population_names[] = {"likely", "registered", "adults"}
 static const char *const house_names[] = {"estimate", "none", "fixed"};
 static const char *const blend_names[] = {"polls", "transfers", "mix"};
 
+/* Where the polls came from and what the loader filled in for them. */
+static void describe_poll_sources(const runoff_scenario *s, FILE *out)
+{
+    if (s->polls_file[0] != '\0')
+        fprintf(out, "              read from %s\n", s->polls_file);
+    if (s->n_excluded > 0)
+        fprintf(out, "              %zu more excluded by aggregation.exclude\n", s->n_excluded);
+    if (s->n_default_sample > 0)
+        fprintf(out, "              %s\n", ro_scenario_default_sample_text(s));
+}
+
 static void describe_polls(const runoff_scenario *s, FILE *out)
 {
     const ro_aggregation *a = &s->aggregation;
@@ -40,6 +51,7 @@ static void describe_polls(const runoff_scenario *s, FILE *out)
                 fprintf(out, "%s%zu %s", sep++ ? ", " : "", counts[p], population_names[p]);
         fprintf(out, ")\n");
     }
+    describe_poll_sources(s, out);
     if (a->method == RO_AGG_DYNAMIC) {
         char daily[32] = "estimate", poll[32] = "estimate"; /* NAN = estimate */
         if (!isnan(a->daily_sd))

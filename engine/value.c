@@ -78,6 +78,8 @@ const char *ro_value_suggestion(const char *word, ro_name_list l, char *buf, siz
     size_t best = 3;
     const char *pick = NULL;
     for (size_t i = 0; i < l.n; i++) {
+        if (name_at(l, i)[0] == '\0') /* an optional name not given */
+            continue;
         size_t d = edit_distance(word, name_at(l, i));
         if (d < best) {
             best = d;
@@ -505,6 +507,8 @@ runoff_status ro_value_check_unique(ro_loader *L, const ro_node *seq, const char
     for (size_t i = 1; i < ix->list.n; i++) {
         bool opens_group = i == 1 || strcmp(ix->sorted[i - 2], ix->sorted[i - 1]) != 0;
         size_t later = index_of(ix, ix->sorted[i]);
+        if (ix->sorted[i][0] == '\0') /* optional names (poll ids) not given */
+            continue;
         if (opens_group && strcmp(ix->sorted[i - 1], ix->sorted[i]) == 0 && later < second) {
             first = index_of(ix, ix->sorted[i - 1]);
             second = later;

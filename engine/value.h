@@ -160,7 +160,8 @@ runoff_status ro_value_index_build(ro_loader *L, ro_name_index *ix, ro_name_list
 void ro_value_index_free(ro_name_index *ix); /* zeroed or built */
 
 /* Names must be unique: reports the first repeat in file order, at the
- * `key` node of its item of seq, pointing back at the first occurrence. */
+ * `key` node of its item of seq, pointing back at the first occurrence.
+ * Empty names (an optional id not given) may repeat. */
 runoff_status ro_value_check_unique(ro_loader *L, const ro_node *seq, const char *key,
                                     const char *what, const ro_name_index *ix);
 

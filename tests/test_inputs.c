@@ -9,7 +9,12 @@
  */
 #include "cli_harness.h"
 
+#include "allocfail.h"
+#include "scenario.h"
+
 #define REGIONAL "tests/data/cli/regional.yaml"
+#define POLLS_YAML "tests/data/inputs/polls.yaml"
+#define POLLS_CSV "tests/data/inputs/polls-csv.yaml"
 
 /* blend: transfers draws nothing from the polls, so an as_of before the
  * first poll leaves the forecast as it is and is no error (run, check and
@@ -54,10 +59,120 @@ static void test_transfers_blend_before_the_first_poll(void **state)
     run_free(&r);
 }
 
+
+/* The same polls in YAML and in a CSV table (also as a spreadsheet saves
+ * it: byte-order mark, CRLF, every field quoted, columns reordered) give
+ * the same bytes, and so does an override of a poll by its id. */
+static void test_csv_polls_give_the_yaml_results(void **state)
+{
+    (void)state;
+    run_result y = RUN("run", POLLS_YAML, "-q", "--csv", "-");
+    run_result c = RUN("run", POLLS_CSV, "-q", "--csv", "-");
+    run_result e = RUN("run", POLLS_CSV, "-q", "--csv", "-", "--set", "polls.file=polls-excel.csv");
+    assert_int_equal(y.status, 0);
+    assert_int_equal(c.status, 0);
+    assert_int_equal(e.status, 0);
+    assert_string_equal(y.out, c.out);
+    assert_string_equal(y.out, e.out);
+    run_free(&c);
+    run_free(&e);
+    /* the report, below its first line (the scenario's file name) */
+    run_result yr = RUN("run", POLLS_YAML), cr = RUN("run", POLLS_CSV);
+    assert_string_equal(strchr(yr.out, '\n'), strchr(cr.out, '\n'));
+    run_free(&yr);
+    run_free(&cr);
+    run_result ys = RUN("run", POLLS_YAML, "-q", "--csv", "-", "--set", "polls.g1.sample=3000");
+    run_result cs = RUN("run", POLLS_CSV, "-q", "--csv", "-", "--set", "polls.g1.sample=3000");
+    assert_int_equal(ys.status, 0);
+    assert_int_equal(cs.status, 0);
+    assert_string_equal(ys.out, cs.out);
+    assert_true(strcmp(ys.out, y.out) != 0);
+    run_free(&y);
+    run_free(&ys);
+    run_free(&cs);
+    run_result r = RUN("check", POLLS_CSV, "--set", "polls.g3.sample=5");
+    assert_int_equal(r.status, 2);
+    assert_string_equal(r.err, "runoff: --set:1:7: unknown poll id 'g3', expected the id of a poll "
+                               "in tests/data/inputs/polls.csv (or the key 'file') (did you mean "
+                               "'g1'?)\n");
+    run_free(&r);
+    r = RUN("check", POLLS_CSV, "--set", "polls.g1.start=2030-05-01");
+    assert_int_equal(r.status, 2);
+    assert_contains(r.err, "--set:1:10: unknown key 'start' in a poll override, expected one of: "
+                           "pollster, sample, shares, undecided, population, rolling");
+    run_free(&r);
+    r = RUN("check", POLLS_CSV, "--set", "polls.g1.sample=0");
+    assert_int_equal(r.status, 2);
+    assert_contains(r.err, "--set:1:17: 'sample' is 0, expected a number in 1..1000000000");
+    run_free(&r);
+}
+
+/* A poll without a sample takes the median of those given (1100 of 800,
+ * 1100 and 1200), or 1000 when none gives one; check and the report say
+ * so, and the median counts only the polls that aggregation.exclude
+ * keeps. */
+static void test_missing_samples_take_the_median(void **state)
+{
+    (void)state;
+    runoff_error err = {0};
+    runoff_scenario *s = runoff_scenario_load(POLLS_CSV, NULL, 0, &err);
+    assert_non_null(s);
+    assert_int_equal(s->n_polls, 5);
+    assert_true(s->polls[2].sample_default && s->polls[4].sample_default);
+    assert_false(s->polls[0].sample_default);
+    assert_true(s->polls[2].sample == 1100 && s->polls[4].sample == 1100);
+    assert_true(s->default_sample == 1100 && s->n_default_sample == 2 && s->n_sample_given == 3);
+    assert_string_equal(s->polls[1].id, "b1");
+    assert_true(s->polls[1].has_undecided && s->polls[1].undecided == 2);
+    assert_string_equal(s->polls[4].id, "");
+    runoff_scenario_free(s);
+    run_result r = RUN("check", POLLS_CSV);
+    assert_contains(r.out, "              read from tests/data/inputs/polls.csv\n"
+                           "              2 polls give no sample size and count as 1100 (the "
+                           "median of the 3 that do)\n");
+    run_free(&r);
+    r = RUN("run", POLLS_YAML);
+    assert_contains(r.out, "  2 polls give no sample size and count as 1100 (the median of the "
+                           "3 that do)\n");
+    run_free(&r);
+    r = RUN("check", "tests/data/inputs/exclude.yaml");
+    assert_int_equal(r.status, 0);
+    assert_contains(r.out, "polls         2, fieldwork 2030-05-01 .. 2030-05-10 (2 likely)\n"
+                           "              read from tests/data/inputs/polls.csv\n"
+                           "              3 more excluded by aggregation.exclude\n"
+                           "              1 poll gives no sample size and counts as 1100 (the "
+                           "sample of the only poll that gives one)\n");
+    run_free(&r);
+    r = RUN("check", "tests/data/inputs/no-sample.yaml");
+    assert_int_equal(r.status, 0);
+    assert_contains(r.out, "1 poll gives no sample size and counts as 1000 (none gives one: the "
+                           "default)\n");
+    run_free(&r);
+}
+
+static int load_csv_scenario(void *ctx, runoff_error *err)
+{
+    (void)ctx;
+    const char *sets[] = {"polls.g1.sample=900"};
+    runoff_scenario *s = runoff_scenario_load(POLLS_CSV, sets, 1, err);
+    runoff_scenario_free(s);
+    return s != NULL;
+}
+
+/* Reading a poll table fails cleanly at every allocation. */
+static void test_csv_polls_survive_every_allocation_failure(void **state)
+{
+    (void)state;
+    assert_true(alloc_failure_loop(load_csv_scenario, NULL) > 20);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_transfers_blend_before_the_first_poll),
+        cmocka_unit_test(test_csv_polls_give_the_yaml_results),
+        cmocka_unit_test(test_missing_samples_take_the_median),
+        cmocka_unit_test(test_csv_polls_survive_every_allocation_failure),
     };
     return cmocka_run_group_tests_name("inputs", tests, cli_setup, cli_teardown);
 }

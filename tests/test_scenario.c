@@ -465,13 +465,13 @@ static const err_case err_cases[] = {
      "missing key 'polls' in the scenario (needed unless blend.mode is transfers)"},
     {"empty polls", ELECTION "polls: []\n", NULL, NULL, 7, 8,
      "'polls' is empty, expected at least one poll"},
-    {"polls a mapping", ELECTION "polls: {}\n", NULL, NULL, 7, 8,
-     "'polls' is a mapping, expected a list"},
+    {"polls a mapping without a file", ELECTION "polls: {}\n", NULL, NULL, 7, 8,
+     "missing key 'file' in polls"},
     {"poll a value", ELECTION "polls:\n  - 3\n", NULL, NULL, 8, 5,
      "item 0 of 'polls' is a value, expected a mapping"},
     {"poll unknown key", NATIONAL "    sampel: 3\n", NULL, NULL, 13, 5,
-     "unknown key 'sampel' in a poll, expected one of: pollster, start, end, sample, shares, "
-     "population, rolling (did you mean 'sample'?)"},
+     "unknown key 'sampel' in a poll, expected one of: id, pollster, start, end, sample, shares, "
+     "undecided, population, rolling (did you mean 'sample'?)"},
     {"poll missing pollster", ELECTION "polls:\n  - start: 2030-06-01\n", NULL, NULL, 8, 5,
      "missing key 'pollster' in a poll"},
     {"share above 100", NATIONAL, "polls.0.shares.a=104", "--set", 1, 18,
