@@ -1,7 +1,7 @@
 /*
  * describe.c — the text that `runoff check` prints about a loaded
- * scenario: what was read (runoff_scenario_describe) and what looks like a
- * mistake although it is valid (runoff_scenario_warnings).
+ * scenario: what was read (runoff_scenario_describe); what looks like a
+ * mistake although it is valid is warnings.c's.
  *
  * Owns that text and nothing else; it reads a validated scenario and never
  * changes it, so every figure shown is the value the simulation will use
@@ -164,17 +164,4 @@ int runoff_scenario_describe(const runoff_scenario *s, FILE *out)
         describe_first_round(s, out);
     describe_actual(&s->actual, s->n_regions, out);
     return ferror(out) ? -1 : 0;
-}
-
-int runoff_scenario_warnings(const runoff_scenario *s, FILE *out)
-{
-    int n = 0;
-    if (s->n_polls > 0 && ro_scenario_uses_polls(s) && s->polling_error.scale == 0) {
-        fprintf(out, "runoff: %s:%d:%d: warning: polling_error.scale is 0: the forecast ignores "
-                     "systematic polling error (the default is %g points)\n",
-                s->source, s->polling_error.scale_pos.line, s->polling_error.scale_pos.column,
-                100 * RO_DEFAULT_ERROR_SCALE);
-        n++;
-    }
-    return n;
 }

@@ -26,6 +26,7 @@
 #include "pollcsv.h"
 #include "transfers.h"
 #include "value.h"
+#include "warnings.h"
 
 /* Limits (docs/scenario.md, "Limits"; the options' is RO_MAX_OPTIONS). */
 #define MAX_POLLS 100000
@@ -98,6 +99,7 @@ void runoff_scenario_free(runoff_scenario *s)
     free(s->transfers);
     free(s->regional_error.groups);
     free(s->actual.region_share_a);
+    free(s->warnings);
     free(s);
 }
 
@@ -574,9 +576,16 @@ static runoff_status load_polling_error(ro_loader *L)
         return st;
     pe->dist = (ro_error_dist)dist;
     const ro_node *scale = ro_node_get(m, "scale", NULL);
-    if (scale != NULL)
-        pe->scale_pos = ro_value_pos(scale);
-    return RUNOFF_OK;
+    if (scale == NULL)
+        return RUNOFF_OK;
+    pe->scale_pos = ro_value_pos(scale);
+    if (pe->scale == 0 && L->s->n_polls > 0 && ro_scenario_uses_polls(L->s))
+        return ro_warn(L, scale,
+                       "polling_error.scale is 0: the forecast ignores systematic polling error "
+                       "(the default is %g points)",
+                       100 * RO_DEFAULT_ERROR_SCALE);
+    /* points: 0.03 typed for 3 points is a fraction */
+    return ro_warn_fraction(L, scale, "polling_error.scale", 100 * pe->scale, 0.1);
 }
 
 static runoff_status load_turnout(ro_loader *L)
@@ -593,6 +602,8 @@ static runoff_status load_turnout(ro_loader *L)
         (st = ro_value_get_percent(L, m, "sd", "turnout", false, &ro_range_percent, &t->sd)))
         return st;
     t->given = true;
+    if ((st = ro_warn_fraction(L, ro_node_get(m, "mean", NULL), "turnout.mean", 100 * t->mean, 1)))
+        return st;
     /* A Beta distribution with this mean exists only below this sd. */
     double max_sd = sqrt(t->mean * (1 - t->mean));
     if (t->sd >= max_sd && (sd = ro_node_get(m, "sd", NULL)) != NULL)
@@ -920,11 +931,15 @@ static runoff_status load_actual(ro_loader *L, const ro_name_index *regs)
             return ro_value_bad(L, n, "shares add up to 0, expected a positive total");
         a->has_share = true;
         a->share_a = pct[0] / (pct[0] + pct[1]);
+        if ((st = ro_warn_fraction(L, n, "the sum of actual.shares", pct[0] + pct[1], 1)))
+            return st;
     }
     a->has_turnout = ro_node_get(m, "turnout", NULL) != NULL;
     a->has_blank_null = ro_node_get(m, "blank_null", NULL) != NULL;
     if ((st = ro_value_get_percent(L, m, "turnout", "actual", false, &ro_range_percent, &a->turnout)) ||
         (st = ro_value_get_percent(L, m, "blank_null", "actual", false, &ro_range_percent, &a->blank_null)) ||
+        (st = ro_warn_fraction(L, ro_node_get(m, "turnout", NULL), "actual.turnout",
+                               100 * a->turnout, 1)) ||
         (st = ro_value_get_list(L, m, "regions", "actual", false, MAX_REGIONS, &n)) != RUNOFF_OK || n == NULL)
         return st;
     if (L->s->n_regions == 0) {
@@ -999,6 +1014,7 @@ static runoff_status load_all(ro_loader *L, ro_name_index *opts, ro_name_index *
         st = load_blend(L);
     if (st != RUNOFF_OK || (st = load_polls(L)) != RUNOFF_OK ||
         (st = load_aggregation(L)) != RUNOFF_OK || (st = fill_default_samples(L)) != RUNOFF_OK ||
+        (st = ro_warn_poll_fractions(L)) != RUNOFF_OK ||
         (st = load_polling_error(L)) != RUNOFF_OK ||
         (st = load_turnout(L)) != RUNOFF_OK || (st = load_simulation(L)) != RUNOFF_OK)
         return st;

@@ -218,6 +218,9 @@ struct runoff_scenario {
     ro_blank_null blank_null;
 
     ro_actual actual;
+
+    runoff_warning *warnings;   /* found by the loader (warnings.h) */
+    size_t n_warnings;
 };
 
 /* An empty scenario with every default filled in (see docs/scenario.md);

@@ -20,6 +20,7 @@
 
 #include "polls.h"
 #include "scenario.h"
+#include "warnings.h"
 
 #define MAX_SURVEYS 100000 /* docs/scenario.md, "Limits" */
 
@@ -162,7 +163,9 @@ static runoff_status load_none_blank_null(ro_loader *L, const ro_node *tr)
         return st;
     if ((st = ro_value_check_keys(L, m, keys, what)) != RUNOFF_OK ||
         (st = ro_value_get_percent(L, m, "mean", what, false, &ro_range_percent_open,
-                                   &L->s->blank_null.mean)))
+                                   &L->s->blank_null.mean)) ||
+        (st = ro_warn_fraction(L, ro_node_get(m, "mean", NULL), "transfers.none_blank_null.mean",
+                               100 * L->s->blank_null.mean, 1)))
         return st;
     return ro_value_get_number(L, m, "concentration", what, false, &ro_range_concentration,
                                &L->s->blank_null.concentration);
@@ -173,6 +176,7 @@ static runoff_status resolve_transfers(ro_loader *L, const transfer_work *w, dou
                                        const ro_node *def, const ro_transfer *def_row)
 {
     runoff_scenario *s = L->s;
+    size_t from_default = 0;
     for (size_t o = 0; o < s->n_options; o++) {
         ro_transfer *t = &s->transfers[o];
         const double *acc = &w->acc[4 * o];
@@ -186,6 +190,7 @@ static runoff_status resolve_transfers(ro_loader *L, const transfer_work *w, dou
             t->pos = ro_value_pos(w->first_survey[o]);
         } else if (def != NULL) {
             *t = *def_row;
+            from_default++;
         } else {
             return ro_value_bad(
                 L, ro_node_value(L->options_seq, o),
@@ -193,6 +198,11 @@ static runoff_status resolve_transfers(ro_loader *L, const transfer_work *w, dou
                 s->options[o].id);
         }
     }
+    if (from_default == s->n_options && from_default > 1)
+        return ro_warn(L, def,
+                       "every first-round option's transfer row comes from transfers.default: "
+                       "all %zu options' voters split the same way (give rows or surveys)",
+                       from_default);
     return RUNOFF_OK;
 }
 

@@ -166,6 +166,114 @@ static void test_csv_polls_survive_every_allocation_failure(void **state)
     assert_true(alloc_failure_loop(load_csv_scenario, NULL) > 20);
 }
 
+#define WARNINGS "tests/data/inputs/warnings.yaml"
+#define W_SCALE "tests/data/inputs/warnings.yaml:17:24: warning: polling_error.scale is 0.03, " \
+    "which looks like a fraction: it is read as 0.03 points (write 3 for 3 points)"
+#define W_TURNOUT "tests/data/inputs/warnings.yaml:18:17: warning: turnout.mean is 0.72, which " \
+    "looks like a fraction: it is read as 0.72 % (write 72 for 72 %)"
+#define W_ACTUAL "tests/data/inputs/warnings.yaml:19:51: warning: actual.turnout is 0.7, which " \
+    "looks like a fraction: it is read as 0.7 % (write 70 for 70 %)"
+#define W_WEIGHT "tests/data/inputs/warnings.yaml:15:5: warning: the poll of Omega, " \
+    "2030-05-05..2030-05-06, carries 74.1 % of the polling average's weight, more than a " \
+    "third: the forecast rests on it (sample 9000)"
+
+/* Warnings are values: the library lists them with their positions, in
+ * the order the loader met them, then the weights'. */
+static void test_warnings_are_a_list(void **state)
+{
+    (void)state;
+    runoff_error err = {0};
+    runoff_scenario *s = runoff_scenario_load(WARNINGS, NULL, 0, &err);
+    assert_non_null(s);
+    runoff_warnings *w = runoff_warnings_alloc(s, &err);
+    assert_non_null(w);
+    assert_int_equal(runoff_warnings_count(w), 4);
+    const char *want[] = {W_SCALE, W_TURNOUT, W_ACTUAL, W_WEIGHT};
+    char buf[1200];
+    for (size_t i = 0; i < 4; i++)
+        assert_string_equal(runoff_warning_format(runoff_warnings_get(w, i), buf, sizeof buf),
+                            want[i]);
+    assert_int_equal(runoff_warnings_get(w, 1)->line, 18);
+    assert_int_equal(runoff_warnings_get(w, 1)->column, 17);
+    runoff_warnings_free(w);
+    runoff_warnings_free(NULL);
+    runoff_scenario_free(s);
+    /* an override's warning points into the --set text */
+    const char *sets[] = {"turnout.mean=0.5", "polling_error.scale=3", "actual.turnout=70",
+                          "polls.4.sample=1000"};
+    s = runoff_scenario_load(WARNINGS, sets, 4, &err);
+    assert_non_null(s);
+    w = runoff_warnings_alloc(s, &err);
+    assert_int_equal(runoff_warnings_count(w), 1);
+    assert_string_equal(runoff_warning_format(runoff_warnings_get(w, 0), buf, sizeof buf),
+                        "--set:1:14: warning: turnout.mean is 0.5, which looks like a fraction: "
+                        "it is read as 0.5 % (write 50 for 50 %)");
+    runoff_warnings_free(w);
+    runoff_scenario_free(s);
+}
+
+/* The CLI prints them on stderr for run, check, sweep and backtest, and
+ * --strict refuses the scenario (exit 2) before anything runs. */
+static void test_warnings_on_stderr_and_strict(void **state)
+{
+    (void)state;
+    const char *all = "runoff: " W_SCALE "\nrunoff: " W_TURNOUT "\nrunoff: " W_ACTUAL
+                      "\nrunoff: " W_WEIGHT "\n";
+    run_result r = RUN("check", WARNINGS);
+    assert_int_equal(r.status, 0);
+    assert_string_equal(r.err, all);
+    run_free(&r);
+    r = RUN("run", WARNINGS, "-q", "--draws", "1000");
+    assert_int_equal(r.status, 0);
+    assert_string_equal(r.err, all);
+    run_free(&r);
+    r = RUN("backtest", WARNINGS, "-q", "--draws", "1000");
+    assert_int_equal(r.status, 0);
+    assert_string_equal(r.err, all);
+    run_free(&r);
+    r = RUN("sweep", WARNINGS, "-q", "--draws", "1000", "--vary", "simulation.seed=1,2",
+            "--out", path_in_tmp("w.csv"));
+    assert_int_equal(r.status, 0);
+    assert_string_equal(r.err, all);
+    run_free(&r);
+    char strict[1400];
+    snprintf(strict, sizeof strict, "%srunoff: --strict: 4 warnings, refusing the scenario\n", all);
+    const char *cmds[] = {"check", "run", "backtest"};
+    for (size_t i = 0; i < 3; i++) {
+        r = RUN(cmds[i], WARNINGS, "--strict");
+        assert_int_equal(r.status, 2);
+        assert_string_equal(r.err, strict);
+        assert_string_equal(r.out, "");
+        run_free(&r);
+    }
+    r = RUN("sweep", WARNINGS, "--strict", "--vary", "simulation.seed=1,2", "--out",
+            path_in_tmp("w2.csv"));
+    assert_int_equal(r.status, 2);
+    assert_string_equal(r.err, strict);
+    assert_false(exists(path_in_tmp("w2.csv")));
+    run_free(&r);
+    /* without warnings, --strict changes nothing */
+    r = RUN("check", POLLS_YAML, "--strict");
+    assert_int_equal(r.status, 0);
+    assert_string_equal(r.err, "");
+    run_free(&r);
+    /* polls typed as fractions; every transfer row from the default */
+    r = RUN("check", "tests/data/inputs/no-sample.yaml", "--set", "polls.0.shares.north=0.53",
+            "--set", "polls.0.shares.south=0.47");
+    assert_int_equal(r.status, 0);
+    assert_contains(r.err, "runoff: tests/data/inputs/no-sample.yaml:9:5: warning: every poll's "
+                           "shares add up to at most 1 (here 0.53 and 0.47), which looks like "
+                           "fractions: shares are percentages, 0..100\n");
+    run_free(&r);
+    r = RUN("check", "tests/data/inputs/default-rows.yaml");
+    assert_int_equal(r.status, 0);
+    assert_string_equal(r.err, "runoff: tests/data/inputs/default-rows.yaml:19:12: warning: "
+                               "every first-round option's transfer row comes from "
+                               "transfers.default: all 3 options' voters split the same way "
+                               "(give rows or surveys)\n");
+    run_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -173,6 +281,8 @@ int main(void)
         cmocka_unit_test(test_csv_polls_give_the_yaml_results),
         cmocka_unit_test(test_missing_samples_take_the_median),
         cmocka_unit_test(test_csv_polls_survive_every_allocation_failure),
+        cmocka_unit_test(test_warnings_are_a_list),
+        cmocka_unit_test(test_warnings_on_stderr_and_strict),
     };
     return cmocka_run_group_tests_name("inputs", tests, cli_setup, cli_teardown);
 }

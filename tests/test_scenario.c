@@ -331,7 +331,11 @@ static void test_zero_polling_error_warns(void **state)
                                                  "polling_error: {scale: 0}\n",
                   NULL, 0, &err);
     assert_non_null(s);
-    assert_int_equal(runoff_scenario_warnings(s, stderr), 0);
+    /* only the warning that every transfer row is the default */
+    f = fmemopen(buf, sizeof buf, "w");
+    assert_int_equal(runoff_scenario_warnings(s, f), 1);
+    fclose(f);
+    assert_non_null(strstr(buf, "row comes from transfers.default"));
     runoff_scenario_free(s);
 }
 
