@@ -83,8 +83,12 @@ static void describe_first_round(const runoff_scenario *s, FILE *out)
     double registered = 0;
     for (size_t r = 0; r < s->n_regions; r++)
         registered += s->regions[r].registered;
-    fprintf(out, "first round   %zu options, %zu regions, %.0f registered\n", s->n_options,
-            s->n_regions, registered);
+    if (s->first_round_national)
+        fprintf(out, "first round   %zu options, national, %.0f registered\n", s->n_options,
+                registered);
+    else
+        fprintf(out, "first round   %zu options, %zu regions, %.0f registered\n", s->n_options,
+                s->n_regions, registered);
     fprintf(out, "transfers     %-16s %7s %7s %7s  %s\n", "option", s->finalist[0].id,
             s->finalist[1].id, "none", "concentration");
     for (size_t o = 0; o < s->n_options; o++) {
@@ -96,9 +100,10 @@ static void describe_first_round(const runoff_scenario *s, FILE *out)
     fprintf(out, "none column   %.1f %% blank or null (concentration %g)\n",
             100 * s->blank_null.mean, s->blank_null.concentration);
     const ro_regional_error *re = &s->regional_error;
-    fprintf(out, "regional      sd %g, transfer sd %g, local lean %g, %zu groups\n", re->sd,
+    if (!s->first_round_national)
+        fprintf(out, "regional      sd %g, transfer sd %g, local lean %g, %zu groups\n", re->sd,
             re->transfer_sd, re->local_lean, re->n_groups);
-    /* the groups and their sds, wrapped to 80 columns */
+    /* the groups and their sds, wrapped to 80 columns (none when national) */
     int col = 0;
     for (size_t g = 0; g < re->n_groups; g++) {
         char item[RO_NAME_MAX + 32];

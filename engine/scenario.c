@@ -23,6 +23,7 @@
 #include "date.h"
 #include "doc.h"
 #include "error.h"
+#include "firstround.h"
 #include "pollcsv.h"
 #include "transfers.h"
 #include "value.h"
@@ -707,41 +708,110 @@ static runoff_status load_votes(ro_loader *L, const ro_node *votes, size_t r,
     return RUNOFF_OK;
 }
 
+/* One region's counts, or the national one's (code and name NULL): votes,
+ * or turnout and shares (firstround.h). */
+static runoff_status load_region_counts(ro_loader *L, const ro_node *item, size_t r,
+                                        const char *what, const ro_name_index *opts, bool *seen)
+{
+    const ro_node *votes, *n;
+    uint64_t reg = 0;
+    runoff_status st;
+    ro_region *g = &L->s->regions[r];
+    if ((st = ro_value_field(L, item, "registered", what, true, &n)) != RUNOFF_OK ||
+        (st = ro_value_uint(L, n, "'registered'", 1, MAX_REGISTERED, &reg)) != RUNOFF_OK)
+        return st;
+    g->registered = (double)reg;
+    if (ro_node_get(item, "votes", NULL) == NULL && ro_node_get(item, "shares", NULL) != NULL)
+        return ro_firstround_shares(L, item, r, opts);
+    static const char *const share_keys[] = {"turnout", "blank_null"};
+    for (size_t k = 0; k < 2; k++)
+        if (ro_node_get(item, share_keys[k], &n) != NULL)
+            return ro_value_bad(L, n, "'%s' goes with 'shares', expected 'votes' alone or "
+                                      "'turnout' and 'shares'", share_keys[k]);
+    if ((st = ro_value_get_map(L, item, "votes", what, true, &votes)) != RUNOFF_OK)
+        return st;
+    return load_votes(L, votes, r, opts, seen);
+}
+
 static runoff_status load_region(ro_loader *L, const ro_node *item, size_t r, const ro_name_index *opts,
                                  bool *seen)
 {
-    static const char *const keys[] = {"code", "name", "registered", "votes", NULL};
+    static const char *const keys[] = {"code", "name", "registered", "votes", "turnout",
+                                       "shares", "blank_null", NULL};
     const char *what = "a region";
     ro_region *g = &L->s->regions[r];
-    const ro_node *votes, *n;
-    uint64_t reg = 0;
     runoff_status st;
     g->pos = ro_value_pos(item);
     g->group = -1;
     if ((st = ro_value_check_keys(L, item, keys, what)) != RUNOFF_OK ||
         (st = ro_value_get_string(L, item, "code", what, true, g->code, sizeof g->code)) != RUNOFF_OK ||
-        (st = ro_value_get_string(L, item, "name", what, false, g->name, sizeof g->name)) != RUNOFF_OK ||
-        (st = ro_value_field(L, item, "registered", what, true, &n)) != RUNOFF_OK ||
-        (st = ro_value_uint(L, n, "'registered'", 1, MAX_REGISTERED, &reg)) != RUNOFF_OK ||
-        (st = ro_value_get_map(L, item, "votes", what, true, &votes)) != RUNOFF_OK)
+        (st = ro_value_get_string(L, item, "name", what, false, g->name, sizeof g->name)) != RUNOFF_OK)
         return st;
     if (g->name[0] == '\0')
         memcpy(g->name, g->code, sizeof g->code);
-    g->registered = (double)reg;
-    return load_votes(L, votes, r, opts, seen);
+    return load_region_counts(L, item, r, what, opts, seen);
+}
+
+/* first_round.national: the country as the model's one electorate. The
+ * scenario says it is national (first_round_national), so that nothing
+ * downstream reports it as a region. */
+static runoff_status load_national(ro_loader *L, const ro_node *nat, const ro_name_index *opts,
+                                   bool *seen)
+{
+    static const char *const keys[] = {"registered", "votes", "turnout", "shares", "blank_null",
+                                       NULL};
+    runoff_scenario *s = L->s;
+    runoff_status st;
+    if ((st = ro_value_need_kind(L, nat, "national", RO_NODE_MAPPING)) != RUNOFF_OK ||
+        (st = ro_value_check_keys(L, nat, keys, "first_round.national")) != RUNOFF_OK)
+        return st;
+    s->first_round_national = true;
+    s->n_regions = 1;
+    ro_region *g = &s->regions[0];
+    g->pos = ro_value_pos(nat);
+    g->group = -1;
+    snprintf(g->code, sizeof g->code, "national");
+    snprintf(g->name, sizeof g->name, "national");
+    if ((st = load_region_counts(L, nat, 0, "first_round.national", opts, seen)) != RUNOFF_OK)
+        return st;
+    if (s->registered == 0)
+        s->registered = g->registered;
+    else if (s->registered != g->registered)
+        return ro_value_bad(L, ro_node_get(nat, "registered", NULL),
+                            "registered is %.0f, expected election.registered, %.0f",
+                            g->registered, s->registered);
+    return RUNOFF_OK;
 }
 
 static runoff_status load_first_round(ro_loader *L, const ro_node *fr, ro_name_index *opts,
                                       ro_name_index *regs)
 {
-    static const char *const keys[] = {"options", "regions", NULL};
+    static const char *const keys[] = {"options", "regions", "national", NULL};
     runoff_scenario *s = L->s;
-    const ro_node *seq;
+    const ro_node *seq, *nat, *nat_key;
     runoff_status st;
     if ((st = ro_value_check_keys(L, fr, keys, "first_round")) != RUNOFF_OK ||
-        (st = load_options(L, fr, opts)) != RUNOFF_OK ||
-        (st = ro_value_get_list(L, fr, "regions", "first_round", true, MAX_REGIONS, &seq)) != RUNOFF_OK)
+        (st = load_options(L, fr, opts)) != RUNOFF_OK)
         return st;
+    nat = ro_node_get(fr, "national", &nat_key);
+    if (nat != NULL && ro_node_get(fr, "regions", NULL) != NULL)
+        return ro_value_bad(L, nat_key, "'national' and 'regions' are both given, expected one");
+    if (nat != NULL) {
+        s->regions = ro_calloc(1, sizeof *s->regions);
+        s->votes = ro_calloc(s->n_options, sizeof *s->votes);
+        bool *seen1 = ro_calloc(s->n_options, sizeof *seen1);
+        st = s->regions == NULL || s->votes == NULL || seen1 == NULL
+                 ? ro_value_nomem(L)
+                 : load_national(L, nat, opts, seen1);
+        free(seen1);
+        if (st != RUNOFF_OK)
+            return st;
+        return ro_value_index_build(L, regs, (ro_name_list){s->regions[0].code, 1, sizeof *s->regions});
+    }
+    if ((st = ro_value_get_list(L, fr, "regions", "first_round", false, MAX_REGIONS, &seq)) != RUNOFF_OK)
+        return st;
+    if (seq == NULL)
+        return ro_value_bad(L, fr, "missing key 'regions' in first_round (or 'national')");
     size_t n = ro_node_len(seq);
     if (n == 0)
         return ro_value_bad(L, seq, "'regions' is empty, expected at least one region");
@@ -815,6 +885,11 @@ static runoff_status check_lean_options(ro_loader *L, const ro_node *m)
     return RUNOFF_OK;
 }
 
+size_t ro_scenario_reported_regions(const runoff_scenario *s)
+{
+    return s->first_round_national ? 0 : s->n_regions;
+}
+
 long ro_scenario_finalist_option(const runoff_scenario *s, int finalist)
 {
     for (size_t o = 0; o < s->n_options; o++)
@@ -831,6 +906,12 @@ static runoff_status load_regional_error(ro_loader *L, const ro_name_index *regs
     runoff_status st = ro_value_get_map(L, L->root, "regional_error", "the scenario", false, &m);
     if (st != RUNOFF_OK || m == NULL)
         return st;
+    if (L->s->first_round_national) {
+        const ro_node *k;
+        ro_node_get(L->root, "regional_error", &k);
+        return ro_value_bad(L, k, "'regional_error' needs first_round.regions, expected none "
+                                  "with first_round.national");
+    }
     if ((st = ro_value_check_keys(L, m, keys, "regional_error")) != RUNOFF_OK ||
         (st = ro_value_get_number(L, m, "sd", "regional_error", false, &ro_range_logit_sd, &re->sd)) ||
         (st = ro_value_get_number(L, m, "transfer_sd", "regional_error", false, &ro_range_logit_sd,
@@ -942,8 +1023,11 @@ static runoff_status load_actual(ro_loader *L, const ro_name_index *regs)
                                100 * a->turnout, 1)) ||
         (st = ro_value_get_list(L, m, "regions", "actual", false, MAX_REGIONS, &n)) != RUNOFF_OK || n == NULL)
         return st;
-    if (L->s->n_regions == 0) {
+    if (L->s->n_regions == 0 || L->s->first_round_national) {
         ro_node_get(m, "regions", &regions_key);
+        if (L->s->first_round_national)
+            return ro_value_bad(L, regions_key, "'regions' needs first_round.regions, expected "
+                                                "no actual.regions with first_round.national");
         return ro_value_bad(L, regions_key, "'regions' needs 'first_round', expected no actual.regions");
     }
     return load_actual_regions(L, n, regs);

@@ -208,6 +208,8 @@ struct runoff_scenario {
 
     ro_option *options;         /* first-round options */
     size_t n_options;
+    bool first_round_national;  /* first_round.national: regions[0] is the
+                                   whole country, never reported as a region */
     ro_region *regions;
     size_t n_regions;
     double *votes;              /* [n_options * n_regions], option-major:
@@ -238,6 +240,10 @@ bool ro_scenario_uses_polls(const runoff_scenario *s);
  * only meaningful when n_default_sample > 0. A static buffer, overwritten
  * by the next call. */
 const char *ro_scenario_default_sample_text(const runoff_scenario *s);
+
+/* The regions a result of s reports: n_regions, or 0 when the one
+ * electorate is the whole country (first_round.national). */
+size_t ro_scenario_reported_regions(const runoff_scenario *s);
 
 /* The first-round option whose id is finalist f's (0 = A, 1 = B), or -1. */
 long ro_scenario_finalist_option(const runoff_scenario *s, int finalist);

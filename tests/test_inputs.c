@@ -9,6 +9,8 @@
  */
 #include "cli_harness.h"
 
+#include <math.h>
+
 #include "allocfail.h"
 #include "scenario.h"
 
@@ -274,6 +276,71 @@ static void test_warnings_on_stderr_and_strict(void **state)
     run_free(&r);
 }
 
+/* A national first round (turnout and shares, no regions) runs the
+ * transfer model on one electorate: the national results are the bytes of
+ * the same first round given as one region in votes, and nothing in the
+ * report, the CSV or check speaks of regions. */
+static void test_national_first_round(void **state)
+{
+    (void)state;
+    run_result n = RUN("run", "tests/data/inputs/national-first-round.yaml", "-q", "--csv", "-");
+    run_result o = RUN("run", "tests/data/inputs/one-region.yaml", "-q", "--csv", "-");
+    assert_int_equal(n.status, 0);
+    assert_int_equal(o.status, 0);
+    assert_true(strstr(n.out, "region") == NULL);
+    /* the one-region run's rows, less its region summaries */
+    char *kept = malloc(strlen(o.out) + 1), *w = kept;
+    for (const char *line = o.out; *line;) {
+        const char *end = strchr(line, '\n');
+        size_t len = end ? (size_t)(end - line) + 1 : strlen(line);
+        if (strncmp(line, "regions_", 8) != 0) {
+            memcpy(w, line, len);
+            w += len;
+        }
+        line += len;
+    }
+    *w = '\0';
+    assert_string_equal(n.out, kept);
+    free(kept);
+    run_free(&n);
+    run_free(&o);
+    run_result r = RUN("run", "tests/data/inputs/national-first-round.yaml");
+    assert_int_equal(r.status, 0);
+    assert_true(strstr(r.out, "egion") == NULL);
+    assert_contains(r.out, "Blank and null ballots (% of voters)");
+    run_free(&r);
+    r = RUN("check", "tests/data/inputs/national-first-round.yaml");
+    assert_int_equal(r.status, 0);
+    assert_true(strstr(r.out, "egion") == NULL);
+    assert_contains(r.out, "first round   5 options, national, 1000000 registered\n");
+    run_free(&r);
+    r = RUN("backtest", "tests/data/inputs/national-first-round.yaml", "-q");
+    assert_int_equal(r.status, 0);
+    assert_true(strstr(r.out, "egion") == NULL);
+    run_free(&r);
+}
+
+/* The first round as counts and as turnout and shares load the same
+ * votes: the shares form is exact arithmetic on the published figures. */
+static void test_first_round_shares_make_the_votes(void **state)
+{
+    (void)state;
+    runoff_error err = {0};
+    runoff_scenario *n = runoff_scenario_load("tests/data/inputs/national-first-round.yaml",
+                                              NULL, 0, &err);
+    runoff_scenario *o = runoff_scenario_load("tests/data/inputs/one-region.yaml", NULL, 0, &err);
+    assert_non_null(n);
+    assert_non_null(o);
+    assert_true(n->first_round_national && !o->first_round_national);
+    assert_int_equal(n->n_regions, 1);
+    assert_int_equal(ro_scenario_reported_regions(n), 0);
+    for (size_t k = 0; k < n->n_options; k++)
+        assert_true(fabs(n->votes[k] - o->votes[k]) < 1e-6);
+    assert_true(n->registered == 1000000);
+    runoff_scenario_free(n);
+    runoff_scenario_free(o);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -283,6 +350,8 @@ int main(void)
         cmocka_unit_test(test_csv_polls_survive_every_allocation_failure),
         cmocka_unit_test(test_warnings_are_a_list),
         cmocka_unit_test(test_warnings_on_stderr_and_strict),
+        cmocka_unit_test(test_national_first_round),
+        cmocka_unit_test(test_first_round_shares_make_the_votes),
     };
     return cmocka_run_group_tests_name("inputs", tests, cli_setup, cli_teardown);
 }
