@@ -140,6 +140,11 @@ ro_pos ro_value_pos(const ro_node *n);
  * *node = the shares mapping. */
 runoff_status ro_value_get_shares(ro_loader *L, const ro_node *map, const char *what,
                                   bool with_none, double out[3], const ro_node **node);
+/* The same with "none", where any non-empty subset of the three may be
+ * given: given[] says which (out[] is untouched for the others); an empty
+ * mapping is refused as a missing share. */
+runoff_status ro_value_get_shares_partial(ro_loader *L, const ro_node *map, const char *what,
+                                          double out[3], bool given[3], const ro_node **node);
 /* item.start and item.end: start <= end <= the election date. */
 runoff_status ro_value_fieldwork(ro_loader *L, const ro_node *item, const char *what,
                                  int32_t *start, int32_t *end);

@@ -341,6 +341,83 @@ static void test_first_round_shares_make_the_votes(void **state)
     runoff_scenario_free(o);
 }
 
+/* A first round of three candidates for the transfer tests, then the
+ * transfers section given by each case. */
+#define TR_BASE                                                                   \
+    "election:\n  name: t\n  date: 2030-05-12\n  finalists:\n"                      \
+    "    - {id: a, name: A}\n    - {id: b, name: B}\n"                             \
+    "first_round:\n  options: [{id: a}, {id: b}, {id: c}]\n"                       \
+    "  national: {registered: 1000, votes: {a: 400, b: 350, c: 250}}\n"            \
+    "blend: {mode: transfers}\n"
+
+static runoff_scenario *load_transfers(const char *transfers, runoff_error *err)
+{
+    char text[2048];
+    snprintf(text, sizeof text, "%s%s", TR_BASE, transfers);
+    return runoff_scenario_load_buffer("t.yaml", text, strlen(text), NULL, 0, err);
+}
+
+/* Partial rows, worked by hand: the shares given stay, the voters not
+ * placed are split equally between the columns not given, and the
+ * concentration is multiplied by the fraction of voters placed. */
+static void test_partial_transfer_rows(void **state)
+{
+    (void)state;
+    runoff_error err = {0};
+    runoff_scenario *s = load_transfers(
+        "transfers:\n  concentration: 50\n  rows:\n"
+        "    - {option: a, shares: {a: 90, b: 2, none: 8}}\n"
+        "    - {option: b, shares: {a: 40, none: 40}}\n"
+        "    - {option: c, shares: {a: 35}}\n",
+        &err);
+    assert_non_null(s);
+    const ro_transfer *t = s->transfers;
+    assert_true(fabs(t[0].mean[0] - 0.90) < 1e-15 && t[0].concentration == 50);
+    assert_true(fabs(t[1].mean[0] - 0.4) < 1e-15 && fabs(t[1].mean[1] - 0.2) < 1e-15 &&
+                fabs(t[1].mean[2] - 0.4) < 1e-15);
+    assert_true(fabs(t[1].concentration - 40) < 1e-12);
+    assert_true(fabs(t[2].mean[0] - 0.35) < 1e-15 && fabs(t[2].mean[1] - 0.325) < 1e-15 &&
+                fabs(t[2].mean[2] - 0.325) < 1e-15);
+    assert_true(fabs(t[2].concentration - 17.5) < 1e-12);
+    runoff_scenario_free(s);
+}
+
+/* A survey's sample n (over the design effect) sets its row's
+ * concentration to n - 1; a survey without one counts as the section's
+ * concentration + 1 respondents, a partial one as that times the fraction
+ * placed, and the row takes the recency-weighted mean, minus 1. */
+static void test_survey_sample_sets_the_concentration(void **state)
+{
+    (void)state;
+    runoff_error err = {0};
+    const char *surveys =
+        "transfers:\n  concentration: 50\n  surveys:\n"
+        "    - {pollster: P, start: 2030-05-01, end: 2030-05-02, option: a, sample: 900,"
+        " shares: {a: 90, b: 2, none: 8}}\n"
+        "    - {pollster: P, start: 2030-05-01, end: 2030-05-02, option: b, sample: 900,"
+        " shares: {a: 10, b: 80, none: 10}}\n"
+        "    - {pollster: Q, start: 2030-05-01, end: 2030-05-02, option: b,"
+        " shares: {a: 20, b: 70, none: 10}}\n"
+        "    - {pollster: Q, start: 2030-05-01, end: 2030-05-02, option: c,"
+        " shares: {a: 40}}\n%s";
+    char text[1024];
+    snprintf(text, sizeof text, surveys, "");
+    runoff_scenario *s = load_transfers(text, &err);
+    assert_non_null(s);
+    assert_true(fabs(s->transfers[0].concentration - 899) < 1e-9);
+    /* same dates, equal weights: (900 + 51) / 2 - 1 */
+    assert_true(fabs(s->transfers[1].concentration - 474.5) < 1e-9);
+    assert_true(fabs(s->transfers[1].mean[0] - 0.15) < 1e-12);
+    /* 51 x 0.4 - 1 */
+    assert_true(fabs(s->transfers[2].concentration - 19.4) < 1e-9);
+    runoff_scenario_free(s);
+    snprintf(text, sizeof text, surveys, "aggregation: {design_effect: 1.5}\n");
+    s = load_transfers(text, &err);
+    assert_non_null(s);
+    assert_true(fabs(s->transfers[0].concentration - 599) < 1e-9);
+    runoff_scenario_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -352,6 +429,8 @@ int main(void)
         cmocka_unit_test(test_warnings_on_stderr_and_strict),
         cmocka_unit_test(test_national_first_round),
         cmocka_unit_test(test_first_round_shares_make_the_votes),
+        cmocka_unit_test(test_partial_transfer_rows),
+        cmocka_unit_test(test_survey_sample_sets_the_concentration),
     };
     return cmocka_run_group_tests_name("inputs", tests, cli_setup, cli_teardown);
 }

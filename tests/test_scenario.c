@@ -623,9 +623,16 @@ static const err_case err_cases[] = {
      NULL, NULL, 16, 7, "no transfer row for option 'b' (give a row, a survey or a default)"},
     {"transfer shares sum", REGIONAL, "transfers.default.shares.none=41", NULL, 26, 21,
      "transfer shares for 'default' add up to 101.0, expected 100 ± 0.5"},
-    {"transfer shares missing none", ELECTION POLLS FIRST_ROUND
-     "transfers:\n  default: {shares: {a: 50, b: 50}}\n",
-     NULL, NULL, 26, 21, "missing share for 'none'"},
+    {"partial transfer shares over 100", ELECTION POLLS FIRST_ROUND
+     "transfers:\n  default: {shares: {a: 60, b: 50}}\n",
+     NULL, NULL, 26, 21,
+     "partial transfer shares for 'default' add up to 110.0, expected at most 100 ± 0.5"},
+    {"partial transfer shares placing nobody", ELECTION POLLS FIRST_ROUND
+     "transfers:\n  default: {shares: {a: 0}}\n",
+     NULL, NULL, 26, 21, "partial transfer shares for 'default' add up to 0, expected shares"},
+    {"transfer shares empty", ELECTION POLLS FIRST_ROUND
+     "transfers:\n  default: {shares: {}}\n",
+     NULL, NULL, 26, 21, "missing share for 'a'"},
     {"transfer shares unknown key", ELECTION POLLS FIRST_ROUND
      "transfers:\n  default: {shares: {a: 50, b: 50, nope: 0}}\n",
      NULL, NULL, 26, 36, "unknown finalist 'nope' in shares, expected a, b and none (did you mean 'none'?)"},
