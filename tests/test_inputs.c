@@ -17,6 +17,7 @@
 #define REGIONAL "tests/data/cli/regional.yaml"
 #define POLLS_YAML "tests/data/inputs/polls.yaml"
 #define POLLS_CSV "tests/data/inputs/polls-csv.yaml"
+#define NEWCOMER "tests/data/inputs/newcomer"
 
 /* blend: transfers draws nothing from the polls, so an as_of before the
  * first poll leaves the forecast as it is and is no error (run, check and
@@ -418,6 +419,38 @@ static void test_survey_sample_sets_the_concentration(void **state)
     runoff_scenario_free(s);
 }
 
+/* The walk-through in docs/scenario.md runs as written: its CSV and YAML
+ * are these files, word for word. */
+static void test_newcomer_walk_through(void **state)
+{
+    (void)state;
+    size_t n;
+    char *doc = slurp("docs/scenario.md", &n), *csv = slurp(NEWCOMER "/polls.csv", &n),
+         *yaml = slurp(NEWCOMER "/scenario.yaml", &n);
+    assert_non_null(doc);
+    assert_contains(doc, csv);
+    /* the YAML of steps 2 and 3, less the file's two comment lines */
+    const char *body = strstr(yaml, "election:");
+    const char *fr = strstr(body, "first_round:");
+    assert_non_null(fr);
+    char *head = strndup(body, (size_t)(fr - body));
+    assert_contains(doc, head);
+    assert_contains(doc, fr);
+    free(head);
+    free(doc);
+    free(csv);
+    free(yaml);
+    run_result r = RUN("check", NEWCOMER "/scenario.yaml", "--strict");
+    assert_int_equal(r.status, 0);
+    assert_string_equal(r.err, "");
+    run_free(&r);
+    r = RUN("sweep", NEWCOMER "/scenario.yaml", "-q", "--draws", "2000", "--set",
+            "polls.pan-1.sample=1500", "--vary", "transfers.adjust.others.bravo=20:60:5", "--out",
+            path_in_tmp("newcomer.csv"));
+    assert_int_equal(r.status, 0);
+    run_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -431,6 +464,7 @@ int main(void)
         cmocka_unit_test(test_first_round_shares_make_the_votes),
         cmocka_unit_test(test_partial_transfer_rows),
         cmocka_unit_test(test_survey_sample_sets_the_concentration),
+        cmocka_unit_test(test_newcomer_walk_through),
     };
     return cmocka_run_group_tests_name("inputs", tests, cli_setup, cli_teardown);
 }
