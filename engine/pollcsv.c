@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "doc.h"
 #include "error.h"
@@ -355,8 +356,15 @@ runoff_doc *ro_pollcsv_parse(const char *name, const char *buf, size_t len,
 runoff_doc *ro_pollcsv_read(const char *path, const char *const finalists[2], runoff_error *err)
 {
     FILE *f = fopen(path, "rb");
+    struct stat st;
     if (f == NULL) {
         ro_error_set(err, RUNOFF_EINPUT, path, 0, 0, "cannot open: %s", strerror(errno));
+        return NULL;
+    }
+    /* Only a file: a FIFO or a terminal could block the load for ever. */
+    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+        fclose(f);
+        ro_error_set(err, RUNOFF_EINPUT, path, 0, 0, "not a regular file, expected a CSV file");
         return NULL;
     }
     const size_t most = RO_DOC_MAX_BYTES + 1;

@@ -19,7 +19,8 @@
  * The table itself is refused, at the offending cell, for: an unknown,
  * repeated or missing column, a row with more or fewer fields than the
  * header, a stray quote, an unterminated quoted field, a NUL byte, invalid
- * UTF-8, more than 100,000 rows or more than 64 MiB. Lines end in LF, CRLF
+ * UTF-8, more than 100,000 rows or more than 64 MiB, and a path that is not
+ * a regular file (a FIFO could block the load). Lines end in LF, CRLF
  * or CR; blank lines are skipped; spaces are kept (" 52" is not a number).
  */
 #ifndef RO_POLLCSV_H

@@ -586,7 +586,8 @@ static runoff_status load_polling_error(ro_loader *L)
                        "(the default is %g points)",
                        100 * RO_DEFAULT_ERROR_SCALE);
     /* points: 0.03 typed for 3 points is a fraction */
-    return ro_warn_fraction(L, scale, "polling_error.scale", 100 * pe->scale, 0.1);
+    return ro_warn_fraction(L, scale, "polling_error.scale", 100 * pe->scale, 0.1,
+                            " points");
 }
 
 static runoff_status load_turnout(ro_loader *L)
@@ -603,7 +604,8 @@ static runoff_status load_turnout(ro_loader *L)
         (st = ro_value_get_percent(L, m, "sd", "turnout", false, &ro_range_percent, &t->sd)))
         return st;
     t->given = true;
-    if ((st = ro_warn_fraction(L, ro_node_get(m, "mean", NULL), "turnout.mean", 100 * t->mean, 1)))
+    if ((st = ro_warn_fraction(L, ro_node_get(m, "mean", NULL), "turnout.mean", 100 * t->mean, 1,
+                               " %")))
         return st;
     /* A Beta distribution with this mean exists only below this sd. */
     double max_sd = sqrt(t->mean * (1 - t->mean));
@@ -1012,7 +1014,8 @@ static runoff_status load_actual(ro_loader *L, const ro_name_index *regs)
             return ro_value_bad(L, n, "shares add up to 0, expected a positive total");
         a->has_share = true;
         a->share_a = pct[0] / (pct[0] + pct[1]);
-        if ((st = ro_warn_fraction(L, n, "the sum of actual.shares", pct[0] + pct[1], 1)))
+        if ((st = ro_warn_fraction(L, n, "the sum of actual.shares", pct[0] + pct[1], 1,
+                                   " %")))
             return st;
     }
     a->has_turnout = ro_node_get(m, "turnout", NULL) != NULL;
@@ -1020,7 +1023,7 @@ static runoff_status load_actual(ro_loader *L, const ro_name_index *regs)
     if ((st = ro_value_get_percent(L, m, "turnout", "actual", false, &ro_range_percent, &a->turnout)) ||
         (st = ro_value_get_percent(L, m, "blank_null", "actual", false, &ro_range_percent, &a->blank_null)) ||
         (st = ro_warn_fraction(L, ro_node_get(m, "turnout", NULL), "actual.turnout",
-                               100 * a->turnout, 1)) ||
+                               100 * a->turnout, 1, " %")) ||
         (st = ro_value_get_list(L, m, "regions", "actual", false, MAX_REGIONS, &n)) != RUNOFF_OK || n == NULL)
         return st;
     if (L->s->n_regions == 0 || L->s->first_round_national) {

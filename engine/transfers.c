@@ -211,7 +211,7 @@ static runoff_status load_none_blank_null(ro_loader *L, const ro_node *tr)
         (st = ro_value_get_percent(L, m, "mean", what, false, &ro_range_percent_open,
                                    &L->s->blank_null.mean)) ||
         (st = ro_warn_fraction(L, ro_node_get(m, "mean", NULL), "transfers.none_blank_null.mean",
-                               100 * L->s->blank_null.mean, 1)))
+                               100 * L->s->blank_null.mean, 1, " %")))
         return st;
     return ro_value_get_number(L, m, "concentration", what, false, &ro_range_concentration,
                                &L->s->blank_null.concentration);

@@ -63,10 +63,8 @@ runoff_status ro_warn(ro_loader *L, const ro_node *n, const char *fmt, ...)
 }
 
 runoff_status ro_warn_fraction(ro_loader *L, const ro_node *n, const char *label, double pct,
-                               double most)
+                               double most, const char *unit)
 {
-    /* polling_error.scale is in points, every other such field in percent */
-    const char *unit = strstr(label, "scale") != NULL ? " points" : " %";
     if (n == NULL || !(pct > 0 && pct <= most))
         return RUNOFF_OK;
     return ro_warn(L, n, "%s is %g, which looks like a fraction: it is read as %g%s (write %g "

@@ -28,9 +28,10 @@ runoff_status ro_warn_poll_fractions(ro_loader *L);
 int ro_warnings_add(runoff_warnings *w, const char *file, ro_pos pos, const char *fmt, ...)
     RO_PRINTF(4, 5);
 
-/* A warning at node n when pct, a percentage read there, looks like a
- * fraction (0 < pct <= most): label names the key in the message. */
+/* A warning at node n when pct, a percentage (or points) read there, looks
+ * like a fraction (0 < pct <= most): label names the key in the message,
+ * unit is " %" or " points". */
 runoff_status ro_warn_fraction(ro_loader *L, const ro_node *n, const char *label, double pct,
-                               double most);
+                               double most, const char *unit);
 
 #endif /* RO_WARNINGS_H */
