@@ -40,6 +40,8 @@ DEPS     ?= test
 MPI      ?= 0
 
 PKGS     := gsl yaml-0.1
+# Libraries without a pkg-config file: libcsv (libcsv-dev) reads poll tables.
+NOPC_LIBS := -lcsv
 BUILD    := build
 ifeq ($(SANITIZE),1)
 BUILD    := build-san
@@ -79,7 +81,7 @@ CMOCKA_LIBS = $(shell pkg-config --libs cmocka 2>/dev/null)
 CFLAGS   ?= $(OPT) -g
 ALL_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) $(CFLAGS) $(SANFLAGS) $(MPI_CFLAGS) \
               -pthread -Iinclude -Iengine $(PKG_CFLAGS) -MMD -MP
-LDLIBS_ALL = $(PKG_LIBS) -lm -pthread
+LDLIBS_ALL = $(PKG_LIBS) $(NOPC_LIBS) -lm -pthread
 
 # The library is every engine/ file except the CLI (cli*.c), which is only
 # a client of include/runoff.h.
@@ -121,7 +123,8 @@ deps:
 # The targets that run something check for their packages first, and call
 # scripts/deps.sh only when one is missing (a shell test, no apt). The
 # build itself then runs in a sub-make, which reads pkg-config afresh.
-HAVE_BUILD_DEPS = command -v $(CC) >/dev/null 2>&1 && pkg-config --exists $(PKGS) 2>/dev/null
+HAVE_BUILD_DEPS = command -v $(CC) >/dev/null 2>&1 && pkg-config --exists $(PKGS) 2>/dev/null && \
+                  test -f /usr/include/csv.h
 HAVE_CHECK_DEPS = $(HAVE_BUILD_DEPS) && pkg-config --exists cmocka 2>/dev/null && \
                   command -v python3 >/dev/null 2>&1
 
@@ -310,7 +313,7 @@ FUZZ_CFLAGS  := -std=c11 -D_POSIX_C_SOURCE=200809L -O1 -g $(FUZZ_SAN) -pthread \
                 -Iinclude -Iengine $(PKG_CFLAGS) -MMD -MP
 FUZZ_LIB_OBJ := $(LIB_SRC:%.c=$(FUZZ_BUILD)/%.o)
 FUZZ_LIB     := $(FUZZ_BUILD)/librunoff.a
-FUZZ_TARGETS := fuzz_scenario fuzz_set
+FUZZ_TARGETS := fuzz_scenario fuzz_set fuzz_pollcsv
 FUZZ_BIN     := $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/%)
 
 # The histogram loops (summary.c, backtest.c) scan 20000 bins several times

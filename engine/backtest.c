@@ -337,7 +337,7 @@ runoff_status runoff_backtest_score(const runoff_scenario *s, const runoff_resul
     if (!runoff_backtest_has_actual(s))
         return ro_error_set(err, RUNOFF_EINPUT, s->source, 0, 0,
                             "no actual.shares to back-test against");
-    if (r->share_a == NULL || r->n_regions != s->n_regions)
+    if (r->share_a == NULL || r->n_regions != ro_scenario_reported_regions(s))
         return ro_error_set(err, RUNOFF_EINPUT, s->source, 0, 0,
                             "the result is not this scenario's");
     row->actual = s->actual.share_a;

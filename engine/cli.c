@@ -231,6 +231,7 @@ int cli_parse_options(const char *cmd, const char *help, int argc, char **argv,
             continue;
         case 'q': common->quiet = true; continue;
         case CLI_OPT_PROGRESS: common->force_progress = true; continue;
+        case CLI_OPT_STRICT: common->strict = true; continue;
         case 'h':
             fputs(help, stdout);
             return -1;
@@ -265,9 +266,28 @@ void cli_common_progress(cli_common *common, cli_progress *p, const char *what)
     common->sim.progress_ctx = p;
 }
 
-runoff_scenario *cli_load(const char *path, const cli_list *sets, int *status,
+int cli_warnings(const runoff_scenario *s, bool strict)
+{
+    runoff_error err = {0};
+    runoff_warnings *w = runoff_warnings_alloc(s, &err);
+    if (w == NULL)
+        return cli_report_error(&err);
+    size_t n = runoff_warnings_count(w);
+    for (size_t i = 0; i < n; i++) {
+        char line[1200];
+        cli_errorf("%s", runoff_warning_format(runoff_warnings_get(w, i), line, sizeof line));
+    }
+    runoff_warnings_free(w);
+    if (n == 0 || !strict)
+        return CLI_OK;
+    cli_errorf("--strict: %zu warning%s, refusing the scenario", n, n == 1 ? "" : "s");
+    return CLI_USAGE;
+}
+
+runoff_scenario *cli_load(const char *path, const cli_common *common, int *status,
                           runoff_doc **doc_out)
 {
+    const cli_list *sets = &common->sets;
     runoff_error err = {0};
     runoff_scenario *s = NULL;
     runoff_doc *doc = runoff_doc_parse_file(path, &err);
@@ -279,6 +299,10 @@ runoff_scenario *cli_load(const char *path, const cli_list *sets, int *status,
 done:
     if (s == NULL)
         *status = cli_report_error(&err);
+    else if ((*status = cli_warnings(s, common->strict)) != CLI_OK) {
+        runoff_scenario_free(s);
+        s = NULL;
+    }
     if (s != NULL && doc_out != NULL)
         *doc_out = doc;
     else

@@ -61,7 +61,7 @@ void cli_progress_done(cli_progress *p);
  * same way. A command's option table lists its own rows, then
  * CLI_SIM_OPTIONS if it simulates, then CLI_COMMON_OPTIONS (which ends the
  * table); its own long-only options are numbered from CLI_OPT_FIRST. */
-enum { CLI_OPT_PROGRESS = 256, CLI_OPT_FIRST };
+enum { CLI_OPT_PROGRESS = 256, CLI_OPT_STRICT, CLI_OPT_FIRST };
 
 #define CLI_SIM_OPTIONS                                                                   \
     {"threads", required_argument, NULL, 't'}, {"draws", required_argument, NULL, 'n'}, \
@@ -69,6 +69,7 @@ enum { CLI_OPT_PROGRESS = 256, CLI_OPT_FIRST };
 #define CLI_COMMON_OPTIONS                                                                \
     {"set", required_argument, NULL, 'S'}, {"quiet", no_argument, NULL, 'q'},           \
         {"progress", no_argument, NULL, CLI_OPT_PROGRESS},                              \
+        {"strict", no_argument, NULL, CLI_OPT_STRICT},                                  \
         {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}
 
 /* What the shared options set. */
@@ -76,6 +77,7 @@ typedef struct {
     runoff_sim_options sim;    /* -t, -n, -s */
     cli_list sets;             /* -S KEY=VALUE, in order */
     bool quiet, force_progress;/* -q, --progress */
+    bool strict;               /* --strict: warnings refuse the scenario */
 } cli_common;
 
 /* A command's own options: returns CLI_OK if it took c, an exit status
@@ -110,11 +112,16 @@ int cli_sim_option(int c, const char *arg, runoff_sim_options *sim);
 int cli_bad_option(const char *cmd, int c, char **argv);
 int cli_one_scenario(const char *cmd, int argc, char **argv, const char **scenario);
 
-/* Load a scenario with overrides, printing any error. With doc_out, the
- * parsed document (overrides applied) is kept there for the caller to free
- * (only when the scenario loaded). */
-runoff_scenario *cli_load(const char *path, const cli_list *sets, int *status,
+/* Load a scenario with common's overrides, printing any error and then
+ * its warnings (cli_warnings). With doc_out, the parsed document
+ * (overrides applied) is kept there for the caller to free (only when the
+ * scenario loaded). */
+runoff_scenario *cli_load(const char *path, const cli_common *common, int *status,
                           runoff_doc **doc_out);
+/* Print s's warnings on stderr ("runoff: file:line:column: warning: ...");
+ * CLI_OK, or CLI_USAGE when there is one and strict (after saying that
+ * --strict refuses them), or CLI_FAIL when they cannot be computed. */
+int cli_warnings(const runoff_scenario *s, bool strict);
 
 /* ---- run's outputs, shared by run and merge (cli_run.c) ---- */
 

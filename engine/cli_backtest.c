@@ -36,6 +36,7 @@ static const char backtest_help[] =
     "  -S, --set KEY=VALUE     override a value in every scenario (repeatable)\n"
     "  -q, --quiet             no progress line\n"
     "      --progress          progress line even when stderr is not a terminal\n"
+    "      --strict            refuse a scenario (exit 2) that has a warning\n"
     "  -h, --help              this help\n"
     "\n"
     "The CSV is written as `runoff run` writes its files: a regular file (or\n"
@@ -82,7 +83,7 @@ static void scenario_list_free(scenario_list *l)
 /* Load files[0..n): every load error is printed (the status is the first
  * one's), files without actual.shares are noted and left out; CLI_USAGE
  * when none is left. */
-static int load_all(char **files, size_t n, const cli_list *sets, scenario_list *out)
+static int load_all(char **files, size_t n, const cli_common *common, scenario_list *out)
 {
     int status = CLI_OK;
     if ((out->items = calloc(n, sizeof *out->items)) == NULL) {
@@ -91,7 +92,7 @@ static int load_all(char **files, size_t n, const cli_list *sets, scenario_list 
     }
     for (size_t i = 0; i < n; i++) {
         int st = CLI_OK;
-        runoff_scenario *s = cli_load(files[i], sets, &st, NULL);
+        runoff_scenario *s = cli_load(files[i], common, &st, NULL);
         if (s == NULL) {
             status = status == CLI_OK ? st : status;
         } else if (!runoff_backtest_has_actual(s)) {
@@ -168,7 +169,7 @@ int cli_backtest(int argc, char **argv)
         status = CLI_USAGE;
     }
     if (status == CLI_OK)
-        status = load_all(argv + optind, (size_t)(argc - optind), &a.common.sets, &list);
+        status = load_all(argv + optind, (size_t)(argc - optind), &a.common, &list);
     if (status != CLI_OK)
         goto done;
     bool table = a.csv == NULL || strcmp(a.csv, "-") != 0;

@@ -30,6 +30,7 @@ static const char calibrate_help[] =
     "  -S, --set KEY=VALUE     override a value in every scenario (repeatable)\n"
     "  -q, --quiet             accepted for symmetry (nothing long runs)\n"
     "      --progress          accepted for symmetry\n"
+    "      --strict            refuse a scenario (exit 2) that has a warning\n"
     "  -h, --help              this help\n"
     "\n"
     "FILE may be - for stdout. It is written atomically (temporary file, then\n"
@@ -83,7 +84,7 @@ int cli_calibrate(int argc, char **argv)
     }
     for (size_t i = 0; i < n_files; i++) {
         int st = CLI_OK;
-        runoff_scenario *s = cli_load(files[i], &a.common.sets, &st, NULL);
+        runoff_scenario *s = cli_load(files[i], &a.common, &st, NULL);
         if (s == NULL)
             status = status == CLI_OK ? st : status;
         else

@@ -45,6 +45,7 @@ static const char run_help[] =
     "  -o, --out FILE          the shard's partial file (with --shard)\n"
     "  -q, --quiet             no progress line\n"
     "      --progress          progress line even when stderr is not a terminal\n"
+    "      --strict            refuse a scenario (exit 2) that has a warning\n"
     "  -h, --help              this help\n"
     "\n"
     "FILE may be - for standard output, instead of the report (one output at\n"
@@ -259,7 +260,7 @@ int cli_run(int argc, char **argv)
         cli_common_free(&a.common);
         return cli_exit_status(status);
     }
-    runoff_scenario *s = status == CLI_OK ? cli_load(path, &a.common.sets, &status, NULL) : NULL;
+    runoff_scenario *s = status == CLI_OK ? cli_load(path, &a.common, &status, NULL) : NULL;
     cli_common_free(&a.common);
     if (s == NULL)
         return cli_exit_status(status);

@@ -66,6 +66,7 @@ static const char sweep_help[] =
     "  -S, --set KEY=VALUE     override a scenario value for every point\n"
     "  -q, --quiet             no progress line\n"
     "      --progress          progress line even when stderr is not a terminal\n"
+    "      --strict            refuse a scenario (exit 2) that has a warning\n"
     "  -h, --help              this help\n";
 
 enum { OPT_ZIP = CLI_OPT_FIRST, OPT_RESUME, OPT_SHARD };
@@ -145,7 +146,13 @@ static int build(const char *path, const sweep_args *a, runoff_doc **doc_out,
             goto fail;
     if ((s = runoff_scenario_from_doc(doc, &err)) == NULL)
         goto fail;
+    int warned = cli_warnings(s, a->common.strict);
     runoff_scenario_free(s);
+    if (warned != CLI_OK) {
+        runoff_sweep_free(sw);
+        runoff_doc_free(doc);
+        return warned;
+    }
     if (runoff_sweep_add_from_doc(sw, doc, &err) != RUNOFF_OK)
         goto fail;
     for (size_t i = 0; i < a->varies.n; i++)

@@ -104,6 +104,12 @@ const char *runoff_trend_csv_refusal(const runoff_scenario *s)
         return "needs aggregation.method: dynamic";
     if (s->n_polls == 0)
         return "needs polls (the scenario has none)";
+    /* A scenario that does not use its polls may have none left. */
+    bool left = !s->aggregation.has_as_of;
+    for (size_t i = 0; i < s->n_polls && !left; i++)
+        left = s->polls[i].end <= s->aggregation.as_of;
+    if (!left)
+        return "needs a poll that ends on or before aggregation.as_of";
     return NULL;
 }
 

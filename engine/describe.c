@@ -1,7 +1,7 @@
 /*
  * describe.c — the text that `runoff check` prints about a loaded
- * scenario: what was read (runoff_scenario_describe) and what looks like a
- * mistake although it is valid (runoff_scenario_warnings).
+ * scenario: what was read (runoff_scenario_describe); what looks like a
+ * mistake although it is valid is warnings.c's.
  *
  * Owns that text and nothing else; it reads a validated scenario and never
  * changes it, so every figure shown is the value the simulation will use
@@ -17,6 +17,29 @@
 static const char *const population_names[] = {"likely", "registered", "adults"};
 static const char *const house_names[] = {"estimate", "none", "fixed"};
 static const char *const blend_names[] = {"polls", "transfers", "mix"};
+
+/* Where the polls came from and what the loader filled in for them. */
+static void describe_poll_sources(const runoff_scenario *s, FILE *out)
+{
+    if (s->polls_file[0] != '\0')
+        fprintf(out, "              read from %s\n", s->polls_file);
+    if (s->n_excluded > 0)
+        fprintf(out, "              %zu more excluded by aggregation.exclude\n", s->n_excluded);
+    if (s->n_default_sample > 0)
+        fprintf(out, "              %s\n", ro_scenario_default_sample_text(s));
+    /* the undecided shares are not used (the two-way share does not depend
+     * on them), so this is where they are shown */
+    size_t n_undecided = 0;
+    double undecided = 0;
+    for (size_t i = 0; i < s->n_polls; i++)
+        if (s->polls[i].has_undecided) {
+            n_undecided++;
+            undecided += s->polls[i].undecided;
+        }
+    if (n_undecided > 0)
+        fprintf(out, "              %zu give an undecided share (mean %.1f %%, not used)\n",
+                n_undecided, undecided / (double)n_undecided);
+}
 
 static void describe_polls(const runoff_scenario *s, FILE *out)
 {
@@ -40,6 +63,7 @@ static void describe_polls(const runoff_scenario *s, FILE *out)
                 fprintf(out, "%s%zu %s", sep++ ? ", " : "", counts[p], population_names[p]);
         fprintf(out, ")\n");
     }
+    describe_poll_sources(s, out);
     if (a->method == RO_AGG_DYNAMIC) {
         char daily[32] = "estimate", poll[32] = "estimate"; /* NAN = estimate */
         if (!isnan(a->daily_sd))
@@ -71,8 +95,12 @@ static void describe_first_round(const runoff_scenario *s, FILE *out)
     double registered = 0;
     for (size_t r = 0; r < s->n_regions; r++)
         registered += s->regions[r].registered;
-    fprintf(out, "first round   %zu options, %zu regions, %.0f registered\n", s->n_options,
-            s->n_regions, registered);
+    if (s->first_round_national)
+        fprintf(out, "first round   %zu options, national, %.0f registered\n", s->n_options,
+                registered);
+    else
+        fprintf(out, "first round   %zu options, %zu regions, %.0f registered\n", s->n_options,
+                s->n_regions, registered);
     static const char *const kind_note[] = {"", " (abstention)", " (blank or null)"};
     fprintf(out, "transfers     %-16s %7s %7s %7s  %-13s  %s\n", "option", s->finalist[0].id,
             s->finalist[1].id, "none", "concentration", "name");
@@ -86,9 +114,10 @@ static void describe_first_round(const runoff_scenario *s, FILE *out)
     fprintf(out, "none column   %.1f %% blank or null (concentration %g)\n",
             100 * s->blank_null.mean, s->blank_null.concentration);
     const ro_regional_error *re = &s->regional_error;
-    fprintf(out, "regional      sd %g, transfer sd %g, local lean %g, %zu groups\n", re->sd,
+    if (!s->first_round_national)
+        fprintf(out, "regional      sd %g, transfer sd %g, local lean %g, %zu groups\n", re->sd,
             re->transfer_sd, re->local_lean, re->n_groups);
-    /* the groups and their sds, wrapped to 80 columns */
+    /* the groups and their sds, wrapped to 80 columns (none when national) */
     int col = 0;
     for (size_t g = 0; g < re->n_groups; g++) {
         char item[RO_NAME_MAX + 32];
@@ -154,17 +183,4 @@ int runoff_scenario_describe(const runoff_scenario *s, FILE *out)
         describe_first_round(s, out);
     describe_actual(&s->actual, s->n_regions, out);
     return ferror(out) ? -1 : 0;
-}
-
-int runoff_scenario_warnings(const runoff_scenario *s, FILE *out)
-{
-    int n = 0;
-    if (s->n_polls > 0 && ro_scenario_uses_polls(s) && s->polling_error.scale == 0) {
-        fprintf(out, "runoff: %s:%d:%d: warning: polling_error.scale is 0: the forecast ignores "
-                     "systematic polling error (the default is %g points)\n",
-                s->source, s->polling_error.scale_pos.line, s->polling_error.scale_pos.column,
-                100 * RO_DEFAULT_ERROR_SCALE);
-        n++;
-    }
-    return n;
 }

@@ -975,3 +975,53 @@ runoff_status runoff_doc_set(runoff_doc *doc, const char *assignment, runoff_err
         seg = dot + 1;
     }
 }
+
+/* ------------------------------------------------ building from elsewhere */
+
+runoff_doc *ro_doc_alloc(const char *name)
+{
+    runoff_doc *doc = doc_new(name);
+    if (doc == NULL)
+        return NULL;
+    doc->root = node_new(RO_NODE_MAPPING, 1, 1);
+    if (doc->root == NULL) {
+        runoff_doc_free(doc);
+        return NULL;
+    }
+    doc->n_nodes = 1;
+    return doc;
+}
+
+ro_node *ro_doc_root_edit(runoff_doc *doc) { return doc->root; }
+
+ro_node *ro_node_put(runoff_doc *doc, ro_node *map, const char *key, ro_node_kind kind,
+                     const char *text, size_t len, int line, int column)
+{
+    ro_node *k = scalar_new(key, strlen(key), line, column);
+    ro_node *v = kind == RO_NODE_SCALAR ? scalar_new(text, len, line, column)
+                                        : node_new(kind, line, column);
+    if (k == NULL || v == NULL || node_append(map, k) != 0) {
+        node_free(k);
+        node_free(v);
+        return NULL;
+    }
+    if (node_append(map, v) != 0) {
+        map->n_kids--; /* the key, owned again here */
+        node_free(k);
+        node_free(v);
+        return NULL;
+    }
+    doc->n_nodes += 2;
+    return v;
+}
+
+ro_node *ro_node_push_mapping(runoff_doc *doc, ro_node *seq, int line, int column)
+{
+    ro_node *m = node_new(RO_NODE_MAPPING, line, column);
+    if (m == NULL || node_append(seq, m) != 0) {
+        node_free(m);
+        return NULL;
+    }
+    doc->n_nodes++;
+    return m;
+}

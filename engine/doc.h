@@ -63,4 +63,24 @@ int ro_node_column(const ro_node *n);
 /* RO_SET_FILE for nodes made by an override, else the document's name. */
 const char *ro_node_file(const runoff_doc *doc, const ro_node *n);
 
+/* ---- building a document from another format (pollcsv.c reads a CSV
+ * table into one, so that its cells are validated by the same readers as
+ * YAML values and errors point at the cell). Nodes made here are plain
+ * scalars (never quoted), mappings and sequences at the position given;
+ * the caller keeps the keys of a mapping distinct. Each returns the new
+ * node, or NULL when out of memory (the document stays valid and is freed
+ * by runoff_doc_free). */
+
+/* A document named name (its display name in errors) whose root is an
+ * empty mapping at 1:1. */
+runoff_doc *ro_doc_alloc(const char *name);
+/* The root, for adding to it. */
+ro_node *ro_doc_root_edit(runoff_doc *doc);
+/* Adds key → a new empty mapping or sequence (kind), or a scalar with text
+ * text[0..len) (kind RO_NODE_SCALAR), to the mapping map. */
+ro_node *ro_node_put(runoff_doc *doc, ro_node *map, const char *key, ro_node_kind kind,
+                     const char *text, size_t len, int line, int column);
+/* Appends a new empty mapping to the sequence seq. */
+ro_node *ro_node_push_mapping(runoff_doc *doc, ro_node *seq, int line, int column);
+
 #endif /* RO_DOC_H */

@@ -26,7 +26,7 @@ int ro_fmt_begin(ro_fmt_out *o, FILE *f, const runoff_scenario *s, const runoff_
     o->f = f;
     o->failed = 0;
     o->saved_errno = 0;
-    if (r->n_regions != s->n_regions) {
+    if (r->n_regions != ro_scenario_reported_regions(s)) {
         errno = EINVAL;
         return -1;
     }

@@ -352,6 +352,13 @@ runoff_status ro_polls_average(const runoff_scenario *s, ro_poll_average *out,
     free(in_chain);
     if (avg.n_used == 0) {
         ro_poll_average_clear(&avg);
+        /* blend: transfers draws nothing from the polls, so none being
+         * left (as_of before the first) is no error: no average, as for a
+         * scenario without polls. */
+        if (!ro_scenario_uses_polls(s)) {
+            out->method = s->aggregation.method;
+            return RUNOFF_OK;
+        }
         return no_poll_error(s, t0, err);
     }
     runoff_status st = dynamic ? dynamic_average(s, &avg, err) : exponential_average(s, &avg, err);

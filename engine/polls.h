@@ -67,7 +67,9 @@ double ro_polls_log_recency(double age_days, double half_life_days);
  * scenario's aggregation.method; mean and sd describe A's two-way share on
  * election day (dynamic) or at the reference date (exponential). Fails with
  * RUNOFF_EINPUT when no poll is usable (e.g. all after as_of), naming the
- * reason. On failure *out holds nothing to free. */
+ * reason, unless the scenario does not use its polls (blend: transfers):
+ * then *out stays zeroed (n_polls 0, no average) and the call succeeds.
+ * On failure *out holds nothing to free. */
 runoff_status ro_polls_average(const runoff_scenario *s, ro_poll_average *out,
                                runoff_error *err);
 void ro_poll_average_clear(ro_poll_average *avg); /* frees arrays; NULL-safe */

@@ -64,6 +64,8 @@ static void report_polls(ro_fmt_out *o, const runoff_scenario *s, const ro_poll_
     ro_fmt_printf(o, "  %s's two-way share %.2f %% (sd %.2f points)\n", name_a(s),
                   100 * a->mean, 100 * a->sd);
     ro_fmt_printf(o, "  n_eff %.0f, %zu of %zu polls used\n", a->n_eff, a->n_used, a->n_polls);
+    if (s->n_default_sample > 0)
+        ro_fmt_printf(o, "  %s\n", ro_scenario_default_sample_text(s));
     if (a->method == RO_AGG_DYNAMIC)
         report_trend(o, s, a);
     ro_fmt_printf(o, "\n  %-20s %-22s %7s %9s %7s %7s\n", "pollster", "fieldwork", "sample",

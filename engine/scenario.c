@@ -23,8 +23,11 @@
 #include "date.h"
 #include "doc.h"
 #include "error.h"
+#include "firstround.h"
+#include "pollcsv.h"
 #include "transfers.h"
 #include "value.h"
+#include "warnings.h"
 
 /* Limits (docs/scenario.md, "Limits"; the options' is RO_MAX_OPTIONS). */
 #define MAX_POLLS 100000
@@ -97,6 +100,7 @@ void runoff_scenario_free(runoff_scenario *s)
     free(s->transfers);
     free(s->regional_error.groups);
     free(s->actual.region_share_a);
+    free(s->warnings);
     free(s);
 }
 
@@ -151,33 +155,59 @@ static runoff_status load_election(ro_loader *L)
 
 /* ---------------------------------------------------------------- polls */
 
-static runoff_status load_poll(ro_loader *L, const ro_node *item, ro_poll *p)
+/* The keys of a poll; an override of a poll from a CSV table (polls.ID)
+ * takes those from pollster on, except the fieldwork. */
+static const char *const poll_keys[] = {"id", "pollster", "start", "end", "sample", "shares",
+                                        "undecided", "population", "rolling", NULL};
+static const char *const poll_override_keys[] = {"pollster", "sample", "shares", "undecided",
+                                                 "population", "rolling", NULL};
+
+/* A poll (whole) or an override of one already read (!whole: only the
+ * keys given change). sample stays NAN when not given (the default is
+ * filled in once every poll is read). */
+static runoff_status load_poll(ro_loader *L, const ro_node *item, bool whole, ro_poll *p)
 {
-    static const char *const keys[] = {"pollster", "start", "end", "sample", "shares",
-                                       "population", "rolling", NULL};
     static const char *const populations[] = {"likely", "registered", "adults", NULL};
-    const ro_node *shares, *n;
+    const char *what = whole ? "a poll" : "a poll override";
+    const ro_node *shares = NULL, *n = NULL, *und;
     double pct[3];
-    int pop = RO_POP_LIKELY;
+    int pop = (int)p->population;
     runoff_status st;
-    p->pos = ro_value_pos(item);
-    if ((st = ro_value_check_keys(L, item, keys, "a poll")) != RUNOFF_OK ||
-        (st = ro_value_get_string(L, item, "pollster", "a poll", true, p->pollster,
+    if (whole) {
+        p->pos = ro_value_pos(item);
+        p->sample = NAN;
+    }
+    if ((st = ro_value_check_keys(L, item, whole ? poll_keys : poll_override_keys, what)) ||
+        (whole && (st = ro_value_field(L, item, "id", what, false, &n)) != RUNOFF_OK) ||
+        (n != NULL && (st = ro_value_id(L, n, "poll id", p->id)) != RUNOFF_OK) ||
+        (st = ro_value_get_string(L, item, "pollster", what, whole, p->pollster,
                                   sizeof p->pollster)) ||
-        (st = ro_value_fieldwork(L, item, "a poll", &p->start, &p->end)) != RUNOFF_OK ||
-        (st = ro_value_get_number(L, item, "sample", "a poll", true, &ro_range_sample,
+        (whole && (st = ro_value_fieldwork(L, item, what, &p->start, &p->end)) != RUNOFF_OK) ||
+        (st = ro_value_get_number(L, item, "sample", what, false, &ro_range_sample,
                                   &p->sample)) ||
-        (st = ro_value_get_shares(L, item, "a poll", false, pct, &shares)) != RUNOFF_OK ||
-        (st = ro_value_get_enum(L, item, "population", "a poll", populations, &pop)) != RUNOFF_OK ||
-        (st = ro_value_field(L, item, "rolling", "a poll", false, &n)) != RUNOFF_OK ||
+        (st = ro_value_field(L, item, "shares", what, whole, &shares)) != RUNOFF_OK ||
+        (shares != NULL && (st = ro_value_get_shares(L, item, what, false, pct, &shares))) ||
+        (st = ro_value_get_number(L, item, "undecided", what, false, &ro_range_percent,
+                                  &p->undecided)) ||
+        (st = ro_value_get_enum(L, item, "population", what, populations, &pop)) != RUNOFF_OK ||
+        (st = ro_value_field(L, item, "rolling", what, false, &n)) != RUNOFF_OK ||
         (n != NULL && (st = ro_value_bool(L, n, "'rolling'", &p->rolling)) != RUNOFF_OK))
         return st;
-    if (pct[0] + pct[1] <= 0)
-        return ro_value_bad(L, shares, "shares add up to 0, expected a positive total");
+    if (shares != NULL) {
+        if (pct[0] + pct[1] <= 0)
+            return ro_value_bad(L, shares, "shares add up to 0, expected a positive total");
+        p->share_a = pct[0];
+        p->share_b = pct[1];
+        p->two_way_a = pct[0] / (pct[0] + pct[1]);
+    }
     p->population = (ro_population)pop;
-    p->share_a = pct[0];
-    p->share_b = pct[1];
-    p->two_way_a = pct[0] / (pct[0] + pct[1]);
+    if ((und = ro_node_get(item, "undecided", NULL)) != NULL)
+        p->has_undecided = true;
+    double total = p->share_a + p->share_b + p->undecided;
+    if (p->has_undecided && total > 100.5)
+        return ro_value_bad(L, und != NULL ? und : shares != NULL ? shares : item,
+                            "shares and undecided add up to %.1f, expected at most 100 ± 0.5",
+                            total);
     return RUNOFF_OK;
 }
 
@@ -186,32 +216,162 @@ bool ro_scenario_uses_polls(const runoff_scenario *s)
     return !(s->n_options > 0 && s->n_regions > 0 && s->blend.mode == RO_BLEND_TRANSFERS);
 }
 
-static runoff_status load_polls(ro_loader *L)
+static int cmp_double(const void *a, const void *b)
 {
-    const ro_node *seq;
-    bool required = ro_scenario_uses_polls(L->s);
-    runoff_status st = ro_value_field(L, L->root, "polls", "the scenario", false, &seq);
-    if (st != RUNOFF_OK)
-        return st;
-    if (seq == NULL && required)
-        return ro_value_bad(L, L->root,
-                            "missing key 'polls' in the scenario (needed unless blend.mode is "
-                            "transfers)");
-    if (seq == NULL)
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* A poll without a sample takes the median of the samples the scenario's
+ * polls give, else RO_DEFAULT_POLL_SAMPLE (docs/scenario.md, "polls"):
+ * after aggregation.exclude, so that only the polls kept count. */
+static runoff_status fill_default_samples(ro_loader *L)
+{
+    runoff_scenario *s = L->s;
+    size_t given = 0;
+    for (size_t i = 0; i < s->n_polls; i++)
+        given += !isnan(s->polls[i].sample);
+    if (given == s->n_polls)
         return RUNOFF_OK;
-    if ((st = ro_value_get_list(L, L->root, "polls", "the scenario", false, MAX_POLLS, &seq)))
-        return st;
+    double value = RO_DEFAULT_POLL_SAMPLE;
+    if (given > 0) {
+        double *v = ro_malloc(given * sizeof *v);
+        if (v == NULL)
+            return ro_value_nomem(L);
+        for (size_t i = 0, k = 0; i < s->n_polls; i++)
+            if (!isnan(s->polls[i].sample))
+                v[k++] = s->polls[i].sample;
+        qsort(v, given, sizeof *v, cmp_double);
+        value = given % 2 ? v[given / 2] : 0.5 * (v[given / 2 - 1] + v[given / 2]);
+        free(v);
+    }
+    s->default_sample = value;
+    s->n_sample_given = given;
+    for (size_t i = 0; i < s->n_polls; i++)
+        if (isnan(s->polls[i].sample)) {
+            s->polls[i].sample = value;
+            s->polls[i].sample_default = true;
+            s->n_default_sample++;
+        }
+    return RUNOFF_OK;
+}
+
+const char *ro_scenario_default_sample_text(const runoff_scenario *s)
+{
+    static _Thread_local char buf[160];
+    bool one = s->n_default_sample == 1;
+    int n = snprintf(buf, sizeof buf, "%zu poll%s no sample size and count%s as %g ",
+                     s->n_default_sample, one ? " gives" : "s give", one ? "s" : "",
+                     s->default_sample);
+    if (s->n_sample_given == 1)
+        snprintf(buf + n, sizeof buf - (size_t)n, "(the sample of the only poll that gives one)");
+    else if (s->n_sample_given > 0)
+        snprintf(buf + n, sizeof buf - (size_t)n, "(the median of the %zu that do)",
+                 s->n_sample_given);
+    else
+        snprintf(buf + n, sizeof buf - (size_t)n, "(none gives one: the default)");
+    return buf;
+}
+
+/* The polls of a list (in the scenario, or read from a CSV table), with
+ * their ids unique; *ids is left built for the overrides. */
+static runoff_status load_poll_list(ro_loader *L, const ro_node *seq, bool required,
+                                    ro_name_index *ids)
+{
     if (ro_node_len(seq) == 0 && required)
         return ro_value_bad(L, seq, "'polls' is empty, expected at least one poll");
     L->s->polls = ro_calloc(ro_node_len(seq), sizeof *L->s->polls);
     if (L->s->polls == NULL)
         return ro_value_nomem(L);
-    for (size_t i = 0; i < ro_node_len(seq); i++) {
-        if ((st = load_poll(L, ro_node_value(seq, i), &L->s->polls[i])) != RUNOFF_OK)
-            return st;
-        L->s->n_polls++;
+    runoff_status st = RUNOFF_OK;
+    for (size_t i = 0; i < ro_node_len(seq) && st == RUNOFF_OK; i++) {
+        const ro_node *item = ro_node_value(seq, i);
+        if ((st = load_poll(L, item, true, &L->s->polls[i])) == RUNOFF_OK)
+            L->s->n_polls++;
     }
-    return RUNOFF_OK;
+    if (st != RUNOFF_OK || L->s->n_polls == 0)
+        return st;
+    if ((st = ro_value_index_build(
+             L, ids, (ro_name_list){L->s->polls[0].id, L->s->n_polls, sizeof *L->s->polls})))
+        return st;
+    return ro_value_check_unique(L, seq, "id", "poll id", ids);
+}
+
+/* polls: {file: TABLE.csv, ID: {key: value, ...}, ...}: the polls of a CSV
+ * table (pollcsv.h), its path relative to the scenario's directory, then
+ * the overrides of single polls by id, which --set polls.ID.KEY=VALUE
+ * creates. */
+static runoff_status load_poll_table(ro_loader *L, const ro_node *m, bool required)
+{
+    const ro_node *fn;
+    char file[sizeof L->s->polls_file], path[sizeof L->s->polls_file];
+    runoff_status st = ro_value_field(L, m, "file", "polls", true, &fn);
+    if (st != RUNOFF_OK || (st = ro_value_string(L, fn, "'file'", file, sizeof file)))
+        return st;
+    const char *scenario = ro_doc_name(L->doc), *slash = strrchr(scenario, '/');
+    int len = file[0] == '/' || slash == NULL || strcmp(scenario, "<stdin>") == 0
+                  ? snprintf(path, sizeof path, "%s", file)
+                  : snprintf(path, sizeof path, "%.*s/%s", (int)(slash - scenario), scenario,
+                             file);
+    if (len < 0 || (size_t)len >= sizeof path)
+        return ro_value_bad(L, fn, "the poll table's path is %d bytes long, expected at most %zu",
+                            len, sizeof path - 1);
+    const char *const finalists[2] = {L->s->finalist[0].id, L->s->finalist[1].id};
+    runoff_doc *table = ro_pollcsv_read(path, finalists, L->err);
+    if (table == NULL) {
+        if (L->err != NULL && L->err->status == RUNOFF_EINPUT && L->err->line == 0) {
+            char why[sizeof L->err->message]; /* said at the file key instead */
+            memcpy(why, L->err->message, sizeof why);
+            ro_error_clear(L->err);
+            return ro_value_bad(L, fn, "poll table %s: %s", path, why);
+        }
+        return L->err != NULL ? L->err->status : RUNOFF_EINPUT;
+    }
+    ro_loader sub = *L;
+    ro_name_index ids = {0};
+    sub.doc = table;
+    sub.root = ro_doc_root(table);
+    st = load_poll_list(&sub, ro_node_get(sub.root, "polls", NULL), required, &ids);
+    memcpy(L->s->polls_file, path, sizeof path);
+    runoff_doc_free(table);
+    for (size_t i = 0; i < ro_node_len(m) && st == RUNOFF_OK; i++) {
+        const ro_node *k = ro_node_key(m, i), *v = ro_node_value(m, i);
+        char expected[sizeof path + 64];
+        long at;
+        if (strcmp(ro_node_text(k), "file") == 0)
+            continue;
+        snprintf(expected, sizeof expected, "the id of a poll in %s (or the key 'file')", path);
+        if ((st = ro_value_lookup(L, k, ro_node_text(k), &ids, "poll id", expected, &at)) ||
+            (st = ro_value_need_kind(L, v, ro_node_text(k), RO_NODE_MAPPING)) != RUNOFF_OK)
+            break;
+        st = load_poll(L, v, false, &L->s->polls[at]);
+    }
+    ro_value_index_free(&ids);
+    return st;
+}
+
+static runoff_status load_polls(ro_loader *L)
+{
+    const ro_node *node;
+    bool required = ro_scenario_uses_polls(L->s);
+    runoff_status st = ro_value_field(L, L->root, "polls", "the scenario", false, &node);
+    if (st != RUNOFF_OK)
+        return st;
+    if (node == NULL && required)
+        return ro_value_bad(L, L->root,
+                            "missing key 'polls' in the scenario (needed unless blend.mode is "
+                            "transfers)");
+    if (node == NULL)
+        return RUNOFF_OK;
+    if (ro_node_kind_of(node) == RO_NODE_MAPPING) {
+        st = load_poll_table(L, node, required);
+    } else if ((st = ro_value_get_list(L, L->root, "polls", "the scenario", false, MAX_POLLS,
+                                       &node)) == RUNOFF_OK) {
+        ro_name_index ids = {0};
+        st = load_poll_list(L, node, required, &ids);
+        ro_value_index_free(&ids);
+    }
+    return st;
 }
 
 /* ---------------------------------------------------------- aggregation */
@@ -279,6 +439,53 @@ static runoff_status load_house_effects(ro_loader *L, const ro_node *agg)
     return load_house_values(L, values);
 }
 
+/* aggregation.exclude: [pollster, ...]: each a pollster of the polls; the
+ * polls of those pollsters are dropped here, before anything reads them
+ * (as_of, house effects, the average, the back-test baselines), and
+ * counted in n_excluded. */
+static runoff_status load_exclude(ro_loader *L, const ro_node *agg)
+{
+    runoff_scenario *s = L->s;
+    const ro_node *list;
+    runoff_status st = ro_value_field(L, agg, "exclude", "aggregation", false, &list);
+    if (st != RUNOFF_OK || list == NULL ||
+        (st = ro_value_need_kind(L, list, "exclude", RO_NODE_SEQUENCE)) != RUNOFF_OK)
+        return st;
+    ro_name_index ix;
+    const void *base = s->n_polls > 0 ? s->polls[0].pollster : NULL;
+    bool *drop = ro_calloc(s->n_polls ? s->n_polls : 1, sizeof *drop);
+    if (drop == NULL)
+        return ro_value_nomem(L);
+    if ((st = ro_value_index_build(L, &ix, (ro_name_list){base, s->n_polls, sizeof *s->polls}))) {
+        free(drop);
+        return st;
+    }
+    for (size_t i = 0; i < ro_node_len(list) && st == RUNOFF_OK; i++) {
+        const ro_node *n = ro_node_value(list, i);
+        char name[RO_NAME_MAX];
+        long p;
+        if ((st = ro_value_string(L, n, "pollster", name, sizeof name)) == RUNOFF_OK &&
+            (st = ro_value_lookup(L, n, name, &ix, "pollster", "a pollster that appears in polls",
+                                  &p)) == RUNOFF_OK)
+            for (size_t j = 0; j < s->n_polls; j++)
+                drop[j] = drop[j] || strcmp(s->polls[j].pollster, name) == 0;
+    }
+    ro_value_index_free(&ix);
+    size_t kept = 0;
+    for (size_t j = 0; j < s->n_polls && st == RUNOFF_OK; j++)
+        if (!drop[j])
+            s->polls[kept++] = s->polls[j];
+    free(drop);
+    if (st != RUNOFF_OK)
+        return st;
+    s->n_excluded = s->n_polls - kept;
+    s->n_polls = kept;
+    if (kept == 0 && ro_scenario_uses_polls(s))
+        return ro_value_bad(L, list, "'exclude' leaves no poll, expected at least one poll to "
+                                     "average");
+    return RUNOFF_OK;
+}
+
 /* as_of must leave a poll to average when polls are used: said here, at
  * as_of, rather than later by the averaging without a position. */
 static runoff_status check_polls_left(ro_loader *L, const ro_node *as_of)
@@ -305,7 +512,7 @@ static runoff_status load_aggregation(ro_loader *L)
 {
     static const char *const keys[] = {"method", "half_life_days", "as_of", "rolling",
                                        "house_effects", "design_effect", "daily_sd", "poll_sd",
-                                       "max_sample", NULL};
+                                       "max_sample", "exclude", NULL};
     static const char *const rolling[] = {"latest", "all", NULL};
     static const char *const methods[] = {"exponential", "dynamic", NULL};
     ro_aggregation *a = &L->s->aggregation;
@@ -331,6 +538,8 @@ static runoff_status load_aggregation(ro_loader *L)
         return st;
     a->rolling = (ro_rolling_rule)roll;
     a->method = (ro_agg_method)method;
+    if ((st = load_exclude(L, agg)) != RUNOFF_OK)
+        return st;
     if (as_of != NULL) {
         a->has_as_of = true;
         if (a->as_of > L->s->election_date) {
@@ -368,9 +577,17 @@ static runoff_status load_polling_error(ro_loader *L)
         return st;
     pe->dist = (ro_error_dist)dist;
     const ro_node *scale = ro_node_get(m, "scale", NULL);
-    if (scale != NULL)
-        pe->scale_pos = ro_value_pos(scale);
-    return RUNOFF_OK;
+    if (scale == NULL)
+        return RUNOFF_OK;
+    pe->scale_pos = ro_value_pos(scale);
+    if (pe->scale == 0 && L->s->n_polls > 0 && ro_scenario_uses_polls(L->s))
+        return ro_warn(L, scale,
+                       "polling_error.scale is 0: the forecast ignores systematic polling error "
+                       "(the default is %g points)",
+                       100 * RO_DEFAULT_ERROR_SCALE);
+    /* points: 0.03 typed for 3 points is a fraction */
+    return ro_warn_fraction(L, scale, "polling_error.scale", 100 * pe->scale, 0.1,
+                            " points");
 }
 
 static runoff_status load_turnout(ro_loader *L)
@@ -387,6 +604,9 @@ static runoff_status load_turnout(ro_loader *L)
         (st = ro_value_get_percent(L, m, "sd", "turnout", false, &ro_range_percent, &t->sd)))
         return st;
     t->given = true;
+    if ((st = ro_warn_fraction(L, ro_node_get(m, "mean", NULL), "turnout.mean", 100 * t->mean, 1,
+                               " %")))
+        return st;
     /* A Beta distribution with this mean exists only below this sd. */
     double max_sd = sqrt(t->mean * (1 - t->mean));
     if (t->sd >= max_sd && (sd = ro_node_get(m, "sd", NULL)) != NULL)
@@ -490,41 +710,110 @@ static runoff_status load_votes(ro_loader *L, const ro_node *votes, size_t r,
     return RUNOFF_OK;
 }
 
+/* One region's counts, or the national one's (code and name NULL): votes,
+ * or turnout and shares (firstround.h). */
+static runoff_status load_region_counts(ro_loader *L, const ro_node *item, size_t r,
+                                        const char *what, const ro_name_index *opts, bool *seen)
+{
+    const ro_node *votes, *n;
+    uint64_t reg = 0;
+    runoff_status st;
+    ro_region *g = &L->s->regions[r];
+    if ((st = ro_value_field(L, item, "registered", what, true, &n)) != RUNOFF_OK ||
+        (st = ro_value_uint(L, n, "'registered'", 1, MAX_REGISTERED, &reg)) != RUNOFF_OK)
+        return st;
+    g->registered = (double)reg;
+    if (ro_node_get(item, "votes", NULL) == NULL && ro_node_get(item, "shares", NULL) != NULL)
+        return ro_firstround_shares(L, item, r, opts);
+    static const char *const share_keys[] = {"turnout", "blank_null"};
+    for (size_t k = 0; k < 2; k++)
+        if (ro_node_get(item, share_keys[k], &n) != NULL)
+            return ro_value_bad(L, n, "'%s' goes with 'shares', expected 'votes' alone or "
+                                      "'turnout' and 'shares'", share_keys[k]);
+    if ((st = ro_value_get_map(L, item, "votes", what, true, &votes)) != RUNOFF_OK)
+        return st;
+    return load_votes(L, votes, r, opts, seen);
+}
+
 static runoff_status load_region(ro_loader *L, const ro_node *item, size_t r, const ro_name_index *opts,
                                  bool *seen)
 {
-    static const char *const keys[] = {"code", "name", "registered", "votes", NULL};
+    static const char *const keys[] = {"code", "name", "registered", "votes", "turnout",
+                                       "shares", "blank_null", NULL};
     const char *what = "a region";
     ro_region *g = &L->s->regions[r];
-    const ro_node *votes, *n;
-    uint64_t reg = 0;
     runoff_status st;
     g->pos = ro_value_pos(item);
     g->group = -1;
     if ((st = ro_value_check_keys(L, item, keys, what)) != RUNOFF_OK ||
         (st = ro_value_get_string(L, item, "code", what, true, g->code, sizeof g->code)) != RUNOFF_OK ||
-        (st = ro_value_get_string(L, item, "name", what, false, g->name, sizeof g->name)) != RUNOFF_OK ||
-        (st = ro_value_field(L, item, "registered", what, true, &n)) != RUNOFF_OK ||
-        (st = ro_value_uint(L, n, "'registered'", 1, MAX_REGISTERED, &reg)) != RUNOFF_OK ||
-        (st = ro_value_get_map(L, item, "votes", what, true, &votes)) != RUNOFF_OK)
+        (st = ro_value_get_string(L, item, "name", what, false, g->name, sizeof g->name)) != RUNOFF_OK)
         return st;
     if (g->name[0] == '\0')
         memcpy(g->name, g->code, sizeof g->code);
-    g->registered = (double)reg;
-    return load_votes(L, votes, r, opts, seen);
+    return load_region_counts(L, item, r, what, opts, seen);
+}
+
+/* first_round.national: the country as the model's one electorate. The
+ * scenario says it is national (first_round_national), so that nothing
+ * downstream reports it as a region. */
+static runoff_status load_national(ro_loader *L, const ro_node *nat, const ro_name_index *opts,
+                                   bool *seen)
+{
+    static const char *const keys[] = {"registered", "votes", "turnout", "shares", "blank_null",
+                                       NULL};
+    runoff_scenario *s = L->s;
+    runoff_status st;
+    if ((st = ro_value_need_kind(L, nat, "national", RO_NODE_MAPPING)) != RUNOFF_OK ||
+        (st = ro_value_check_keys(L, nat, keys, "first_round.national")) != RUNOFF_OK)
+        return st;
+    s->first_round_national = true;
+    s->n_regions = 1;
+    ro_region *g = &s->regions[0];
+    g->pos = ro_value_pos(nat);
+    g->group = -1;
+    snprintf(g->code, sizeof g->code, "national");
+    snprintf(g->name, sizeof g->name, "national");
+    if ((st = load_region_counts(L, nat, 0, "first_round.national", opts, seen)) != RUNOFF_OK)
+        return st;
+    if (s->registered == 0)
+        s->registered = g->registered;
+    else if (s->registered != g->registered)
+        return ro_value_bad(L, ro_node_get(nat, "registered", NULL),
+                            "registered is %.0f, expected election.registered, %.0f",
+                            g->registered, s->registered);
+    return RUNOFF_OK;
 }
 
 static runoff_status load_first_round(ro_loader *L, const ro_node *fr, ro_name_index *opts,
                                       ro_name_index *regs)
 {
-    static const char *const keys[] = {"options", "regions", NULL};
+    static const char *const keys[] = {"options", "regions", "national", NULL};
     runoff_scenario *s = L->s;
-    const ro_node *seq;
+    const ro_node *seq, *nat, *nat_key;
     runoff_status st;
     if ((st = ro_value_check_keys(L, fr, keys, "first_round")) != RUNOFF_OK ||
-        (st = load_options(L, fr, opts)) != RUNOFF_OK ||
-        (st = ro_value_get_list(L, fr, "regions", "first_round", true, MAX_REGIONS, &seq)) != RUNOFF_OK)
+        (st = load_options(L, fr, opts)) != RUNOFF_OK)
         return st;
+    nat = ro_node_get(fr, "national", &nat_key);
+    if (nat != NULL && ro_node_get(fr, "regions", NULL) != NULL)
+        return ro_value_bad(L, nat_key, "'national' and 'regions' are both given, expected one");
+    if (nat != NULL) {
+        s->regions = ro_calloc(1, sizeof *s->regions);
+        s->votes = ro_calloc(s->n_options, sizeof *s->votes);
+        bool *seen1 = ro_calloc(s->n_options, sizeof *seen1);
+        st = s->regions == NULL || s->votes == NULL || seen1 == NULL
+                 ? ro_value_nomem(L)
+                 : load_national(L, nat, opts, seen1);
+        free(seen1);
+        if (st != RUNOFF_OK)
+            return st;
+        return ro_value_index_build(L, regs, (ro_name_list){s->regions[0].code, 1, sizeof *s->regions});
+    }
+    if ((st = ro_value_get_list(L, fr, "regions", "first_round", false, MAX_REGIONS, &seq)) != RUNOFF_OK)
+        return st;
+    if (seq == NULL)
+        return ro_value_bad(L, fr, "missing key 'regions' in first_round (or 'national')");
     size_t n = ro_node_len(seq);
     if (n == 0)
         return ro_value_bad(L, seq, "'regions' is empty, expected at least one region");
@@ -598,6 +887,11 @@ static runoff_status check_lean_options(ro_loader *L, const ro_node *m)
     return RUNOFF_OK;
 }
 
+size_t ro_scenario_reported_regions(const runoff_scenario *s)
+{
+    return s->first_round_national ? 0 : s->n_regions;
+}
+
 long ro_scenario_finalist_option(const runoff_scenario *s, int finalist)
 {
     for (size_t o = 0; o < s->n_options; o++)
@@ -614,6 +908,12 @@ static runoff_status load_regional_error(ro_loader *L, const ro_name_index *regs
     runoff_status st = ro_value_get_map(L, L->root, "regional_error", "the scenario", false, &m);
     if (st != RUNOFF_OK || m == NULL)
         return st;
+    if (L->s->first_round_national) {
+        const ro_node *k;
+        ro_node_get(L->root, "regional_error", &k);
+        return ro_value_bad(L, k, "'regional_error' needs first_round.regions, expected none "
+                                  "with first_round.national");
+    }
     if ((st = ro_value_check_keys(L, m, keys, "regional_error")) != RUNOFF_OK ||
         (st = ro_value_get_number(L, m, "sd", "regional_error", false, &ro_range_logit_sd, &re->sd)) ||
         (st = ro_value_get_number(L, m, "transfer_sd", "regional_error", false, &ro_range_logit_sd,
@@ -714,15 +1014,23 @@ static runoff_status load_actual(ro_loader *L, const ro_name_index *regs)
             return ro_value_bad(L, n, "shares add up to 0, expected a positive total");
         a->has_share = true;
         a->share_a = pct[0] / (pct[0] + pct[1]);
+        if ((st = ro_warn_fraction(L, n, "the sum of actual.shares", pct[0] + pct[1], 1,
+                                   " %")))
+            return st;
     }
     a->has_turnout = ro_node_get(m, "turnout", NULL) != NULL;
     a->has_blank_null = ro_node_get(m, "blank_null", NULL) != NULL;
     if ((st = ro_value_get_percent(L, m, "turnout", "actual", false, &ro_range_percent, &a->turnout)) ||
         (st = ro_value_get_percent(L, m, "blank_null", "actual", false, &ro_range_percent, &a->blank_null)) ||
+        (st = ro_warn_fraction(L, ro_node_get(m, "turnout", NULL), "actual.turnout",
+                               100 * a->turnout, 1, " %")) ||
         (st = ro_value_get_list(L, m, "regions", "actual", false, MAX_REGIONS, &n)) != RUNOFF_OK || n == NULL)
         return st;
-    if (L->s->n_regions == 0) {
+    if (L->s->n_regions == 0 || L->s->first_round_national) {
         ro_node_get(m, "regions", &regions_key);
+        if (L->s->first_round_national)
+            return ro_value_bad(L, regions_key, "'regions' needs first_round.regions, expected "
+                                                "no actual.regions with first_round.national");
         return ro_value_bad(L, regions_key, "'regions' needs 'first_round', expected no actual.regions");
     }
     return load_actual_regions(L, n, regs);
@@ -792,7 +1100,9 @@ static runoff_status load_all(ro_loader *L, ro_name_index *opts, ro_name_index *
     else if ((st = load_first_round(L, fr, opts, regs)) == RUNOFF_OK)
         st = load_blend(L);
     if (st != RUNOFF_OK || (st = load_polls(L)) != RUNOFF_OK ||
-        (st = load_aggregation(L)) != RUNOFF_OK || (st = load_polling_error(L)) != RUNOFF_OK ||
+        (st = load_aggregation(L)) != RUNOFF_OK || (st = fill_default_samples(L)) != RUNOFF_OK ||
+        (st = ro_warn_poll_fractions(L)) != RUNOFF_OK ||
+        (st = load_polling_error(L)) != RUNOFF_OK ||
         (st = load_turnout(L)) != RUNOFF_OK || (st = load_simulation(L)) != RUNOFF_OK)
         return st;
     if (fr != NULL && ((st = ro_transfers_load(L, opts)) != RUNOFF_OK ||

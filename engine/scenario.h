@@ -30,6 +30,9 @@
 #define RO_DEFAULT_ERROR_SCALE 0.03  /* systematic polling error sd, fraction */
 #define RO_DEFAULT_HOUSE_SD 0.05     /* prior sd of a house effect, logit */
 #define RO_DEFAULT_MAX_SAMPLE 2000.0 /* cap on one poll's sample (dynamic) */
+/* The sample of a poll that gives none when no poll of the scenario gives
+ * one (otherwise their median); reasoning in docs/scenario.md, "polls". */
+#define RO_DEFAULT_POLL_SAMPLE 1000.0
 
 #define RO_ID_MAX 64
 #define RO_MAX_OPTIONS 256 /* first-round options (docs/scenario.md, "Limits") */
@@ -55,9 +58,15 @@ typedef struct {
 } ro_finalist;
 
 typedef struct {
+    char id[RO_ID_MAX];     /* "" = none given; unique among the polls that give one */
     char pollster[RO_NAME_MAX];
     int32_t start, end;     /* fieldwork, days since epoch */
-    double sample;          /* decided sample size (base of the shares) */
+    double sample;          /* decided sample size (base of the shares); the
+                               scenario's default_sample when none was given */
+    bool sample_default;    /* sample is the default, not the poll's own */
+    bool has_undecided;
+    double undecided;       /* percent, as published; share_a + share_b +
+                               undecided <= 100.5; informational */
     double share_a, share_b;/* as published, percent */
     double two_way_a;       /* share_a / (share_a + share_b), fraction */
     ro_population population;
@@ -182,6 +191,16 @@ struct runoff_scenario {
 
     ro_poll *polls;
     size_t n_polls;
+    char polls_file[512];       /* the CSV table the polls came from (display
+                                   name, relative to the working directory);
+                                   "" = the scenario itself */
+    double default_sample;      /* the sample of a poll that gives none
+                                   (docs/scenario.md, "polls"); 0 when every
+                                   poll gives one */
+    size_t n_default_sample;    /* polls that take it */
+    size_t n_sample_given;      /* polls whose samples set it (0: the constant) */
+    size_t n_excluded;          /* polls left out by aggregation.exclude (not
+                                   in polls[]) */
     ro_aggregation aggregation;
     ro_polling_error polling_error;
     ro_turnout turnout;
@@ -189,6 +208,8 @@ struct runoff_scenario {
 
     ro_option *options;         /* first-round options */
     size_t n_options;
+    bool first_round_national;  /* first_round.national: regions[0] is the
+                                   whole country, never reported as a region */
     ro_region *regions;
     size_t n_regions;
     double *votes;              /* [n_options * n_regions], option-major:
@@ -199,6 +220,9 @@ struct runoff_scenario {
     ro_blank_null blank_null;
 
     ro_actual actual;
+
+    runoff_warning *warnings;   /* found by the loader (warnings.h) */
+    size_t n_warnings;
 };
 
 /* An empty scenario with every default filled in (see docs/scenario.md);
@@ -210,6 +234,16 @@ runoff_scenario *ro_scenario_alloc_defaults(void);
  * one with a first round and blend: transfers (the loader then does not
  * require polls, and the model does not draw from them). */
 bool ro_scenario_uses_polls(const runoff_scenario *s);
+
+/* "N polls give no sample size and count as X (the median of the M that
+ * do)" or "(none gives one: the default X)", for check and the report;
+ * only meaningful when n_default_sample > 0. A static buffer, overwritten
+ * by the next call. */
+const char *ro_scenario_default_sample_text(const runoff_scenario *s);
+
+/* The regions a result of s reports: n_regions, or 0 when the one
+ * electorate is the whole country (first_round.national). */
+size_t ro_scenario_reported_regions(const runoff_scenario *s);
 
 /* The first-round option whose id is finalist f's (0 = A, 1 = B), or -1. */
 long ro_scenario_finalist_option(const runoff_scenario *s, int finalist);

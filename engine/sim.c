@@ -41,21 +41,26 @@ static runoff_result *result_alloc(const runoff_scenario *s, const ro_model *m)
     r->has_turnout = ro_model_has_turnout(m);
     if (r->has_turnout && (r->turnout = ro_hist_alloc(0.0, 1.0, RO_SHARE_BINS, true)) == NULL)
         goto fail;
-    r->n_regions = ro_model_n_regions(m);
-    if (r->n_regions > 0) {
-        for (size_t i = 0; i < r->n_regions; i++)
+    /* A national first round is the model's one electorate, never a region
+     * of the result: the result has its blank and null ballots, not its
+     * regional summaries. */
+    const size_t electorates = ro_model_n_regions(m);
+    r->n_regions = s->first_round_national ? 0 : electorates;
+    if (electorates > 0) {
+        for (size_t i = 0; i < electorates; i++)
             r->registered += s->regions[i].registered;
     } else {
         r->registered = s->registered;
     }
-    r->has_votes = r->n_regions > 0 || (r->registered > 0 && r->has_turnout);
+    r->has_votes = electorates > 0 || (r->registered > 0 && r->has_turnout);
     if (r->has_votes && (r->margin = ro_hist_alloc(-1.0, 1.0, RO_MARGIN_BINS, true)) == NULL)
         goto fail;
+    if (electorates > 0 && (r->blank_null = ro_hist_alloc(0.0, 1.0, RO_SHARE_BINS, true)) == NULL)
+        goto fail;
     if (r->n_regions > 0) {
-        r->blank_null = ro_hist_alloc(0.0, 1.0, RO_SHARE_BINS, true);
         r->regions_a = ro_hist_alloc(-0.5, (double)r->n_regions + 0.5, r->n_regions + 1, true);
         r->region_set = ro_hist_set_alloc(r->n_regions, 0.0, 1.0, ro_region_bins(r->n_regions), 0.5);
-        if (r->blank_null == NULL || r->regions_a == NULL || r->region_set == NULL)
+        if (r->regions_a == NULL || r->region_set == NULL)
             goto fail;
     }
     return r;
@@ -78,9 +83,10 @@ static void result_add(runoff_result *r, const ro_draw *d)
         ro_hist_add(r->turnout, d->turnout);
     if (r->margin != NULL)
         ro_hist_add(r->margin, d->margin);
+    if (r->blank_null != NULL)
+        ro_hist_add(r->blank_null, d->blank_null);
     if (r->n_regions == 0)
         return;
-    ro_hist_add(r->blank_null, d->blank_null);
     ro_hist_add(r->regions_a, (double)d->regions_a);
     ro_hist_set_add(r->region_set, d->region_share_a);
 }
@@ -97,9 +103,10 @@ static void result_merge(runoff_result *into, const runoff_result *from)
         ro_hist_merge(into->turnout, from->turnout);
     if (into->margin != NULL)
         ro_hist_merge(into->margin, from->margin);
+    if (into->blank_null != NULL)
+        ro_hist_merge(into->blank_null, from->blank_null);
     if (into->n_regions == 0)
         return;
-    ro_hist_merge(into->blank_null, from->blank_null);
     ro_hist_merge(into->regions_a, from->regions_a);
     ro_hist_set_merge(into->region_set, from->region_set);
 }

@@ -78,6 +78,8 @@ const char *ro_value_suggestion(const char *word, ro_name_list l, char *buf, siz
     size_t best = 3;
     const char *pick = NULL;
     for (size_t i = 0; i < l.n; i++) {
+        if (name_at(l, i)[0] == '\0') /* an optional name not given */
+            continue;
         size_t d = edit_distance(word, name_at(l, i));
         if (d < best) {
             best = d;
@@ -505,6 +507,8 @@ runoff_status ro_value_check_unique(ro_loader *L, const ro_node *seq, const char
     for (size_t i = 1; i < ix->list.n; i++) {
         bool opens_group = i == 1 || strcmp(ix->sorted[i - 2], ix->sorted[i - 1]) != 0;
         size_t later = index_of(ix, ix->sorted[i]);
+        if (ix->sorted[i][0] == '\0') /* optional names (poll ids) not given */
+            continue;
         if (opens_group && strcmp(ix->sorted[i - 1], ix->sorted[i]) == 0 && later < second) {
             first = index_of(ix, ix->sorted[i - 1]);
             second = later;
@@ -520,7 +524,8 @@ runoff_status ro_value_check_unique(ro_loader *L, const ro_node *seq, const char
 
 /* A mapping finalist id → percent (plus "none" when with_none); out[] gets
  * the percentages in A, B, none order. `whose` names the owner in messages. */
-static runoff_status load_shares(ro_loader *L, const ro_node *shares, bool with_none, double out[3])
+static runoff_status load_shares(ro_loader *L, const ro_node *shares, bool with_none, double out[3],
+                                 bool given[3])
 {
     const runoff_scenario *s = L->s;
     const char *ids[3] = {s->finalist[0].id, s->finalist[1].id, "none"};
@@ -547,6 +552,13 @@ static runoff_status load_shares(ro_loader *L, const ro_node *shares, bool with_
             return st;
         seen[j] = true;
     }
+    if (given != NULL) {
+        size_t n_seen = 0;
+        for (size_t j = 0; j < n_ids; j++)
+            n_seen += (given[j] = seen[j]);
+        if (n_seen > 0)
+            return RUNOFF_OK;
+    }
     for (size_t j = 0; j < n_ids; j++)
         if (!seen[j])
             return ro_value_bad(L, shares, "missing share for '%s', expected shares for %s%s%s%s%s",
@@ -561,7 +573,16 @@ runoff_status ro_value_get_shares(ro_loader *L, const ro_node *map, const char *
     runoff_status st = ro_value_get_map(L, map, "shares", what, true, node);
     if (st != RUNOFF_OK)
         return st;
-    return load_shares(L, *node, with_none, out);
+    return load_shares(L, *node, with_none, out, NULL);
+}
+
+runoff_status ro_value_get_shares_partial(ro_loader *L, const ro_node *map, const char *what,
+                                          double out[3], bool given[3], const ro_node **node)
+{
+    runoff_status st = ro_value_get_map(L, map, "shares", what, true, node);
+    if (st != RUNOFF_OK)
+        return st;
+    return load_shares(L, *node, true, out, given);
 }
 
 /* start <= end <= election date, for polls and transfer surveys. */

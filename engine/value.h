@@ -140,6 +140,11 @@ ro_pos ro_value_pos(const ro_node *n);
  * *node = the shares mapping. */
 runoff_status ro_value_get_shares(ro_loader *L, const ro_node *map, const char *what,
                                   bool with_none, double out[3], const ro_node **node);
+/* The same with "none", where any non-empty subset of the three may be
+ * given: given[] says which (out[] is untouched for the others); an empty
+ * mapping is refused as a missing share. */
+runoff_status ro_value_get_shares_partial(ro_loader *L, const ro_node *map, const char *what,
+                                          double out[3], bool given[3], const ro_node **node);
 /* item.start and item.end: start <= end <= the election date. */
 runoff_status ro_value_fieldwork(ro_loader *L, const ro_node *item, const char *what,
                                  int32_t *start, int32_t *end);
@@ -160,7 +165,8 @@ runoff_status ro_value_index_build(ro_loader *L, ro_name_index *ix, ro_name_list
 void ro_value_index_free(ro_name_index *ix); /* zeroed or built */
 
 /* Names must be unique: reports the first repeat in file order, at the
- * `key` node of its item of seq, pointing back at the first occurrence. */
+ * `key` node of its item of seq, pointing back at the first occurrence.
+ * Empty names (an optional id not given) may repeat. */
 runoff_status ro_value_check_unique(ro_loader *L, const ro_node *seq, const char *key,
                                     const char *what, const ro_name_index *ix);
 

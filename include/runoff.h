@@ -123,9 +123,39 @@ void runoff_scenario_free(runoff_scenario *s);
  * or non-zero if writing failed. */
 int runoff_scenario_describe(const runoff_scenario *s, FILE *out);
 
-/* Print suspicious-but-legal settings to out, one line each
- * ("runoff: file:line:column: warning: ..."); returns how many. Today: a
- * systematic polling error of 0 on a scenario that uses its polls. */
+/* Warnings: input that is legal but probably not what was meant, each at
+ * the value at fault (docs/scenario.md, "Warnings"): a percent field whose
+ * values all look like fractions, a systematic polling error of 0 where
+ * the polls are used, one poll carrying more than a third of the polling
+ * average's weight, every transfer row taken from transfers.default. The
+ * loader finds most of them; the weight needs the polling average, which
+ * runoff_warnings_alloc computes. line/column are 1-based, 0 = no
+ * position; file is as in runoff_error ("--set" for an override). */
+typedef struct {
+    char file[512];
+    int line;
+    int column;
+    char message[512];
+} runoff_warning;
+
+typedef struct runoff_warnings runoff_warnings;
+
+/* Every warning about s, in the order the loader met them, then the
+ * weights'. NULL with err set when out of memory or when the polling
+ * average fails (as runoff_simulate would). Free with runoff_warnings_free;
+ * borrows nothing from s. */
+runoff_warnings *runoff_warnings_alloc(const runoff_scenario *s, runoff_error *err);
+void runoff_warnings_free(runoff_warnings *w);
+size_t runoff_warnings_count(const runoff_warnings *w);
+/* The i-th warning (i < count), owned by w. */
+const runoff_warning *runoff_warnings_get(const runoff_warnings *w, size_t i);
+/* "file:line:column: warning: message" (or "file: warning: message" without
+ * a position) into buf; returns buf. */
+const char *runoff_warning_format(const runoff_warning *w, char *buf, size_t size);
+
+/* Print s's warnings to out, one line each ("runoff: " and the format
+ * above); returns how many, or -1 if they could not be computed or
+ * written. */
 int runoff_scenario_warnings(const runoff_scenario *s, FILE *out);
 
 /* The scenario's name and a finalist's id (0 = A, 1 = B); borrowed. */

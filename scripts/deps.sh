@@ -4,7 +4,7 @@
 # print the exact command and fail, so nothing half-builds.
 #
 #   build  what `make` and `make run` need: a C compiler, pkg-config,
-#          GSL and libyaml headers
+#          GSL, libyaml and libcsv headers
 #   check  build, plus what `make check` and `make bench` need: cmocka,
 #          python3
 #   test   check, plus what `make test` needs (the default): clang and
@@ -35,6 +35,8 @@ else
     need="$need pkg-config libgsl-dev libyaml-dev"
     case $mode in check | test) need="$need libcmocka-dev" ;; esac
 fi
+# libcsv has no pkg-config file: its header says whether it is there.
+[ -f /usr/include/csv.h ] || need="$need libcsv-dev"
 case $mode in check | test) command -v python3 >/dev/null 2>&1 || need="$need python3" ;; esac
 
 if [ "$mode" = test ]; then

@@ -21,6 +21,7 @@ for t in "$@"; do
     case $t in
         fuzz_scenario) seeds="scenarios tests/data/good tests/data/bad tests/data/cli"
                        dict=fuzz/scenario.dict; maxlen=80000 ;;
+        fuzz_pollcsv)  seeds="fuzz/seeds/$t"; dict=fuzz/pollcsv.dict; maxlen=4096 ;;
         *)             seeds="fuzz/seeds/$t"; dict=fuzz/set.dict; maxlen=512 ;;
     esac
     regs=$(find "fuzz/regressions/$t" -type f ! -name '*.md' 2>/dev/null | sort)

@@ -375,8 +375,8 @@ static const arg_case arg_cases[] = {
      "--set:1:21: no item 'R9' in 'first_round.regions', expected an index 0..2 or the id, code "
      "or option of an item"},
     {"--set a key that does not exist", {"check", NAT, "--set", "polls.0.sampel=3"}, NULL,
-     "--set:1:9: unknown key 'sampel' in a poll, expected one of: pollster, start, end, sample, "
-     "shares, population, rolling (did you mean 'sample'?)"},
+     "--set:1:9: unknown key 'sampel' in a poll, expected one of: id, pollster, start, end, "
+     "sample, shares, undecided, population, rolling (did you mean 'sample'?)"},
     {"--set a section that does not exist", {"run", NAT, "--set", "simulaton.draws=3"}, NULL,
      "--set:1:1: unknown key 'simulaton' in the scenario, expected one of: election, polls, "
      "aggregation, polling_error, turnout, simulation, first_round, transfers, regional_error, "

@@ -52,7 +52,8 @@ for k in $(uniq -d "$tmp/tested"); do
     bad "$k has two entries in tests/data/keys/table.txt"
 done
 
-# 2. one run pair per entry. Items of CONTEXT/CHANGE are separated by ";;".
+# 2. one run pair per entry. Items of CONTEXT/CHANGE are separated by ";;";
+#    `file:NAME` replaces the scenario by tests/data/keys/NAME.
 # prepare DIR ITEMS: applies the sed: items to a copy of base (DIR/s.yaml)
 # and writes the --set arguments to DIR/sets (one per line); DIR/sweep
 # exists when an item is `sweep`.
@@ -66,6 +67,7 @@ prepare() {
     while IFS= read -r item; do
         case $item in
         sweep) : > "$dir/sweep" ;;
+        file:*) cp "$root/tests/data/keys/${item#file:}" "$dir/s.yaml" ;;
         sed:*) sed -e "${item#sed:}" "$dir/s.yaml" > "$dir/s.tmp" && mv "$dir/s.tmp" "$dir/s.yaml" ;;
         *) printf '%s\n' "$item" >> "$dir/sets" ;;
         esac

@@ -331,7 +331,11 @@ static void test_zero_polling_error_warns(void **state)
                                                  "polling_error: {scale: 0}\n",
                   NULL, 0, &err);
     assert_non_null(s);
-    assert_int_equal(runoff_scenario_warnings(s, stderr), 0);
+    /* only the warning that every transfer row is the default */
+    f = fmemopen(buf, sizeof buf, "w");
+    assert_int_equal(runoff_scenario_warnings(s, f), 1);
+    fclose(f);
+    assert_non_null(strstr(buf, "row comes from transfers.default"));
     runoff_scenario_free(s);
 }
 
@@ -465,13 +469,13 @@ static const err_case err_cases[] = {
      "missing key 'polls' in the scenario (needed unless blend.mode is transfers)"},
     {"empty polls", ELECTION "polls: []\n", NULL, NULL, 7, 8,
      "'polls' is empty, expected at least one poll"},
-    {"polls a mapping", ELECTION "polls: {}\n", NULL, NULL, 7, 8,
-     "'polls' is a mapping, expected a list"},
+    {"polls a mapping without a file", ELECTION "polls: {}\n", NULL, NULL, 7, 8,
+     "missing key 'file' in polls"},
     {"poll a value", ELECTION "polls:\n  - 3\n", NULL, NULL, 8, 5,
      "item 0 of 'polls' is a value, expected a mapping"},
     {"poll unknown key", NATIONAL "    sampel: 3\n", NULL, NULL, 13, 5,
-     "unknown key 'sampel' in a poll, expected one of: pollster, start, end, sample, shares, "
-     "population, rolling (did you mean 'sample'?)"},
+     "unknown key 'sampel' in a poll, expected one of: id, pollster, start, end, sample, shares, "
+     "undecided, population, rolling (did you mean 'sample'?)"},
     {"poll missing pollster", ELECTION "polls:\n  - start: 2030-06-01\n", NULL, NULL, 8, 5,
      "missing key 'pollster' in a poll"},
     {"share above 100", NATIONAL, "polls.0.shares.a=104", "--set", 1, 18,
@@ -619,9 +623,16 @@ static const err_case err_cases[] = {
      NULL, NULL, 16, 7, "no transfer row for option 'b' (give a row, a survey or a default)"},
     {"transfer shares sum", REGIONAL, "transfers.default.shares.none=41", NULL, 26, 21,
      "transfer shares for 'default' add up to 101.0, expected 100 ± 0.5"},
-    {"transfer shares missing none", ELECTION POLLS FIRST_ROUND
-     "transfers:\n  default: {shares: {a: 50, b: 50}}\n",
-     NULL, NULL, 26, 21, "missing share for 'none'"},
+    {"partial transfer shares over 100", ELECTION POLLS FIRST_ROUND
+     "transfers:\n  default: {shares: {a: 60, b: 50}}\n",
+     NULL, NULL, 26, 21,
+     "partial transfer shares for 'default' add up to 110.0, expected at most 100 ± 0.5"},
+    {"partial transfer shares placing nobody", ELECTION POLLS FIRST_ROUND
+     "transfers:\n  default: {shares: {a: 0}}\n",
+     NULL, NULL, 26, 21, "partial transfer shares for 'default' add up to 0, expected shares"},
+    {"transfer shares empty", ELECTION POLLS FIRST_ROUND
+     "transfers:\n  default: {shares: {}}\n",
+     NULL, NULL, 26, 21, "missing share for 'a'"},
     {"transfer shares unknown key", ELECTION POLLS FIRST_ROUND
      "transfers:\n  default: {shares: {a: 50, b: 50, nope: 0}}\n",
      NULL, NULL, 26, 36, "unknown finalist 'nope' in shares, expected a, b and none (did you mean 'none'?)"},
