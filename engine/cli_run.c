@@ -35,6 +35,7 @@ static const char run_help[] =
     "                          (aggregation.method: dynamic only)\n"
     "      --json[=FILE]       JSON summary to FILE, or instead of the text\n"
     "                          report on stdout when FILE is omitted\n"
+    "      --brief             print only the headline (winner, chance, share)\n"
     "  -q, --quiet             no progress line\n"
     "      --progress          progress line even when stderr is not a terminal\n"
     "  -h, --help              this help\n"
@@ -46,7 +47,7 @@ static const char run_help[] =
     "refused before simulating. Numbers in CSV/JSON use a dot and full\n"
     "precision.\n";
 
-enum { OPT_CSV = CLI_OPT_FIRST, OPT_HIST, OPT_REGIONS, OPT_DRAWS_CSV, OPT_TREND, OPT_JSON };
+enum { OPT_CSV = CLI_OPT_FIRST, OPT_HIST, OPT_REGIONS, OPT_DRAWS_CSV, OPT_TREND, OPT_JSON, OPT_BRIEF };
 
 static const struct option run_options[] = {
     {"csv", required_argument, NULL, OPT_CSV},
@@ -55,13 +56,14 @@ static const struct option run_options[] = {
     {"draws-csv", required_argument, NULL, OPT_DRAWS_CSV},
     {"trend-csv", required_argument, NULL, OPT_TREND},
     {"json", optional_argument, NULL, OPT_JSON},
+    {"brief", no_argument, NULL, OPT_BRIEF},
     CLI_SIM_OPTIONS,
     CLI_COMMON_OPTIONS,
 };
 
 typedef struct {
     const char *csv, *hist, *regions, *draws_csv, *trend, *json;
-    bool json_stdout;
+    bool json_stdout, brief;
     cli_common common;
 } run_args;
 
@@ -112,6 +114,7 @@ static int run_option(void *ctx, int c, const char *arg)
     case OPT_REGIONS: a->regions = arg; break;
     case OPT_DRAWS_CSV: a->draws_csv = arg; break;
     case OPT_TREND: a->trend = arg; break;
+    case OPT_BRIEF: a->brief = true; break;
     case OPT_JSON:
         if (arg == NULL)
             a->json_stdout = true;
@@ -243,6 +246,7 @@ int cli_run(int argc, char **argv)
     }
     if (report) {
         int werr = a.json_stdout ? runoff_write_json(stdout, s, r)
+                   : a.brief     ? runoff_write_headline(stdout, s, r)
                                  : runoff_write_report(stdout, s, r);
         if (werr != 0 || fflush(stdout) != 0 || ferror(stdout)) {
             cli_errorf("error writing standard output");

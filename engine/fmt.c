@@ -103,6 +103,46 @@ double ro_fmt_win_probability(const runoff_result *r, int f)
     return (double)r->wins[f] / (double)r->draws;
 }
 
+double ro_fmt_quantile_se(const ro_hist *h, double q, uint64_t n)
+{
+    const double d = 0.01;
+    if (n == 0 || q - d < 0 || q + d > 1)
+        return NAN;
+    double slope = (ro_hist_quantile(h, q + d) - ro_hist_quantile(h, q - d)) / (2 * d);
+    return slope * sqrt(q * (1 - q) / (double)n);
+}
+
+void ro_fmt_headline_of(const runoff_result *r, ro_fmt_headline *h)
+{
+    double pa = ro_fmt_win_probability(r, 0), pb = ro_fmt_win_probability(r, 1);
+    h->winner = pb > pa ? 1 : 0;
+    h->probability = h->winner ? pb : pa;
+    h->probability_se = ro_mc_se(h->probability, r->draws);
+    double m = ro_hist_quantile(r->share_a, 0.5);
+    double lo = ro_hist_quantile(r->share_a, 0.05), hi = ro_hist_quantile(r->share_a, 0.95);
+    h->median = h->winner ? 1 - m : m;
+    h->q05 = h->winner ? 1 - hi : lo;
+    h->q95 = h->winner ? 1 - lo : hi;
+    h->median_se = ro_fmt_quantile_se(r->share_a, 0.5, r->draws);
+}
+
+void ro_fmt_odds(double p, uint64_t draws, char *buf, size_t size, bool *loser_phrase)
+{
+    *loser_phrase = false;
+    if (!isfinite(p)) {
+        snprintf(buf, size, "unknown");
+    } else if (p < 0.95) {
+        long n = lround(10 * p);
+        snprintf(buf, size, "about %ld in 10", n > 9 ? 9 : n < 1 ? 1 : n);
+    } else if (1 - p > 0) {
+        *loser_phrase = true;
+        snprintf(buf, size, "about 1 in %.0f", round(1 / (1 - p)));
+    } else {
+        *loser_phrase = true;
+        snprintf(buf, size, "none of %llu simulated elections", (unsigned long long)draws);
+    }
+}
+
 double ro_fmt_regions_majority(const ro_hist *h, size_t n_regions)
 {
     uint64_t n = ro_hist_count(h), above = 0;

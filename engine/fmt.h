@@ -83,6 +83,27 @@ void ro_fmt_each_stat(const runoff_scenario *s, const runoff_result *r, ro_fmt_s
 /* Probability that finalist f (0 = A, 1 = B) wins, and its MC error. */
 double ro_fmt_win_probability(const runoff_result *r, int f);
 
+/* The headline: the finalist more likely to win (A when even), the
+ * chance and its Monte Carlo standard error, and that finalist's share of
+ * valid votes (median, central 90 % interval, and the median's Monte Carlo
+ * standard error, ro_fmt_quantile_se). Fractions, not percent. */
+typedef struct {
+    int winner;                 /* 0 = A, 1 = B */
+    double probability, probability_se;
+    double median, median_se, q05, q95;
+} ro_fmt_headline;
+void ro_fmt_headline_of(const runoff_result *r, ro_fmt_headline *h);
+
+/* The headline's chance in words, into buf (size >= 96): "about 7 in 10"
+ * below 0.95, else the loser's "1 in 36", or "none of 1000" when the loser
+ * never won; *loser_phrase says which of the two the words are about. */
+void ro_fmt_odds(double p, uint64_t draws, char *buf, size_t size, bool *loser_phrase);
+
+/* Monte Carlo standard error of h's q-quantile estimated from n draws:
+ * sqrt(q(1-q)/n) / density at the quantile, the density read off the
+ * quantile function's slope over q +/- 0.01 (robust to the bins). */
+double ro_fmt_quantile_se(const ro_hist *h, double q, uint64_t n);
+
 /* Probability that A carries more than half the regions (r->regions_a;
  * quantiles of it: ro_hist_integer_quantile). */
 double ro_fmt_regions_majority(const ro_hist *h, size_t n_regions);

@@ -147,6 +147,10 @@ double runoff_result_share_quantile(const runoff_result *r, double q); /* A's sh
 
 /* Each returns 0 on success, non-zero if a write failed (errno set). */
 int runoff_write_report(FILE *out, const runoff_scenario *s, const runoff_result *r);
+/* The report's opening block alone: the most likely winner, the chance (in
+ * percent and in words: "about 7 in 10", or the loser's "1 in 36"), the
+ * winner's median share and 90 % interval, with Monte Carlo errors. */
+int runoff_write_headline(FILE *out, const runoff_scenario *s, const runoff_result *r);
 int runoff_write_csv(FILE *out, const runoff_scenario *s, const runoff_result *r);
 int runoff_write_histogram_csv(FILE *out, const runoff_scenario *s, const runoff_result *r);
 int runoff_write_regions_csv(FILE *out, const runoff_scenario *s, const runoff_result *r);

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "fmt.h"
 #include "scenario.h"
 #include "sim.h"
 #include "testutil.h"
@@ -267,6 +268,67 @@ static void test_report_headline_numbers(void **state)
     assert_contains(text, "Bob Durand                     6.79 % +/- 0.25");
     assert_null(strstr(text, "ties"));
     free(text);
+}
+
+/* The headline opens the report, before the scenario's details. The
+ * uniform share on [50, 60] % has density 10 per unit, so the median's
+ * Monte Carlo error is sqrt(0.25 / 10000) / 10 = 0.0005 (0.05 points). */
+static void test_report_opens_with_headline(void **state)
+{
+    fixture *f = *state;
+    char *text = capture(runoff_write_report, f);
+    assert_contains(text, "Test run-off, 2022-04-24\n"
+                          "  Most likely winner   Alice Martin\n"
+                          "  Chance of winning    93.21 % +/- 0.25 (about 9 in 10)\n"
+                          "  Winner's share       median 55.00 % +/- 0.05 of valid votes\n"
+                          "  90 % interval        50.50 .. 59.50 %\n"
+                          "  (+/-: Monte Carlo standard error; 10000 draws, "
+                          "seed 18446744073709551557)\n\nScenario ");
+    assert_true(strncmp(text, "Test run-off, 2022-04-24\n", 25) == 0);
+    free(text);
+    /* The brief report is that block alone. */
+    text = capture(runoff_write_headline, f);
+    assert_true(strncmp(text, "Test run-off, 2022-04-24\n", 25) == 0);
+    assert_null(strstr(text, "Scenario "));
+    assert_contains(text, "seed 18446744073709551557)\n");
+    free(text);
+}
+
+/* The winner is the more likely finalist, and the share is theirs. */
+static void test_report_headline_for_b(void **state)
+{
+    fixture *f = *state;
+    f->r->wins[0] = 2000;
+    f->r->wins[1] = DRAWS - 2000;
+    ro_fmt_headline h;
+    ro_fmt_headline_of(f->r, &h);
+    assert_int_equal(h.winner, 1);
+    assert_close(h.probability, 0.8, 1e-15);
+    assert_close(h.median, 0.45, 1e-9);
+    assert_close(h.q05, 1 - 0.595, 1e-9);
+    assert_close(h.q95, 1 - 0.505, 1e-9);
+    char *text = capture(runoff_write_headline, f);
+    assert_contains(text, "Most likely winner   Bob Durand\n");
+    assert_contains(text, "80.00 % +/- 0.4 (about 8 in 10)");
+    free(text);
+}
+
+static void test_odds_in_words(void **state)
+{
+    (void)state;
+    char buf[96];
+    bool loser;
+    ro_fmt_odds(0.5, 1000, buf, sizeof buf, &loser);
+    assert_string_equal(buf, "about 5 in 10");
+    assert_false(loser);
+    ro_fmt_odds(0.949, 1000, buf, sizeof buf, &loser);
+    assert_string_equal(buf, "about 9 in 10");
+    ro_fmt_odds(0.972, 1000, buf, sizeof buf, &loser);
+    assert_string_equal(buf, "about 1 in 36");
+    assert_true(loser);
+    ro_fmt_odds(1.0, 1000, buf, sizeof buf, &loser);
+    assert_string_equal(buf, "none of 1000 simulated elections");
+    assert_true(loser);
 }
 
 static void test_report_share_intervals(void **state)
@@ -790,6 +852,9 @@ int main(void)
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
     const struct CMUnitTest tests[] = {
         T(test_report_headline_numbers),
+        T(test_report_opens_with_headline),
+        T(test_report_headline_for_b),
+        cmocka_unit_test(test_odds_in_words),
         T(test_report_share_intervals),
         T(test_report_polls_table),
         T(test_report_regions_top_and_bottom),
