@@ -35,7 +35,7 @@ FUZZ_TEST_SECONDS ?= 20
 FUZZ_CC  ?= clang
 DEPS     ?= test
 
-PKGS     := gsl yaml-0.1
+PKGS     := gsl yaml-0.1 json-c
 BUILD    := build
 ifeq ($(SANITIZE),1)
 BUILD    := build-san

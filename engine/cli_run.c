@@ -33,6 +33,9 @@ static const char run_help[] =
     "                          finalist's two-way share (estimate, 50 % and 90 %\n"
     "                          bands) and the polls, raw and house-adjusted\n"
     "                          (aggregation.method: dynamic only)\n"
+    "      --html FILE         the report page: one self-contained HTML file\n"
+    "                          (headline, charts, the map when the scenario\n"
+    "                          names one under map:, every region)\n"
     "      --json[=FILE]       JSON summary to FILE, or instead of the text\n"
     "                          report on stdout when FILE is omitted\n"
     "      --brief             print only the headline (winner, chance, share)\n"
@@ -47,7 +50,7 @@ static const char run_help[] =
     "refused before simulating. Numbers in CSV/JSON use a dot and full\n"
     "precision.\n";
 
-enum { OPT_CSV = CLI_OPT_FIRST, OPT_HIST, OPT_REGIONS, OPT_DRAWS_CSV, OPT_TREND, OPT_JSON, OPT_BRIEF };
+enum { OPT_CSV = CLI_OPT_FIRST, OPT_HIST, OPT_REGIONS, OPT_DRAWS_CSV, OPT_TREND, OPT_JSON, OPT_BRIEF, OPT_HTML };
 
 static const struct option run_options[] = {
     {"csv", required_argument, NULL, OPT_CSV},
@@ -57,12 +60,13 @@ static const struct option run_options[] = {
     {"trend-csv", required_argument, NULL, OPT_TREND},
     {"json", optional_argument, NULL, OPT_JSON},
     {"brief", no_argument, NULL, OPT_BRIEF},
+    {"html", required_argument, NULL, OPT_HTML},
     CLI_SIM_OPTIONS,
     CLI_COMMON_OPTIONS,
 };
 
 typedef struct {
-    const char *csv, *hist, *regions, *draws_csv, *trend, *json;
+    const char *csv, *hist, *regions, *draws_csv, *trend, *json, *html;
     bool json_stdout, brief;
     cli_common common;
 } run_args;
@@ -115,6 +119,7 @@ static int run_option(void *ctx, int c, const char *arg)
     case OPT_DRAWS_CSV: a->draws_csv = arg; break;
     case OPT_TREND: a->trend = arg; break;
     case OPT_BRIEF: a->brief = true; break;
+    case OPT_HTML: a->html = arg; break;
     case OPT_JSON:
         if (arg == NULL)
             a->json_stdout = true;
@@ -127,11 +132,12 @@ static int run_option(void *ctx, int c, const char *arg)
 }
 
 /* Output kinds written after the simulation, as data; --draws-csv
- * (fn NULL) is written during it. */
+ * (fn NULL) is written during it; the page (html) also takes the map. */
 typedef struct {
     const char *option, *path;
     writer_fn fn;
     cli_out out;
+    bool html;
 } run_output;
 
 /* Resolve every output before the first draw: names that cannot work,
@@ -193,20 +199,30 @@ int cli_run(int argc, char **argv)
     }
 
     run_output outs[] = {
-        {"--draws-csv", a.draws_csv, NULL, {0}},
-        {"--csv", a.csv, runoff_write_csv, {0}},
-        {"--histogram-csv", a.hist, runoff_write_histogram_csv, {0}},
-        {"--regions-csv", a.regions, runoff_write_regions_csv, {0}},
-        {"--trend-csv", a.trend, runoff_write_trend_csv, {0}},
-        {"--json", a.json, runoff_write_json, {0}},
+        {"--draws-csv", a.draws_csv, NULL, {0}, false},
+        {"--csv", a.csv, runoff_write_csv, {0}, false},
+        {"--histogram-csv", a.hist, runoff_write_histogram_csv, {0}, false},
+        {"--regions-csv", a.regions, runoff_write_regions_csv, {0}, false},
+        {"--trend-csv", a.trend, runoff_write_trend_csv, {0}, false},
+        {"--json", a.json, runoff_write_json, {0}, false},
+        {"--html", a.html, NULL, {0}, true},
     };
     size_t n_outs = sizeof outs / sizeof outs[0];
     runoff_result *r = NULL;
+    runoff_map *map = NULL;
     bool report = true;
     /* Every output resolved and opened before simulating, so a bad path
      * fails in milliseconds, not after the run. */
     if ((status = resolve_outputs(path, outs, n_outs, a.json_stdout, &report)) != CLI_OK)
         goto done;
+    /* The page's map is read before simulating too. */
+    if (a.html != NULL && runoff_scenario_has_map(s)) {
+        runoff_error merr = {0};
+        if ((map = runoff_map_load(s, path, &merr)) == NULL) {
+            status = cli_report_error(&merr);
+            goto done;
+        }
+    }
     status = CLI_FAIL;
     for (size_t i = 0; i < n_outs; i++)
         if (outs[i].path != NULL && !cli_out_open(&outs[i].out))
@@ -237,7 +253,10 @@ int cli_run(int argc, char **argv)
     for (size_t i = 0; i < n_outs; i++) {
         if (outs[i].path == NULL)
             continue;
-        if (outs[i].fn != NULL && outs[i].fn(outs[i].out.fp, s, r) != 0) {
+        int werr = outs[i].html  ? runoff_write_html(outs[i].out.fp, s, r, map)
+                   : outs[i].fn ? outs[i].fn(outs[i].out.fp, s, r)
+                                : 0;
+        if (werr != 0) {
             cli_errorf("%s: write failed: %s", outs[i].path, strerror(errno));
             goto done;
         }
@@ -258,6 +277,7 @@ done:
     for (size_t i = 0; i < n_outs; i++)
         cli_out_abort(&outs[i].out);
     runoff_result_free(r);
+    runoff_map_free(map);
     runoff_scenario_free(s);
     return status;
 }

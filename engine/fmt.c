@@ -124,6 +124,7 @@ void ro_fmt_headline_of(const runoff_result *r, ro_fmt_headline *h)
     h->q05 = h->winner ? 1 - hi : lo;
     h->q95 = h->winner ? 1 - lo : hi;
     h->median_se = ro_fmt_quantile_se(r->share_a, 0.5, r->draws);
+    ro_fmt_odds(h->probability, r->draws, h->odds, sizeof h->odds, &h->odds_of_loser);
 }
 
 void ro_fmt_odds(double p, uint64_t draws, char *buf, size_t size, bool *loser_phrase)

@@ -91,6 +91,8 @@ typedef struct {
     int winner;                 /* 0 = A, 1 = B */
     double probability, probability_se;
     double median, median_se, q05, q95;
+    char odds[96];              /* the chance in words (ro_fmt_odds) */
+    bool odds_of_loser;         /* odds are the loser's chance */
 } ro_fmt_headline;
 void ro_fmt_headline_of(const runoff_result *r, ro_fmt_headline *h);
 

@@ -29,20 +29,18 @@ static const char *name_b(const runoff_scenario *s) { return s->finalist[1].name
 static void report_headline(ro_fmt_out *o, const runoff_scenario *s, const runoff_result *r)
 {
     ro_fmt_headline h;
-    char date[11], odds[96];
-    bool loser;
+    char date[11];
     ro_fmt_headline_of(r, &h);
-    ro_fmt_odds(h.probability, r->draws, odds, sizeof odds, &loser);
     ro_date_format(s->election_date, date);
     const char *win = s->finalist[h.winner].name, *lose = s->finalist[!h.winner].name;
     ro_fmt_printf(o, "%s, %s\n", s->name, date);
     ro_fmt_printf(o, "  Most likely winner   %s\n", win);
     ro_fmt_printf(o, "  Chance of winning    %.2f %% +/- %.2g", 100 * h.probability,
                   100 * h.probability_se);
-    if (loser)
-        ro_fmt_printf(o, " (%s wins %s)\n", lose, odds);
+    if (h.odds_of_loser)
+        ro_fmt_printf(o, " (%s wins %s)\n", lose, h.odds);
     else
-        ro_fmt_printf(o, " (%s)\n", odds);
+        ro_fmt_printf(o, " (%s)\n", h.odds);
     ro_fmt_printf(o, "  Winner's share       median %.2f %% +/- %.2g of valid votes\n",
                   100 * h.median, 100 * h.median_se);
     ro_fmt_printf(o, "  90 %% interval        %.2f .. %.2f %%\n", 100 * h.q05, 100 * h.q95);

@@ -384,4 +384,27 @@ void runoff_calibration_free(runoff_calibration *c);
 int runoff_write_calibration(FILE *out, const runoff_calibration *c, const char *const *names,
                              size_t n);
 
+/* ------------------------------------------------------ report page */
+
+/* Outlines for the page's map, read from the GeoJSON file the scenario
+ * names under map: (a path relative to the directory of scenario_path, the
+ * file the scenario was read from; NULL or "-" for the working directory).
+ * NULL with err set when the scenario has no map, the file cannot be read
+ * or is not a FeatureCollection of polygons with unique codes. */
+typedef struct runoff_map runoff_map;
+int runoff_scenario_has_map(const runoff_scenario *s); /* 1 if map: is given */
+runoff_map *runoff_map_load(const runoff_scenario *s, const char *scenario_path,
+                            runoff_error *err);
+size_t runoff_map_count(const runoff_map *m);
+void runoff_map_free(runoff_map *m);  /* NULL is a no-op */
+
+/* One self-contained HTML page (inline CSS and SVG, nothing fetched): the
+ * headline, the distribution of A's share, the polls with the trend when
+ * the poll model is dynamic, a map of per-region win probability when map
+ * is not NULL (regions joined on geo_code; regions without an outline as
+ * labelled boxes), the per-region table, sources, date and version.
+ * Returns 0, or -1 with errno set if a write failed. */
+int runoff_write_html(FILE *out, const runoff_scenario *s, const runoff_result *r,
+                      const runoff_map *map);
+
 #endif /* RUNOFF_H */

@@ -4,12 +4,13 @@
 # print the exact command and fail, so nothing half-builds.
 #
 #   build  what `make` and `make run` need: a C compiler, pkg-config,
-#          GSL and libyaml headers
+#          GSL, libyaml and json-c headers (json-c reads the map outlines)
 #   check  build, plus what `make check` and `make bench` need: cmocka,
 #          python3
 #   test   check, plus what `make test` needs (the default): clang and
 #          its runtimes (sanitizers, libFuzzer), valgrind, gnuplot
-#          (tests/test_plot.sh)
+#          (tests/test_plot.sh), chromium (tests/test_html.sh renders the
+#          report page headless)
 #   plots  build, plus gnuplot (`make plots`)
 #
 # This is the only place that installs anything: the build and the tests
@@ -29,15 +30,17 @@ command -v cc >/dev/null 2>&1 && command -v make >/dev/null 2>&1 || need="build-
 if command -v pkg-config >/dev/null 2>&1; then
     pkg-config --exists gsl || need="$need libgsl-dev"
     pkg-config --exists yaml-0.1 || need="$need libyaml-dev"
+    pkg-config --exists json-c || need="$need libjson-c-dev"
     case $mode in check | test) pkg-config --exists cmocka || need="$need libcmocka-dev" ;; esac
 else
-    need="$need pkg-config libgsl-dev libyaml-dev"
+    need="$need pkg-config libgsl-dev libyaml-dev libjson-c-dev"
     case $mode in check | test) need="$need libcmocka-dev" ;; esac
 fi
 case $mode in check | test) command -v python3 >/dev/null 2>&1 || need="$need python3" ;; esac
 
 if [ "$mode" = test ]; then
     command -v valgrind >/dev/null 2>&1 || need="$need valgrind"
+    command -v chromium >/dev/null 2>&1 || need="$need chromium"
     if ! command -v clang >/dev/null 2>&1; then
         need="$need clang libclang-rt-14-dev"
     else
