@@ -83,9 +83,10 @@ typedef struct {
 
 static void put_num(FILE *fp, double x)
 {
+    char buf[32];
     if (isnan(x))
         return;
-    fprintf(fp, "%.17g", x);
+    fputs(runoff_format_number(x, buf, sizeof buf), fp);
 }
 
 static int on_draw(void *ctx, uint64_t index, const double *national, const double *regional)

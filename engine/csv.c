@@ -2,7 +2,8 @@
  * csv.c — the CSV writers: tidy statistics, the histogram of A's share,
  * one row per region, and one row per back-tested scenario.
  *
- * Numbers are for machines: "%.17g" round-trips every double, with a dot
+ * Numbers are for machines: the shortest form that reads back as the same
+ * double (ro_fmt_shortest: "%.15g", else "%.16g", else "%.17g"), with a dot
  * whatever the locale (the library never calls setlocale, and the CLI
  * leaves LC_NUMERIC at "C"); an unknown value is an empty field. Text
  * fields are quoted per RFC 4180 when they need it. The list of
@@ -22,7 +23,9 @@ static void stat_row(void *ctx, const char *statistic, const char *subject, doub
     ro_fmt_out *o = ctx;
     ro_fmt_printf(o, "%s,", statistic);
     ro_fmt_csv_field(o, subject);
-    ro_fmt_printf(o, ",%.17g,%s\n", value, unit);
+    ro_fmt_puts(o, ",");
+    ro_fmt_csv_number(o, value);
+    ro_fmt_printf(o, ",%s\n", unit);
 }
 
 int runoff_write_csv(FILE *out, const runoff_scenario *s, const runoff_result *r)
@@ -54,8 +57,12 @@ int runoff_write_histogram_csv(FILE *out, const runoff_scenario *s, const runoff
     for (size_t i = first; i < last; i++) {
         uint64_t c = ro_hist_bin_count(h, i);
         double upper = i + 1 == nb ? ro_hist_hi(h) : lo + (double)(i + 1) * w;
-        ro_fmt_printf(&o, "%.17g,%.17g,%llu,%.17g\n", lo + (double)i * w, upper,
-                      (unsigned long long)c, (double)c / (n * w));
+        ro_fmt_csv_number(&o, lo + (double)i * w);
+        ro_fmt_puts(&o, ",");
+        ro_fmt_csv_number(&o, upper);
+        ro_fmt_printf(&o, ",%llu,", (unsigned long long)c);
+        ro_fmt_csv_number(&o, (double)c / (n * w));
+        ro_fmt_puts(&o, "\n");
     }
     return ro_fmt_finish(&o);
 }
@@ -277,7 +284,9 @@ int runoff_write_backtest_csv_row(FILE *out, const runoff_scenario *s,
     ro_fmt_csv_field(&o, s->name);
     ro_fmt_puts(&o, ",");
     ro_fmt_csv_field(&o, s->finalist[0].id);
-    ro_fmt_printf(&o, ",%.17g,%d,%s,%llu,%llu", row->actual, row->a_won, row->reference_date,
+    ro_fmt_puts(&o, ",");
+    ro_fmt_csv_number(&o, row->actual);
+    ro_fmt_printf(&o, ",%d,%s,%llu,%llu", row->a_won, row->reference_date,
                   (unsigned long long)row->draws, (unsigned long long)row->seed);
     bt_values(&o, &row->model, score_columns, N_COLS(score_columns), true);
     for (size_t k = 0; k < N_COLS(baselines); k++) {

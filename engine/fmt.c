@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "backtest.h"
@@ -81,10 +82,26 @@ void ro_fmt_csv_field(ro_fmt_out *o, const char *s)
     ro_fmt_puts(o, "\"");
 }
 
+const char *ro_fmt_shortest(double x, char *buf, size_t size)
+{
+    for (int digits = 15; digits <= 17; digits++) {
+        snprintf(buf, size, "%.*g", digits, x);
+        if (!isfinite(x) || strtod(buf, NULL) == x)
+            break;
+    }
+    return buf;
+}
+
+const char *runoff_format_number(double x, char *buf, size_t size)
+{
+    return ro_fmt_shortest(x, buf, size);
+}
+
 void ro_fmt_csv_number(ro_fmt_out *o, double x)
 {
+    char buf[32];
     if (isfinite(x))
-        ro_fmt_printf(o, "%.17g", x);
+        ro_fmt_puts(o, ro_fmt_shortest(x, buf, sizeof buf));
 }
 
 void ro_fmt_padded(ro_fmt_out *o, const char *s, size_t width)

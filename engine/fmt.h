@@ -37,7 +37,11 @@ int ro_fmt_finish(ro_fmt_out *o);
 
 /* A CSV field, quoted (RFC 4180) when it holds a comma, quote, CR or LF. */
 void ro_fmt_csv_field(ro_fmt_out *o, const char *s);
-/* A number for machines: "%.17g" (round-trips), empty when not finite. */
+/* The shortest of "%.15g", "%.16g", "%.17g" that reads back (strtod) as
+ * exactly x, into buf (size >= 32): 0.975154, not 0.97515399999999997.
+ * Returns buf. Non-finite x gives "nan", "inf" or "-inf". */
+const char *ro_fmt_shortest(double x, char *buf, size_t size);
+/* A number for machines: ro_fmt_shortest, empty when not finite. */
 void ro_fmt_csv_number(ro_fmt_out *o, double x);
 /* s, then spaces up to `width` columns (UTF-8 code points counted). */
 void ro_fmt_padded(ro_fmt_out *o, const char *s, size_t width);

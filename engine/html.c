@@ -9,7 +9,7 @@
  * its numbers in words, for screen readers and for print.
  *
  * Every number shown comes from fmt.c, as in the text report, and carries
- * its machine value ("%.17g", as in the JSON) in a data-value attribute
+ * its machine value (as the JSON writes it) in a data-value attribute
  * beside the statistic's JSON name, so a test can check the page against
  * the JSON output without parsing prose.
  */
@@ -48,7 +48,9 @@ static void stat_span(ro_fmt_out *o, const char *stat, const char *subject, doub
 {
     ro_fmt_printf(o, "<span class=\"num\" data-stat=\"%s\" data-subject=\"", stat);
     ro_html_text(o, subject);
-    ro_fmt_printf(o, "\" data-value=\"%.17g\">%.*f%s</span>", value, decimals, 100 * value, unit);
+    char buf[32];
+    ro_fmt_printf(o, "\" data-value=\"%s\">%.*f%s</span>", ro_fmt_shortest(value, buf, sizeof buf),
+                  decimals, 100 * value, unit);
 }
 
 #define PERCENT "&#8239;%"
@@ -152,9 +154,10 @@ static void region_table(ro_fmt_out *o, const runoff_scenario *s, const runoff_r
         ro_fmt_region_row(s, r, i, &row);
         ro_fmt_puts(o, "<tr data-code=\"");
         ro_html_text(o, s->regions[i].code);
-        ro_fmt_printf(o, "\" data-win-probability=\"%.17g\" data-share-median=\"%.17g\">"
-                         "<td>",
-                      row.win_probability_a, row.median);
+        char p[32], m[32];
+        ro_fmt_printf(o, "\" data-win-probability=\"%s\" data-share-median=\"%s\"><td>",
+                      ro_fmt_shortest(row.win_probability_a, p, sizeof p),
+                      ro_fmt_shortest(row.median, m, sizeof m));
         ro_html_text(o, s->regions[i].code);
         ro_fmt_puts(o, "</td><td>");
         ro_html_text(o, s->regions[i].name);

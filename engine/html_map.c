@@ -115,9 +115,10 @@ static void feature_path(ro_fmt_out *o, const runoff_scenario *s, const runoff_r
     ro_fmt_puts(o, "\" data-region=\"");
     if (i >= 0)
         ro_html_text(o, s->regions[i].code);
-    ro_fmt_printf(o, "\" data-value=\"%.17g\" fill=\"%s\" stroke=\"#555\" stroke-width=\"0.4\" "
+    char buf[32];
+    ro_fmt_printf(o, "\" data-value=\"%s\" fill=\"%s\" stroke=\"#555\" stroke-width=\"0.4\" "
                      "fill-rule=\"evenodd\" d=\"",
-                  pa, ro_html_colour(pa));
+                  ro_fmt_shortest(pa, buf, sizeof buf), ro_html_colour(pa));
     path_data(o, f, p);
     ro_fmt_puts(o, "\">");
     region_title(o, s, r, i, f);
@@ -262,9 +263,10 @@ void ro_html_map(ro_fmt_out *o, const runoff_scenario *s, const runoff_result *r
         ro_fmt_puts(o, "<rect class=\"box\" data-region=\"");
         ro_html_text(o, s->regions[i].code);
         /* smaller than an inset: a box stands for a place, not its area */
-        ro_fmt_printf(o, "\" data-value=\"%.17g\" x=\"%.1f\" y=\"%.1f\" width=\"%d\" height=\"%d\" "
+        char buf[32];
+        ro_fmt_printf(o, "\" data-value=\"%s\" x=\"%.1f\" y=\"%.1f\" width=\"%d\" height=\"%d\" "
                          "fill=\"%s\" stroke=\"#555\">",
-                      pa, x + CELL_W / 2.0 - 24, y + 22, 48, 40, ro_html_colour(pa));
+                      ro_fmt_shortest(pa, buf, sizeof buf), x + CELL_W / 2.0 - 24, y + 22, 48, 40, ro_html_colour(pa));
         region_title(o, s, r, (long)i, f != NULL ? f : &(ro_geo_feature){.name = s->regions[i].name});
         ro_fmt_puts(o, "</rect>\n");
         cell_label(o, x + CELL_W / 2.0, y + CELL_H - 5, s->regions[i].name);

@@ -36,8 +36,9 @@ static void json_string(ro_fmt_out *o, const char *s)
 
 static void json_number(ro_fmt_out *o, double x)
 {
+    char buf[32];
     if (isfinite(x))
-        ro_fmt_printf(o, "%.17g", x);
+        ro_fmt_puts(o, ro_fmt_shortest(x, buf, sizeof buf));
     else
         ro_fmt_puts(o, "null");
 }

@@ -145,6 +145,10 @@ double runoff_result_share_quantile(const runoff_result *r, double q); /* A's sh
 
 /* ------------------------------------------------------------ writers */
 
+/* x as every writer prints numbers: the shortest of "%.15g", "%.16g",
+ * "%.17g" that reads back as exactly x (buf: 32 bytes). Returns buf. */
+const char *runoff_format_number(double x, char *buf, size_t size);
+
 /* Each returns 0 on success, non-zero if a write failed (errno set). */
 int runoff_write_report(FILE *out, const runoff_scenario *s, const runoff_result *r);
 /* The report's opening block alone: the most likely winner, the chance (in
