@@ -72,8 +72,9 @@ int runoff_write_regions_csv(FILE *out, const runoff_scenario *s, const runoff_r
     ro_fmt_out o;
     if (ro_fmt_begin(&o, out, s, r) != 0)
         return -1;
-    ro_fmt_puts(&o, "code,name,registered,win_probability_a,win_probability_se,share_median,"
-                    "share_q05,share_q25,share_q75,share_q95,actual_share,pit\n");
+    ro_fmt_puts(&o, "code,name,registered,subject,win_probability,win_probability_se,"
+                    "share_quantile_0.5,share_quantile_0.05,share_quantile_0.25,"
+                    "share_quantile_0.75,share_quantile_0.95,actual_share,pit\n");
     for (size_t i = 0; i < r->n_regions; i++) {
         ro_fmt_region row;
         ro_fmt_region_row(s, r, i, &row);
@@ -83,7 +84,11 @@ int runoff_write_regions_csv(FILE *out, const runoff_scenario *s, const runoff_r
         ro_fmt_csv_field(&o, s->regions[i].code);
         ro_fmt_puts(&o, ",");
         ro_fmt_csv_field(&o, s->regions[i].name);
-        for (size_t k = 0; k < sizeof v / sizeof v[0]; k++) {
+        ro_fmt_puts(&o, ",");
+        ro_fmt_csv_number(&o, v[0]);
+        ro_fmt_puts(&o, ",");
+        ro_fmt_csv_field(&o, s->finalist[0].id);
+        for (size_t k = 1; k < sizeof v / sizeof v[0]; k++) {
             ro_fmt_puts(&o, ",");
             ro_fmt_csv_number(&o, v[k]);
         }
@@ -177,18 +182,18 @@ typedef struct {
 } bt_column;
 
 static const bt_column score_columns[] = {
-    {"median", offsetof(runoff_backtest_scores, median), COL_DOUBLE},
-    {"q25", offsetof(runoff_backtest_scores, q25), COL_DOUBLE},
-    {"q75", offsetof(runoff_backtest_scores, q75), COL_DOUBLE},
-    {"q05", offsetof(runoff_backtest_scores, q05), COL_DOUBLE},
-    {"q95", offsetof(runoff_backtest_scores, q95), COL_DOUBLE},
+    {"share_quantile_0.5", offsetof(runoff_backtest_scores, median), COL_DOUBLE},
+    {"share_quantile_0.25", offsetof(runoff_backtest_scores, q25), COL_DOUBLE},
+    {"share_quantile_0.75", offsetof(runoff_backtest_scores, q75), COL_DOUBLE},
+    {"share_quantile_0.05", offsetof(runoff_backtest_scores, q05), COL_DOUBLE},
+    {"share_quantile_0.95", offsetof(runoff_backtest_scores, q95), COL_DOUBLE},
     {"win_probability", offsetof(runoff_backtest_scores, win_probability), COL_DOUBLE},
     {"win_probability_se", offsetof(runoff_backtest_scores, win_probability_se), COL_DOUBLE},
     {"pit", offsetof(runoff_backtest_scores, pit), COL_DOUBLE},
     {"crps", offsetof(runoff_backtest_scores, crps), COL_DOUBLE},
     {"brier", offsetof(runoff_backtest_scores, brier), COL_DOUBLE},
-    {"covered_50", offsetof(runoff_backtest_scores, covered50), COL_INT},
-    {"covered_90", offsetof(runoff_backtest_scores, covered90), COL_INT},
+    {"covered_0.5", offsetof(runoff_backtest_scores, covered50), COL_INT},
+    {"covered_0.9", offsetof(runoff_backtest_scores, covered90), COL_INT},
 };
 
 static const bt_column baseline_columns[] = {
@@ -204,10 +209,10 @@ static const bt_column baseline_columns[] = {
 static const bt_column region_columns[] = {
     {"n", RC(n), COL_SIZE},
     {"pit_mean", RC(pit_mean), COL_DOUBLE},
-    {"covered_50", RC(covered[0]), COL_DOUBLE},
-    {"covered_80", RC(covered[1]), COL_DOUBLE},
-    {"covered_90", RC(covered[2]), COL_DOUBLE},
-    {"covered_95", RC(covered[3]), COL_DOUBLE},
+    {"covered_0.5", RC(covered[0]), COL_DOUBLE},
+    {"covered_0.8", RC(covered[1]), COL_DOUBLE},
+    {"covered_0.9", RC(covered[2]), COL_DOUBLE},
+    {"covered_0.95", RC(covered[3]), COL_DOUBLE},
     {"pit_decile_1", RC(pit_decile[0]), COL_SIZE},
     {"pit_decile_2", RC(pit_decile[1]), COL_SIZE},
     {"pit_decile_3", RC(pit_decile[2]), COL_SIZE},
@@ -220,8 +225,8 @@ static const bt_column region_columns[] = {
     {"pit_decile_10", RC(pit_decile[9]), COL_SIZE},
     {"brier_mean", RC(brier_mean), COL_DOUBLE},
     {"carried_actual", RC(carried_actual), COL_DOUBLE},
-    {"carried_q05", RC(carried_q05), COL_DOUBLE},
-    {"carried_q95", RC(carried_q95), COL_DOUBLE},
+    {"carried_quantile_0.05", RC(carried_q05), COL_DOUBLE},
+    {"carried_quantile_0.95", RC(carried_q95), COL_DOUBLE},
 };
 #undef RC
 
@@ -263,7 +268,7 @@ static void bt_values(ro_fmt_out *o, const void *base, const bt_column *cols, si
 int runoff_write_backtest_csv_header(FILE *out)
 {
     ro_fmt_out o = {.f = out};
-    ro_fmt_puts(&o, "file,scenario,finalist_a,actual,a_won,reference_date,draws,seed");
+    ro_fmt_puts(&o, "file,scenario,subject,actual_share,subject_won,reference_date,draws,seed");
     bt_header(&o, "model", score_columns, N_COLS(score_columns));
     for (size_t k = 0; k < N_COLS(baselines); k++) {
         bt_header(&o, baselines[k].name, baseline_columns, N_COLS(baseline_columns));

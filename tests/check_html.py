@@ -98,7 +98,7 @@ def main():
     grey = [p["data-code"] for p in dom.paths if p.get("fill", "").lower() in ("", "none", "#cccccc")]
     check(not grey, "every outline is coloured" + (f" (not: {', '.join(grey[:10])})" if grey else ""))
 
-    regions = {r["code"]: r["win_probability_a"] for r in out["regions"]}
+    regions = {r["code"]: r["win_probability"] for r in out["regions"]}
     shown = {}
     for el in dom.paths + dom.boxes:
         if el.get("data-region"):

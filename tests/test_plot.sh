@@ -138,11 +138,11 @@ refuse "missing histogram file" nonzero "nothing\\.csv: no such file" \
     "$plot" distribution "$data/stats.csv" "$tmp/nothing.csv" "$figs/x.svg"
 refuse "unterminated quote" 2 "bad_quote\\.csv:3: unterminated quoted field" \
     "$plot" regions "$data/bad_quote.csv" "$figs/x.png"
-refuse "wrong field count" 2 "bad_fields\\.csv:3: 13 fields, but the header has 12" \
+refuse "wrong field count" 2 "bad_fields\\.csv:3: 14 fields, but the header has 13" \
     "$plot" regions "$data/bad_fields.csv" "$figs/x.png"
-refuse "non-number" 2 "bad_number\\.csv:3: share_median \"52%\" is not a number" \
+refuse "non-number" 2 "bad_number\\.csv:3: share_quantile_0.5 \"52%\" is not a number" \
     "$plot" regions "$data/bad_number.csv" "$figs/x.png"
-refuse "missing column" 2 "bad_columns\\.csv:1: missing column \"share_median\"" \
+refuse "missing column" 2 "bad_columns\\.csv:1: missing column \"share_quantile_0.5\"" \
     "$plot" regions "$data/bad_columns.csv" "$figs/x.png"
 refuse "impossible date" 2 "bad_date\\.csv:4: aggregation.as_of \"2022-02-30\" is not a valid date" \
     "$plot" history "$data/bad_date.csv" "$figs/x.png"

@@ -557,22 +557,26 @@ static void test_regions_csv(void **state)
     char *csv = capture(runoff_write_regions_csv, f);
     char fields[MAX_FIELDS][256];
     const char *p = csv;
-    assert_int_equal(csv_record(&p, fields), 12);
+    assert_int_equal(csv_record(&p, fields), 13);
     assert_string_equal(fields[0], "code");
-    assert_string_equal(fields[11], "pit");
+    assert_string_equal(fields[3], "subject");
+    assert_string_equal(fields[4], "win_probability");
+    assert_string_equal(fields[6], "share_quantile_0.5");
+    assert_string_equal(fields[12], "pit");
     for (size_t i = 0; i < N_REGIONS; i++) {
-        assert_int_equal(csv_record(&p, fields), 12);
+        assert_int_equal(csv_record(&p, fields), 13);
         assert_string_equal(fields[0], f->s->regions[i].code);
         assert_string_equal(fields[1], f->s->regions[i].name);
         assert_true(strtod(fields[2], NULL) == f->s->regions[i].registered);
-        assert_true(strtod(fields[3], NULL) == 0.04 * (double)i);
-        assert_close(strtod(fields[5], NULL), region_centre(i), 1e-12);
-        assert_close(strtod(fields[6], NULL), region_centre(i) - 0.045, 1e-12);
+        assert_string_equal(fields[3], "alice");
+        assert_true(strtod(fields[4], NULL) == 0.04 * (double)i);
+        assert_close(strtod(fields[6], NULL), region_centre(i), 1e-12);
+        assert_close(strtod(fields[7], NULL), region_centre(i) - 0.045, 1e-12);
         if (i == 2) { /* no actual: empty fields, not "nan" */
-            assert_string_equal(fields[10], "");
             assert_string_equal(fields[11], "");
+            assert_string_equal(fields[12], "");
         } else {
-            assert_close(strtod(fields[11], NULL), 0.8, 1e-9);
+            assert_close(strtod(fields[12], NULL), 0.8, 1e-9);
         }
     }
     assert_int_equal(*p, '\0');
@@ -830,11 +834,11 @@ static void test_backtest_table_and_csv(void **state)
     FILE *mem = open_memstream(&header, &len);
     assert_int_equal(runoff_write_backtest_csv_header(mem), 0);
     assert_int_equal(fclose(mem), 0);
-    assert_true(strncmp(header, "file,scenario,finalist_a,actual,a_won,", 38) == 0);
+    assert_true(strncmp(header, "file,scenario,subject,actual_share,subject_won,", 47) == 0);
     assert_contains(header, ",model_crps,");
     assert_contains(header, ",final_week_polls,");
-    assert_contains(header, ",last_poll_covered_90,regions_n,");
-    assert_contains(header, ",regions_conditional_carried_q95\n");
+    assert_contains(header, ",last_poll_covered_0.9,regions_n,");
+    assert_contains(header, ",regions_conditional_carried_quantile_0.95\n");
     assert_int_equal(count_char(header, header + len, ','), count_char(csv, csv + strlen(csv), ','));
     assert_true(strncmp(csv, "test.yaml,Test run-off,alice,0.5855,1,2022-04-24,"
                              "10000,18446744073709551557,0.55",
