@@ -17,15 +17,23 @@
 #include "date.h"
 #include "fmt.h"
 
+typedef struct {
+    ro_fmt_out *o;
+    const runoff_scenario *s;
+    const runoff_result *r;
+} stat_ctx;
+
 static void stat_row(void *ctx, const char *statistic, const char *subject, double value,
                      const char *unit)
 {
-    ro_fmt_out *o = ctx;
-    ro_fmt_printf(o, "%s,", statistic);
-    ro_fmt_csv_field(o, subject);
-    ro_fmt_puts(o, ",");
-    ro_fmt_csv_number(o, value);
-    ro_fmt_printf(o, ",%s\n", unit);
+    const stat_ctx *c = ctx;
+    ro_fmt_printf(c->o, "%s,", statistic);
+    ro_fmt_csv_field(c->o, subject);
+    ro_fmt_puts(c->o, ",");
+    ro_fmt_csv_number(c->o, value);
+    ro_fmt_printf(c->o, ",%s", unit);
+    ro_fmt_provenance(c->o, c->s, c->r, true);
+    ro_fmt_puts(c->o, "\n");
 }
 
 int runoff_write_csv(FILE *out, const runoff_scenario *s, const runoff_result *r)
@@ -33,8 +41,11 @@ int runoff_write_csv(FILE *out, const runoff_scenario *s, const runoff_result *r
     ro_fmt_out o;
     if (ro_fmt_begin(&o, out, s, r) != 0)
         return -1;
-    ro_fmt_puts(&o, "statistic,subject,value,unit\n");
-    ro_fmt_each_stat(s, r, stat_row, &o);
+    ro_fmt_puts(&o, "statistic,subject,value,unit");
+    ro_fmt_provenance_header(&o, true);
+    ro_fmt_puts(&o, "\n");
+    stat_ctx c = {&o, s, r};
+    ro_fmt_each_stat(s, r, stat_row, &c);
     return ro_fmt_finish(&o);
 }
 
@@ -45,7 +56,9 @@ int runoff_write_histogram_csv(FILE *out, const runoff_scenario *s, const runoff
     ro_fmt_out o;
     if (ro_fmt_begin(&o, out, s, r) != 0)
         return -1;
-    ro_fmt_puts(&o, "lower,upper,count,density\n");
+    ro_fmt_puts(&o, "lower,upper,count,density");
+    ro_fmt_provenance_header(&o, true);
+    ro_fmt_puts(&o, "\n");
     const ro_hist *h = r->share_a;
     size_t nb = ro_hist_nbins(h), first = 0, last = nb;
     while (first < nb && ro_hist_bin_count(h, first) == 0)
@@ -62,6 +75,7 @@ int runoff_write_histogram_csv(FILE *out, const runoff_scenario *s, const runoff
         ro_fmt_csv_number(&o, upper);
         ro_fmt_printf(&o, ",%llu,", (unsigned long long)c);
         ro_fmt_csv_number(&o, (double)c / (n * w));
+        ro_fmt_provenance(&o, s, r, true);
         ro_fmt_puts(&o, "\n");
     }
     return ro_fmt_finish(&o);
@@ -74,7 +88,9 @@ int runoff_write_regions_csv(FILE *out, const runoff_scenario *s, const runoff_r
         return -1;
     ro_fmt_puts(&o, "code,name,registered,subject,win_probability,win_probability_se,"
                     "share_quantile_0.5,share_quantile_0.05,share_quantile_0.25,"
-                    "share_quantile_0.75,share_quantile_0.95,actual_share,pit\n");
+                    "share_quantile_0.75,share_quantile_0.95,actual_share,pit");
+    ro_fmt_provenance_header(&o, true);
+    ro_fmt_puts(&o, "\n");
     for (size_t i = 0; i < r->n_regions; i++) {
         ro_fmt_region row;
         ro_fmt_region_row(s, r, i, &row);
@@ -92,6 +108,7 @@ int runoff_write_regions_csv(FILE *out, const runoff_scenario *s, const runoff_r
             ro_fmt_puts(&o, ",");
             ro_fmt_csv_number(&o, v[k]);
         }
+        ro_fmt_provenance(&o, s, r, true);
         ro_fmt_puts(&o, "\n");
     }
     return ro_fmt_finish(&o);
@@ -131,7 +148,9 @@ int runoff_write_trend_csv(FILE *out, const runoff_scenario *s, const runoff_res
     ro_fmt_out o;
     if (ro_fmt_begin(&o, out, s, r) != 0)
         return -1;
-    ro_fmt_puts(&o, "kind,date,pollster,estimate,sd,q05,q25,q50,q75,q95,raw,adjusted\n");
+    ro_fmt_puts(&o, "kind,date,pollster,estimate,sd,q05,q25,q50,q75,q95,raw,adjusted");
+    ro_fmt_provenance_header(&o, true);
+    ro_fmt_puts(&o, "\n");
     char date[11];
     for (size_t d = 0; d < t->n_days; d++) {
         const double mu = t->mean[d], sd = t->sd[d], p = ro_expit(mu);
@@ -148,7 +167,9 @@ int runoff_write_trend_csv(FILE *out, const runoff_scenario *s, const runoff_res
             ro_fmt_puts(&o, ",");
             ro_fmt_csv_number(&o, v[k]);
         }
-        ro_fmt_puts(&o, ",,\n");
+        ro_fmt_puts(&o, ",,");
+        ro_fmt_provenance(&o, s, r, true);
+        ro_fmt_puts(&o, "\n");
     }
     for (size_t k = 0; k < a->n_trend; k++) {
         const ro_poll *p = &s->polls[a->trend_poll[k]];
@@ -161,6 +182,7 @@ int runoff_write_trend_csv(FILE *out, const runoff_scenario *s, const runoff_res
         ro_fmt_csv_number(&o, 100 * p->two_way_a);
         ro_fmt_puts(&o, ",");
         ro_fmt_csv_number(&o, 100 * t->adjusted[k]);
+        ro_fmt_provenance(&o, s, r, true);
         ro_fmt_puts(&o, "\n");
     }
     return ro_fmt_finish(&o);

@@ -104,6 +104,27 @@ void ro_fmt_csv_number(ro_fmt_out *o, double x)
         ro_fmt_puts(o, ro_fmt_shortest(x, buf, sizeof buf));
 }
 
+const char *ro_fmt_scenario_hash(const runoff_scenario *s, char *buf, size_t size)
+{
+    snprintf(buf, size, "fnv1a64:%016llx", (unsigned long long)s->doc_hash);
+    return buf;
+}
+
+void ro_fmt_provenance_header(ro_fmt_out *o, bool with_run)
+{
+    ro_fmt_puts(o, with_run ? ",runoff_version,scenario_hash,seed,draws"
+                            : ",runoff_version,scenario_hash");
+}
+
+void ro_fmt_provenance(ro_fmt_out *o, const runoff_scenario *s, const runoff_result *r,
+                       bool with_run)
+{
+    char hash[32];
+    ro_fmt_printf(o, ",%s,%s", RUNOFF_VERSION, ro_fmt_scenario_hash(s, hash, sizeof hash));
+    if (with_run)
+        ro_fmt_printf(o, ",%llu,%llu", (unsigned long long)r->seed, (unsigned long long)r->draws);
+}
+
 void ro_fmt_padded(ro_fmt_out *o, const char *s, size_t width)
 {
     size_t cols = 0;

@@ -43,6 +43,18 @@ void ro_fmt_csv_field(ro_fmt_out *o, const char *s);
 const char *ro_fmt_shortest(double x, char *buf, size_t size);
 /* A number for machines: ro_fmt_shortest, empty when not finite. */
 void ro_fmt_csv_number(ro_fmt_out *o, double x);
+/* Provenance, so that any two outputs can be matched: every CSV row ends
+ * with the columns runoff_version, scenario_hash ("fnv1a64:" and 16 hex
+ * digits of s->doc_hash), seed and draws (the last two only when
+ * with_run; the sweep has its own). ro_fmt_provenance_header writes
+ * ",runoff_version,scenario_hash[,seed,draws]", ro_fmt_provenance the
+ * values, each with its leading comma. */
+void ro_fmt_provenance_header(ro_fmt_out *o, bool with_run);
+void ro_fmt_provenance(ro_fmt_out *o, const runoff_scenario *s, const runoff_result *r,
+                       bool with_run);
+/* "fnv1a64:0123456789abcdef" into buf (size >= 25). */
+const char *ro_fmt_scenario_hash(const runoff_scenario *s, char *buf, size_t size);
+
 /* s, then spaces up to `width` columns (UTF-8 code points counted). */
 void ro_fmt_padded(ro_fmt_out *o, const char *s, size_t width);
 

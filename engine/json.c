@@ -205,6 +205,8 @@ int runoff_write_json(FILE *out, const runoff_scenario *s, const runoff_result *
     ro_fmt_printf(&o, "{\n  \"runoff_version\": \"%s\",\n", RUNOFF_VERSION);
     write_scenario(&o, s);
     /* No thread count: the output must be the same bytes for any. */
+    char hash[32];
+    ro_fmt_printf(&o, "  \"scenario_hash\": \"%s\",\n", ro_fmt_scenario_hash(s, hash, sizeof hash));
     ro_fmt_printf(&o, "  \"seed\": %" PRIu64 ",\n  \"draws\": %" PRIu64 ",\n", r->seed,
                   r->draws);
     write_average(&o, s, &r->avg);

@@ -844,6 +844,7 @@ runoff_scenario *runoff_scenario_from_doc(const runoff_doc *doc, runoff_error *e
         return NULL;
     }
     snprintf(L.s->source, sizeof L.s->source, "%s", ro_doc_name(doc));
+    L.s->doc_hash = runoff_doc_hash(doc);
     runoff_status st = load_all(&L, &opts, &regs);
     ro_value_index_free(&opts);
     ro_value_index_free(&regs);

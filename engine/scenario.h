@@ -188,6 +188,8 @@ typedef struct {
 
 struct runoff_scenario {
     char source[512];           /* display name of the file */
+    uint64_t doc_hash;          /* runoff_doc_hash of the document validated
+                                   (overrides applied): outputs' provenance */
     char name[RO_NAME_MAX];
     int32_t election_date;
     ro_finalist finalist[2];

@@ -165,8 +165,10 @@ static void test_draws_csv_has_a_row_per_draw(void **state)
 
 /* ---- --trend-csv ---- */
 
-#define TREND_HEADER "kind,date,pollster,estimate,sd,q05,q25,q50,q75,q95,raw,adjusted\n"
-#define TREND_FIELDS 12
+#define TREND_HEADER                                                                    \
+    "kind,date,pollster,estimate,sd,q05,q25,q50,q75,q95,raw,adjusted,runoff_version,"    \
+    "scenario_hash,seed,draws\n"
+#define TREND_FIELDS 16
 
 /* Splits one line (no quoting in these fixtures) at commas into f, in
  * place; returns the number of fields and advances *p past the newline. */

@@ -51,6 +51,7 @@ static double region_centre(size_t i) { return 0.40 + 0.01 * (double)i; }
 static void build_scenario(runoff_scenario *s)
 {
     snprintf(s->source, sizeof s->source, "test.yaml");
+    s->doc_hash = 0xc0ffee42;
     snprintf(s->name, sizeof s->name, "Test run-off");
     s->election_date = 19106; /* 2022-04-24 */
     snprintf(s->finalist[0].id, RO_ID_MAX, "alice");
@@ -195,7 +196,7 @@ static void assert_contains(const char *text, const char *needle)
 
 /* ---- a small RFC 4180 reader ---- */
 
-#define MAX_FIELDS 16
+#define MAX_FIELDS 24
 
 /* Splits one record starting at *p into fields (unquoted, in place in a
  * copy); returns the number of fields and advances *p past the newline. */
@@ -249,6 +250,18 @@ static double csv_stat(const char *csv, const char *statistic, const char *subje
     print_error("no row %s,%s\n", statistic, subject);
     fail();
     return NAN;
+}
+
+/* ---- provenance: the last four columns of every CSV row ---- */
+
+#define PROVENANCE_HEADER "runoff_version,scenario_hash,seed,draws"
+
+static void assert_provenance(char fields[][256])
+{
+    assert_string_equal(fields[0], RUNOFF_VERSION);
+    assert_string_equal(fields[1], "fnv1a64:00000000c0ffee42"); /* the fixture's doc_hash */
+    assert_string_equal(fields[2], "18446744073709551557");
+    assert_string_equal(fields[3], "10000");
 }
 
 /* ---- text report ---- */
@@ -473,13 +486,15 @@ static void test_csv_rows_have_four_fields_and_round_trip(void **state)
 {
     fixture *f = *state;
     char *csv = capture(runoff_write_csv, f);
-    assert_true(strncmp(csv, "statistic,subject,value,unit\n", 29) == 0);
+    assert_true(strncmp(csv, "statistic,subject,value,unit," PROVENANCE_HEADER "\n",
+                        strlen("statistic,subject,value,unit," PROVENANCE_HEADER "\n")) == 0);
     char fields[MAX_FIELDS][256];
     const char *p = csv;
     csv_record(&p, fields);
     int rows = 0;
     while (*p) {
-        assert_int_equal(csv_record(&p, fields), 4);
+        assert_int_equal(csv_record(&p, fields), 8);
+        assert_provenance(fields + 4);
         char *end, again[64];
         double v = strtod(fields[2], &end);
         assert_true(*end == '\0' && end != fields[2]);
@@ -557,14 +572,15 @@ static void test_regions_csv(void **state)
     char *csv = capture(runoff_write_regions_csv, f);
     char fields[MAX_FIELDS][256];
     const char *p = csv;
-    assert_int_equal(csv_record(&p, fields), 13);
+    assert_int_equal(csv_record(&p, fields), 17);
     assert_string_equal(fields[0], "code");
     assert_string_equal(fields[3], "subject");
     assert_string_equal(fields[4], "win_probability");
     assert_string_equal(fields[6], "share_quantile_0.5");
     assert_string_equal(fields[12], "pit");
     for (size_t i = 0; i < N_REGIONS; i++) {
-        assert_int_equal(csv_record(&p, fields), 13);
+        assert_int_equal(csv_record(&p, fields), 17);
+        assert_provenance(fields + 13);
         assert_string_equal(fields[0], f->s->regions[i].code);
         assert_string_equal(fields[1], f->s->regions[i].name);
         assert_true(strtod(fields[2], NULL) == f->s->regions[i].registered);
@@ -631,7 +647,8 @@ static void test_histogram_csv(void **state)
     unsigned long long total = 0;
     int rows = 0;
     while (*p) {
-        assert_int_equal(csv_record(&p, fields), 4);
+        assert_int_equal(csv_record(&p, fields), 8);
+        assert_provenance(fields + 4);
         double lo = strtod(fields[0], NULL), hi = strtod(fields[1], NULL);
         if (rows++ == 0)
             first = lo;
