@@ -6,8 +6,8 @@
  * double (ro_fmt_shortest: "%.15g", else "%.16g", else "%.17g"), with a dot
  * whatever the locale (the library never calls setlocale, and the CLI
  * leaves LC_NUMERIC at "C"); an unknown value is an empty field. Text
- * fields are quoted per RFC 4180 when they need it. The list of
- * statistics and their names is documented in fmt.h and kept stable.
+ * fields are quoted per RFC 4180 when they need it. Every column of every
+ * file is in docs/outputs.md (tests/test_outputs.sh keeps it so).
  */
 
 #include <errno.h>
@@ -298,6 +298,7 @@ int runoff_write_backtest_csv_header(FILE *out)
     }
     bt_header(&o, "regions", region_columns, N_COLS(region_columns));
     bt_header(&o, "regions_conditional", region_columns, N_COLS(region_columns));
+    ro_fmt_provenance_header(&o, false);
     ro_fmt_puts(&o, "\n");
     return ro_fmt_finish(&o);
 }
@@ -325,6 +326,7 @@ int runoff_write_backtest_csv_row(FILE *out, const runoff_scenario *s,
     bt_values(&o, &row->regions, region_columns, N_COLS(region_columns), row->regions.n > 0);
     bt_values(&o, &row->regions_conditional, region_columns, N_COLS(region_columns),
               row->regions_conditional.n > 0);
+    ro_fmt_provenance(&o, s, NULL, false);
     ro_fmt_puts(&o, "\n");
     return ro_fmt_finish(&o);
 }

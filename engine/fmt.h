@@ -60,7 +60,8 @@ void ro_fmt_padded(ro_fmt_out *o, const char *s, size_t width);
 
 /*
  * The tidy statistics, shared by the CSV (one row each) and the JSON
- * ("statistics" array). Names are stable; subjects are a finalist id, or
+ * ("statistics" array); docs/outputs.md is their dictionary, checked
+ * against the program by tests/test_outputs.sh. Names are stable; subjects are a finalist id, or
  * "national" for quantities that belong to no finalist. Statistics that
  * are undefined (no data, or NaN) are omitted, never written as NaN.
  * <q> is one of 0.025 0.05 0.1 0.25 0.5 0.75 0.9 0.95 0.975; <level> one of

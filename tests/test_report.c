@@ -855,7 +855,7 @@ static void test_backtest_table_and_csv(void **state)
     assert_contains(header, ",model_crps,");
     assert_contains(header, ",final_week_polls,");
     assert_contains(header, ",last_poll_covered_0.9,regions_n,");
-    assert_contains(header, ",regions_conditional_carried_quantile_0.95\n");
+    assert_contains(header, ",regions_conditional_carried_quantile_0.95,runoff_version,scenario_hash\n");
     assert_int_equal(count_char(header, header + len, ','), count_char(csv, csv + strlen(csv), ','));
     assert_true(strncmp(csv, "test.yaml,Test run-off,alice,0.5855,1,2022-04-24,"
                              "10000,18446744073709551557,0.55",

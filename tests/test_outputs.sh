@@ -1,0 +1,22 @@
+#!/bin/sh
+# test_outputs.sh — every output file's columns and every statistic's name
+# against the data dictionary docs/outputs.md (tests/check_outputs.py), on
+# the 2022 scenario (polls, regions, trend, an actual result), a regional
+# back-test scenario (regional scores), a sweep and a back-test.
+set -u
+root=$(cd "$(dirname "$0")/.." && pwd)
+bin=${RUNOFF_BIN:-$root/build/runoff}
+case $bin in /*) ;; *) bin=$root/$bin ;; esac
+command -v python3 >/dev/null 2>&1 || { echo "outputs: python3 is missing" >&2; exit 1; }
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/test_outputs.XXXXXX") || exit 1
+trap 'rm -rf "$tmp"' EXIT
+fr=$root/scenarios/fr-2022-runoff.yaml
+run() { "$bin" "$@" >/dev/null 2>"$tmp/err" || { cat "$tmp/err"; echo "FAIL - runoff $*"; exit 1; }; }
+run run "$fr" -q --draws 2000 --csv "$tmp/stats.csv" --histogram-csv "$tmp/histogram.csv" \
+    --regions-csv "$tmp/regions.csv" --trend-csv "$tmp/trend.csv" --json="$tmp/run.json"
+run run "$fr" -q --draws 200 --draws-csv "$tmp/draws.csv"
+run run "$root/scenarios/regional/fr-2017-regions.yaml" -q --draws 2000 --csv "$tmp/stats-regional.csv" \
+    --json="$tmp/run-regional.json"
+run sweep "$fr" -q --draws 500 --vary polling_error.scale=1:2:1 --out "$tmp/sweep.csv"
+run backtest "$root/scenarios/regional/fr-2017-regions.yaml" -q --draws 500 --csv "$tmp/backtest.csv"
+python3 "$root/tests/check_outputs.py" "$root/docs/outputs.md" "$tmp"
