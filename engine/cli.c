@@ -298,6 +298,7 @@ static const command commands[] = {
     {"sweep", cli_sweep, "simulate a grid of scenario variants into one CSV"},
     {"backtest", cli_backtest, "score forecasts of scenarios with an actual result"},
     {"calibrate", cli_calibrate, "fit the regional error on past elections"},
+    {"sensitivity", cli_sensitivity, "rank the inputs by their effect on the outcome"},
 };
 
 static void usage(FILE *out)

@@ -121,5 +121,6 @@ int cli_check(int argc, char **argv);
 int cli_sweep(int argc, char **argv);
 int cli_backtest(int argc, char **argv);
 int cli_calibrate(int argc, char **argv);
+int cli_sensitivity(int argc, char **argv);
 
 #endif /* RO_CLI_H */

@@ -190,8 +190,8 @@ static void page_footer(ro_fmt_out *o, const runoff_scenario *s, const runoff_re
                    "</footer>\n");
 }
 
-int runoff_write_html(FILE *out, const runoff_scenario *s, const runoff_result *r,
-                      const runoff_map *map)
+static int write_page(FILE *out, const runoff_scenario *s, const runoff_result *r,
+                      const runoff_map *map, const runoff_sensitivity *sa)
 {
     ro_fmt_out o;
     if (ro_fmt_begin(&o, out, s, r) != 0)
@@ -199,6 +199,8 @@ int runoff_write_html(FILE *out, const runoff_scenario *s, const runoff_result *
     page_head(&o, s);
     page_headline(&o, s, r);
     ro_html_distribution(&o, s, r);
+    if (sa != NULL)
+        ro_html_tornado(&o, sa);
     ro_html_polls(&o, s, r);
     if (r->n_regions > 0) {
         if (map != NULL)
@@ -208,4 +210,15 @@ int runoff_write_html(FILE *out, const runoff_scenario *s, const runoff_result *
     page_footer(&o, s, r, map);
     ro_fmt_puts(&o, "</main>\n</body>\n</html>\n");
     return ro_fmt_finish(&o);
+}
+
+int runoff_write_html(FILE *out, const runoff_scenario *s, const runoff_result *r,
+                      const runoff_map *map)
+{
+    return write_page(out, s, r, map, NULL);
+}
+
+int runoff_write_html_sensitivity(FILE *out, const runoff_sensitivity *sa, const runoff_map *map)
+{
+    return write_page(out, sa->scenario, sa->result, map, sa);
 }

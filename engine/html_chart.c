@@ -8,6 +8,7 @@
  */
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "date.h"
 #include "html_chart.h"
@@ -242,4 +243,88 @@ void ro_html_polls(ro_fmt_out *o, const runoff_scenario *s, const runoff_result 
         ro_fmt_puts(o, " Line and band: the poll model&#8217;s estimate and its 90&#8239;% band "
                        "(poll uncertainty only, before the systematic polling error).");
     ro_fmt_puts(o, "</figcaption>\n</figure>\n</section>\n");
+}
+
+/* ---- sensitivity ---- */
+
+#define TORNADO_ROWS 12
+
+void ro_html_tornado(ro_fmt_out *o, const runoff_sensitivity *sa)
+{
+    const runoff_scenario *s = sa->scenario;
+    size_t rows = sa->n < TORNADO_ROWS ? sa->n : TORNADO_ROWS;
+    double top = 0;
+    for (size_t i = 0; i < rows; i++)
+        top = fmax(top, fmax(fabs(sa->inputs[i].p_low), fabs(sa->inputs[i].p_high)));
+    top = top > 0 ? 100 * top : 1;
+    const int W = 640, ml = 250, mr = 20, mt = 10, row_h = 24;
+    const int H = mt + (int)rows * row_h + 40;
+    const double pw = W - ml - mr, x0 = ml + pw / 2;
+    ro_fmt_puts(o, "<section aria-labelledby=\"h-sens\">\n<h2 id=\"h-sens\">What decides it</h2>\n");
+    figure_open(o, "tornado", W, H);
+    ro_fmt_puts(o, "Change in the chance that ");
+    ro_html_text(o, s->finalist[0].name);
+    ro_fmt_puts(o, " wins when each input moves</title>\n<desc id=\"tornado-desc\">");
+    for (size_t i = 0; i < rows && i < 3; i++) {
+        const runoff_sensitivity_input *in = &sa->inputs[i];
+        ro_fmt_printf(o, "%s", i ? "; " : "The inputs that matter most: ");
+        ro_html_text(o, in->label);
+        ro_fmt_printf(o, " (%g to %g %s: %+.1f to %+.1f points)", in->low, in->high, in->unit,
+                      100 * in->p_low, 100 * in->p_high);
+    }
+    ro_fmt_puts(o, ". The table below lists every input.</desc>\n");
+    double step = tick_step(2 * top, 6);
+    for (double v = -floor(top / step) * step; v <= top + 1e-9; v += step) {
+        double x = x0 + v / top * pw / 2;
+        ro_fmt_printf(o, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%d\" y2=\"%d\" stroke=\"%s\"/>"
+                         "<text x=\"%.1f\" y=\"%d\" font-size=\"11\" text-anchor=\"middle\">%+g"
+                         "</text>\n",
+                      x, x, mt, H - 36, fabs(v) < 1e-12 ? "#333" : "#ddd", x, H - 22, v);
+    }
+    for (size_t i = 0; i < rows; i++) {
+        const runoff_sensitivity_input *in = &sa->inputs[i];
+        double y = mt + (double)i * row_h;
+        ro_fmt_printf(o, "<text x=\"%d\" y=\"%.1f\" font-size=\"11\" text-anchor=\"end\"",
+                      ml - 6, y + 16);
+        if (strlen(in->label) > 40)
+            ro_fmt_printf(o, " textLength=\"%d\" lengthAdjust=\"spacingAndGlyphs\"", ml - 10);
+        ro_fmt_puts(o, ">");
+        ro_html_text(o, in->label);
+        ro_fmt_puts(o, "</text>\n");
+        const double v[2] = {in->p_low, in->p_high};
+        for (int k = 0; k < 2; k++) {
+            double x = x0 + 100 * v[k] / top * pw / 2;
+            ro_fmt_printf(o, "<rect class=\"bar\" data-input=\"");
+            ro_html_text(o, in->key);
+            ro_fmt_printf(o, "\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"9\" "
+                             "fill=\"%s\"><title>%s value (%g %s): %+.2f points</title></rect>\n",
+                          fmin(x, x0), y + 4 + k * 9, fabs(x - x0), k ? COLOUR_A : COLOUR_B,
+                          k ? "higher" : "lower", k ? in->high : in->low, in->unit,
+                          100 * v[k]);
+        }
+    }
+    ro_fmt_printf(o, "<text x=\"%.1f\" y=\"%d\" font-size=\"13\" text-anchor=\"middle\">Change "
+                     "in P(",
+                  x0, H - 6);
+    ro_html_text(o, s->finalist[0].name);
+    ro_fmt_puts(o, " wins), points</text>\n</svg>\n<figcaption>Orange: the input at its lower "
+                   "value; purple: at its higher value. Every variant uses the same random numbers "
+                   "as the forecast, so the bars show the inputs&#8217; effects, not noise."
+                   "</figcaption>\n</figure>\n<div class=\"table-wrap\"><table id=\"sensitivity\">\n"
+                   "<caption>Every input, ranked by its largest effect on the chance; "
+                   "&#177; is the Monte Carlo standard error of the change.</caption>\n"
+                   "<thead><tr><th scope=\"col\">rank</th><th scope=\"col\">input</th>"
+                   "<th scope=\"col\">values tried</th><th scope=\"col\">change in P, points"
+                   "</th><th scope=\"col\">change in median, points</th></tr></thead>\n<tbody>\n");
+    for (size_t i = 0; i < sa->n; i++) {
+        const runoff_sensitivity_input *in = &sa->inputs[i];
+        ro_fmt_printf(o, "<tr><td>%zu</td><td>", in->rank_p);
+        ro_html_text(o, in->label);
+        ro_fmt_printf(o, "</td><td>%g&#8211;%g %s</td><td>%+.2f / %+.2f &#177;%.2f</td>"
+                         "<td>%+.3f / %+.3f &#177;%.3f</td></tr>\n",
+                      in->low, in->high, in->unit, 100 * in->p_low, 100 * in->p_high,
+                      100 * fmax(in->p_low_se, in->p_high_se), 100 * in->m_low, 100 * in->m_high,
+                      100 * fmax(in->m_low_se, in->m_high_se));
+    }
+    ro_fmt_puts(o, "</tbody></table></div>\n</section>\n");
 }

@@ -32,4 +32,9 @@ void ro_html_polls(ro_fmt_out *o, const runoff_scenario *s, const runoff_result 
 void ro_html_map(ro_fmt_out *o, const runoff_scenario *s, const runoff_result *r,
                  const runoff_map *map);
 
+/* The sensitivity (tornado) chart: for the inputs with the largest effect
+ * on P(A wins), the change at the low and at the high value, as bars from
+ * zero; then a table of every input with its Monte Carlo errors. */
+void ro_html_tornado(ro_fmt_out *o, const runoff_sensitivity *sa);
+
 #endif /* RO_HTML_CHART_H */
