@@ -10,11 +10,13 @@ passed=0; failed=0
 check() { if "$@"; then passed=$((passed + 1)); else echo "install: FAILED: $*" >&2; failed=$((failed + 1)); fi; }
 
 make -s -C "$root" install PREFIX=/opt/runoff DESTDIR="$stage" >/dev/null 2>&1
-for f in bin/runoff lib/librunoff.a include/runoff.h lib/pkgconfig/runoff.pc share/man/man1/runoff.1; do
+for f in bin/runoff bin/runoff-plot lib/librunoff.a include/runoff.h lib/pkgconfig/runoff.pc share/man/man1/runoff.1; do
     check test -f "$stage/opt/runoff/$f"
 done
 check grep -q '^prefix=/opt/runoff$' "$stage/opt/runoff/lib/pkgconfig/runoff.pc"
 check "$stage/opt/runoff/bin/runoff" --version
+check test -x "$stage/opt/runoff/bin/runoff-plot"
+check sh -c '"$1" --help | grep -q "^Usage: runoff-plot"' sh "$stage/opt/runoff/bin/runoff-plot"
 cat > "$stage/client.c" <<'C'
 #include <runoff.h>
 #include <stdio.h>
