@@ -39,7 +39,7 @@ FUZZ_CC  ?= clang
 DEPS     ?= test
 MPI      ?= 0
 
-PKGS     := gsl yaml-0.1
+PKGS     := gsl yaml-0.1 json-c
 # Libraries without a pkg-config file: libcsv (libcsv-dev) reads poll tables.
 NOPC_LIBS := -lcsv
 BUILD    := build
@@ -238,6 +238,7 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include \
 	    $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/runoff
+	install -m 755 scripts/plot $(DESTDIR)$(PREFIX)/bin/runoff-plot
 	install -m 644 $(LIB) $(DESTDIR)$(PREFIX)/lib/librunoff.a
 	install -m 755 $(SO) $(DESTDIR)$(PREFIX)/lib/$(SO_FILE)
 	ln -sf $(SO_FILE) $(DESTDIR)$(PREFIX)/lib/$(SONAME)
@@ -248,7 +249,8 @@ install: all
 	    runoff.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/runoff.pc
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/runoff $(DESTDIR)$(PREFIX)/lib/librunoff.a \
+	rm -f $(DESTDIR)$(PREFIX)/bin/runoff $(DESTDIR)$(PREFIX)/bin/runoff-plot \
+	    $(DESTDIR)$(PREFIX)/lib/librunoff.a \
 	    $(DESTDIR)$(PREFIX)/lib/$(SO_FILE) $(DESTDIR)$(PREFIX)/lib/$(SONAME) \
 	    $(DESTDIR)$(PREFIX)/lib/librunoff.so \
 	    $(DESTDIR)$(PREFIX)/include/runoff.h $(DESTDIR)$(PREFIX)/share/man/man1/runoff.1 \
@@ -284,6 +286,8 @@ FIG      := docs/figures
 FIG_RUN  := $(BUILD)/figures
 FIG_DRAWS ?= 200000
 FR2022   := scenarios/fr-2022-runoff.yaml
+PLOT     := scripts/plot --label-a Macron \
+            --source "runoff simulation of scenarios/fr-2022-runoff.yaml; polls NSPPolls, results Ministry of the Interior"
 plots:
 	@scripts/deps.sh plots
 	@$(MAKE) --no-print-directory $(BIN)
@@ -291,19 +295,26 @@ plots:
 	$(BIN) run $(FR2022) -q --draws $(FIG_DRAWS) --csv $(FIG_RUN)/stats.csv \
 	    --histogram-csv $(FIG_RUN)/hist.csv --regions-csv $(FIG_RUN)/regions.csv \
 	    --trend-csv $(FIG_RUN)/trend.csv > /dev/null
-	scripts/plot --label-a Macron distribution $(FIG_RUN)/stats.csv $(FIG_RUN)/hist.csv $(FIG)/distribution.png
-	scripts/plot --label-a Macron regions $(FIG_RUN)/regions.csv $(FIG)/regions.png
-	scripts/plot --label-a Macron trend $(FIG_RUN)/trend.csv $(FIG)/trend.png
+	$(PLOT) distribution $(FIG_RUN)/stats.csv $(FIG_RUN)/hist.csv $(FIG)/distribution.png
+	$(PLOT) regions $(FIG_RUN)/regions.csv $(FIG)/regions.png
+	$(PLOT) trend $(FIG_RUN)/trend.csv $(FIG)/trend.png
 	$(BIN) sweep $(FR2022) -q --draws 50000 --vary aggregation.as_of=2022-04-11:2022-04-23:1d \
 	    --out $(FIG_RUN)/history.csv
-	scripts/plot --label-a Macron history $(FIG_RUN)/history.csv $(FIG)/history.png
+	$(PLOT) history $(FIG_RUN)/history.csv $(FIG)/history.png
+	$(PLOT) history-share $(FIG_RUN)/history.csv $(FIG)/history-share.png
 	$(BIN) sweep $(FR2022) -q --draws 50000 --vary polling_error.scale=0:6:0.5 \
 	    --out $(FIG_RUN)/sweep-scale.csv
-	scripts/plot --label-a Macron sweep $(FIG_RUN)/sweep-scale.csv $(FIG)/sweep-scale.png
+	$(PLOT) sweep $(FIG_RUN)/sweep-scale.csv $(FIG)/sweep-scale.png
 	$(BIN) sweep $(FR2022) -q --draws 50000 --set blend.mode=transfers \
 	    --vary transfers.adjust.melenchon.le_pen=5:45:2.5 --out $(FIG_RUN)/sweep-melenchon.csv
-	scripts/plot --label-a Macron sweep $(FIG_RUN)/sweep-melenchon.csv $(FIG)/sweep-melenchon.png
-
+	$(PLOT) sweep $(FIG_RUN)/sweep-melenchon.csv $(FIG)/sweep-melenchon.png
+	$(BIN) sweep $(FR2022) -q --draws 20000 --set blend.mode=transfers \
+	    --vary transfers.adjust.melenchon.le_pen=10:40:2.5 \
+	    --vary transfers.adjust.melenchon.none=25:55:2.5 --out $(FIG_RUN)/grid-melenchon.csv
+	$(PLOT) heatmap $(FIG_RUN)/grid-melenchon.csv transfers.adjust.melenchon.le_pen \
+	    transfers.adjust.melenchon.none $(FIG)/grid-melenchon.png
+	$(BIN) run $(FR2022) -q --html $(FIG_RUN)/report.html > /dev/null
+	$(BIN) sensitivity $(FR2022) -q --draws 100000 --csv $(FIG_RUN)/sensitivity.csv > /dev/null
 
 # libFuzzer targets (fuzz/README.md): the library is rebuilt with clang
 # into build-fuzz/ with coverage instrumentation and ASan/UBSan.

@@ -323,6 +323,7 @@ static const command commands[] = {
     {"backtest", cli_backtest, "score forecasts of scenarios with an actual result"},
     {"calibrate", cli_calibrate, "fit the regional error on past elections"},
     {"merge", cli_merge, "put the parts of a sharded run or sweep together"},
+    {"sensitivity", cli_sensitivity, "rank the inputs by their effect on the outcome"},
 };
 
 static void usage(FILE *out)

@@ -127,19 +127,22 @@ int cli_warnings(const runoff_scenario *s, bool strict);
 
 /* The output files of `runoff run` (NULL: not asked for). */
 typedef struct {
-    const char *csv, *hist, *regions, *draws_csv, *trend, *json;
+    const char *csv, *hist, *regions, *draws_csv, *trend, *json, *html;
     bool json_stdout;          /* --json without a file: JSON instead of the report */
+    bool brief;                /* --brief: the headline alone instead of the report */
 } cli_run_paths;
 
 /* run's output options, for run's and merge's option tables. */
 enum { CLI_RUN_OPT_CSV = CLI_OPT_FIRST, CLI_RUN_OPT_HIST, CLI_RUN_OPT_REGIONS, CLI_RUN_OPT_TREND,
-       CLI_RUN_OPT_JSON, CLI_RUN_OPT_END };
+       CLI_RUN_OPT_JSON, CLI_RUN_OPT_HTML, CLI_RUN_OPT_BRIEF, CLI_RUN_OPT_END };
 #define CLI_RUN_OUTPUT_OPTIONS                                                            \
     {"csv", required_argument, NULL, CLI_RUN_OPT_CSV},                                    \
         {"histogram-csv", required_argument, NULL, CLI_RUN_OPT_HIST},                     \
         {"regions-csv", required_argument, NULL, CLI_RUN_OPT_REGIONS},                    \
         {"trend-csv", required_argument, NULL, CLI_RUN_OPT_TREND},                        \
-        {"json", optional_argument, NULL, CLI_RUN_OPT_JSON}
+        {"json", optional_argument, NULL, CLI_RUN_OPT_JSON},                              \
+        {"html", required_argument, NULL, CLI_RUN_OPT_HTML},                              \
+        {"brief", no_argument, NULL, CLI_RUN_OPT_BRIEF}
 /* One of those options into *p: CLI_OK, or -1 if c is not one of them. */
 int cli_run_output_option(cli_run_paths *p, int c, const char *arg);
 
@@ -151,17 +154,23 @@ typedef struct {
     int (*fn)(FILE *, const runoff_scenario *, const runoff_result *);
     cli_out out;
 } cli_run_output;
-#define CLI_RUN_OUTPUTS 6
+#define CLI_RUN_OUTPUTS 7
+#define CLI_RUN_HTML 6         /* outs[CLI_RUN_HTML] is --html (written with the map) */
 typedef struct {
     cli_run_output outs[CLI_RUN_OUTPUTS]; /* [0] is --draws-csv */
-    bool json_stdout;
+    bool json_stdout, brief;
     bool report;               /* the report (or JSON) goes to standard output */
+    runoff_map *map;           /* the page's map (cli_run_sink_map), or NULL */
 } cli_run_sink;
 /* Resolve and open p's outputs, refusing any that is one of the inputs
  * (named `what` in messages) or another output. CLI_OK or an exit status
  * after printing why; release k with cli_run_sink_abort in every case. */
 int cli_run_sink_open(cli_run_sink *k, const cli_run_paths *p, const char *what,
                       const char *const *inputs, size_t n_inputs);
+/* With --html and a scenario that names a map, read the map now (so a bad
+ * outline file fails before the run); scenario_path is where the map's
+ * relative file name starts. CLI_OK or an exit status after printing why. */
+int cli_run_sink_map(cli_run_sink *k, const runoff_scenario *s, const char *scenario_path);
 /* Write r (of s) to every output and commit them, then the report on
  * standard output unless an output took it. CLI_OK or CLI_FAIL. */
 int cli_run_sink_write(cli_run_sink *k, const runoff_scenario *s, const runoff_result *r);
@@ -202,5 +211,6 @@ int cli_check(int argc, char **argv);
 int cli_sweep(int argc, char **argv);
 int cli_backtest(int argc, char **argv);
 int cli_calibrate(int argc, char **argv);
+int cli_sensitivity(int argc, char **argv);
 
 #endif /* RO_CLI_H */

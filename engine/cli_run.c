@@ -39,6 +39,10 @@ static const char run_help[] =
     "                          (aggregation.method: dynamic only)\n"
     "      --json[=FILE]       JSON summary to FILE, or instead of the text\n"
     "                          report on stdout when FILE is omitted\n"
+    "      --html FILE         the report page: one self-contained HTML file\n"
+    "                          (headline, charts, the map when the scenario\n"
+    "                          names one under map:, every region)\n"
+    "      --brief             print only the headline (winner, chance, share)\n"
     "      --shard I/N         run only shard I of N (1 <= I <= N) of the draws and\n"
     "                          write a partial file to --out for 'runoff merge',\n"
     "                          which writes the outputs of the whole run\n"
@@ -130,6 +134,8 @@ int cli_run_output_option(cli_run_paths *p, int c, const char *arg)
     case CLI_RUN_OPT_HIST: p->hist = arg; break;
     case CLI_RUN_OPT_REGIONS: p->regions = arg; break;
     case CLI_RUN_OPT_TREND: p->trend = arg; break;
+    case CLI_RUN_OPT_HTML: p->html = arg; break;
+    case CLI_RUN_OPT_BRIEF: p->brief = true; break;
     case CLI_RUN_OPT_JSON:
         if (arg == NULL)
             p->json_stdout = true;
@@ -204,8 +210,10 @@ int cli_run_sink_open(cli_run_sink *k, const cli_run_paths *p, const char *what,
             {"--regions-csv", p->regions, runoff_write_regions_csv, {0}},
             {"--trend-csv", p->trend, runoff_write_trend_csv, {0}},
             {"--json", p->json, runoff_write_json, {0}},
+            {"--html", p->html, NULL, {0}},
         },
         .json_stdout = p->json_stdout,
+        .brief = p->brief,
         .report = true,
     };
     int status = resolve_outputs(k, what, inputs, n_inputs);
@@ -217,13 +225,26 @@ int cli_run_sink_open(cli_run_sink *k, const cli_run_paths *p, const char *what,
     return CLI_OK;
 }
 
+int cli_run_sink_map(cli_run_sink *k, const runoff_scenario *s, const char *scenario_path)
+{
+    if (k->outs[CLI_RUN_HTML].path == NULL || !runoff_scenario_has_map(s))
+        return CLI_OK;
+    runoff_error err = {0};
+    if ((k->map = runoff_map_load(s, scenario_path, &err)) == NULL)
+        return cli_report_error(&err);
+    return CLI_OK;
+}
+
 int cli_run_sink_write(cli_run_sink *k, const runoff_scenario *s, const runoff_result *r)
 {
     for (size_t i = 0; i < CLI_RUN_OUTPUTS; i++) {
         cli_run_output *o = &k->outs[i];
         if (o->path == NULL)
             continue;
-        if (o->fn != NULL && o->fn(o->out.fp, s, r) != 0) {
+        int werr = i == CLI_RUN_HTML ? runoff_write_html(o->out.fp, s, r, k->map)
+                   : o->fn != NULL   ? o->fn(o->out.fp, s, r)
+                                     : 0;
+        if (werr != 0) {
             cli_errorf("%s: write failed: %s", o->path, strerror(errno));
             return CLI_FAIL;
         }
@@ -232,6 +253,7 @@ int cli_run_sink_write(cli_run_sink *k, const runoff_scenario *s, const runoff_r
     }
     if (k->report) {
         int werr = k->json_stdout ? runoff_write_json(stdout, s, r)
+                   : k->brief     ? runoff_write_headline(stdout, s, r)
                                   : runoff_write_report(stdout, s, r);
         if (werr != 0 || fflush(stdout) != 0 || ferror(stdout)) {
             cli_errorf("error writing standard output");
@@ -245,6 +267,8 @@ void cli_run_sink_abort(cli_run_sink *k)
 {
     for (size_t i = 0; i < CLI_RUN_OUTPUTS; i++)
         cli_out_abort(&k->outs[i].out);
+    runoff_map_free(k->map);
+    k->map = NULL;
 }
 
 int cli_run(int argc, char **argv)
@@ -278,6 +302,9 @@ int cli_run(int argc, char **argv)
      * path fails in milliseconds, not after the run. */
     const bool writer = cli_mpi_rank() == 0;
     status = writer ? cli_run_sink_open(&outs, &a.paths, "scenario", &path, 1) : CLI_OK;
+    /* the page's map is read before simulating too */
+    if (status == CLI_OK && writer)
+        status = cli_run_sink_map(&outs, s, path);
     if ((status = cli_mpi_agree(status)) != CLI_OK)
         goto done;
     status = CLI_FAIL;

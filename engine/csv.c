@@ -2,11 +2,12 @@
  * csv.c — the CSV writers: tidy statistics, the histogram of A's share,
  * one row per region, and one row per back-tested scenario.
  *
- * Numbers are for machines: "%.17g" round-trips every double, with a dot
+ * Numbers are for machines: the shortest form that reads back as the same
+ * double (ro_fmt_shortest: "%.15g", else "%.16g", else "%.17g"), with a dot
  * whatever the locale (the library never calls setlocale, and the CLI
  * leaves LC_NUMERIC at "C"); an unknown value is an empty field. Text
- * fields are quoted per RFC 4180 when they need it. The list of
- * statistics and their names is documented in fmt.h and kept stable.
+ * fields are quoted per RFC 4180 when they need it. Every column of every
+ * file is in docs/outputs.md (tests/test_outputs.sh keeps it so).
  */
 
 #include <errno.h>
@@ -16,13 +17,23 @@
 #include "date.h"
 #include "fmt.h"
 
+typedef struct {
+    ro_fmt_out *o;
+    const runoff_scenario *s;
+    const runoff_result *r;
+} stat_ctx;
+
 static void stat_row(void *ctx, const char *statistic, const char *subject, double value,
                      const char *unit)
 {
-    ro_fmt_out *o = ctx;
-    ro_fmt_printf(o, "%s,", statistic);
-    ro_fmt_csv_field(o, subject);
-    ro_fmt_printf(o, ",%.17g,%s\n", value, unit);
+    const stat_ctx *c = ctx;
+    ro_fmt_printf(c->o, "%s,", statistic);
+    ro_fmt_csv_field(c->o, subject);
+    ro_fmt_puts(c->o, ",");
+    ro_fmt_csv_number(c->o, value);
+    ro_fmt_printf(c->o, ",%s", unit);
+    ro_fmt_provenance(c->o, c->s, c->r, true);
+    ro_fmt_puts(c->o, "\n");
 }
 
 int runoff_write_csv(FILE *out, const runoff_scenario *s, const runoff_result *r)
@@ -30,8 +41,11 @@ int runoff_write_csv(FILE *out, const runoff_scenario *s, const runoff_result *r
     ro_fmt_out o;
     if (ro_fmt_begin(&o, out, s, r) != 0)
         return -1;
-    ro_fmt_puts(&o, "statistic,subject,value,unit\n");
-    ro_fmt_each_stat(s, r, stat_row, &o);
+    ro_fmt_puts(&o, "statistic,subject,value,unit");
+    ro_fmt_provenance_header(&o, true);
+    ro_fmt_puts(&o, "\n");
+    stat_ctx c = {&o, s, r};
+    ro_fmt_each_stat(s, r, stat_row, &c);
     return ro_fmt_finish(&o);
 }
 
@@ -42,7 +56,9 @@ int runoff_write_histogram_csv(FILE *out, const runoff_scenario *s, const runoff
     ro_fmt_out o;
     if (ro_fmt_begin(&o, out, s, r) != 0)
         return -1;
-    ro_fmt_puts(&o, "lower,upper,count,density\n");
+    ro_fmt_puts(&o, "lower,upper,count,density");
+    ro_fmt_provenance_header(&o, true);
+    ro_fmt_puts(&o, "\n");
     const ro_hist *h = r->share_a;
     size_t nb = ro_hist_nbins(h), first = 0, last = nb;
     while (first < nb && ro_hist_bin_count(h, first) == 0)
@@ -54,8 +70,13 @@ int runoff_write_histogram_csv(FILE *out, const runoff_scenario *s, const runoff
     for (size_t i = first; i < last; i++) {
         uint64_t c = ro_hist_bin_count(h, i);
         double upper = i + 1 == nb ? ro_hist_hi(h) : lo + (double)(i + 1) * w;
-        ro_fmt_printf(&o, "%.17g,%.17g,%llu,%.17g\n", lo + (double)i * w, upper,
-                      (unsigned long long)c, (double)c / (n * w));
+        ro_fmt_csv_number(&o, lo + (double)i * w);
+        ro_fmt_puts(&o, ",");
+        ro_fmt_csv_number(&o, upper);
+        ro_fmt_printf(&o, ",%llu,", (unsigned long long)c);
+        ro_fmt_csv_number(&o, (double)c / (n * w));
+        ro_fmt_provenance(&o, s, r, true);
+        ro_fmt_puts(&o, "\n");
     }
     return ro_fmt_finish(&o);
 }
@@ -65,8 +86,11 @@ int runoff_write_regions_csv(FILE *out, const runoff_scenario *s, const runoff_r
     ro_fmt_out o;
     if (ro_fmt_begin(&o, out, s, r) != 0)
         return -1;
-    ro_fmt_puts(&o, "code,name,registered,win_probability_a,win_probability_se,share_median,"
-                    "share_q05,share_q25,share_q75,share_q95,actual_share,pit\n");
+    ro_fmt_puts(&o, "code,name,registered,subject,win_probability,win_probability_se,"
+                    "share_quantile_0.5,share_quantile_0.05,share_quantile_0.25,"
+                    "share_quantile_0.75,share_quantile_0.95,actual_share,pit");
+    ro_fmt_provenance_header(&o, true);
+    ro_fmt_puts(&o, "\n");
     for (size_t i = 0; i < r->n_regions; i++) {
         ro_fmt_region row;
         ro_fmt_region_row(s, r, i, &row);
@@ -76,10 +100,15 @@ int runoff_write_regions_csv(FILE *out, const runoff_scenario *s, const runoff_r
         ro_fmt_csv_field(&o, s->regions[i].code);
         ro_fmt_puts(&o, ",");
         ro_fmt_csv_field(&o, s->regions[i].name);
-        for (size_t k = 0; k < sizeof v / sizeof v[0]; k++) {
+        ro_fmt_puts(&o, ",");
+        ro_fmt_csv_number(&o, v[0]);
+        ro_fmt_puts(&o, ",");
+        ro_fmt_csv_field(&o, s->finalist[0].id);
+        for (size_t k = 1; k < sizeof v / sizeof v[0]; k++) {
             ro_fmt_puts(&o, ",");
             ro_fmt_csv_number(&o, v[k]);
         }
+        ro_fmt_provenance(&o, s, r, true);
         ro_fmt_puts(&o, "\n");
     }
     return ro_fmt_finish(&o);
@@ -125,7 +154,9 @@ int runoff_write_trend_csv(FILE *out, const runoff_scenario *s, const runoff_res
     ro_fmt_out o;
     if (ro_fmt_begin(&o, out, s, r) != 0)
         return -1;
-    ro_fmt_puts(&o, "kind,date,pollster,estimate,sd,q05,q25,q50,q75,q95,raw,adjusted\n");
+    ro_fmt_puts(&o, "kind,date,pollster,estimate,sd,q05,q25,q50,q75,q95,raw,adjusted");
+    ro_fmt_provenance_header(&o, true);
+    ro_fmt_puts(&o, "\n");
     char date[11];
     for (size_t d = 0; d < t->n_days; d++) {
         const double mu = t->mean[d], sd = t->sd[d], p = ro_expit(mu);
@@ -142,7 +173,9 @@ int runoff_write_trend_csv(FILE *out, const runoff_scenario *s, const runoff_res
             ro_fmt_puts(&o, ",");
             ro_fmt_csv_number(&o, v[k]);
         }
-        ro_fmt_puts(&o, ",,\n");
+        ro_fmt_puts(&o, ",,");
+        ro_fmt_provenance(&o, s, r, true);
+        ro_fmt_puts(&o, "\n");
     }
     for (size_t k = 0; k < a->n_trend; k++) {
         const ro_poll *p = &s->polls[a->trend_poll[k]];
@@ -155,6 +188,7 @@ int runoff_write_trend_csv(FILE *out, const runoff_scenario *s, const runoff_res
         ro_fmt_csv_number(&o, 100 * p->two_way_a);
         ro_fmt_puts(&o, ",");
         ro_fmt_csv_number(&o, 100 * t->adjusted[k]);
+        ro_fmt_provenance(&o, s, r, true);
         ro_fmt_puts(&o, "\n");
     }
     return ro_fmt_finish(&o);
@@ -176,18 +210,18 @@ typedef struct {
 } bt_column;
 
 static const bt_column score_columns[] = {
-    {"median", offsetof(runoff_backtest_scores, median), COL_DOUBLE},
-    {"q25", offsetof(runoff_backtest_scores, q25), COL_DOUBLE},
-    {"q75", offsetof(runoff_backtest_scores, q75), COL_DOUBLE},
-    {"q05", offsetof(runoff_backtest_scores, q05), COL_DOUBLE},
-    {"q95", offsetof(runoff_backtest_scores, q95), COL_DOUBLE},
+    {"share_quantile_0.5", offsetof(runoff_backtest_scores, median), COL_DOUBLE},
+    {"share_quantile_0.25", offsetof(runoff_backtest_scores, q25), COL_DOUBLE},
+    {"share_quantile_0.75", offsetof(runoff_backtest_scores, q75), COL_DOUBLE},
+    {"share_quantile_0.05", offsetof(runoff_backtest_scores, q05), COL_DOUBLE},
+    {"share_quantile_0.95", offsetof(runoff_backtest_scores, q95), COL_DOUBLE},
     {"win_probability", offsetof(runoff_backtest_scores, win_probability), COL_DOUBLE},
     {"win_probability_se", offsetof(runoff_backtest_scores, win_probability_se), COL_DOUBLE},
     {"pit", offsetof(runoff_backtest_scores, pit), COL_DOUBLE},
     {"crps", offsetof(runoff_backtest_scores, crps), COL_DOUBLE},
     {"brier", offsetof(runoff_backtest_scores, brier), COL_DOUBLE},
-    {"covered_50", offsetof(runoff_backtest_scores, covered50), COL_INT},
-    {"covered_90", offsetof(runoff_backtest_scores, covered90), COL_INT},
+    {"covered_0.5", offsetof(runoff_backtest_scores, covered50), COL_INT},
+    {"covered_0.9", offsetof(runoff_backtest_scores, covered90), COL_INT},
 };
 
 static const bt_column baseline_columns[] = {
@@ -203,10 +237,10 @@ static const bt_column baseline_columns[] = {
 static const bt_column region_columns[] = {
     {"n", RC(n), COL_SIZE},
     {"pit_mean", RC(pit_mean), COL_DOUBLE},
-    {"covered_50", RC(covered[0]), COL_DOUBLE},
-    {"covered_80", RC(covered[1]), COL_DOUBLE},
-    {"covered_90", RC(covered[2]), COL_DOUBLE},
-    {"covered_95", RC(covered[3]), COL_DOUBLE},
+    {"covered_0.5", RC(covered[0]), COL_DOUBLE},
+    {"covered_0.8", RC(covered[1]), COL_DOUBLE},
+    {"covered_0.9", RC(covered[2]), COL_DOUBLE},
+    {"covered_0.95", RC(covered[3]), COL_DOUBLE},
     {"pit_decile_1", RC(pit_decile[0]), COL_SIZE},
     {"pit_decile_2", RC(pit_decile[1]), COL_SIZE},
     {"pit_decile_3", RC(pit_decile[2]), COL_SIZE},
@@ -219,8 +253,8 @@ static const bt_column region_columns[] = {
     {"pit_decile_10", RC(pit_decile[9]), COL_SIZE},
     {"brier_mean", RC(brier_mean), COL_DOUBLE},
     {"carried_actual", RC(carried_actual), COL_DOUBLE},
-    {"carried_q05", RC(carried_q05), COL_DOUBLE},
-    {"carried_q95", RC(carried_q95), COL_DOUBLE},
+    {"carried_quantile_0.05", RC(carried_q05), COL_DOUBLE},
+    {"carried_quantile_0.95", RC(carried_q95), COL_DOUBLE},
 };
 #undef RC
 
@@ -262,7 +296,7 @@ static void bt_values(ro_fmt_out *o, const void *base, const bt_column *cols, si
 int runoff_write_backtest_csv_header(FILE *out)
 {
     ro_fmt_out o = {.f = out};
-    ro_fmt_puts(&o, "file,scenario,finalist_a,actual,a_won,reference_date,draws,seed");
+    ro_fmt_puts(&o, "file,scenario,subject,actual_share,subject_won,reference_date,draws,seed");
     bt_header(&o, "model", score_columns, N_COLS(score_columns));
     for (size_t k = 0; k < N_COLS(baselines); k++) {
         bt_header(&o, baselines[k].name, baseline_columns, N_COLS(baseline_columns));
@@ -270,6 +304,7 @@ int runoff_write_backtest_csv_header(FILE *out)
     }
     bt_header(&o, "regions", region_columns, N_COLS(region_columns));
     bt_header(&o, "regions_conditional", region_columns, N_COLS(region_columns));
+    ro_fmt_provenance_header(&o, false);
     ro_fmt_puts(&o, "\n");
     return ro_fmt_finish(&o);
 }
@@ -283,7 +318,9 @@ int runoff_write_backtest_csv_row(FILE *out, const runoff_scenario *s,
     ro_fmt_csv_field(&o, s->name);
     ro_fmt_puts(&o, ",");
     ro_fmt_csv_field(&o, s->finalist[0].id);
-    ro_fmt_printf(&o, ",%.17g,%d,%s,%llu,%llu", row->actual, row->a_won, row->reference_date,
+    ro_fmt_puts(&o, ",");
+    ro_fmt_csv_number(&o, row->actual);
+    ro_fmt_printf(&o, ",%d,%s,%llu,%llu", row->a_won, row->reference_date,
                   (unsigned long long)row->draws, (unsigned long long)row->seed);
     bt_values(&o, &row->model, score_columns, N_COLS(score_columns), true);
     for (size_t k = 0; k < N_COLS(baselines); k++) {
@@ -295,6 +332,7 @@ int runoff_write_backtest_csv_row(FILE *out, const runoff_scenario *s,
     bt_values(&o, &row->regions, region_columns, N_COLS(region_columns), row->regions.n > 0);
     bt_values(&o, &row->regions_conditional, region_columns, N_COLS(region_columns),
               row->regions_conditional.n > 0);
+    ro_fmt_provenance(&o, s, NULL, false);
     ro_fmt_puts(&o, "\n");
     return ro_fmt_finish(&o);
 }

@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "backtest.h"
@@ -81,10 +82,47 @@ void ro_fmt_csv_field(ro_fmt_out *o, const char *s)
     ro_fmt_puts(o, "\"");
 }
 
+const char *ro_fmt_shortest(double x, char *buf, size_t size)
+{
+    for (int digits = 15; digits <= 17; digits++) {
+        snprintf(buf, size, "%.*g", digits, x);
+        if (!isfinite(x) || strtod(buf, NULL) == x)
+            break;
+    }
+    return buf;
+}
+
+const char *runoff_format_number(double x, char *buf, size_t size)
+{
+    return ro_fmt_shortest(x, buf, size);
+}
+
 void ro_fmt_csv_number(ro_fmt_out *o, double x)
 {
+    char buf[32];
     if (isfinite(x))
-        ro_fmt_printf(o, "%.17g", x);
+        ro_fmt_puts(o, ro_fmt_shortest(x, buf, sizeof buf));
+}
+
+const char *ro_fmt_scenario_hash(const runoff_scenario *s, char *buf, size_t size)
+{
+    snprintf(buf, size, "fnv1a64:%016llx", (unsigned long long)s->doc_hash);
+    return buf;
+}
+
+void ro_fmt_provenance_header(ro_fmt_out *o, bool with_run)
+{
+    ro_fmt_puts(o, with_run ? ",runoff_version,scenario_hash,seed,draws"
+                            : ",runoff_version,scenario_hash");
+}
+
+void ro_fmt_provenance(ro_fmt_out *o, const runoff_scenario *s, const runoff_result *r,
+                       bool with_run)
+{
+    char hash[32];
+    ro_fmt_printf(o, ",%s,%s", RUNOFF_VERSION, ro_fmt_scenario_hash(s, hash, sizeof hash));
+    if (with_run)
+        ro_fmt_printf(o, ",%llu,%llu", (unsigned long long)r->seed, (unsigned long long)r->draws);
 }
 
 void ro_fmt_padded(ro_fmt_out *o, const char *s, size_t width)
@@ -101,6 +139,47 @@ double ro_fmt_win_probability(const runoff_result *r, int f)
     if (r->draws == 0 || f < 0 || f > 1)
         return NAN;
     return (double)r->wins[f] / (double)r->draws;
+}
+
+double ro_fmt_quantile_se(const ro_hist *h, double q, uint64_t n)
+{
+    const double d = 0.01;
+    if (n == 0 || q - d < 0 || q + d > 1)
+        return NAN;
+    double slope = (ro_hist_quantile(h, q + d) - ro_hist_quantile(h, q - d)) / (2 * d);
+    return slope * sqrt(q * (1 - q) / (double)n);
+}
+
+void ro_fmt_headline_of(const runoff_result *r, ro_fmt_headline *h)
+{
+    double pa = ro_fmt_win_probability(r, 0), pb = ro_fmt_win_probability(r, 1);
+    h->winner = pb > pa ? 1 : 0;
+    h->probability = h->winner ? pb : pa;
+    h->probability_se = ro_mc_se(h->probability, r->draws);
+    double m = ro_hist_quantile(r->share_a, 0.5);
+    double lo = ro_hist_quantile(r->share_a, 0.05), hi = ro_hist_quantile(r->share_a, 0.95);
+    h->median = h->winner ? 1 - m : m;
+    h->q05 = h->winner ? 1 - hi : lo;
+    h->q95 = h->winner ? 1 - lo : hi;
+    h->median_se = ro_fmt_quantile_se(r->share_a, 0.5, r->draws);
+    ro_fmt_odds(h->probability, r->draws, h->odds, sizeof h->odds, &h->odds_of_loser);
+}
+
+void ro_fmt_odds(double p, uint64_t draws, char *buf, size_t size, bool *loser_phrase)
+{
+    *loser_phrase = false;
+    if (!isfinite(p)) {
+        snprintf(buf, size, "unknown");
+    } else if (p < 0.95) {
+        long n = lround(10 * p);
+        snprintf(buf, size, "about %ld in 10", n > 9 ? 9 : n < 1 ? 1 : n);
+    } else if (1 - p > 0) {
+        *loser_phrase = true;
+        snprintf(buf, size, "about 1 in %.0f", round(1 / (1 - p)));
+    } else {
+        *loser_phrase = true;
+        snprintf(buf, size, "none of %llu simulated elections", (unsigned long long)draws);
+    }
 }
 
 double ro_fmt_regions_majority(const ro_hist *h, size_t n_regions)

@@ -37,14 +37,31 @@ int ro_fmt_finish(ro_fmt_out *o);
 
 /* A CSV field, quoted (RFC 4180) when it holds a comma, quote, CR or LF. */
 void ro_fmt_csv_field(ro_fmt_out *o, const char *s);
-/* A number for machines: "%.17g" (round-trips), empty when not finite. */
+/* The shortest of "%.15g", "%.16g", "%.17g" that reads back (strtod) as
+ * exactly x, into buf (size >= 32): 0.975154, not 0.97515399999999997.
+ * Returns buf. Non-finite x gives "nan", "inf" or "-inf". */
+const char *ro_fmt_shortest(double x, char *buf, size_t size);
+/* A number for machines: ro_fmt_shortest, empty when not finite. */
 void ro_fmt_csv_number(ro_fmt_out *o, double x);
+/* Provenance, so that any two outputs can be matched: every CSV row ends
+ * with the columns runoff_version, scenario_hash ("fnv1a64:" and 16 hex
+ * digits of s->doc_hash), seed and draws (the last two only when
+ * with_run; the sweep has its own). ro_fmt_provenance_header writes
+ * ",runoff_version,scenario_hash[,seed,draws]", ro_fmt_provenance the
+ * values, each with its leading comma. */
+void ro_fmt_provenance_header(ro_fmt_out *o, bool with_run);
+void ro_fmt_provenance(ro_fmt_out *o, const runoff_scenario *s, const runoff_result *r,
+                       bool with_run);
+/* "fnv1a64:0123456789abcdef" into buf (size >= 25). */
+const char *ro_fmt_scenario_hash(const runoff_scenario *s, char *buf, size_t size);
+
 /* s, then spaces up to `width` columns (UTF-8 code points counted). */
 void ro_fmt_padded(ro_fmt_out *o, const char *s, size_t width);
 
 /*
  * The tidy statistics, shared by the CSV (one row each) and the JSON
- * ("statistics" array). Names are stable; subjects are a finalist id, or
+ * ("statistics" array); docs/outputs.md is their dictionary, checked
+ * against the program by tests/test_outputs.sh. Names are stable; subjects are a finalist id, or
  * "national" for quantities that belong to no finalist. Statistics that
  * are undefined (no data, or NaN) are omitted, never written as NaN.
  * <q> is one of 0.025 0.05 0.1 0.25 0.5 0.75 0.9 0.95 0.975; <level> one of
@@ -82,6 +99,29 @@ void ro_fmt_each_stat(const runoff_scenario *s, const runoff_result *r, ro_fmt_s
 
 /* Probability that finalist f (0 = A, 1 = B) wins, and its MC error. */
 double ro_fmt_win_probability(const runoff_result *r, int f);
+
+/* The headline: the finalist more likely to win (A when even), the
+ * chance and its Monte Carlo standard error, and that finalist's share of
+ * valid votes (median, central 90 % interval, and the median's Monte Carlo
+ * standard error, ro_fmt_quantile_se). Fractions, not percent. */
+typedef struct {
+    int winner;                 /* 0 = A, 1 = B */
+    double probability, probability_se;
+    double median, median_se, q05, q95;
+    char odds[96];              /* the chance in words (ro_fmt_odds) */
+    bool odds_of_loser;         /* odds are the loser's chance */
+} ro_fmt_headline;
+void ro_fmt_headline_of(const runoff_result *r, ro_fmt_headline *h);
+
+/* The headline's chance in words, into buf (size >= 96): "about 7 in 10"
+ * below 0.95, else the loser's "1 in 36", or "none of 1000" when the loser
+ * never won; *loser_phrase says which of the two the words are about. */
+void ro_fmt_odds(double p, uint64_t draws, char *buf, size_t size, bool *loser_phrase);
+
+/* Monte Carlo standard error of h's q-quantile estimated from n draws:
+ * sqrt(q(1-q)/n) / density at the quantile, the density read off the
+ * quantile function's slope over q +/- 0.01 (robust to the bins). */
+double ro_fmt_quantile_se(const ro_hist *h, double q, uint64_t n);
 
 /* Probability that A carries more than half the regions (r->regions_a;
  * quantiles of it: ro_hist_integer_quantile). */

@@ -36,8 +36,9 @@ static void json_string(ro_fmt_out *o, const char *s)
 
 static void json_number(ro_fmt_out *o, double x)
 {
+    char buf[32];
     if (isfinite(x))
-        ro_fmt_printf(o, "%.17g", x);
+        ro_fmt_puts(o, ro_fmt_shortest(x, buf, sizeof buf));
     else
         ro_fmt_puts(o, "null");
 }
@@ -181,13 +182,14 @@ static void write_regions(ro_fmt_out *o, const runoff_scenario *s, const runoff_
         json_str_member(o, &first, "code", s->regions[i].code);
         json_str_member(o, &first, "name", s->regions[i].name);
         json_num_member(o, &first, "registered", s->regions[i].registered);
-        json_num_member(o, &first, "win_probability_a", row.win_probability_a);
+        json_str_member(o, &first, "subject", s->finalist[0].id);
+        json_num_member(o, &first, "win_probability", row.win_probability_a);
         json_num_member(o, &first, "win_probability_se", row.win_probability_se);
-        json_num_member(o, &first, "share_median", row.median);
-        json_num_member(o, &first, "share_q05", row.q05);
-        json_num_member(o, &first, "share_q25", row.q25);
-        json_num_member(o, &first, "share_q75", row.q75);
-        json_num_member(o, &first, "share_q95", row.q95);
+        json_num_member(o, &first, "share_quantile_0.5", row.median);
+        json_num_member(o, &first, "share_quantile_0.05", row.q05);
+        json_num_member(o, &first, "share_quantile_0.25", row.q25);
+        json_num_member(o, &first, "share_quantile_0.75", row.q75);
+        json_num_member(o, &first, "share_quantile_0.95", row.q95);
         json_num_member(o, &first, "actual_share", row.actual);
         json_num_member(o, &first, "pit", row.pit);
         ro_fmt_puts(o, "}");
@@ -203,6 +205,8 @@ int runoff_write_json(FILE *out, const runoff_scenario *s, const runoff_result *
     ro_fmt_printf(&o, "{\n  \"runoff_version\": \"%s\",\n", RUNOFF_VERSION);
     write_scenario(&o, s);
     /* No thread count: the output must be the same bytes for any. */
+    char hash[32];
+    ro_fmt_printf(&o, "  \"scenario_hash\": \"%s\",\n", ro_fmt_scenario_hash(s, hash, sizeof hash));
     ro_fmt_printf(&o, "  \"seed\": %" PRIu64 ",\n  \"draws\": %" PRIu64 ",\n", r->seed,
                   r->draws);
     write_average(&o, s, &r->avg);

@@ -24,6 +24,30 @@
 static const char *name_a(const runoff_scenario *s) { return s->finalist[0].name; }
 static const char *name_b(const runoff_scenario *s) { return s->finalist[1].name; }
 
+/* Who wins, how likely (also in words), and the winner's share: what a
+ * reader needs first, in five lines. */
+static void report_headline(ro_fmt_out *o, const runoff_scenario *s, const runoff_result *r)
+{
+    ro_fmt_headline h;
+    char date[11];
+    ro_fmt_headline_of(r, &h);
+    ro_date_format(s->election_date, date);
+    const char *win = s->finalist[h.winner].name, *lose = s->finalist[!h.winner].name;
+    ro_fmt_printf(o, "%s, %s\n", s->name, date);
+    ro_fmt_printf(o, "  Most likely winner   %s\n", win);
+    ro_fmt_printf(o, "  Chance of winning    %.2f %% +/- %.2g", 100 * h.probability,
+                  100 * h.probability_se);
+    if (h.odds_of_loser)
+        ro_fmt_printf(o, " (%s wins %s)\n", lose, h.odds);
+    else
+        ro_fmt_printf(o, " (%s)\n", h.odds);
+    ro_fmt_printf(o, "  Winner's share       median %.2f %% +/- %.2g of valid votes\n",
+                  100 * h.median, 100 * h.median_se);
+    ro_fmt_printf(o, "  90 %% interval        %.2f .. %.2f %%\n", 100 * h.q05, 100 * h.q95);
+    ro_fmt_printf(o, "  (+/-: Monte Carlo standard error; %llu draws, seed %llu)\n",
+                  (unsigned long long)r->draws, (unsigned long long)r->seed);
+}
+
 static void report_header(ro_fmt_out *o, const runoff_scenario *s, const runoff_result *r)
 {
     char date[11];
@@ -307,6 +331,8 @@ int runoff_write_report(FILE *out, const runoff_scenario *s, const runoff_result
     ro_fmt_out o;
     if (ro_fmt_begin(&o, out, s, r) != 0)
         return -1;
+    report_headline(&o, s, r);
+    ro_fmt_puts(&o, "\n");
     report_header(&o, s, r);
     report_polls(&o, s, &r->avg);
     report_wins(&o, s, r);
@@ -314,6 +340,15 @@ int runoff_write_report(FILE *out, const runoff_scenario *s, const runoff_result
     report_regions(&o, s, r);
     report_histogram(&o, s, r);
     report_backtest(&o, s, r);
+    return ro_fmt_finish(&o);
+}
+
+int runoff_write_headline(FILE *out, const runoff_scenario *s, const runoff_result *r)
+{
+    ro_fmt_out o;
+    if (ro_fmt_begin(&o, out, s, r) != 0)
+        return -1;
+    report_headline(&o, s, r);
     return ro_fmt_finish(&o);
 }
 

@@ -738,8 +738,8 @@ static runoff_status load_region_counts(ro_loader *L, const ro_node *item, size_
 static runoff_status load_region(ro_loader *L, const ro_node *item, size_t r, const ro_name_index *opts,
                                  bool *seen)
 {
-    static const char *const keys[] = {"code", "name", "registered", "votes", "turnout",
-                                       "shares", "blank_null", NULL};
+    static const char *const keys[] = {"code",   "name",   "geo_code",   "registered",
+                                       "votes",  "turnout", "shares", "blank_null", NULL};
     const char *what = "a region";
     ro_region *g = &L->s->regions[r];
     runoff_status st;
@@ -747,10 +747,14 @@ static runoff_status load_region(ro_loader *L, const ro_node *item, size_t r, co
     g->group = -1;
     if ((st = ro_value_check_keys(L, item, keys, what)) != RUNOFF_OK ||
         (st = ro_value_get_string(L, item, "code", what, true, g->code, sizeof g->code)) != RUNOFF_OK ||
-        (st = ro_value_get_string(L, item, "name", what, false, g->name, sizeof g->name)) != RUNOFF_OK)
+        (st = ro_value_get_string(L, item, "name", what, false, g->name, sizeof g->name)) != RUNOFF_OK ||
+        (st = ro_value_get_string(L, item, "geo_code", what, false, g->geo_code,
+                                  sizeof g->geo_code)) != RUNOFF_OK)
         return st;
     if (g->name[0] == '\0')
         memcpy(g->name, g->code, sizeof g->code);
+    if (g->geo_code[0] == '\0')
+        memcpy(g->geo_code, g->code, sizeof g->code);
     return load_region_counts(L, item, r, what, opts, seen);
 }
 
@@ -1040,7 +1044,34 @@ static runoff_status load_actual(ro_loader *L, const ro_name_index *regs)
 
 static const char *const top_keys[] = {"election", "polls", "aggregation", "polling_error",
                                        "turnout", "simulation", "first_round", "transfers",
-                                       "regional_error", "blend", "actual", "sweep", NULL};
+                                       "regional_error", "blend", "actual", "sweep", "map",
+                                       NULL};
+
+/* map: {file, code_property, attribution}: the outlines the report page
+ * draws. Only the shape is checked here; the file is read when a page is
+ * written (runoff_map_load), so a plain run never needs it. */
+static runoff_status load_map(ro_loader *L)
+{
+    static const char *const keys[] = {"file", "code_property", "attribution", NULL};
+    ro_map_spec *m = &L->s->map;
+    const ro_node *n;
+    runoff_status st = ro_value_get_map(L, L->root, "map", "the scenario", false, &n);
+    if (st != RUNOFF_OK || n == NULL)
+        return st;
+    m->pos = ro_value_pos(n);
+    snprintf(m->code_property, sizeof m->code_property, "code");
+    if ((st = ro_value_check_keys(L, n, keys, "map")) != RUNOFF_OK ||
+        (st = ro_value_get_string(L, n, "file", "map", true, m->file, sizeof m->file)) ||
+        (st = ro_value_get_string(L, n, "code_property", "map", false, m->code_property,
+                                  sizeof m->code_property)) ||
+        (st = ro_value_get_string(L, n, "attribution", "map", false, m->attribution,
+                                  sizeof m->attribution)))
+        return st;
+    if (m->file[0] == '\0')
+        return ro_value_bad(L, ro_node_get(n, "file", NULL), "'file' is empty, expected a GeoJSON path");
+    m->given = true;
+    return RUNOFF_OK;
+}
 
 /* sweep: {vary: {KEY: SPEC, ...}, zip: bool}. Only the shape is checked
  * here; the specs are parsed by sweep.c, which reports their positions. A
@@ -1076,7 +1107,7 @@ static runoff_status load_sweep(ro_loader *L)
 /* Sections that only mean something with a first round. */
 static runoff_status check_needs_first_round(ro_loader *L)
 {
-    static const char *const needing[] = {"transfers", "regional_error", "blend"};
+    static const char *const needing[] = {"transfers", "regional_error", "blend", "map"};
     for (size_t i = 0; i < sizeof needing / sizeof *needing; i++) {
         const ro_node *k;
         if (ro_node_get(L->root, needing[i], &k) != NULL)
@@ -1108,7 +1139,7 @@ static runoff_status load_all(ro_loader *L, ro_name_index *opts, ro_name_index *
     if (fr != NULL && ((st = ro_transfers_load(L, opts)) != RUNOFF_OK ||
                        (st = load_regional_error(L, regs)) != RUNOFF_OK))
         return st;
-    if ((st = load_actual(L, regs)) != RUNOFF_OK)
+    if ((st = load_actual(L, regs)) != RUNOFF_OK || (st = load_map(L)) != RUNOFF_OK)
         return st;
     return load_sweep(L);
 }
@@ -1123,6 +1154,7 @@ runoff_scenario *runoff_scenario_from_doc(const runoff_doc *doc, runoff_error *e
         return NULL;
     }
     snprintf(L.s->source, sizeof L.s->source, "%s", ro_doc_name(doc));
+    L.s->doc_hash = runoff_doc_hash(doc);
     runoff_status st = load_all(&L, &opts, &regs);
     ro_value_index_free(&opts);
     ro_value_index_free(&regs);

@@ -128,6 +128,8 @@ typedef struct {
 typedef struct {
     char code[RO_ID_MAX];
     char name[RO_NAME_MAX];
+    char geo_code[RO_ID_MAX];   /* the outline's code to join on (map:);
+                                   the region code when not given */
     double registered;          /* > 0 */
     int group;                  /* index into regional_error.groups, -1 = none */
     ro_pos pos;
@@ -182,8 +184,21 @@ typedef struct {
     double *region_share_a;     /* [n_regions], NAN where not given; NULL if none */
 } ro_actual;
 
+/* map: the outline file the report page draws (optional; needs regions).
+ * The file is not read by the loader: the path is as written, relative to
+ * the scenario's directory (runoff_map_load resolves it). */
+typedef struct {
+    bool given;
+    char file[512];
+    char code_property[RO_ID_MAX];  /* feature property joined to geo_code */
+    char attribution[512];          /* credit line printed under the map */
+    ro_pos pos;
+} ro_map_spec;
+
 struct runoff_scenario {
     char source[512];           /* display name of the file */
+    uint64_t doc_hash;          /* runoff_doc_hash of the document validated
+                                   (overrides applied): outputs' provenance */
     char name[RO_NAME_MAX];
     int32_t election_date;
     ro_finalist finalist[2];
@@ -223,6 +238,7 @@ struct runoff_scenario {
 
     runoff_warning *warnings;   /* found by the loader (warnings.h) */
     size_t n_warnings;
+    ro_map_spec map;
 };
 
 /* An empty scenario with every default filled in (see docs/scenario.md);

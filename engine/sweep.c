@@ -377,9 +377,10 @@ runoff_scenario *runoff_sweep_scenario(const runoff_sweep *sw, runoff_doc *doc, 
 }
 
 static const char *const fixed_columns =
-    "finalist_a,draws,seed,win_probability,win_probability_se,share_mean,share_q05,share_q25,"
-    "share_median,share_q75,share_q95,turnout_median,turnout_q05,turnout_q95,"
-    "regions_carried_median,actual_share\n";
+    "subject,draws,seed,win_probability,win_probability_se,share_mean,share_quantile_0.05,"
+    "share_quantile_0.25,share_quantile_0.5,share_quantile_0.75,share_quantile_0.95,"
+    "turnout_quantile_0.5,turnout_quantile_0.05,turnout_quantile_0.95,"
+    "regions_carried_quantile_0.5,actual_share,runoff_version,scenario_hash\n";
 
 int runoff_write_sweep_header(FILE *out, const runoff_sweep *sw)
 {
@@ -438,6 +439,8 @@ int runoff_write_sweep_row(FILE *out, const runoff_sweep *sw, size_t point,
         ro_fmt_puts(&o, ",");
         ro_fmt_csv_number(&o, cols[i]);
     }
+    /* the point's own scenario (after its --vary values) */
+    ro_fmt_provenance(&o, s, r, false);
     ro_fmt_puts(&o, "\n");
     return ro_fmt_finish(&o);
 }

@@ -282,8 +282,16 @@ runoff_status runoff_result_load_add(runoff_result *into, FILE *in, runoff_error
 
 /* ------------------------------------------------------------ writers */
 
+/* x as every writer prints numbers: the shortest of "%.15g", "%.16g",
+ * "%.17g" that reads back as exactly x (buf: 32 bytes). Returns buf. */
+const char *runoff_format_number(double x, char *buf, size_t size);
+
 /* Each returns 0 on success, non-zero if a write failed (errno set). */
 int runoff_write_report(FILE *out, const runoff_scenario *s, const runoff_result *r);
+/* The report's opening block alone: the most likely winner, the chance (in
+ * percent and in words: "about 7 in 10", or the loser's "1 in 36"), the
+ * winner's median share and 90 % interval, with Monte Carlo errors. */
+int runoff_write_headline(FILE *out, const runoff_scenario *s, const runoff_result *r);
 int runoff_write_csv(FILE *out, const runoff_scenario *s, const runoff_result *r);
 int runoff_write_histogram_csv(FILE *out, const runoff_scenario *s, const runoff_result *r);
 int runoff_write_regions_csv(FILE *out, const runoff_scenario *s, const runoff_result *r);
@@ -532,5 +540,72 @@ void runoff_calibration_free(runoff_calibration *c);
  * NULL) in comments. Returns 0, or non-zero if a write failed. */
 int runoff_write_calibration(FILE *out, const runoff_calibration *c, const char *const *names,
                              size_t n);
+
+/* ------------------------------------------------------- sensitivity */
+
+/* What decides the outcome: each uncertain input moved down and up by a
+ * stated amount (docs/model.md, "Sensitivity"), every variant simulated
+ * with the same seed and draws as the baseline (common random numbers),
+ * so a difference is the input's effect and not noise. Changes are in
+ * P(A wins) and A's median share (fractions), each with the Monte Carlo
+ * standard error of the difference: for P, from the paired draws; for the
+ * median, from SENS_BATCHES batch means of the paired draws. */
+typedef struct {
+    char label[320];            /* the input in words */
+    char key[256];              /* the key path moved ("polls.*.shares" for all polls) */
+    char unit[32];              /* of base/low/high: "points", "logit" ... */
+    double base, low, high;     /* the input's value and the two values tried */
+    double p_low, p_high;       /* change in P(A wins) at low and at high */
+    double p_low_se, p_high_se;
+    double m_low, m_high;       /* change in A's median share */
+    double m_low_se, m_high_se;
+    size_t rank_p, rank_m;      /* 1 = largest max(|p_low|, |p_high|), resp. median */
+} runoff_sensitivity_input;
+
+typedef struct {
+    runoff_scenario *scenario;  /* the baseline, validated (owned) */
+    runoff_result *result;      /* its run (owned) */
+    double p_base, m_base;      /* P(A wins) and A's median share, per draw */
+    uint64_t draws, seed;
+    runoff_sensitivity_input *inputs;  /* n, ordered by rank_p */
+    size_t n;
+} runoff_sensitivity;
+
+/* Run the analysis on doc (borrowed; opt's draws, seed and threads as for
+ * a run). NULL with err set on failure (a variant that does not validate
+ * names its key). Free with runoff_sensitivity_free (NULL allowed). */
+runoff_sensitivity *runoff_sensitivity_run(const runoff_doc *doc, const runoff_sim_options *opt,
+                                           runoff_error *err);
+void runoff_sensitivity_free(runoff_sensitivity *sa);
+/* The ranked table, for people; the CSV, one row per input (columns in
+ * docs/outputs.md). 0, or -1 with errno set if a write failed. */
+int runoff_write_sensitivity(FILE *out, const runoff_sensitivity *sa);
+int runoff_write_sensitivity_csv(FILE *out, const runoff_sensitivity *sa);
+
+/* ------------------------------------------------------ report page */
+
+/* Outlines for the page's map, read from the GeoJSON file the scenario
+ * names under map: (a path relative to the directory of scenario_path, the
+ * file the scenario was read from; NULL or "-" for the working directory).
+ * NULL with err set when the scenario has no map, the file cannot be read
+ * or is not a FeatureCollection of polygons with unique codes. */
+typedef struct runoff_map runoff_map;
+int runoff_scenario_has_map(const runoff_scenario *s); /* 1 if map: is given */
+runoff_map *runoff_map_load(const runoff_scenario *s, const char *scenario_path,
+                            runoff_error *err);
+size_t runoff_map_count(const runoff_map *m);
+void runoff_map_free(runoff_map *m);  /* NULL is a no-op */
+
+/* One self-contained HTML page (inline CSS and SVG, nothing fetched): the
+ * headline, the distribution of A's share, the polls with the trend when
+ * the poll model is dynamic, a map of per-region win probability when map
+ * is not NULL (regions joined on geo_code; regions without an outline as
+ * labelled boxes), the per-region table, sources, date and version.
+ * Returns 0, or -1 with errno set if a write failed. */
+int runoff_write_html(FILE *out, const runoff_scenario *s, const runoff_result *r,
+                      const runoff_map *map);
+/* The same page with the sensitivity (tornado) chart and table of sa,
+ * whose baseline it shows. */
+int runoff_write_html_sensitivity(FILE *out, const runoff_sensitivity *sa, const runoff_map *map);
 
 #endif /* RUNOFF_H */

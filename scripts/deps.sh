@@ -4,13 +4,15 @@
 # print the exact command and fail, so nothing half-builds.
 #
 #   build  what `make` and `make run` need: a C compiler, pkg-config,
-#          GSL, libyaml and libcsv headers
+#          GSL, libyaml, libcsv and json-c headers (libcsv reads poll tables,
+#          json-c the map outlines)
 #   check  build, plus what `make check` and `make bench` need: cmocka,
 #          python3
 #   test   check, plus what `make test` needs (the default): clang and
 #          its runtimes (sanitizers, libFuzzer), valgrind, gnuplot
 #          (tests/test_plot.sh), pytest (tests/test_python.sh), Open MPI
-#          (make MPI=1, tests/test_mpi.sh)
+#          (make MPI=1, tests/test_mpi.sh), chromium (tests/test_html.sh
+#          renders the report page headless)
 #   plots  build, plus gnuplot (`make plots`)
 #
 # This is the only place that installs anything: the build and the tests
@@ -30,9 +32,10 @@ command -v cc >/dev/null 2>&1 && command -v make >/dev/null 2>&1 || need="build-
 if command -v pkg-config >/dev/null 2>&1; then
     pkg-config --exists gsl || need="$need libgsl-dev"
     pkg-config --exists yaml-0.1 || need="$need libyaml-dev"
+    pkg-config --exists json-c || need="$need libjson-c-dev"
     case $mode in check | test) pkg-config --exists cmocka || need="$need libcmocka-dev" ;; esac
 else
-    need="$need pkg-config libgsl-dev libyaml-dev"
+    need="$need pkg-config libgsl-dev libyaml-dev libjson-c-dev"
     case $mode in check | test) need="$need libcmocka-dev" ;; esac
 fi
 # libcsv has no pkg-config file: its header says whether it is there.
@@ -46,6 +49,7 @@ if [ "$mode" = test ]; then
         need="$need python3-pytest"
     command -v mpicc >/dev/null 2>&1 || need="$need libopenmpi-dev"
     command -v mpirun >/dev/null 2>&1 || need="$need openmpi-bin"
+    command -v chromium >/dev/null 2>&1 || need="$need chromium"
     if ! command -v clang >/dev/null 2>&1; then
         need="$need clang libclang-rt-14-dev"
     else

@@ -491,8 +491,19 @@ def overseas_section(regions):
 # Writing
 # ---------------------------------------------------------------------------
 
-def emit_first_round(emit, r1, options, regions):
-    """The first_round section: the options, then every region's votes."""
+# The report page's map (runoff run --html): the outlines, relative to the
+# scenario's directory, and the join. The Ministry numbers the overseas
+# départements ZA..ZM, the outlines carry INSEE codes (data/geo/README.md); an
+# explicit table, never names. The collectivities (ZN, ZP, ZS, ZW, ZX) and the
+# French abroad (ZZ) have no outline: the page draws them as boxes.
+MAP_FILE = "../data/geo/fr-departements.geojson"
+MAP_ATTRIBUTION = "IGN, INSEE; france-geojson by Grégoire David (Licence Ouverte / Etalab)"
+GEO_CODES = {"ZA": "971", "ZB": "972", "ZC": "973", "ZD": "974", "ZM": "976"}
+
+
+def emit_first_round(emit, r1, options, regions, geo_codes=None):
+    """The first_round section: the options, then every region's votes;
+    geo_codes: region code -> the map's code, for regions whose codes differ."""
     emit(f"# First round, {r1['date']}: {len(regions)} départements, overseas territories")
     emit("# and the French abroad (ZZ). Each region's votes add up to its registered voters.")
     emit("first_round:")
@@ -503,7 +514,8 @@ def emit_first_round(emit, r1, options, regions):
     emit(f"    - {flow([('id', BLANK_NULL_ID), ('name', q(BLANK_NULL_NAME)), ('kind', 'blank_null')])}")
     emit("  regions:")
     for code, name, registered, votes in regions:
-        emit(f"    - {flow([('code', q(code)), ('name', q(name)), ('registered', registered), ('votes', flow(votes))])}")
+        geo = [('geo_code', q(geo_codes[code]))] if geo_codes and code in geo_codes else []
+        emit(f"    - {flow([('code', q(code)), ('name', q(name))] + geo + [('registered', registered), ('votes', flow(votes))])}")
 
 
 def emit_turnout(emit, r1):
@@ -533,7 +545,7 @@ def emit_regional(emit, r1, options, regions, surveys, skipped, unsurveyed, n_de
                   finalist_ids, default_shares, regional_error):
     """The first round, transfers, regional error (regional_error: the section's
     text) and blend sections."""
-    emit_first_round(emit, r1, options, regions)
+    emit_first_round(emit, r1, options, regions, GEO_CODES)
     emit("")
     emit("transfers:")
     emit(f"  concentration: {TRANSFER_CONCENTRATION}")
@@ -558,6 +570,12 @@ def emit_regional(emit, r1, options, regions, surveys, skipped, unsurveyed, n_de
     emit("")
     emit("blend:")
     emit(f"  mode: {BLEND_MODE}")
+    emit("")
+    emit("# Outlines for the report page's map (runoff run --html; data/geo/README.md).")
+    emit("map:")
+    emit(f"  file: {q(MAP_FILE)}")
+    emit("  code_property: code")
+    emit(f"  attribution: {q(MAP_ATTRIBUTION)}")
     emit("")
 
 

@@ -37,8 +37,8 @@ stage() {
 # shellcheck disable=SC2086
 stage normal env TESTS_LABEL=normal RUNOFF_BIN=build/runoff \
     scripts/run-tests.sh $NORMAL_TESTS scripts/check_fr2022.sh scripts/check_backtest.sh scripts/check_regional.sh tests/test_baseline.sh \
-    tests/test_plot.sh tests/test_install.sh tests/test_keys.sh tests/test_python.sh tests/test_merge.sh \
-    tests/test_mpi.sh
+    tests/test_plot.sh tests/test_html.sh tests/test_outputs.sh tests/test_install.sh tests/test_keys.sh \
+    tests/test_python.sh tests/test_merge.sh tests/test_mpi.sh
 # shellcheck disable=SC2086
 stage sanitize env TESTS_LABEL=sanitize RUNOFF_BIN=build-san/runoff \
     ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \

@@ -380,7 +380,7 @@ static const arg_case arg_cases[] = {
     {"--set a section that does not exist", {"run", NAT, "--set", "simulaton.draws=3"}, NULL,
      "--set:1:1: unknown key 'simulaton' in the scenario, expected one of: election, polls, "
      "aggregation, polling_error, turnout, simulation, first_round, transfers, regional_error, "
-     "blend, actual, sweep (did you mean 'simulation'?)"},
+     "blend, actual, sweep, map (did you mean 'simulation'?)"},
     {"--set below a value", {"check", NAT, "--set", "election.name.first=x"}, NULL,
      "--set:1:15: 'election.name' is a value, not a mapping, expected the path to end there"},
     {"--set a list to a value", {"check", NAT, "--set", "election.finalists=x"}, NULL,
@@ -685,7 +685,7 @@ static void test_set_path_and_value_limits(void **state)
     expect_refusal(deep, NULL,
                    "--set:1:1: unknown key 'a' in the scenario, expected one of: election, polls, "
                    "aggregation, polling_error, turnout, simulation, first_round, transfers, "
-                   "regional_error, blend, actual, sweep");
+                   "regional_error, blend, actual, sweep, map (did you mean 'map'?)");
     free(path.data);
     path = (buf){0};
     buf_repeat(&path, "a.", 65);

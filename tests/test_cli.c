@@ -69,6 +69,21 @@ static void test_run_national_prints_forecast(void **state)
     run_free(&r);
 }
 
+/* --brief: the headline block alone, the same as the report's first lines. */
+static void test_run_brief_prints_headline_only(void **state)
+{
+    (void)state;
+    run_result full = RUN("run", NATIONAL, "--quiet", "--draws", "2000");
+    run_result brief = RUN("run", NATIONAL, "--quiet", "--draws", "2000", "--brief");
+    assert_int_equal(brief.status, 0);
+    assert_contains(brief.out, "Most likely winner");
+    assert_contains(brief.out, "Chance of winning");
+    assert_null(strstr(brief.out, "Scenario "));
+    assert_true(strncmp(full.out, brief.out, strlen(brief.out)) == 0);
+    run_free(&full);
+    run_free(&brief);
+}
+
 /* The same scenario and seed give the same bytes whatever the number of
  * threads: stdout, CSV, histogram CSV and JSON compared with cmp. */
 static void compare_thread_counts(const char *scenario, const char *draws)
@@ -150,8 +165,10 @@ static void test_draws_csv_has_a_row_per_draw(void **state)
 
 /* ---- --trend-csv ---- */
 
-#define TREND_HEADER "kind,date,pollster,estimate,sd,q05,q25,q50,q75,q95,raw,adjusted\n"
-#define TREND_FIELDS 12
+#define TREND_HEADER                                                                    \
+    "kind,date,pollster,estimate,sd,q05,q25,q50,q75,q95,raw,adjusted,runoff_version,"    \
+    "scenario_hash,seed,draws\n"
+#define TREND_FIELDS 16
 
 /* Splits one line (no quoting in these fixtures) at commas into f, in
  * place; returns the number of fields and advances *p past the newline. */
@@ -724,6 +741,7 @@ int main(void)
         cmocka_unit_test(test_help_and_version),
         cmocka_unit_test(test_bad_usage_exits_2),
         cmocka_unit_test(test_run_national_prints_forecast),
+        cmocka_unit_test(test_run_brief_prints_headline_only),
         cmocka_unit_test(test_threads_give_identical_bytes),
         cmocka_unit_test(test_regions_csv_has_a_row_per_region),
         cmocka_unit_test(test_draws_csv_has_a_row_per_draw),

@@ -120,14 +120,14 @@ static void test_table_csv_and_skipped_file(void **state)
     assert_int_equal(t.n_rows, 2);
     assert_string_equal(t.head[0], "file");
     const char *cols[] = {"model_crps", "final_week_crps", "last_poll_crps", "model_pit",
-                          "model_win_probability_se", "final_week_covered_50",
-                          "last_poll_covered_90", "final_week_fallback"};
+                          "model_win_probability_se", "final_week_covered_0.5",
+                          "last_poll_covered_0.9", "final_week_fallback"};
     for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++)
         bt_field(&t, 0, cols[i]);
     assert_string_equal(bt_field(&t, 0, "file"), ONE);
     assert_string_equal(bt_field(&t, 1, "file"), TWO);
     assert_string_equal(bt_field(&t, 0, "reference_date"), "2030-05-10");
-    assert_string_equal(bt_field(&t, 1, "a_won"), "0");
+    assert_string_equal(bt_field(&t, 1, "subject_won"), "0");
     assert_int_equal(count_tmp_leftovers(), 0);
     free(t.text);
 }

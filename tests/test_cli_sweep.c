@@ -77,7 +77,7 @@ static void test_grid_order_and_files(void **state)
     assert_non_null(csv);
     int n = split_lines(csv, lines, 16);
     assert_int_equal(n, 1 + 3 * 2);
-    assert_true(strncmp(lines[0], "polling_error.scale,turnout.mean,finalist_a,draws,seed,", 54) ==
+    assert_true(strncmp(lines[0], "polling_error.scale,turnout.mean,subject,draws,seed,", 51) ==
                 0);
     /* first axis slowest */
     const char *keys[6] = {"0,60,", "0,70,", "1,60,", "1,70,", "2,60,", "2,70,"};
@@ -109,10 +109,10 @@ static void test_row_equals_run(void **state)
     const struct {
         const char *col, *stat;
     } pairs[] = {{"win_probability", "win_probability,north,"},
-                 {"share_median", "share_quantile_0.5,north,"},
-                 {"share_q05", "share_quantile_0.05,north,"},
-                 {"turnout_median", "turnout_quantile_0.5,national,"},
-                 {"regions_carried_median", "regions_carried_quantile_0.5,north,"}};
+                 {"share_quantile_0.5", "share_quantile_0.5,north,"},
+                 {"share_quantile_0.05", "share_quantile_0.05,north,"},
+                 {"turnout_quantile_0.5", "turnout_quantile_0.5,national,"},
+                 {"regions_carried_quantile_0.5", "regions_carried_quantile_0.5,north,"}};
     for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++) {
         field(lines[2], column(lines[0], pairs[i].col), buf, sizeof buf);
         snprintf(want, sizeof want, "\n%s%s,", pairs[i].stat, buf);
@@ -162,7 +162,7 @@ static void test_common_random_numbers_make_monotone_curves(void **state)
     char *csv = slurp(path_in_tmp("crn.csv"), NULL), *lines[32] = {0}, buf[64];
     int n = split_lines(csv, lines, 32);
     assert_int_equal(n, 1 + 17);
-    int cp = column(lines[0], "win_probability"), cm = column(lines[0], "share_median");
+    int cp = column(lines[0], "win_probability"), cm = column(lines[0], "share_quantile_0.5");
     double prev_p = -1, prev_m = -1;
     for (int i = 1; i < n; i++) {
         double p = strtod(field(lines[i], cp, buf, sizeof buf), NULL);
@@ -237,7 +237,7 @@ static void test_resume_refuses_another_sweep(void **state)
 {
     (void)state;
     FILE *f = fopen(path_in_tmp("other.csv.partial"), "w");
-    fputs("some.key,finalist_a\n", f);
+    fputs("some.key,subject\n", f);
     fclose(f);
     run_result r = sweep("other.csv", (const char *const[]){NATIONAL, "--resume", "--vary",
                                                             "polling_error.scale=1,2", NULL});

@@ -63,6 +63,25 @@ static void test_transfers_blend_before_the_first_poll(void **state)
 }
 
 
+/* Remove every ",fnv1a64:<16 hex digits>" from text, in place: the
+ * provenance column scenario_hash fingerprints the scenario's document,
+ * which differs between two ways of writing the same election. */
+static char *without_hash(char *text)
+{
+    char *w = text;
+    for (const char *r = text; *r;) {
+        if (strncmp(r, ",fnv1a64:", 9) == 0) {
+            r += 9;
+            while ((*r >= '0' && *r <= '9') || (*r >= 'a' && *r <= 'f'))
+                r++;
+            continue;
+        }
+        *w++ = *r++;
+    }
+    *w = '\0';
+    return text;
+}
+
 /* The same polls in YAML and in a CSV table (also as a spreadsheet saves
  * it: byte-order mark, CRLF, every field quoted, columns reordered) give
  * the same bytes, and so does an override of a poll by its id. */
@@ -75,20 +94,25 @@ static void test_csv_polls_give_the_yaml_results(void **state)
     assert_int_equal(y.status, 0);
     assert_int_equal(c.status, 0);
     assert_int_equal(e.status, 0);
-    assert_string_equal(y.out, c.out);
-    assert_string_equal(y.out, e.out);
+    assert_string_equal(without_hash(y.out), without_hash(c.out));
+    assert_string_equal(y.out, without_hash(e.out));
     run_free(&c);
     run_free(&e);
-    /* the report, below its first line (the scenario's file name) */
+    /* the report, but for the line naming the scenario's file */
     run_result yr = RUN("run", POLLS_YAML), cr = RUN("run", POLLS_CSV);
-    assert_string_equal(strchr(yr.out, '\n'), strchr(cr.out, '\n'));
+    char *ys_line = strstr(yr.out, "\nScenario "), *cs_line = strstr(cr.out, "\nScenario ");
+    assert_non_null(ys_line);
+    assert_non_null(cs_line);
+    *ys_line = *cs_line = '\0';
+    assert_string_equal(yr.out, cr.out);
+    assert_string_equal(strchr(ys_line + 1, '\n'), strchr(cs_line + 1, '\n'));
     run_free(&yr);
     run_free(&cr);
     run_result ys = RUN("run", POLLS_YAML, "-q", "--csv", "-", "--set", "polls.g1.sample=3000");
     run_result cs = RUN("run", POLLS_CSV, "-q", "--csv", "-", "--set", "polls.g1.sample=3000");
     assert_int_equal(ys.status, 0);
     assert_int_equal(cs.status, 0);
-    assert_string_equal(ys.out, cs.out);
+    assert_string_equal(without_hash(ys.out), without_hash(cs.out));
     assert_true(strcmp(ys.out, y.out) != 0);
     run_free(&y);
     run_free(&ys);
@@ -301,7 +325,7 @@ static void test_national_first_round(void **state)
         line += len;
     }
     *w = '\0';
-    assert_string_equal(n.out, kept);
+    assert_string_equal(without_hash(n.out), without_hash(kept));
     free(kept);
     run_free(&n);
     run_free(&o);

@@ -13,7 +13,7 @@ check() { if "$@"; then passed=$((passed + 1)); else echo "install: FAILED: $*" 
 
 make -s -C "$root" install PREFIX=/opt/runoff DESTDIR="$stage" >/dev/null 2>&1
 lib=$stage/opt/runoff/lib
-for f in bin/runoff lib/librunoff.a lib/librunoff.so lib/librunoff.so.0 include/runoff.h \
+for f in bin/runoff bin/runoff-plot lib/librunoff.a lib/librunoff.so lib/librunoff.so.0 include/runoff.h \
     lib/pkgconfig/runoff.pc share/man/man1/runoff.1; do
     check test -f "$stage/opt/runoff/$f"
 done
@@ -26,6 +26,8 @@ check test -z "$(exported_other)"
 check sh -c "nm -D --defined-only '$lib/librunoff.so' | grep -q ' T runoff_version$'"
 check grep -q '^prefix=/opt/runoff$' "$stage/opt/runoff/lib/pkgconfig/runoff.pc"
 check "$stage/opt/runoff/bin/runoff" --version
+check test -x "$stage/opt/runoff/bin/runoff-plot"
+check sh -c '"$1" --help | grep -q "^Usage: runoff-plot"' sh "$stage/opt/runoff/bin/runoff-plot"
 cat > "$stage/client.c" <<'C'
 #include <runoff.h>
 #include <stdio.h>

@@ -53,7 +53,9 @@ for k in $(uniq -d "$tmp/tested"); do
 done
 
 # 2. one run pair per entry. Items of CONTEXT/CHANGE are separated by ";;";
-#    `file:NAME` replaces the scenario by tests/data/keys/NAME.
+#    `file:NAME` replaces the scenario by tests/data/keys/NAME; `html`
+#    compares the report pages (run --html); @ROOT@ in an assignment is
+#    the repository.
 # prepare DIR ITEMS: applies the sed: items to a copy of base (DIR/s.yaml)
 # and writes the --set arguments to DIR/sets (one per line); DIR/sweep
 # exists when an item is `sweep`.
@@ -67,9 +69,10 @@ prepare() {
     while IFS= read -r item; do
         case $item in
         sweep) : > "$dir/sweep" ;;
+        html) : > "$dir/html" ;;
         file:*) cp "$root/tests/data/keys/${item#file:}" "$dir/s.yaml" ;;
         sed:*) sed -e "${item#sed:}" "$dir/s.yaml" > "$dir/s.tmp" && mv "$dir/s.tmp" "$dir/s.yaml" ;;
-        *) printf '%s\n' "$item" >> "$dir/sets" ;;
+        *) printf '%s\n' "$item" | sed "s|@ROOT@|$root|g" >> "$dir/sets" ;;
         esac
     done < "$dir/items"
 }
@@ -80,6 +83,8 @@ output() {
     while IFS= read -r s; do set -- "$@" --set "$s"; done < "$dir/sets"
     if [ -e "$dir/sweep" ] || [ -e "$dir/../sweep" ]; then
         "$bin" sweep "$dir/s.yaml" -q --threads 1 --out "$dir/out" "$@" 2> "$dir/err"
+    elif [ -e "$dir/../html" ]; then
+        "$bin" run "$dir/s.yaml" -q --threads 1 --html "$dir/out" "$@" > /dev/null 2> "$dir/err"
     else
         "$bin" run "$dir/s.yaml" -q --threads 1 "$@" > "$dir/out" 2> "$dir/err" &&
             "$bin" check "$dir/s.yaml" "$@" > "$dir/out.check" 2>> "$dir/err"
@@ -98,6 +103,7 @@ while IFS='|' read -r key context change expect; do
     prepare "$d/ctx" "$context"
     cp "$d/ctx/s.yaml" "$d/s.yaml"
     [ -e "$d/ctx/sweep" ] && : > "$d/sweep"
+    [ -e "$d/ctx/html" ] && : > "$d/html"
     prepare "$d/a" ""
     cp "$d/ctx/sets" "$d/a/sets"
     prepare "$d/b" "$change"

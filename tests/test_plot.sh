@@ -96,6 +96,11 @@ for f in png svg; do
     figure "sweep with a constant second column $f" "$figs/sweep2.$f" \
         "$plot" sweep "$data/sweep2.csv" transfers.adjust.other.alice "$figs/sweep2.$f"
     figure "history $f" "$figs/history.$f" "$plot" history "$data/history.csv" "$figs/history.$f"
+    figure "history-share $f" "$figs/history-share.$f" "$plot" history-share "$data/history.csv" \
+        "$figs/history-share.$f"
+    figure "sweep-share $f" "$figs/sweep-share.$f" "$plot" sweep-share "$data/sweep.csv" "$figs/sweep-share.$f"
+    figure "heatmap $f" "$figs/heatmap.$f" "$plot" --source "Test data" heatmap "$data/grid.csv" \
+        transfers.adjust.other.alice polling_error.scale "$figs/heatmap.$f"
     figure "regions $f" "$figs/regions.$f" "$plot" regions "$data/regions.csv" "$figs/regions.$f"
     figure "trend $f" "$figs/trend.$f" "$plot" --label-a "Zoé d'Arc" trend "$data/trend.csv" "$figs/trend.$f"
 done
@@ -110,7 +115,17 @@ contains "region name with quotes, & and <" "$figs/regions.svg" "Saint 'Pierre' 
 contains "--label-a in the title" "$figs/distribution_noactual.svg" "Zoé d'Arc"
 contains "actual result in the legend" "$figs/distribution.svg" "actual 58.6 %"
 contains "constant swept column in the subtitle" "$figs/sweep2.svg" "polling_error.scale = 1"
-contains "history actual line in the legend" "$figs/history.svg" "actual share 58.6 %"
+contains "history-share actual line in the legend" "$figs/history-share.svg" "actual share 58.6 %"
+contains "sweep: the key in words on the axis" "$figs/sweep.svg" "systematic polling error, sd (points)"
+contains "heatmap: both keys in words" "$figs/heatmap.svg" "share of other’s voters going to alice (%)"
+contains "heatmap: the source line" "$figs/heatmap.svg" "Source: Test data. Drawn "
+contains "heatmap: the provenance line" "$figs/heatmap.svg" "runoff 0.1.0, scenario fnv1a64:0000000000000010"
+contains "a source line on every figure" "$figs/regions.svg" "Source: runoff simulation"
+if grep -Fq "y2" "$figs/sweep.svg" || grep -c "P(alice wins)" "$figs/sweep-share.svg" | grep -qv '^0$'; then
+    fail "one axis per figure: no share axis on the sweep, no probability on the share" quiet
+else
+    pass "one axis per figure: no share axis on the sweep, no probability on the share"
+fi
 contains "trend: --label-a in the axis label" "$figs/trend.svg" "Zoé d'Arc’s share of the two-way vote (%)"
 contains "trend: last day in the subtitle" "$figs/trend.svg" "2030-05-08: 52.9 %"
 contains "trend: poll count in the subtitle" "$figs/trend.svg" "(3 polls)"
@@ -138,11 +153,11 @@ refuse "missing histogram file" nonzero "nothing\\.csv: no such file" \
     "$plot" distribution "$data/stats.csv" "$tmp/nothing.csv" "$figs/x.svg"
 refuse "unterminated quote" 2 "bad_quote\\.csv:3: unterminated quoted field" \
     "$plot" regions "$data/bad_quote.csv" "$figs/x.png"
-refuse "wrong field count" 2 "bad_fields\\.csv:3: 13 fields, but the header has 12" \
+refuse "wrong field count" 2 "bad_fields\\.csv:3: 14 fields, but the header has 13" \
     "$plot" regions "$data/bad_fields.csv" "$figs/x.png"
-refuse "non-number" 2 "bad_number\\.csv:3: share_median \"52%\" is not a number" \
+refuse "non-number" 2 "bad_number\\.csv:3: share_quantile_0.5 \"52%\" is not a number" \
     "$plot" regions "$data/bad_number.csv" "$figs/x.png"
-refuse "missing column" 2 "bad_columns\\.csv:1: missing column \"share_median\"" \
+refuse "missing column" 2 "bad_columns\\.csv:1: missing column \"share_quantile_0.5\"" \
     "$plot" regions "$data/bad_columns.csv" "$figs/x.png"
 refuse "impossible date" 2 "bad_date\\.csv:4: aggregation.as_of \"2022-02-30\" is not a valid date" \
     "$plot" history "$data/bad_date.csv" "$figs/x.png"
@@ -163,6 +178,10 @@ refuse "trend bands out of order" 2 "bad_trend\\.csv:4: trend bands are not in o
 refuse "regions fed as trend" 2 "missing column \"kind\"" \
     "$plot" trend "$data/regions.csv" "$figs/x.png"
 refuse "trend usage" 2 "usage: plot trend" "$plot" trend "$data/trend.csv" extra "$figs/x.png"
+refuse "heatmap of a grid with a hole" 2 "bad_grid\\.csv: 8 rows for a 3 x 3 grid: not a full grid" \
+    "$plot" heatmap "$data/bad_grid.csv" transfers.adjust.other.alice polling_error.scale "$figs/x.png"
+refuse "heatmap of one column twice" 2 "X and Y are the same column" \
+    "$plot" heatmap "$data/grid.csv" polling_error.scale polling_error.scale "$figs/x.png"
 refuse "history without dates" 2 "\"aggregation.as_of\" is not a swept column" \
     "$plot" history "$data/sweep.csv" "$figs/x.png"
 
@@ -177,9 +196,10 @@ refuse "bad input over an existing figure" 2 "bad_number" \
 if cmp -s "$tmp/old.png" "$figs/regions.png"; then pass "failed runs leave the old figure"; else fail "failed runs leave the old figure" quiet; fi
 
 # Nothing but the figures in the output directory, nothing in TMPDIR.
-want="distribution.png distribution.svg distribution_noactual.png distribution_noactual.svg history.png \
-history.svg regions.png regions.svg sweep.png sweep.svg sweep2.png sweep2.svg sweep_implied.png sweep_implied.svg \
-trend.png trend.svg trend_nopolls.png "
+want="distribution.png distribution.svg distribution_noactual.png distribution_noactual.svg heatmap.png \
+heatmap.svg history-share.png history-share.svg history.png history.svg regions.png regions.svg sweep-share.png \
+sweep-share.svg sweep.png sweep.svg sweep2.png sweep2.svg sweep_implied.png sweep_implied.svg trend.png trend.svg \
+trend_nopolls.png "
 got=$(cd "$figs" && find . -mindepth 1 | sed 's|^\./||' | LC_ALL=C sort | tr '\n' ' ')
 if [ "$got" = "$want" ]; then
     pass "no temporary file left next to the figures"

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "fmt.h"
 #include "scenario.h"
 #include "result.h"
 #include "testutil.h"
@@ -50,6 +51,7 @@ static double region_centre(size_t i) { return 0.40 + 0.01 * (double)i; }
 static void build_scenario(runoff_scenario *s)
 {
     snprintf(s->source, sizeof s->source, "test.yaml");
+    s->doc_hash = 0xc0ffee42;
     snprintf(s->name, sizeof s->name, "Test run-off");
     s->election_date = 19106; /* 2022-04-24 */
     snprintf(s->finalist[0].id, RO_ID_MAX, "alice");
@@ -194,7 +196,7 @@ static void assert_contains(const char *text, const char *needle)
 
 /* ---- a small RFC 4180 reader ---- */
 
-#define MAX_FIELDS 16
+#define MAX_FIELDS 24
 
 /* Splits one record starting at *p into fields (unquoted, in place in a
  * copy); returns the number of fields and advances *p past the newline. */
@@ -250,6 +252,18 @@ static double csv_stat(const char *csv, const char *statistic, const char *subje
     return NAN;
 }
 
+/* ---- provenance: the last four columns of every CSV row ---- */
+
+#define PROVENANCE_HEADER "runoff_version,scenario_hash,seed,draws"
+
+static void assert_provenance(char fields[][256])
+{
+    assert_string_equal(fields[0], RUNOFF_VERSION);
+    assert_string_equal(fields[1], "fnv1a64:00000000c0ffee42"); /* the fixture's doc_hash */
+    assert_string_equal(fields[2], "18446744073709551557");
+    assert_string_equal(fields[3], "10000");
+}
+
 /* ---- text report ---- */
 
 static void test_report_headline_numbers(void **state)
@@ -267,6 +281,67 @@ static void test_report_headline_numbers(void **state)
     assert_contains(text, "Bob Durand                     6.79 % +/- 0.25");
     assert_null(strstr(text, "ties"));
     free(text);
+}
+
+/* The headline opens the report, before the scenario's details. The
+ * uniform share on [50, 60] % has density 10 per unit, so the median's
+ * Monte Carlo error is sqrt(0.25 / 10000) / 10 = 0.0005 (0.05 points). */
+static void test_report_opens_with_headline(void **state)
+{
+    fixture *f = *state;
+    char *text = capture(runoff_write_report, f);
+    assert_contains(text, "Test run-off, 2022-04-24\n"
+                          "  Most likely winner   Alice Martin\n"
+                          "  Chance of winning    93.21 % +/- 0.25 (about 9 in 10)\n"
+                          "  Winner's share       median 55.00 % +/- 0.05 of valid votes\n"
+                          "  90 % interval        50.50 .. 59.50 %\n"
+                          "  (+/-: Monte Carlo standard error; 10000 draws, "
+                          "seed 18446744073709551557)\n\nScenario ");
+    assert_true(strncmp(text, "Test run-off, 2022-04-24\n", 25) == 0);
+    free(text);
+    /* The brief report is that block alone. */
+    text = capture(runoff_write_headline, f);
+    assert_true(strncmp(text, "Test run-off, 2022-04-24\n", 25) == 0);
+    assert_null(strstr(text, "Scenario "));
+    assert_contains(text, "seed 18446744073709551557)\n");
+    free(text);
+}
+
+/* The winner is the more likely finalist, and the share is theirs. */
+static void test_report_headline_for_b(void **state)
+{
+    fixture *f = *state;
+    f->r->wins[0] = 2000;
+    f->r->wins[1] = DRAWS - 2000;
+    ro_fmt_headline h;
+    ro_fmt_headline_of(f->r, &h);
+    assert_int_equal(h.winner, 1);
+    assert_close(h.probability, 0.8, 1e-15);
+    assert_close(h.median, 0.45, 1e-9);
+    assert_close(h.q05, 1 - 0.595, 1e-9);
+    assert_close(h.q95, 1 - 0.505, 1e-9);
+    char *text = capture(runoff_write_headline, f);
+    assert_contains(text, "Most likely winner   Bob Durand\n");
+    assert_contains(text, "80.00 % +/- 0.4 (about 8 in 10)");
+    free(text);
+}
+
+static void test_odds_in_words(void **state)
+{
+    (void)state;
+    char buf[96];
+    bool loser;
+    ro_fmt_odds(0.5, 1000, buf, sizeof buf, &loser);
+    assert_string_equal(buf, "about 5 in 10");
+    assert_false(loser);
+    ro_fmt_odds(0.949, 1000, buf, sizeof buf, &loser);
+    assert_string_equal(buf, "about 9 in 10");
+    ro_fmt_odds(0.972, 1000, buf, sizeof buf, &loser);
+    assert_string_equal(buf, "about 1 in 36");
+    assert_true(loser);
+    ro_fmt_odds(1.0, 1000, buf, sizeof buf, &loser);
+    assert_string_equal(buf, "none of 1000 simulated elections");
+    assert_true(loser);
 }
 
 static void test_report_share_intervals(void **state)
@@ -411,23 +486,48 @@ static void test_csv_rows_have_four_fields_and_round_trip(void **state)
 {
     fixture *f = *state;
     char *csv = capture(runoff_write_csv, f);
-    assert_true(strncmp(csv, "statistic,subject,value,unit\n", 29) == 0);
+    assert_true(strncmp(csv, "statistic,subject,value,unit," PROVENANCE_HEADER "\n",
+                        strlen("statistic,subject,value,unit," PROVENANCE_HEADER "\n")) == 0);
     char fields[MAX_FIELDS][256];
     const char *p = csv;
     csv_record(&p, fields);
     int rows = 0;
     while (*p) {
-        assert_int_equal(csv_record(&p, fields), 4);
+        assert_int_equal(csv_record(&p, fields), 8);
+        assert_provenance(fields + 4);
         char *end, again[64];
         double v = strtod(fields[2], &end);
         assert_true(*end == '\0' && end != fields[2]);
         assert_true(isfinite(v));
-        snprintf(again, sizeof again, "%.17g", v); /* the text is the shortest exact form */
+        /* the text is the shortest of %.15g, %.16g, %.17g that reads back */
+        int digits = 15;
+        for (; digits < 17; digits++) {
+            snprintf(again, sizeof again, "%.*g", digits, v);
+            if (strtod(again, NULL) == v)
+                break;
+        }
+        snprintf(again, sizeof again, "%.*g", digits, v);
         assert_string_equal(again, fields[2]);
         rows++;
     }
     assert_true(rows > 50);
     free(csv);
+}
+
+static void test_shortest_numbers_round_trip(void **state)
+{
+    (void)state;
+    char buf[32];
+    assert_string_equal(ro_fmt_shortest(0.975154, buf, sizeof buf), "0.975154");
+    assert_string_equal(ro_fmt_shortest(0.1 + 0.2, buf, sizeof buf), "0.30000000000000004");
+    assert_string_equal(ro_fmt_shortest(1.0 / 3, buf, sizeof buf), "0.3333333333333333");
+    assert_string_equal(ro_fmt_shortest(48752339, buf, sizeof buf), "48752339");
+    assert_string_equal(ro_fmt_shortest(NAN, buf, sizeof buf), "nan");
+    /* every double of a sweep over magnitudes reads back exactly */
+    for (double x = 1e-300; x < 1e300; x *= 7.3) {
+        assert_true(strtod(ro_fmt_shortest(x, buf, sizeof buf), NULL) == x);
+        assert_true(strtod(ro_fmt_shortest(-x / 3, buf, sizeof buf), NULL) == -x / 3);
+    }
 }
 
 static void test_csv_values(void **state)
@@ -472,22 +572,27 @@ static void test_regions_csv(void **state)
     char *csv = capture(runoff_write_regions_csv, f);
     char fields[MAX_FIELDS][256];
     const char *p = csv;
-    assert_int_equal(csv_record(&p, fields), 12);
+    assert_int_equal(csv_record(&p, fields), 17);
     assert_string_equal(fields[0], "code");
-    assert_string_equal(fields[11], "pit");
+    assert_string_equal(fields[3], "subject");
+    assert_string_equal(fields[4], "win_probability");
+    assert_string_equal(fields[6], "share_quantile_0.5");
+    assert_string_equal(fields[12], "pit");
     for (size_t i = 0; i < N_REGIONS; i++) {
-        assert_int_equal(csv_record(&p, fields), 12);
+        assert_int_equal(csv_record(&p, fields), 17);
+        assert_provenance(fields + 13);
         assert_string_equal(fields[0], f->s->regions[i].code);
         assert_string_equal(fields[1], f->s->regions[i].name);
         assert_true(strtod(fields[2], NULL) == f->s->regions[i].registered);
-        assert_true(strtod(fields[3], NULL) == 0.04 * (double)i);
-        assert_close(strtod(fields[5], NULL), region_centre(i), 1e-12);
-        assert_close(strtod(fields[6], NULL), region_centre(i) - 0.045, 1e-12);
+        assert_string_equal(fields[3], "alice");
+        assert_true(strtod(fields[4], NULL) == 0.04 * (double)i);
+        assert_close(strtod(fields[6], NULL), region_centre(i), 1e-12);
+        assert_close(strtod(fields[7], NULL), region_centre(i) - 0.045, 1e-12);
         if (i == 2) { /* no actual: empty fields, not "nan" */
-            assert_string_equal(fields[10], "");
             assert_string_equal(fields[11], "");
+            assert_string_equal(fields[12], "");
         } else {
-            assert_close(strtod(fields[11], NULL), 0.8, 1e-9);
+            assert_close(strtod(fields[12], NULL), 0.8, 1e-9);
         }
     }
     assert_int_equal(*p, '\0');
@@ -542,7 +647,8 @@ static void test_histogram_csv(void **state)
     unsigned long long total = 0;
     int rows = 0;
     while (*p) {
-        assert_int_equal(csv_record(&p, fields), 4);
+        assert_int_equal(csv_record(&p, fields), 8);
+        assert_provenance(fields + 4);
         double lo = strtod(fields[0], NULL), hi = strtod(fields[1], NULL);
         if (rows++ == 0)
             first = lo;
@@ -745,15 +851,15 @@ static void test_backtest_table_and_csv(void **state)
     FILE *mem = open_memstream(&header, &len);
     assert_int_equal(runoff_write_backtest_csv_header(mem), 0);
     assert_int_equal(fclose(mem), 0);
-    assert_true(strncmp(header, "file,scenario,finalist_a,actual,a_won,", 38) == 0);
+    assert_true(strncmp(header, "file,scenario,subject,actual_share,subject_won,", 47) == 0);
     assert_contains(header, ",model_crps,");
     assert_contains(header, ",final_week_polls,");
-    assert_contains(header, ",last_poll_covered_90,regions_n,");
-    assert_contains(header, ",regions_conditional_carried_q95\n");
+    assert_contains(header, ",last_poll_covered_0.9,regions_n,");
+    assert_contains(header, ",regions_conditional_carried_quantile_0.95,runoff_version,scenario_hash\n");
     assert_int_equal(count_char(header, header + len, ','), count_char(csv, csv + strlen(csv), ','));
-    assert_true(strncmp(csv, "test.yaml,Test run-off,alice,0.58550000000000002,1,2022-04-24,"
+    assert_true(strncmp(csv, "test.yaml,Test run-off,alice,0.5855,1,2022-04-24,"
                              "10000,18446744073709551557,0.55",
-                        90) == 0);
+                        79) == 0);
     free(header);
     free(csv);
 }
@@ -790,6 +896,10 @@ int main(void)
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
     const struct CMUnitTest tests[] = {
         T(test_report_headline_numbers),
+        T(test_report_opens_with_headline),
+        T(test_report_headline_for_b),
+        cmocka_unit_test(test_odds_in_words),
+        cmocka_unit_test(test_shortest_numbers_round_trip),
         T(test_report_share_intervals),
         T(test_report_polls_table),
         T(test_report_regions_top_and_bottom),

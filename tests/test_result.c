@@ -130,10 +130,12 @@ static void test_region_accessor_equals_the_regions_csv(void **state)
     runoff_region_stats st;
     assert_int_equal(runoff_result_region(f->s, f->r, 1, &st), RUNOFF_OK);
     assert_string_equal(st.code, fields[0]);
-    /* code,name,registered,win_probability_a,win_probability_se,median,... */
-    assert_true(st.win_probability_a == strtod(fields[3], NULL));
-    assert_true(st.win_probability_se == strtod(fields[4], NULL));
-    assert_true(st.median == strtod(fields[5], NULL));
+    /* code,name,registered,subject,win_probability,win_probability_se,
+     * share_quantile_0.5,... (docs/outputs.md) */
+    assert_string_equal(fields[3], runoff_scenario_finalist_id(f->s, 0));
+    assert_true(st.win_probability_a == strtod(fields[4], NULL));
+    assert_true(st.win_probability_se == strtod(fields[5], NULL));
+    assert_true(st.median == strtod(fields[6], NULL));
     assert_int_equal(runoff_result_region(f->s, f->r, n, &st), RUNOFF_EINPUT);
 }
 

@@ -418,7 +418,7 @@ static const err_case err_cases[] = {
     /* top level */
     {"unknown top key, close", NATIONAL "pols: []\n", NULL, NULL, 13, 1,
      "unknown key 'pols' in the scenario, expected one of: election, polls, aggregation, "
-     "polling_error, turnout, simulation, first_round, transfers, regional_error, blend, actual, sweep "
+     "polling_error, turnout, simulation, first_round, transfers, regional_error, blend, actual, sweep, map "
      "(did you mean 'polls'?)"},
     {"unknown top key, far", NATIONAL "zzzzzz: 1\n", NULL, NULL, 13, 1,
      "unknown key 'zzzzzz' in the scenario, expected one of: election"},

@@ -295,7 +295,7 @@ static void test_sweep_date_step_beyond_int32(void **state)
         assert_int_equal(runoff_sweep_finish(sw, &err), RUNOFF_OK);
         char *keys = sweep_keys_text(sw);
         /* The header ends with the fixed columns: keep the key column only. */
-        char *cut = strstr(keys, "finalist_a");
+        char *cut = strstr(keys, "subject");
         assert_non_null(cut);
         memmove(cut, strchr(cut, '\n'), strlen(strchr(cut, '\n')) + 1);
         assert_string_equal(keys, cases[k].keys);
