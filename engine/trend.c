@@ -46,7 +46,9 @@ typedef struct {
 } obs_row;
 
 typedef struct {
-    size_t n, D, G, NP, N;
+    size_t n, D, G, NP, N; /* D: states of the walk (days, or groups of days) */
+    size_t step;           /* days per state: 1 up to RO_TREND_MAX_STATES days */
+    size_t last_day;       /* index of the last day, the last state's day */
     size_t J, K;           /* pollsters; K = D + J + 3 mixed quantities */
     obs_row *rows;
     size_t *idx;
@@ -79,6 +81,14 @@ static size_t population_map(const ro_trend_poll *p, size_t n, int map[3])
     return np;
 }
 
+/* The state of day `day` (0-based from the first poll): states are every
+ * `step` days back from the last day, and a day belongs to the first state
+ * at or after it. With step 1, the day itself. */
+static size_t state_of(const trend_ws *w, size_t day)
+{
+    return w->D - 1 - (w->last_day - day) / w->step;
+}
+
 /* Build the observation rows. The house effect of the last pollster is
  * minus the poll-weighted sum of the others (Σ_j m_j h_j = 0), so its polls
  * carry a coefficient on every house coordinate. */
@@ -98,7 +108,12 @@ static void build_rows(trend_ws *w, const ro_trend_poll *p, const size_t *m, int
         r->first = k;
         const double days = (double)(p[i].end - p[i].start + 1);
         for (int32_t d = p[i].start; d <= p[i].end; d++) {
-            w->idx[k] = (size_t)(d - day0);
+            const size_t st = state_of(w, (size_t)(d - day0));
+            if (k > r->first && w->idx[k - 1] == st) { /* the day's state is the last one's */
+                w->val[k - 1] += 1.0 / days;
+                continue;
+            }
+            w->idx[k] = st;
             w->val[k++] = 1.0 / days;
         }
         if (w->G > 0) {
@@ -138,7 +153,8 @@ static double prior_precision(trend_ws *w, const size_t *m, double daily_sd)
     const size_t N = w->N, D = w->D, G = w->G;
     double *Q = w->Q;
     memset(Q, 0, N * N * sizeof *Q);
-    const double k0 = 1.0 / RO_TREND_DIFFUSE_VAR, kr = 1.0 / (daily_sd * daily_sd);
+    const double k0 = 1.0 / RO_TREND_DIFFUSE_VAR,
+                 kr = 1.0 / ((double)w->step * daily_sd * daily_sd);
     Q[0] = k0;
     for (size_t d = 1; d < D; d++) {
         Q[d * N + d] += kr;
@@ -431,9 +447,9 @@ static void finish(trend_ws *w, const ro_trend_poll *p, const int popmap[3], ro_
         const double v = w->aw[k] + w->ab[k] / w->wsum;
         w->cv[k] = sqrt(v > 0 ? v : 0);
     }
-    for (size_t d = 0; d < D; d++) {
-        t->mean[d] = w->am[d];
-        t->sd[d] = w->cv[d];
+    for (size_t d = 0; d < t->n_days; d++) {
+        t->mean[d] = w->am[state_of(w, d)];
+        t->sd[d] = w->cv[state_of(w, d)];
     }
     for (size_t j = 0; j < J; j++) {
         t->house[j] = w->am[D + j];
@@ -470,7 +486,7 @@ static runoff_status integrate(const hyper_ctx *c, const ro_trend_poll *p, const
     t->daily_sd_mode = sd[0];
     t->poll_sd_mode = sd[1];
     if (c->n_free == 0 || c->set->plug_in) {
-        component(w, c->m, popmap, t->election_day);
+        component(w, c->m, popmap, state_of(w, t->election_day));
         mix(w, 1, sd);
         t->n_nodes = 1;
     } else {
@@ -488,7 +504,7 @@ static runoff_status integrate(const hyper_ctx *c, const ro_trend_poll *p, const
                     u[a] += A[a][b] * z[b];
             const double f = log_posterior(c, u, sd, &ll);
             const double wt = wz[0] * wz[1] * exp(f - f0 + 0.5 * (z[0] * z[0] + z[1] * z[1]));
-            component(w, c->m, popmap, t->election_day);
+            component(w, c->m, popmap, state_of(w, t->election_day));
             mix(w, wt, sd);
         }
         t->n_nodes = nodes;
@@ -524,8 +540,8 @@ static runoff_status ws_alloc(trend_ws *w, size_t nnz, ro_trend *t)
     w->mu = ro_calloc(N, sizeof *w->mu);
     /* the mixture's arrays in one block, carved below: 5 of K, 2 of n */
     w->cm = ro_calloc(5 * w->K + 2 * w->n, sizeof *w->cm);
-    t->mean = ro_calloc(w->D, sizeof *t->mean);
-    t->sd = ro_calloc(w->D, sizeof *t->sd);
+    t->mean = ro_calloc(t->n_days, sizeof *t->mean);
+    t->sd = ro_calloc(t->n_days, sizeof *t->sd);
     t->house = ro_calloc(t->n_pollsters, sizeof *t->house);
     t->house_sd = ro_calloc(t->n_pollsters, sizeof *t->house_sd);
     t->adjusted = ro_calloc(w->n, sizeof *t->adjusted);
@@ -561,7 +577,11 @@ runoff_status ro_trend_fit(const ro_trend_poll *p, size_t n, size_t n_pollsters,
     ro_trend t = {.first_day = day0, .n_days = (size_t)(last - day0 + 1),
                   .election_day = (size_t)(set->election_date - day0),
                   .n_pollsters = n_pollsters};
-    trend_ws w = {.n = n, .D = t.n_days, .house_sd = set->house_sd};
+    /* Past RO_TREND_MAX_STATES days the walk takes steps of several days,
+     * so the dense solve stays that size whatever the span. */
+    const size_t step = (t.n_days + RO_TREND_MAX_STATES - 1) / RO_TREND_MAX_STATES;
+    trend_ws w = {.n = n, .D = (t.n_days - 1) / step + 1, .step = step,
+                  .last_day = t.n_days - 1, .house_sd = set->house_sd};
     int popmap[3];
     w.NP = population_map(p, n, popmap);
     w.G = set->estimate_house && n_pollsters > 1 ? n_pollsters - 1 : 0;

@@ -100,8 +100,11 @@ typedef struct {
  * variance of the first day around the mean poll (near-diffuse). */
 #define RO_TREND_POPULATION_SD 0.2
 #define RO_TREND_DIFFUSE_VAR 100.0
-/* The dense solve holds (days + pollsters)^2 doubles. */
+/* The dense solve holds (states + pollsters)^2 doubles and costs their
+ * cube: a state per day up to RO_TREND_MAX_STATES days, then one per
+ * ceil(days / RO_TREND_MAX_STATES) days (docs/model.md §1b). */
 #define RO_TREND_MAX_DAYS 3000
+#define RO_TREND_MAX_STATES 200
 
 /* Fit the model to n polls (n >= 1) from n_pollsters pollsters (each
  * index used at least once). Fails with RUNOFF_EINPUT when the polls span

@@ -56,6 +56,33 @@ static void test_one_poll_is_analytic(void **state)
     }
 }
 
+/* A campaign longer than RO_TREND_MAX_STATES days: the walk takes steps of
+ * `step` days, a poll belongs to the first state at or after its days, and
+ * one poll 599 days out is still analytic: 600 days, step 3, 200 states at
+ * days 2, 5, ..., 599; the poll (day 0) sits in the state of day 2, so the
+ * election-day variance is the poll's posterior variance plus 597 days of
+ * drift (the 2 days before the state are the discretisation's error). */
+static void test_long_campaign_takes_longer_steps(void **state)
+{
+    (void)state;
+    const double p = 0.54, n = 1000, tau = 0.01, sigma = 0.02;
+    const int h = 599;
+    ro_trend_poll poll = {.start = DAY0 - h, .end = DAY0 - h, .share = p, .n_eff = n};
+    ro_trend_settings set = settings(DAY0, sigma, tau);
+    ro_trend t;
+    runoff_error err = {0};
+    assert_int_equal(ro_trend_fit(&poll, 1, 1, &set, &t, &err), RUNOFF_OK);
+    assert_int_equal(t.n_days, (size_t)h + 1);
+    const double R = 1 / (n * p * (1 - p)) + tau * tau;
+    const double v0 = 1 / (1 / RO_TREND_DIFFUSE_VAR + 1 / R);
+    assert_true(fabs(t.mean[h] - ro_logit(p)) < 1e-12);
+    assert_true(fabs(t.sd[h] * t.sd[h] - (v0 + 597 * sigma * sigma)) < 1e-9);
+    /* days share their state's values: days 0..2 are one state */
+    assert_true(t.sd[0] == t.sd[2] && t.sd[2] != t.sd[3]);
+    assert_true(fabs(t.sd[2] * t.sd[2] - v0) < 1e-12);
+    ro_trend_clear(&t);
+}
+
 /* Every poll showing the same share: every residual is 0, so the latent
  * series is that share's logit on every day, house effects are 0, and the
  * sd grows after the last poll by the walk's drift. */
@@ -497,6 +524,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_one_poll_is_analytic),
         cmocka_unit_test(test_flat_campaign_is_flat),
+        cmocka_unit_test(test_long_campaign_takes_longer_steps),
         cmocka_unit_test(test_weights_reproduce_the_estimate),
         cmocka_unit_test(test_population_effects_use_likely_voters_as_reference),
         cmocka_unit_test(test_simulated_campaigns_cover_the_truth),
