@@ -278,6 +278,27 @@ size_t ro_model_gamma_shapes(const ro_model *m, const ro_gamma_shape **shapes)
 
 const ro_ziggurat *ro_model_ziggurat(const ro_model *m) { return &m->zig; }
 
+void ro_model_count_variates(const ro_model *m, ro_model_variates *v)
+{
+    memset(v, 0, sizeof *v);
+    if (m->need_polls && isnan(m->cond_share)) {
+        v->national_normals = m->scale > 0 ? 2 : 1;
+        v->national_gamma = m->scale > 0 && m->student;
+        v->t_shape = m->t_shape;
+    }
+    v->turnout_beta = m->turnout_given && !m->turnout_fixed;
+    v->turnout_a = m->turnout_a;
+    v->turnout_b = m->turnout_b;
+    if (m->n_regions == 0)
+        return;
+    v->transfer_gammas = m->n_shapes;
+    v->group_normals = m->n_groups;
+    v->region_normals = m->has_deviations && m->any_region_sd ? m->n_regions : 0;
+    v->blank_beta = !m->blank_fixed;
+    v->blank_a = m->blank_a;
+    v->blank_b = m->blank_b;
+}
+
 bool ro_model_has_turnout(const ro_model *m) { return m->n_regions > 0 || m->turnout_given; }
 
 ro_workspace *ro_workspace_alloc(const ro_model *m)

@@ -61,6 +61,24 @@ bool ro_model_has_turnout(const ro_model *m);
 size_t ro_model_gamma_shapes(const ro_model *m, const ro_gamma_shape **shapes);
 const ro_ziggurat *ro_model_ziggurat(const ro_model *m);
 
+/* Every random variate one draw takes, counted from the model itself (the
+ * same tests ro_model_draw makes), with the samplers' parameters: what
+ * bench/bench_floor.c draws to measure the model's random-number floor.
+ * Streams are read in this order: polls (normals, then the gamma), transfers
+ * (the gammas of ro_model_gamma_shapes), regions (group normals, then region
+ * normals), turnout (the blank/null Beta, then the turnout Beta). */
+typedef struct {
+    unsigned national_normals;      /* 0 (no polls used), 1 (scale 0) or 2 */
+    bool national_gamma;            /* student_t: X ~ Gamma(t_shape, 2) */
+    double t_shape;
+    size_t transfer_gammas;         /* Dirichlet gammas (0: national-only) */
+    size_t group_normals, region_normals;
+    bool blank_beta, turnout_beta;  /* drawn with gsl_ran_beta(a, b) */
+    double blank_a, blank_b, turnout_a, turnout_b;
+} ro_model_variates;
+
+void ro_model_count_variates(const ro_model *m, ro_model_variates *v);
+
 ro_workspace *ro_workspace_alloc(const ro_model *m);
 void ro_workspace_free(ro_workspace *w);
 
