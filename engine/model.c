@@ -75,11 +75,15 @@ struct ro_model {
                                columns, skipping fixed rows and zero shares */
     size_t n_shapes;
     ro_ziggurat zig;
-    double *region_sd;      /* [n_regions]: sd of each region's own deviation */
+    double *region_sd;      /* [n_pad]: sd of each region's own deviation
+                               (0 in the padding) */
     bool any_region_sd;     /* some region_sd[r] > 0: draw one normal per region */
-    double *lean_shift;     /* [n_regions]: the local lean's log-odds shift, or
+    double *lean_shift;     /* [n_pad]: the local lean's log-odds shift (0 in
+                               the padding), or
                                NULL when local_lean is 0 */
     int *group;             /* [n_regions], -1 = none */
+    size_t n_grouped;       /* regions in a group: */
+    size_t *grouped;        /* [n_grouped]: their indices, ascending */
     double *group_sd;       /* [n_groups] */
     size_t n_groups;
     bool has_deviations;    /* any_region_sd or some group_sd > 0 */
@@ -97,7 +101,9 @@ struct ro_workspace {
     double *b;              /* [n_pad]: B_r */
     double *v;              /* [n_pad]: V_r = A_r + B_r */
     double *s;              /* [n_pad]: A's share of region r */
-    double *t;              /* [3 * n_options]: transfer matrix */
+    double *t;              /* [n_tpad]: T[o][A], T[o][B] of each option o,
+                               zero padded to a multiple of 4 */
+    double *tden;           /* [n_tpad]: the Dirichlet sums t is divided by */
     double *zg;             /* [n_groups]: group shifts */
     double *gam;            /* [n_shapes]: the Dirichlet gammas */
 };
@@ -165,12 +171,13 @@ static runoff_status init_regions(ro_model *m, const runoff_scenario *s)
     m->group = ro_calloc(R, sizeof *m->group);
     m->group_sd = ro_calloc(m->n_groups, sizeof *m->group_sd);
     m->region_total = ro_calloc(R, sizeof *m->region_total);
-    m->region_sd = ro_calloc(R, sizeof *m->region_sd);
+    m->region_sd = ro_calloc(m->n_pad, sizeof *m->region_sd);
+    m->grouped = ro_calloc(R, sizeof *m->grouped);
     if (s->regional_error.local_lean != 0)
-        m->lean_shift = ro_calloc(R, sizeof *m->lean_shift);
+        m->lean_shift = ro_calloc(m->n_pad, sizeof *m->lean_shift);
     ro_region_mean *mean = ro_calloc(R, sizeof *mean);
     if (!m->votes || !m->rows || !m->shapes || !m->group || !m->group_sd || !m->region_total ||
-        !m->region_sd || !mean || (s->regional_error.local_lean != 0 && !m->lean_shift)) {
+        !m->region_sd || !m->grouped || !mean || (s->regional_error.local_lean != 0 && !m->lean_shift)) {
         free(mean);
         return RUNOFF_ENOMEM;
     }
@@ -198,6 +205,8 @@ static runoff_status init_regions(ro_model *m, const runoff_scenario *s)
     }
     for (size_t r = 0; r < R; r++) {
         m->group[r] = s->regions[r].group;
+        if (m->group[r] >= 0)
+            m->grouped[m->n_grouped++] = r;
         m->total_registered += s->regions[r].registered;
     }
     m->blend = s->blend;
@@ -241,6 +250,7 @@ void ro_model_free(ro_model *m)
     free(m->rows);
     free(m->shapes);
     free(m->group);
+    free(m->grouped);
     free(m->group_sd);
     free(m->region_total);
     free(m->region_sd);
@@ -301,6 +311,9 @@ void ro_model_count_variates(const ro_model *m, ro_model_variates *v)
 
 bool ro_model_has_turnout(const ro_model *m) { return m->n_regions > 0 || m->turnout_given; }
 
+/* The length of the workspace's transfer arrays: two per option, padded. */
+static size_t tpad(const ro_model *m) { return (2 * m->n_options + 3) / 4 * 4; }
+
 ro_workspace *ro_workspace_alloc(const ro_model *m)
 {
     ro_workspace *w = ro_calloc(1, sizeof *w);
@@ -308,8 +321,8 @@ ro_workspace *ro_workspace_alloc(const ro_model *m)
         return NULL;
     const size_t P = m->n_pad;
     w->rng = ro_stream_alloc();
-    w->block = ro_malloc((4 * P + 3 * m->n_options + m->n_groups + m->n_shapes + 1) *
-                         sizeof *w->block);
+    const size_t T = tpad(m);
+    w->block = ro_malloc((4 * P + 2 * T + m->n_groups + m->n_shapes + 1) * sizeof *w->block);
     if (w->rng == NULL || w->block == NULL) {
         ro_workspace_free(w);
         return NULL;
@@ -320,7 +333,8 @@ ro_workspace *ro_workspace_alloc(const ro_model *m)
     w->v = w->b + P;
     w->s = w->v + P;
     w->t = w->s + P;
-    w->zg = w->t + 3 * m->n_options;
+    w->tden = w->t + T;
+    w->zg = w->tden + T;
     w->gam = w->zg + m->n_groups;
     return w;
 }
@@ -388,25 +402,31 @@ static void draw_national(const ro_model *m, ro_workspace *w, uint64_t seed, uin
 }
 
 /* One Dirichlet(alpha) row by normalised gammas, taken in order from
- * *gam (advanced past the ones used); zero shares stay zero (Gamma(0) is
- * undefined) and a fixed row is its mean. */
-static void draw_row(const transfer_row *row, const double **gam, double t[3])
+ * *gam (advanced past the ones used): its A and B shares as num / den,
+ * divided later for all rows at once. Zero shares stay zero (Gamma(0) is
+ * undefined) and a fixed row is its mean (over 1, exactly the mean). The
+ * sum is taken over all three columns in order, as a scalar loop would. */
+static void draw_row(const transfer_row *row, const double **gam, double num[2], double den[2])
 {
+    den[0] = den[1] = 1;
     if (row->fixed) {
-        memcpy(t, row->mean, sizeof row->mean);
+        num[0] = row->mean[RO_TO_A];
+        num[1] = row->mean[RO_TO_B];
         return;
     }
-    double sum = 0;
+    double t[3], sum = 0;
     for (int j = 0; j < 3; j++) {
         t[j] = row->alpha[j] > 0 ? *(*gam)++ : 0.0;
         sum += t[j];
     }
     if (!(sum > 0)) { /* every gamma underflowed (tiny shapes): keep the mean */
-        memcpy(t, row->mean, sizeof row->mean);
+        num[0] = row->mean[RO_TO_A];
+        num[1] = row->mean[RO_TO_B];
         return;
     }
-    for (int j = 0; j < 3; j++)
-        t[j] /= sum;
+    num[0] = t[RO_TO_A];
+    num[1] = t[RO_TO_B];
+    den[0] = den[1] = sum;
 }
 
 /* Four doubles processed as one value (GCC/clang vector extension),
@@ -448,6 +468,36 @@ RO_V4_INLINE ro_v4 v4_set(double x) { return (ro_v4){x, x, x, x}; }
  * macro: as a function its vector arguments draw a GCC ABI note. */
 #define V4_SELECT(m, yes, no) ((ro_v4)(((ro_i4)(yes) & (m)) | ((ro_i4)(no) & ~(m))))
 
+/* num[k] /= den[k], four at a time: the row divisions of a draw are
+ * independent, so they pipeline instead of each waiting for its sum. */
+RO_HOT static void divide_vec(double *restrict num, const double *restrict den, size_t n)
+{
+    for (size_t k = 0; k < n; k += 4)
+        *(ro_v4 *)(num + k) = *(const ro_v4 *)(num + k) / *(const ro_v4 *)(den + k);
+}
+
+/* A_r and B_r (into a and b) = sum_o votes[o][r] * T[o][A or B], a block
+ * of RO_BLOCK regions at a time: the block's sums stay in registers while
+ * the options stream past, and each block's votes are contiguous. */
+RO_V4_INLINE void votes_block(const double *restrict vb, const double *t, size_t K,
+                              double *restrict a, double *restrict b)
+{
+    ro_v4 sa0 = v4_set(0), sa1 = v4_set(0), sb0 = v4_set(0), sb1 = v4_set(0);
+    for (size_t o = 0; o < K; o++) {
+        const ro_v4 ta = v4_set(t[2 * o]), tb = v4_set(t[2 * o + 1]);
+        const ro_v4 x0 = *(const ro_v4 *)(vb + o * RO_BLOCK);
+        const ro_v4 x1 = *(const ro_v4 *)(vb + o * RO_BLOCK + 4);
+        sa0 += x0 * ta;
+        sa1 += x1 * ta;
+        sb0 += x0 * tb;
+        sb1 += x1 * tb;
+    }
+    *(ro_v4 *)a = sa0;
+    *(ro_v4 *)(a + 4) = sa1;
+    *(ro_v4 *)b = sb0;
+    *(ro_v4 *)(b + 4) = sb1;
+}
+
 /* A_r and B_r (into a and b) = sum_o votes[o][r] * T[o][A or B], a block
  * of RO_BLOCK regions at a time: the block's sums stay in registers while
  * the options stream past, and each block's votes are contiguous. */
@@ -455,23 +505,8 @@ RO_HOT static void region_votes(const ro_model *m, const double *t, double *rest
                                 double *restrict b)
 {
     const size_t K = m->n_options;
-    for (size_t rb = 0; rb < m->n_pad; rb += RO_BLOCK) {
-        const double *restrict vb = m->votes + rb * K;
-        ro_v4 sa0 = v4_set(0), sa1 = v4_set(0), sb0 = v4_set(0), sb1 = v4_set(0);
-        for (size_t o = 0; o < K; o++) {
-            const ro_v4 ta = v4_set(t[3 * o + RO_TO_A]), tb = v4_set(t[3 * o + RO_TO_B]);
-            const ro_v4 x0 = *(const ro_v4 *)(vb + o * RO_BLOCK);
-            const ro_v4 x1 = *(const ro_v4 *)(vb + o * RO_BLOCK + 4);
-            sa0 += x0 * ta;
-            sa1 += x1 * ta;
-            sb0 += x0 * tb;
-            sb1 += x1 * tb;
-        }
-        *(ro_v4 *)(a + rb) = sa0;
-        *(ro_v4 *)(a + rb + 4) = sa1;
-        *(ro_v4 *)(b + rb) = sb0;
-        *(ro_v4 *)(b + rb + 4) = sb1;
-    }
+    for (size_t rb = 0; rb < m->n_pad; rb += RO_BLOCK)
+        votes_block(m->votes + rb * K, t, K, a + rb, b + rb);
 }
 
 /* exp(x) of at[0..3], to within a few units in the last place, for
@@ -542,23 +577,50 @@ RO_HOT static double region_odds_vec(double *restrict u, const double *restrict 
     return acc_v[0] + acc_v[1] + acc_v[2] + acc_v[3];
 }
 
+/* x[r] *= y[r] and x[r] += y[r], four regions at a time. */
+RO_HOT static void mul_vec(double *restrict x, const double *restrict y, size_t n)
+{
+    for (size_t r = 0; r < n; r += 4)
+        *(ro_v4 *)(x + r) = *(const ro_v4 *)(x + r) * *(const ro_v4 *)(y + r);
+}
+
+RO_HOT static void add_vec(double *restrict x, const double *restrict y, size_t n)
+{
+    for (size_t r = 0; r < n; r += 4)
+        *(ro_v4 *)(x + r) = *(const ro_v4 *)(x + r) + *(const ro_v4 *)(y + r);
+}
+
+/* Region r's deviation e[r] = (Z_g(r) + sd_r Z_r) + lambda_r, the terms
+ * left out where they are absent; zero in the padding. Summed in this order
+ * for every region, grouped or not, as docs/model.md §5 writes it; a term
+ * that is absent adds nothing (at most the sign of a zero, which exp
+ * ignores). */
+static void region_deviations(const ro_model *m, ro_workspace *w, double *e)
+{
+    const size_t n_pad = m->n_pad;
+    if (m->any_region_sd) {
+        ro_rv_normals(&m->zig, w->rng, e, m->n_regions);
+        for (size_t r = m->n_regions; r < n_pad; r++)
+            e[r] = 0;
+        mul_vec(e, m->region_sd, n_pad);
+    } else {
+        memset(e, 0, n_pad * sizeof *e);
+    }
+    for (size_t k = 0; k < m->n_grouped; k++) {
+        const size_t r = m->grouped[k];
+        e[r] = w->zg[m->group[r]] + e[r];
+    }
+    if (m->lean_shift != NULL)
+        add_vec(e, m->lean_shift, n_pad);
+}
+
 static double region_odds(const ro_model *m, ro_workspace *w, double *pooled_a)
 {
     double *e = NULL;
     if (m->has_deviations) {
-        /* the deviations first, into s (free scratch until anchoring),
-         * zero in the padding */
+        /* the deviations into s: free scratch until anchoring */
         e = w->s;
-        if (m->any_region_sd)
-            ro_rv_normals(&m->zig, w->rng, e, m->n_regions);
-        for (size_t r = 0; r < m->n_regions; r++) {
-            const double z = m->any_region_sd ? m->region_sd[r] * e[r] : 0.0;
-            e[r] = (m->group[r] >= 0 ? w->zg[m->group[r]] : 0.0) + z;
-            if (m->lean_shift != NULL)
-                e[r] += m->lean_shift[r];
-        }
-        for (size_t r = m->n_regions; r < m->n_pad; r++)
-            e[r] = 0;
+        region_deviations(m, w, e);
     }
     return region_odds_vec(w->u, w->b, w->v, e, m->n_pad, pooled_a);
 }
@@ -702,7 +764,10 @@ static void draw_regional(const ro_model *m, ro_workspace *w, uint64_t seed, uin
     ro_rv_gammas(&m->zig, w->rng, m->shapes, w->gam, m->n_shapes);
     const double *gam = w->gam;
     for (size_t o = 0; o < m->n_options; o++)
-        draw_row(&m->rows[o], &gam, w->t + 3 * o);
+        draw_row(&m->rows[o], &gam, w->t + 2 * o, w->tden + 2 * o);
+    for (size_t k = 2 * m->n_options; k < tpad(m); k++)
+        w->t[k] = 0, w->tden[k] = 1;
+    divide_vec(w->t, w->tden, tpad(m));
     region_votes(m, w->t, w->u, w->b);
 
     /* group shifts first, all of them, so that switching the regional sd
