@@ -414,18 +414,21 @@ static void draw_row(const transfer_row *row, const double **gam, double num[2],
         num[1] = row->mean[RO_TO_B];
         return;
     }
-    double t[3], sum = 0;
-    for (int j = 0; j < 3; j++) {
-        t[j] = row->alpha[j] > 0 ? *(*gam)++ : 0.0;
-        sum += t[j];
-    }
+    /* three scalars, not an array: a 16-byte load of two 8-byte stores
+     * just made cannot be forwarded from the store buffer (a stall per row) */
+    const double *g = *gam;
+    const double t0 = row->alpha[0] > 0 ? *g++ : 0.0;
+    const double t1 = row->alpha[1] > 0 ? *g++ : 0.0;
+    const double t2 = row->alpha[2] > 0 ? *g++ : 0.0;
+    *gam = g;
+    const double sum = ((0.0 + t0) + t1) + t2;
     if (!(sum > 0)) { /* every gamma underflowed (tiny shapes): keep the mean */
         num[0] = row->mean[RO_TO_A];
         num[1] = row->mean[RO_TO_B];
         return;
     }
-    num[0] = t[RO_TO_A];
-    num[1] = t[RO_TO_B];
+    num[0] = t0;
+    num[1] = t1;
     den[0] = den[1] = sum;
 }
 
