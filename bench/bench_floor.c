@@ -23,6 +23,8 @@
  *
  * Output lines (CSV):
  *   variates,SCENARIO,NORMALS,GAMMAS,BETAS,SEEDINGS     per draw, as counted
+ *     (a national block's variates and seedings divided by its draws;
+ *     BETAS are gsl_ran_beta calls, two gammas each inside GSL)
  *   ns,SCENARIO,CASE,MEDIAN,MIN,MAX                      CPU ns per draw
  *   ratio,NAME,MEDIAN,MIN,MAX
  * where the ratios are model/floor (sim1 and draw), the 2-thread throughput
@@ -91,8 +93,7 @@ static void setup(bench_case *c, const char *path, uint64_t draws)
     ro_model_count_variates(c->m, &c->v);
     ro_model_gamma_shapes(c->m, &c->shapes);
     c->zig = ro_model_ziggurat(c->m);
-    size_t n = c->v.transfer_gammas + c->v.group_normals + c->v.region_normals + 1;
-    c->buf = malloc(n * sizeof *c->buf);
+    c->buf = malloc(ro_floor_buffer_size(&c->v) * sizeof *c->buf);
     if (c->w == NULL || c->rng == NULL || c->buf == NULL)
         exit(1);
     c->draws = draws;
@@ -193,12 +194,17 @@ static void round_of(bench_case *c, int rep)
 static void report_case(bench_case *c, int reps)
 {
     const ro_model_variates *v = &c->v;
-    const size_t normals = v->national_normals + v->group_normals + v->region_normals;
-    const size_t gammas = v->transfer_gammas + v->national_gamma;
-    const int betas = v->blank_beta + v->turnout_beta;
-    const int seedings = (v->national_normals > 0) + 2 * (ro_model_n_regions(c->m) > 0) +
-                         (v->blank_beta || v->turnout_beta);
-    printf("variates,%s,%zu,%zu,%d,%d\n", c->path, normals, gammas, betas, seedings);
+    const double B = RO_NATIONAL_BLOCK;
+    const bool regional = ro_model_n_regions(c->m) > 0;
+    const bool block_betas = v->block_turnout && v->turnout_ga == NULL;
+    const double normals =
+        (double)v->block_normals / B + (double)(v->group_normals + v->region_normals);
+    const double gammas = (double)v->block_gammas / B + (double)v->transfer_gammas +
+                          (v->block_turnout && !block_betas ? 2.0 : 0.0);
+    const double betas = block_betas + v->blank_beta + v->turnout_beta;
+    const double seedings = ((v->block_normals > 0) + v->block_turnout) / B + 2.0 * regional +
+                            (v->blank_beta || v->turnout_beta);
+    printf("variates,%s,%.3f,%.3f,%.3f,%.3f\n", c->path, normals, gammas, betas, seedings);
     print_row("ns", c->path, "floor", c->floor_ns, reps);
     print_row("ns", c->path, "draw", c->draw_ns, reps);
     print_row("ns", c->path, "sim1", c->sim1_ns, reps);

@@ -87,8 +87,7 @@ static double time_variates(const runoff_scenario *s, long n)
     ro_model_count_variates(m, &v);
     const ro_gamma_shape *shapes;
     ro_model_gamma_shapes(m, &shapes);
-    double *out = malloc((v.transfer_gammas + v.group_normals + v.region_normals + 1) *
-                         sizeof *out);
+    double *out = malloc(ro_floor_buffer_size(&v) * sizeof *out);
     if (out == NULL)
         exit(1);
     const ro_floor f = {m, &v, shapes, ro_model_ziggurat(m), r, out};

@@ -14,8 +14,11 @@
  * region per Newton iteration.
  *
  * Every component reads its own stream, reseeded from (seed, index,
- * component): a draw is a pure function of (model, seed, index), and a
- * change to one component's parameters leaves the others' numbers alone.
+ * component), or, for the national draws, from (seed, block, component)
+ * for a block of RO_NATIONAL_BLOCK draws drawn in batches and cached in
+ * the workspace (per-draw seeding and GSL's per-call samplers were 80 % of
+ * a national draw): a draw is a pure function of (model, seed, index), and
+ * a change to one component's parameters leaves the others' numbers alone.
  */
 #include "model.h"
 
@@ -50,6 +53,7 @@ typedef struct {
 } transfer_row;
 
 struct ro_model {
+    ro_ziggurat zig;        /* of the batched normals and gammas */
     /* national */
     bool has_polls;         /* polls were averaged */
     bool need_polls;        /* the draw uses the polls (not blend: transfers) */
@@ -58,8 +62,12 @@ struct ro_model {
     bool student;
     double t_shape;         /* df/2: chi2(df) = Gamma(df/2, 2) */
     double t_num;           /* df - 2 */
+    ro_gamma_shape t_gamma; /* Gamma(df/2, 1): X = 2 t_gamma */
     bool turnout_given, turnout_fixed;
     double turnout_mean, turnout_a, turnout_b;
+    bool turnout_batch;     /* both Beta shapes >= 1: Beta as a ratio of
+                               batched gammas (national-only model) */
+    ro_gamma_shape turnout_ga, turnout_gb;
     double registered;      /* election.registered, 0 = not given */
 
     /* regional (n_regions == 0: national-only) */
@@ -74,7 +82,6 @@ struct ro_model {
     ro_gamma_shape *shapes; /* the Dirichlet gammas of one draw, rows then
                                columns, skipping fixed rows and zero shares */
     size_t n_shapes;
-    ro_ziggurat zig;
     double *region_sd;      /* [n_pad]: sd of each region's own deviation
                                (0 in the padding) */
     bool any_region_sd;     /* some region_sd[r] > 0: draw one normal per region */
@@ -96,6 +103,12 @@ struct ro_model {
 
 struct ro_workspace {
     gsl_rng *rng;
+    /* the national block cached: draws nat_index * RO_NATIONAL_BLOCK + j */
+    bool nat_valid;
+    uint64_t nat_seed, nat_index;
+    double *nat_p;          /* [RO_NATIONAL_BLOCK]: A's share from the polls */
+    double *nat_tau;        /* [RO_NATIONAL_BLOCK]: national-only turnout */
+    double *nat_x, *nat_y;  /* [RO_NATIONAL_BLOCK]: scratch */
     double *block;          /* one allocation for all arrays below */
     double *u;              /* [n_pad]: A_r, then odds exp(x_r) */
     double *b;              /* [n_pad]: B_r */
@@ -128,15 +141,24 @@ static void beta_from_moments(double m, double sd, double *a, double *b)
 static void init_national(ro_model *m, const runoff_scenario *s)
 {
     const ro_polling_error *pe = &s->polling_error;
+    ro_ziggurat_init(&m->zig);
     m->scale = pe->scale;
     m->student = pe->dist == RO_ERRDIST_STUDENT_T;
     m->t_shape = pe->df / 2;
     m->t_num = pe->df - 2;
+    if (m->student && m->t_shape > 0)
+        ro_gamma_shape_init(&m->t_gamma, m->t_shape);
     m->turnout_given = s->turnout.given;
     m->turnout_mean = s->turnout.mean;
     m->turnout_fixed = !(s->turnout.sd > 0);
-    if (m->turnout_given && !m->turnout_fixed)
+    if (m->turnout_given && !m->turnout_fixed) {
         beta_from_moments(s->turnout.mean, s->turnout.sd, &m->turnout_a, &m->turnout_b);
+        m->turnout_batch = m->turnout_a >= 1 && m->turnout_b >= 1;
+        if (m->turnout_batch) {
+            ro_gamma_shape_init(&m->turnout_ga, m->turnout_a);
+            ro_gamma_shape_init(&m->turnout_gb, m->turnout_b);
+        }
+    }
     m->registered = s->registered;
 }
 
@@ -189,7 +211,6 @@ static runoff_status init_regions(ro_model *m, const runoff_scenario *s)
             m->region_total[r] += s->votes[o * R + r];
         }
     init_rows(m, s);
-    ro_ziggurat_init(&m->zig);
     ro_regional_means(s, s->regional_error.local_lean, mean);
     for (size_t r = 0; r < R; r++) {
         m->region_sd[r] = ro_region_sd(&s->regional_error, mean[r].h);
@@ -290,20 +311,25 @@ const ro_ziggurat *ro_model_ziggurat(const ro_model *m) { return &m->zig; }
 
 void ro_model_count_variates(const ro_model *m, ro_model_variates *v)
 {
+    const size_t B = RO_NATIONAL_BLOCK;
     memset(v, 0, sizeof *v);
     if (m->need_polls && isnan(m->cond_share)) {
-        v->national_normals = m->scale > 0 ? 2 : 1;
-        v->national_gamma = m->scale > 0 && m->student;
-        v->t_shape = m->t_shape;
+        v->block_normals = m->scale > 0 ? 2 * B : B;
+        v->block_gammas = m->scale > 0 && m->student ? B : 0;
+        v->t_gamma = &m->t_gamma;
     }
-    v->turnout_beta = m->turnout_given && !m->turnout_fixed;
     v->turnout_a = m->turnout_a;
     v->turnout_b = m->turnout_b;
-    if (m->n_regions == 0)
+    if (m->n_regions == 0) {
+        v->block_turnout = m->turnout_given && !m->turnout_fixed;
+        v->turnout_ga = m->turnout_batch ? &m->turnout_ga : NULL;
+        v->turnout_gb = m->turnout_batch ? &m->turnout_gb : NULL;
         return;
+    }
+    v->turnout_beta = m->turnout_given && !m->turnout_fixed;
     v->transfer_gammas = m->n_shapes;
     v->group_normals = m->n_groups;
-    v->region_normals = m->has_deviations && m->any_region_sd ? m->n_regions : 0;
+    v->region_normals = m->any_region_sd ? m->n_regions : 0;
     v->blank_beta = !m->blank_fixed;
     v->blank_a = m->blank_a;
     v->blank_b = m->blank_b;
@@ -321,9 +347,10 @@ ro_workspace *ro_workspace_alloc(const ro_model *m)
         return NULL;
     const size_t P = m->n_pad;
     w->rng = ro_stream_alloc();
-    const size_t T = tpad(m);
+    const size_t T = tpad(m), B = RO_NATIONAL_BLOCK;
     w->block = ro_malloc((4 * P + 2 * T + m->n_groups + m->n_shapes + 1) * sizeof *w->block);
-    if (w->rng == NULL || w->block == NULL) {
+    w->nat_p = ro_malloc(4 * B * sizeof *w->nat_p);
+    if (w->rng == NULL || w->block == NULL || w->nat_p == NULL) {
         ro_workspace_free(w);
         return NULL;
     }
@@ -336,6 +363,9 @@ ro_workspace *ro_workspace_alloc(const ro_model *m)
     w->tden = w->t + T;
     w->zg = w->tden + T;
     w->gam = w->zg + m->n_groups;
+    w->nat_tau = w->nat_p + B;
+    w->nat_x = w->nat_tau + B;
+    w->nat_y = w->nat_x + B;
     return w;
 }
 
@@ -345,31 +375,71 @@ void ro_workspace_free(ro_workspace *w)
         return;
     ro_stream_free(w->rng);
     free(w->block);
+    free(w->nat_p);
     free(w);
 }
 
 /* ---------------------------------------------------------------- draw */
 
-/* A unit-variance draw of the systematic error's shape: N(0,1), or a
- * Student t(df) scaled by sqrt((df-2)/df). t = Z / sqrt(X/df) with
- * X ~ chi2(df) = Gamma(df/2, scale 2), so the scaled t is
- * Z * sqrt((df-2)/X). */
-static double unit_error(const ro_model *m, gsl_rng *rng)
+/* The national draws of block k (draws k B .. k B + B - 1, B =
+ * RO_NATIONAL_BLOCK) into the workspace: A's share from the polls, and,
+ * in a national-only model, the turnout. Each reads one stream for the
+ * whole block, keyed by (seed, k), in batches (docs/model.md §7):
+ *   polls:   Z1 of every draw, then Z2 of every draw (scale > 0), then
+ *            G ~ Gamma(df/2, 1) of every draw (student_t);
+ *   turnout: Ga ~ Gamma(a, 1) of every draw, then Gb ~ Gamma(b, 1) of every
+ *            draw, tau = Ga / (Ga + Gb); with a shape below 1, one
+ *            gsl_ran_beta per draw instead, in order.
+ * p = bound(mean + sd Z1 + scale D), D = Z2, or Z2 sqrt((df-2) / X) with
+ * X = 2 G ~ chi2(df): a unit-variance Student t. */
+static void national_block(const ro_model *m, ro_workspace *w, uint64_t seed, uint64_t k)
 {
-    double z = gsl_ran_gaussian_ziggurat(rng, 1.0);
-    if (!m->student)
-        return z;
-    return z * sqrt(m->t_num / gsl_ran_gamma(rng, m->t_shape, 2.0));
+    const size_t B = RO_NATIONAL_BLOCK;
+    double *p = w->nat_p, *z2 = w->nat_x, *g = w->nat_y;
+    if (m->need_polls) {
+        ro_stream_seed(w->rng, seed, k, RO_STREAM_POLLS_BLOCK);
+        ro_rv_normals(&m->zig, w->rng, p, B);
+        for (size_t j = 0; j < B; j++)
+            p[j] = m->avg.mean + m->avg.sd * p[j];
+        if (m->scale > 0) {
+            ro_rv_normals(&m->zig, w->rng, z2, B);
+            if (m->student) {
+                ro_rv_gammas_one(&m->zig, w->rng, &m->t_gamma, g, B);
+                for (size_t j = 0; j < B; j++)
+                    z2[j] *= sqrt(m->t_num / (2.0 * g[j]));
+            }
+            for (size_t j = 0; j < B; j++)
+                p[j] += m->scale * z2[j];
+        }
+        for (size_t j = 0; j < B; j++)
+            p[j] = ro_share_bound(p[j]);
+    }
+    if (m->n_regions == 0 && m->turnout_given && !m->turnout_fixed) {
+        double *tau = w->nat_tau, *ga = w->nat_x, *gb = w->nat_y;
+        ro_stream_seed(w->rng, seed, k, RO_STREAM_TURNOUT_BLOCK);
+        if (m->turnout_batch) {
+            ro_rv_gammas_one(&m->zig, w->rng, &m->turnout_ga, ga, B);
+            ro_rv_gammas_one(&m->zig, w->rng, &m->turnout_gb, gb, B);
+            for (size_t j = 0; j < B; j++)
+                tau[j] = ga[j] / (ga[j] + gb[j]);
+        } else {
+            for (size_t j = 0; j < B; j++)
+                tau[j] = gsl_ran_beta(w->rng, m->turnout_a, m->turnout_b);
+        }
+    }
+    w->nat_valid = true;
+    w->nat_seed = seed;
+    w->nat_index = k;
 }
 
-/* A's two-way share from the polls: p = bound(mean + sd Z1 + scale D). */
-static double national_share(const ro_model *m, ro_workspace *w, uint64_t seed, uint64_t index)
+/* Draw `index`'s slot in the cached national block, filling it first when
+ * the draw is in another block (or another seed's). */
+static size_t national_slot(const ro_model *m, ro_workspace *w, uint64_t seed, uint64_t index)
 {
-    ro_stream_seed(w->rng, seed, index, RO_STREAM_POLLS);
-    double y = m->avg.mean + m->avg.sd * gsl_ran_gaussian_ziggurat(w->rng, 1.0);
-    if (m->scale > 0)
-        y += m->scale * unit_error(m, w->rng);
-    return ro_share_bound(y);
+    const uint64_t k = index / RO_NATIONAL_BLOCK;
+    if (!w->nat_valid || w->nat_seed != seed || w->nat_index != k)
+        national_block(m, w, seed, k);
+    return (size_t)(index % RO_NATIONAL_BLOCK);
 }
 
 static int winner_of(double share)
@@ -384,10 +454,8 @@ static void draw_national(const ro_model *m, ro_workspace *w, uint64_t seed, uin
     out->turnout = NAN;
     if (m->turnout_given) {
         out->turnout = m->turnout_mean;
-        if (!m->turnout_fixed) {
-            ro_stream_seed(w->rng, seed, index, RO_STREAM_TURNOUT);
-            out->turnout = gsl_ran_beta(w->rng, m->turnout_a, m->turnout_b);
-        }
+        if (!m->turnout_fixed)
+            out->turnout = w->nat_tau[national_slot(m, w, seed, index)];
     }
     out->blank_null = NAN;
     out->votes_a = out->votes_b = out->margin = NAN;
@@ -867,7 +935,7 @@ void ro_model_draw(const ro_model *m, ro_workspace *w, uint64_t seed, uint64_t i
                    ro_draw *out)
 {
     double p = !isnan(m->cond_share) ? m->cond_share
-               : m->need_polls       ? national_share(m, w, seed, index)
+               : m->need_polls       ? w->nat_p[national_slot(m, w, seed, index)]
                                      : NAN;
     if (m->n_regions == 0)
         draw_national(m, w, seed, index, p, out);

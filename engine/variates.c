@@ -155,3 +155,14 @@ RO_NO_SLP void ro_rv_gammas(const ro_ziggurat *z, gsl_rng *r, const ro_gamma_sha
         out[k] = gamma_one(z, s, &g[k]);
     copy_state(words, s);
 }
+
+RO_NO_SLP void ro_rv_gammas_one(const ro_ziggurat *z, gsl_rng *r, const ro_gamma_shape *g,
+                                double *out, size_t n)
+{
+    uint64_t *words = ro_stream_words(r), s[4];
+    const ro_gamma_shape shape = *g;
+    copy_state(s, words);
+    for (size_t k = 0; k < n; k++)
+        out[k] = gamma_one(z, s, &shape);
+    copy_state(words, s);
+}
