@@ -15,6 +15,9 @@ full=scenarios/fr-2022-runoff.yaml
 echo "# load: $(uptime)"
 echo "# the model against its random-number floor, CPU time, interleaved rounds"
 "$build/bench/bench_floor" "$full" "$national"
+echo "# the national model against a vectorised NumPy peer, CPU time per draw on one core"
+/usr/bin/python3 bench/national_numpy.py "${RUNOFF_BIN:-$build/runoff}" "$national" ||
+    echo "# (skipped: /usr/bin/python3 with numpy and yaml is needed)"
 echo "# national model (polls only)"
 "$b" "$national" 1000000 1 2
 echo "# full model (107 regions)"
