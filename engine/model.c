@@ -11,7 +11,7 @@
  * its workspace; it is the hot loop of the program (~10^5-10^6 calls per
  * second per core), which is why the anchoring solves for exp(delta)
  * rather than delta: one exp per region per draw instead of one per
- * region per Newton iteration.
+ * region per solver iteration.
  *
  * Every component reads its own stream, reseeded from (seed, index,
  * component), or, for the national draws, from (seed, block, component)
@@ -745,23 +745,27 @@ RO_HOT static uint32_t count_above_half(const double *s, size_t n)
 
 /* S(k) = sum V_r s_r / sum V_r with s_r = u_r k / (1 + u_r k), written to
  * s; *spread = sum V_r s_r (1 - s_r) / sum V_r, the derivative of S with
- * respect to delta = log k. Four partial sums per quantity, one per lane:
- * the blocks of four regions have no dependency between them. */
+ * respect to delta = log k, and *curv = sum V_r s_r (1 - s_r) (1 - 2 s_r) /
+ * sum V_r, its second derivative. Four partial sums per quantity, one per
+ * lane: the blocks of four regions have no dependency between them. */
 RO_HOT static double anchor_eval(const double *restrict u, const double *restrict v,
                                  double *restrict s, size_t n_pad, double k, double inv_total,
-                                 double *spread)
+                                 double *spread, double *curv)
 {
-    ro_v4 acc_s = v4_set(0), acc_d = v4_set(0);
+    ro_v4 acc_s = v4_set(0), acc_d = v4_set(0), acc_c = v4_set(0);
     const ro_v4 k4 = v4_set(k);
     for (size_t r = 0; r < n_pad; r += 4) {
         const ro_v4 u4 = *(const ro_v4 *)(u + r), v4 = *(const ro_v4 *)(v + r);
         const ro_v4 d = 1 / (1 + u4 * k4); /* 1 - s, exact 0 when u k = inf */
         const ro_v4 sr = 1 - d;
         *(ro_v4 *)(s + r) = sr;
+        const ro_v4 w = v4 * sr * d;
         acc_s += v4 * sr;
-        acc_d += v4 * sr * d;
+        acc_d += w;
+        acc_c += w * (d - sr);
     }
     *spread = (acc_d[0] + acc_d[1] + acc_d[2] + acc_d[3]) * inv_total;
+    *curv = (acc_c[0] + acc_c[1] + acc_c[2] + acc_c[3]) * inv_total;
     return (acc_s[0] + acc_s[1] + acc_s[2] + acc_s[3]) * inv_total;
 }
 
@@ -789,16 +793,32 @@ static void anchor_bracket(const ro_model *m, const ro_workspace *w, double lt, 
 
 static double logit(double p) { return log(p / (1 - p)); }
 
-/* Solve S(exp(delta)) = target for delta: Newton steps on the logit
+/* One step for f(delta) = logit S(delta) - logit(target) = -resid, from S,
+ * S' = spread and S'' = curv: Halley's (cubic convergence: from the pooled
+ * first guess two steps reach the tolerance where Newton's took three),
+ * f' = S' / (S (1 - S)), f'' = S'' / (S (1 - S)) - S'^2 (1 - 2 S) / (S (1 - S))^2,
+ * or Newton's when Halley's denominator is not positive. */
+static double halley_step(double delta, double resid, double S, double spread, double curv)
+{
+    const double q = S * (1 - S);
+    const double f = -resid, fp = spread / q;
+    const double fpp = curv / q - spread * spread * (1 - 2 * S) / (q * q);
+    const double den = 2 * fp * fp - f * fpp;
+    if (den > 0 && isfinite(den))
+        return delta - 2 * f * fp / den;
+    return delta + resid * q / spread;
+}
+
+/* Solve S(exp(delta)) = target for delta: Halley steps on the logit
  * scale, where S is nearly linear in delta (slope in (0, 1], exactly 1
  * with one region), safeguarded by bisection inside a bracket that every
  * evaluation narrows. s holds the shares at the returned S. */
 static double anchor_solve(const ro_model *m, ro_workspace *w, double inv_total, double target,
-                           double delta, double S, double spread)
+                           double delta, double S, double spread, double curv)
 {
     const double lt = logit(target);
     /* The analytic bracket costs a pass over the regions and two logs, and
-     * Newton almost never needs it: start unbounded and compute it only the
+     * the steps almost never need it: start unbounded and compute it only the
      * first time a step leaves the bracket the evaluations have narrowed. */
     double lo = -INFINITY, hi = INFINITY, width = 1;
     bool bracketed = false;
@@ -807,7 +827,7 @@ static double anchor_solve(const ro_model *m, ro_workspace *w, double inv_total,
             lo = delta > lo ? delta : lo;
         else
             hi = delta < hi ? delta : hi;
-        double next = delta + (lt - logit(S)) * S * (1 - S) / spread;
+        double next = halley_step(delta, lt - logit(S), S, spread, curv);
         if (!(next > lo && next < hi) && !bracketed) {
             double blo, bhi;
             anchor_bracket(m, w, lt, &blo, &bhi);
@@ -826,7 +846,7 @@ static double anchor_solve(const ro_model *m, ro_workspace *w, double inv_total,
         if (next == delta)
             break; /* the bracket has collapsed to one double */
         delta = next;
-        S = anchor_eval(w->u, w->v, w->s, m->n_pad, exp(delta), inv_total, &spread);
+        S = anchor_eval(w->u, w->v, w->s, m->n_pad, exp(delta), inv_total, &spread, &curv);
     }
     return S;
 }
@@ -884,15 +904,15 @@ static void draw_regional(const ro_model *m, ro_workspace *w, uint64_t seed, uin
     const double total_v = region_odds(m, w, &pooled_a);
     const double inv_total = 1 / total_v;
 
-    double spread, S;
+    double spread, curv, S;
     switch (isnan(m->cond_share) ? m->blend.mode : RO_BLEND_POLLS) {
     case RO_BLEND_TRANSFERS:
-        S = anchor_eval(w->u, w->v, w->s, m->n_pad, 1.0, inv_total, &spread);
+        S = anchor_eval(w->u, w->v, w->s, m->n_pad, 1.0, inv_total, &spread, &curv);
         break;
     case RO_BLEND_MIX: {
-        double q = anchor_eval(w->u, w->v, w->s, m->n_pad, 1.0, inv_total, &spread);
+        double q = anchor_eval(w->u, w->v, w->s, m->n_pad, 1.0, inv_total, &spread, &curv);
         double target = clamp_target(m->blend.weight * p + (1 - m->blend.weight) * q);
-        S = anchor_solve(m, w, inv_total, target, 0.0, q, spread);
+        S = anchor_solve(m, w, inv_total, target, 0.0, q, spread, curv);
         break;
     }
     case RO_BLEND_POLLS:
@@ -903,8 +923,8 @@ static void draw_regional(const ro_model *m, ro_workspace *w, uint64_t seed, uin
         double delta = logit(target) - log(pooled_a / (total_v - pooled_a));
         if (!isfinite(delta))
             delta = 0;
-        S = anchor_eval(w->u, w->v, w->s, m->n_pad, exp(delta), inv_total, &spread);
-        S = anchor_solve(m, w, inv_total, target, delta, S, spread);
+        S = anchor_eval(w->u, w->v, w->s, m->n_pad, exp(delta), inv_total, &spread, &curv);
+        S = anchor_solve(m, w, inv_total, target, delta, S, spread, curv);
         break;
     }
     }
