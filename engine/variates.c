@@ -88,7 +88,7 @@ RO_NO_SLP static double normal_slow(const ro_ziggurat *z, uint64_t s[4], unsigne
 }
 
 /* One normal; s is the caller's register copy of the state. */
-RO_NO_SLP static inline double normal(const ro_ziggurat *z, uint64_t s[4])
+RO_NO_SLP static inline __attribute__((always_inline)) double normal(const ro_ziggurat *z, uint64_t s[4])
 {
     const uint64_t b = ro_xoshiro_next(s);
     const unsigned i = b & (RO_ZIG_LAYERS - 1);
@@ -123,7 +123,7 @@ void ro_gamma_shape_init(ro_gamma_shape *g, double a)
  * x normal, v = (1 + c x)^3; accept d v when u < 1 - 0.0331 x^4 (the
  * squeeze) or log u < x^2/2 + d (1 - v + log v). Shape a < 1 is
  * Gamma(1 + a) U^(1/a), as in gsl_ran_gamma. */
-RO_NO_SLP static inline double gamma_one(const ro_ziggurat *z, uint64_t s[4],
+RO_NO_SLP static inline __attribute__((always_inline)) double gamma_one(const ro_ziggurat *z, uint64_t s[4],
                                          const ro_gamma_shape *g)
 {
     const double d = g->d, c = g->c;
