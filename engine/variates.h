@@ -52,6 +52,7 @@ void ro_rv_normals(const ro_ziggurat *z, gsl_rng *r, double *out, size_t n);
 typedef struct {
     double d, c;      /* Marsaglia-Tsang constants for shape a' = max(a, 1 + a) */
     double inv_a;     /* 1/a when a < 1 (the U^(1/a) boost), else 0 */
+    double q;         /* 1 / (108 d), of the second squeeze (variates.c) */
 } ro_gamma_shape;
 
 /* Prepare shape a > 0, finite. */
