@@ -10,7 +10,7 @@
  *   draw           ro_model_draw, the scenario as given (blend: polls)
  *   no anchoring   the same with blend: transfers (no swing to solve)
  *   variates       only the random numbers one draw needs, drawn with the
- *                  same samplers, parameters and stream seeding
+ *                  same samplers, parameters and stream seeding (floor.h)
  *   accumulate     runoff_simulate per draw minus ro_model_draw per draw
  *                  (histograms, region counts, merging)
  *
@@ -22,8 +22,7 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include <gsl/gsl_randist.h>
-
+#include "floor.h"
 #include "model.h"
 #include "runoff.h"
 #include "scenario.h"
@@ -76,43 +75,27 @@ static double time_draws(const runoff_scenario *s, long n)
     return best;
 }
 
-/* The variates of one regional draw, as the model draws them: GSL for the
- * polling error and the Betas, engine/variates.c for the Dirichlet gammas
- * and the group and regional normals, same parameters and stream seeding. */
+/* The variates of one draw, as the model counts and draws them (floor.h). */
 static double time_variates(const runoff_scenario *s, long n)
 {
     runoff_error err = {0};
     ro_model *m = ro_model_alloc(s, &err);
     gsl_rng *r = ro_stream_alloc();
-    double *out = malloc((3 * s->n_options + s->n_regions + s->regional_error.n_groups + 1) *
-                         sizeof *out);
-    if (m == NULL || r == NULL || out == NULL)
+    if (m == NULL || r == NULL)
         exit(1);
-    const ro_gamma_shape *shape;
-    const size_t n_shapes = ro_model_gamma_shapes(m, &shape);
-    const ro_ziggurat *z = ro_model_ziggurat(m);
-    const size_t n_normals =
-        s->regional_error.n_groups + (s->regional_error.sd > 0 ? s->n_regions : 0);
+    ro_model_variates v;
+    ro_model_count_variates(m, &v);
+    const ro_gamma_shape *shapes;
+    ro_model_gamma_shapes(m, &shapes);
+    double *out = malloc(ro_floor_buffer_size(&v) * sizeof *out);
+    if (out == NULL)
+        exit(1);
+    const ro_floor f = {m, &v, shapes, ro_model_ziggurat(m), r, out};
     double best = INFINITY, sink = 0;
-    const double df = s->polling_error.df;
     for (int rep = 0; rep < 3; rep++) {
         double t0 = now();
-        for (long i = 0; i < n; i++) {
-            ro_stream_seed(r, 1, (uint64_t)i, RO_STREAM_POLLS);
-            sink += gsl_ran_gaussian_ziggurat(r, 1) + gsl_ran_gaussian_ziggurat(r, 1);
-            if (s->polling_error.dist == RO_ERRDIST_STUDENT_T)
-                sink += gsl_ran_gamma(r, df / 2, 2);
-            ro_stream_seed(r, 1, (uint64_t)i, RO_STREAM_TRANSFERS);
-            ro_rv_gammas(z, r, shape, out, n_shapes);
-            sink += out[0];
-            ro_stream_seed(r, 1, (uint64_t)i, RO_STREAM_REGIONS);
-            ro_rv_normals(z, r, out, n_normals);
-            sink += out[0];
-            ro_stream_seed(r, 1, (uint64_t)i, RO_STREAM_TURNOUT);
-            sink += gsl_ran_beta(r, 2, 5);
-            if (s->turnout.given)
-                sink += gsl_ran_beta(r, 50, 20);
-        }
+        for (long i = 0; i < n; i++)
+            sink += ro_floor_draw(&f, 1, (uint64_t)i);
         double t = (now() - t0) / (double)n * 1e9;
         best = t < best ? t : best;
     }

@@ -21,35 +21,17 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_util.h"
 #include "runoff.h"
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static runoff_scenario *load(const char *path)
-{
-    runoff_error err = {0};
-    runoff_scenario *s = runoff_scenario_load(path, NULL, 0, &err);
-    if (s == NULL) {
-        char buf[2048];
-        fprintf(stderr, "bench_sim: %s\n", runoff_error_format(&err, buf, sizeof buf));
-        exit(2);
-    }
-    return s;
-}
 
 static double time_run(const runoff_scenario *s, uint64_t draws, unsigned threads,
                        double *p_win)
 {
     runoff_sim_options opt = {.threads = threads, .draws = draws};
     runoff_error err = {0};
-    double t0 = now();
+    double t0 = bench_wall();
     runoff_result *r = runoff_simulate(s, &opt, &err);
-    double t = now() - t0;
+    double t = bench_wall() - t0;
     if (r == NULL) {
         char buf[2048];
         fprintf(stderr, "bench_sim: %s\n", runoff_error_format(&err, buf, sizeof buf));
@@ -68,7 +50,7 @@ static int rss_mode(const char *path, uint64_t draws, unsigned threads)
         return 1;
     }
     if (pid == 0) {
-        runoff_scenario *s = load(path);
+        runoff_scenario *s = bench_load("bench_sim", path);
         double p;
         time_run(s, draws, threads, &p);
         runoff_scenario_free(s);
@@ -97,7 +79,7 @@ int main(int argc, char **argv)
                         "       bench_sim --rss SCENARIO DRAWS THREADS\n");
         return 2;
     }
-    runoff_scenario *s = load(argv[1]);
+    runoff_scenario *s = bench_load("bench_sim", argv[1]);
     uint64_t draws = strtoull(argv[2], NULL, 10);
     double base = 0;
     /* Warm-up: page in the code and the histograms. */

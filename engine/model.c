@@ -11,11 +11,14 @@
  * its workspace; it is the hot loop of the program (~10^5-10^6 calls per
  * second per core), which is why the anchoring solves for exp(delta)
  * rather than delta: one exp per region per draw instead of one per
- * region per Newton iteration.
+ * region per solver iteration.
  *
  * Every component reads its own stream, reseeded from (seed, index,
- * component): a draw is a pure function of (model, seed, index), and a
- * change to one component's parameters leaves the others' numbers alone.
+ * component), or, for the national draws, from (seed, block, component)
+ * for a block of RO_NATIONAL_BLOCK draws drawn in batches and cached in
+ * the workspace (per-draw seeding and GSL's per-call samplers were 80 % of
+ * a national draw): a draw is a pure function of (model, seed, index), and
+ * a change to one component's parameters leaves the others' numbers alone.
  */
 #include "model.h"
 
@@ -50,6 +53,7 @@ typedef struct {
 } transfer_row;
 
 struct ro_model {
+    ro_ziggurat zig;        /* of the batched normals and gammas */
     /* national */
     bool has_polls;         /* polls were averaged */
     bool need_polls;        /* the draw uses the polls (not blend: transfers) */
@@ -58,8 +62,12 @@ struct ro_model {
     bool student;
     double t_shape;         /* df/2: chi2(df) = Gamma(df/2, 2) */
     double t_num;           /* df - 2 */
+    ro_gamma_shape t_gamma; /* Gamma(df/2, 1): X = 2 t_gamma */
     bool turnout_given, turnout_fixed;
     double turnout_mean, turnout_a, turnout_b;
+    bool turnout_batch;     /* both Beta shapes >= 1: Beta as a ratio of
+                               batched gammas (national-only model) */
+    ro_gamma_shape turnout_ga, turnout_gb;
     double registered;      /* election.registered, 0 = not given */
 
     /* regional (n_regions == 0: national-only) */
@@ -74,12 +82,15 @@ struct ro_model {
     ro_gamma_shape *shapes; /* the Dirichlet gammas of one draw, rows then
                                columns, skipping fixed rows and zero shares */
     size_t n_shapes;
-    ro_ziggurat zig;
-    double *region_sd;      /* [n_regions]: sd of each region's own deviation */
+    double *region_sd;      /* [n_pad]: sd of each region's own deviation
+                               (0 in the padding) */
     bool any_region_sd;     /* some region_sd[r] > 0: draw one normal per region */
-    double *lean_shift;     /* [n_regions]: the local lean's log-odds shift, or
+    double *lean_shift;     /* [n_pad]: the local lean's log-odds shift (0 in
+                               the padding), or
                                NULL when local_lean is 0 */
     int *group;             /* [n_regions], -1 = none */
+    size_t n_grouped;       /* regions in a group: */
+    size_t *grouped;        /* [n_grouped]: their indices, ascending */
     double *group_sd;       /* [n_groups] */
     size_t n_groups;
     bool has_deviations;    /* any_region_sd or some group_sd > 0 */
@@ -92,12 +103,20 @@ struct ro_model {
 
 struct ro_workspace {
     gsl_rng *rng;
+    /* the national block cached: draws nat_index * RO_NATIONAL_BLOCK + j */
+    bool nat_valid;
+    uint64_t nat_seed, nat_index;
+    double *nat_p;          /* [RO_NATIONAL_BLOCK]: A's share from the polls */
+    double *nat_tau;        /* [RO_NATIONAL_BLOCK]: national-only turnout */
+    double *nat_x, *nat_y;  /* [RO_NATIONAL_BLOCK]: scratch */
     double *block;          /* one allocation for all arrays below */
     double *u;              /* [n_pad]: A_r, then odds exp(x_r) */
     double *b;              /* [n_pad]: B_r */
     double *v;              /* [n_pad]: V_r = A_r + B_r */
     double *s;              /* [n_pad]: A's share of region r */
-    double *t;              /* [3 * n_options]: transfer matrix */
+    double *t;              /* [n_tpad]: T[o][A], T[o][B] of each option o,
+                               zero padded to a multiple of 4 */
+    double *tden;           /* [n_tpad]: the Dirichlet sums t is divided by */
     double *zg;             /* [n_groups]: group shifts */
     double *gam;            /* [n_shapes]: the Dirichlet gammas */
 };
@@ -122,15 +141,24 @@ static void beta_from_moments(double m, double sd, double *a, double *b)
 static void init_national(ro_model *m, const runoff_scenario *s)
 {
     const ro_polling_error *pe = &s->polling_error;
+    ro_ziggurat_init(&m->zig);
     m->scale = pe->scale;
     m->student = pe->dist == RO_ERRDIST_STUDENT_T;
     m->t_shape = pe->df / 2;
     m->t_num = pe->df - 2;
+    if (m->student && m->t_shape > 0)
+        ro_gamma_shape_init(&m->t_gamma, m->t_shape);
     m->turnout_given = s->turnout.given;
     m->turnout_mean = s->turnout.mean;
     m->turnout_fixed = !(s->turnout.sd > 0);
-    if (m->turnout_given && !m->turnout_fixed)
+    if (m->turnout_given && !m->turnout_fixed) {
         beta_from_moments(s->turnout.mean, s->turnout.sd, &m->turnout_a, &m->turnout_b);
+        m->turnout_batch = m->turnout_a >= 1 && m->turnout_b >= 1;
+        if (m->turnout_batch) {
+            ro_gamma_shape_init(&m->turnout_ga, m->turnout_a);
+            ro_gamma_shape_init(&m->turnout_gb, m->turnout_b);
+        }
+    }
     m->registered = s->registered;
 }
 
@@ -165,12 +193,13 @@ static runoff_status init_regions(ro_model *m, const runoff_scenario *s)
     m->group = ro_calloc(R, sizeof *m->group);
     m->group_sd = ro_calloc(m->n_groups, sizeof *m->group_sd);
     m->region_total = ro_calloc(R, sizeof *m->region_total);
-    m->region_sd = ro_calloc(R, sizeof *m->region_sd);
+    m->region_sd = ro_calloc(m->n_pad, sizeof *m->region_sd);
+    m->grouped = ro_calloc(R, sizeof *m->grouped);
     if (s->regional_error.local_lean != 0)
-        m->lean_shift = ro_calloc(R, sizeof *m->lean_shift);
+        m->lean_shift = ro_calloc(m->n_pad, sizeof *m->lean_shift);
     ro_region_mean *mean = ro_calloc(R, sizeof *mean);
     if (!m->votes || !m->rows || !m->shapes || !m->group || !m->group_sd || !m->region_total ||
-        !m->region_sd || !mean || (s->regional_error.local_lean != 0 && !m->lean_shift)) {
+        !m->region_sd || !m->grouped || !mean || (s->regional_error.local_lean != 0 && !m->lean_shift)) {
         free(mean);
         return RUNOFF_ENOMEM;
     }
@@ -182,7 +211,6 @@ static runoff_status init_regions(ro_model *m, const runoff_scenario *s)
             m->region_total[r] += s->votes[o * R + r];
         }
     init_rows(m, s);
-    ro_ziggurat_init(&m->zig);
     ro_regional_means(s, s->regional_error.local_lean, mean);
     for (size_t r = 0; r < R; r++) {
         m->region_sd[r] = ro_region_sd(&s->regional_error, mean[r].h);
@@ -198,6 +226,8 @@ static runoff_status init_regions(ro_model *m, const runoff_scenario *s)
     }
     for (size_t r = 0; r < R; r++) {
         m->group[r] = s->regions[r].group;
+        if (m->group[r] >= 0)
+            m->grouped[m->n_grouped++] = r;
         m->total_registered += s->regions[r].registered;
     }
     m->blend = s->blend;
@@ -241,6 +271,7 @@ void ro_model_free(ro_model *m)
     free(m->rows);
     free(m->shapes);
     free(m->group);
+    free(m->grouped);
     free(m->group_sd);
     free(m->region_total);
     free(m->region_sd);
@@ -278,7 +309,36 @@ size_t ro_model_gamma_shapes(const ro_model *m, const ro_gamma_shape **shapes)
 
 const ro_ziggurat *ro_model_ziggurat(const ro_model *m) { return &m->zig; }
 
+void ro_model_count_variates(const ro_model *m, ro_model_variates *v)
+{
+    const size_t B = RO_NATIONAL_BLOCK;
+    memset(v, 0, sizeof *v);
+    if (m->need_polls && isnan(m->cond_share)) {
+        v->block_normals = m->scale > 0 ? 2 * B : B;
+        v->block_gammas = m->scale > 0 && m->student ? B : 0;
+        v->t_gamma = &m->t_gamma;
+    }
+    v->turnout_a = m->turnout_a;
+    v->turnout_b = m->turnout_b;
+    if (m->n_regions == 0) {
+        v->block_turnout = m->turnout_given && !m->turnout_fixed;
+        v->turnout_ga = m->turnout_batch ? &m->turnout_ga : NULL;
+        v->turnout_gb = m->turnout_batch ? &m->turnout_gb : NULL;
+        return;
+    }
+    v->turnout_beta = m->turnout_given && !m->turnout_fixed;
+    v->transfer_gammas = m->n_shapes;
+    v->group_normals = m->n_groups;
+    v->region_normals = m->any_region_sd ? m->n_regions : 0;
+    v->blank_beta = !m->blank_fixed;
+    v->blank_a = m->blank_a;
+    v->blank_b = m->blank_b;
+}
+
 bool ro_model_has_turnout(const ro_model *m) { return m->n_regions > 0 || m->turnout_given; }
+
+/* The length of the workspace's transfer arrays: two per option, padded. */
+static size_t tpad(const ro_model *m) { return (2 * m->n_options + 3) / 4 * 4; }
 
 ro_workspace *ro_workspace_alloc(const ro_model *m)
 {
@@ -287,9 +347,10 @@ ro_workspace *ro_workspace_alloc(const ro_model *m)
         return NULL;
     const size_t P = m->n_pad;
     w->rng = ro_stream_alloc();
-    w->block = ro_malloc((4 * P + 3 * m->n_options + m->n_groups + m->n_shapes + 1) *
-                         sizeof *w->block);
-    if (w->rng == NULL || w->block == NULL) {
+    const size_t T = tpad(m), B = RO_NATIONAL_BLOCK;
+    w->block = ro_malloc((4 * P + 2 * T + m->n_groups + m->n_shapes + 1) * sizeof *w->block);
+    w->nat_p = ro_malloc(4 * B * sizeof *w->nat_p);
+    if (w->rng == NULL || w->block == NULL || w->nat_p == NULL) {
         ro_workspace_free(w);
         return NULL;
     }
@@ -299,8 +360,12 @@ ro_workspace *ro_workspace_alloc(const ro_model *m)
     w->v = w->b + P;
     w->s = w->v + P;
     w->t = w->s + P;
-    w->zg = w->t + 3 * m->n_options;
+    w->tden = w->t + T;
+    w->zg = w->tden + T;
     w->gam = w->zg + m->n_groups;
+    w->nat_tau = w->nat_p + B;
+    w->nat_x = w->nat_tau + B;
+    w->nat_y = w->nat_x + B;
     return w;
 }
 
@@ -310,31 +375,71 @@ void ro_workspace_free(ro_workspace *w)
         return;
     ro_stream_free(w->rng);
     free(w->block);
+    free(w->nat_p);
     free(w);
 }
 
 /* ---------------------------------------------------------------- draw */
 
-/* A unit-variance draw of the systematic error's shape: N(0,1), or a
- * Student t(df) scaled by sqrt((df-2)/df). t = Z / sqrt(X/df) with
- * X ~ chi2(df) = Gamma(df/2, scale 2), so the scaled t is
- * Z * sqrt((df-2)/X). */
-static double unit_error(const ro_model *m, gsl_rng *rng)
+/* The national draws of block k (draws k B .. k B + B - 1, B =
+ * RO_NATIONAL_BLOCK) into the workspace: A's share from the polls, and,
+ * in a national-only model, the turnout. Each reads one stream for the
+ * whole block, keyed by (seed, k), in batches (docs/model.md §7):
+ *   polls:   Z1 of every draw, then Z2 of every draw (scale > 0), then
+ *            G ~ Gamma(df/2, 1) of every draw (student_t);
+ *   turnout: Ga ~ Gamma(a, 1) of every draw, then Gb ~ Gamma(b, 1) of every
+ *            draw, tau = Ga / (Ga + Gb); with a shape below 1, one
+ *            gsl_ran_beta per draw instead, in order.
+ * p = bound(mean + sd Z1 + scale D), D = Z2, or Z2 sqrt((df-2) / X) with
+ * X = 2 G ~ chi2(df): a unit-variance Student t. */
+static void national_block(const ro_model *m, ro_workspace *w, uint64_t seed, uint64_t k)
 {
-    double z = gsl_ran_gaussian_ziggurat(rng, 1.0);
-    if (!m->student)
-        return z;
-    return z * sqrt(m->t_num / gsl_ran_gamma(rng, m->t_shape, 2.0));
+    const size_t B = RO_NATIONAL_BLOCK;
+    double *p = w->nat_p, *z2 = w->nat_x, *g = w->nat_y;
+    if (m->need_polls) {
+        ro_stream_seed(w->rng, seed, k, RO_STREAM_POLLS_BLOCK);
+        ro_rv_normals(&m->zig, w->rng, p, B);
+        for (size_t j = 0; j < B; j++)
+            p[j] = m->avg.mean + m->avg.sd * p[j];
+        if (m->scale > 0) {
+            ro_rv_normals(&m->zig, w->rng, z2, B);
+            if (m->student) {
+                ro_rv_gammas_one(&m->zig, w->rng, &m->t_gamma, g, B);
+                for (size_t j = 0; j < B; j++)
+                    z2[j] *= sqrt(m->t_num / (2.0 * g[j]));
+            }
+            for (size_t j = 0; j < B; j++)
+                p[j] += m->scale * z2[j];
+        }
+        for (size_t j = 0; j < B; j++)
+            p[j] = ro_share_bound(p[j]);
+    }
+    if (m->n_regions == 0 && m->turnout_given && !m->turnout_fixed) {
+        double *tau = w->nat_tau, *ga = w->nat_x, *gb = w->nat_y;
+        ro_stream_seed(w->rng, seed, k, RO_STREAM_TURNOUT_BLOCK);
+        if (m->turnout_batch) {
+            ro_rv_gammas_one(&m->zig, w->rng, &m->turnout_ga, ga, B);
+            ro_rv_gammas_one(&m->zig, w->rng, &m->turnout_gb, gb, B);
+            for (size_t j = 0; j < B; j++)
+                tau[j] = ga[j] / (ga[j] + gb[j]);
+        } else {
+            for (size_t j = 0; j < B; j++)
+                tau[j] = gsl_ran_beta(w->rng, m->turnout_a, m->turnout_b);
+        }
+    }
+    w->nat_valid = true;
+    w->nat_seed = seed;
+    w->nat_index = k;
 }
 
-/* A's two-way share from the polls: p = bound(mean + sd Z1 + scale D). */
-static double national_share(const ro_model *m, ro_workspace *w, uint64_t seed, uint64_t index)
+/* Draw `index`'s slot in the cached national block, filling it first when
+ * the draw is in another block (or another seed's). */
+static size_t national_slot(const ro_model *m, ro_workspace *w, uint64_t seed, uint64_t index)
 {
-    ro_stream_seed(w->rng, seed, index, RO_STREAM_POLLS);
-    double y = m->avg.mean + m->avg.sd * gsl_ran_gaussian_ziggurat(w->rng, 1.0);
-    if (m->scale > 0)
-        y += m->scale * unit_error(m, w->rng);
-    return ro_share_bound(y);
+    const uint64_t k = index / RO_NATIONAL_BLOCK;
+    if (!w->nat_valid || w->nat_seed != seed || w->nat_index != k)
+        national_block(m, w, seed, k);
+    return (size_t)(index % RO_NATIONAL_BLOCK);
 }
 
 static int winner_of(double share)
@@ -349,10 +454,8 @@ static void draw_national(const ro_model *m, ro_workspace *w, uint64_t seed, uin
     out->turnout = NAN;
     if (m->turnout_given) {
         out->turnout = m->turnout_mean;
-        if (!m->turnout_fixed) {
-            ro_stream_seed(w->rng, seed, index, RO_STREAM_TURNOUT);
-            out->turnout = gsl_ran_beta(w->rng, m->turnout_a, m->turnout_b);
-        }
+        if (!m->turnout_fixed)
+            out->turnout = w->nat_tau[national_slot(m, w, seed, index)];
     }
     out->blank_null = NAN;
     out->votes_a = out->votes_b = out->margin = NAN;
@@ -367,25 +470,34 @@ static void draw_national(const ro_model *m, ro_workspace *w, uint64_t seed, uin
 }
 
 /* One Dirichlet(alpha) row by normalised gammas, taken in order from
- * *gam (advanced past the ones used); zero shares stay zero (Gamma(0) is
- * undefined) and a fixed row is its mean. */
-static void draw_row(const transfer_row *row, const double **gam, double t[3])
+ * *gam (advanced past the ones used): its A and B shares as num / den,
+ * divided later for all rows at once. Zero shares stay zero (Gamma(0) is
+ * undefined) and a fixed row is its mean (over 1, exactly the mean). The
+ * sum is taken over all three columns in order, as a scalar loop would. */
+static void draw_row(const transfer_row *row, const double **gam, double num[2], double den[2])
 {
+    den[0] = den[1] = 1;
     if (row->fixed) {
-        memcpy(t, row->mean, sizeof row->mean);
+        num[0] = row->mean[RO_TO_A];
+        num[1] = row->mean[RO_TO_B];
         return;
     }
-    double sum = 0;
-    for (int j = 0; j < 3; j++) {
-        t[j] = row->alpha[j] > 0 ? *(*gam)++ : 0.0;
-        sum += t[j];
-    }
+    /* three scalars, not an array: a 16-byte load of two 8-byte stores
+     * just made cannot be forwarded from the store buffer (a stall per row) */
+    const double *g = *gam;
+    const double t0 = row->alpha[0] > 0 ? *g++ : 0.0;
+    const double t1 = row->alpha[1] > 0 ? *g++ : 0.0;
+    const double t2 = row->alpha[2] > 0 ? *g++ : 0.0;
+    *gam = g;
+    const double sum = ((0.0 + t0) + t1) + t2;
     if (!(sum > 0)) { /* every gamma underflowed (tiny shapes): keep the mean */
-        memcpy(t, row->mean, sizeof row->mean);
+        num[0] = row->mean[RO_TO_A];
+        num[1] = row->mean[RO_TO_B];
         return;
     }
-    for (int j = 0; j < 3; j++)
-        t[j] /= sum;
+    num[0] = t0;
+    num[1] = t1;
+    den[0] = den[1] = sum;
 }
 
 /* Four doubles processed as one value (GCC/clang vector extension),
@@ -427,30 +539,78 @@ RO_V4_INLINE ro_v4 v4_set(double x) { return (ro_v4){x, x, x, x}; }
  * macro: as a function its vector arguments draw a GCC ABI note. */
 #define V4_SELECT(m, yes, no) ((ro_v4)(((ro_i4)(yes) & (m)) | ((ro_i4)(no) & ~(m))))
 
+/* num[k] /= den[k], four at a time: the row divisions of a draw are
+ * independent, so they pipeline instead of each waiting for its sum. */
+RO_HOT static void divide_vec(double *restrict num, const double *restrict den, size_t n)
+{
+    for (size_t k = 0; k < n; k += 4)
+        *(ro_v4 *)(num + k) = *(const ro_v4 *)(num + k) / *(const ro_v4 *)(den + k);
+}
+
 /* A_r and B_r (into a and b) = sum_o votes[o][r] * T[o][A or B], a block
  * of RO_BLOCK regions at a time: the block's sums stay in registers while
  * the options stream past, and each block's votes are contiguous. */
+RO_V4_INLINE void votes_block(const double *restrict vb, const double *t, size_t K,
+                              double *restrict a, double *restrict b)
+{
+    ro_v4 sa0 = v4_set(0), sa1 = v4_set(0), sb0 = v4_set(0), sb1 = v4_set(0);
+    for (size_t o = 0; o < K; o++) {
+        const ro_v4 ta = v4_set(t[2 * o]), tb = v4_set(t[2 * o + 1]);
+        const ro_v4 x0 = *(const ro_v4 *)(vb + o * RO_BLOCK);
+        const ro_v4 x1 = *(const ro_v4 *)(vb + o * RO_BLOCK + 4);
+        sa0 += x0 * ta;
+        sa1 += x1 * ta;
+        sb0 += x0 * tb;
+        sb1 += x1 * tb;
+    }
+    *(ro_v4 *)a = sa0;
+    *(ro_v4 *)(a + 4) = sa1;
+    *(ro_v4 *)b = sb0;
+    *(ro_v4 *)(b + 4) = sb1;
+}
+
+/* A_r and B_r (into a and b) = sum_o votes[o][r] * T[o][A or B], a block
+ * of RO_BLOCK regions at a time: the block's sums stay in registers while
+ * the options stream past, and each block's votes are contiguous. Two
+ * blocks at once where there are two: the eight sums are independent, and
+ * four are too few to hide the latency of an addition; each region's sum
+ * is taken in the same order either way. */
 RO_HOT static void region_votes(const ro_model *m, const double *t, double *restrict a,
                                 double *restrict b)
 {
     const size_t K = m->n_options;
-    for (size_t rb = 0; rb < m->n_pad; rb += RO_BLOCK) {
-        const double *restrict vb = m->votes + rb * K;
-        ro_v4 sa0 = v4_set(0), sa1 = v4_set(0), sb0 = v4_set(0), sb1 = v4_set(0);
+    size_t rb = 0;
+    for (; rb + 2 * RO_BLOCK <= m->n_pad; rb += 2 * RO_BLOCK) {
+        const double *restrict v0 = m->votes + rb * K;
+        const double *restrict v1 = v0 + RO_BLOCK * K;
+        ro_v4 a0 = v4_set(0), a1 = v4_set(0), a2 = v4_set(0), a3 = v4_set(0);
+        ro_v4 b0 = v4_set(0), b1 = v4_set(0), b2 = v4_set(0), b3 = v4_set(0);
         for (size_t o = 0; o < K; o++) {
-            const ro_v4 ta = v4_set(t[3 * o + RO_TO_A]), tb = v4_set(t[3 * o + RO_TO_B]);
-            const ro_v4 x0 = *(const ro_v4 *)(vb + o * RO_BLOCK);
-            const ro_v4 x1 = *(const ro_v4 *)(vb + o * RO_BLOCK + 4);
-            sa0 += x0 * ta;
-            sa1 += x1 * ta;
-            sb0 += x0 * tb;
-            sb1 += x1 * tb;
+            const ro_v4 ta = v4_set(t[2 * o]), tb = v4_set(t[2 * o + 1]);
+            const ro_v4 x0 = *(const ro_v4 *)(v0 + o * RO_BLOCK);
+            const ro_v4 x1 = *(const ro_v4 *)(v0 + o * RO_BLOCK + 4);
+            const ro_v4 x2 = *(const ro_v4 *)(v1 + o * RO_BLOCK);
+            const ro_v4 x3 = *(const ro_v4 *)(v1 + o * RO_BLOCK + 4);
+            a0 += x0 * ta;
+            a1 += x1 * ta;
+            a2 += x2 * ta;
+            a3 += x3 * ta;
+            b0 += x0 * tb;
+            b1 += x1 * tb;
+            b2 += x2 * tb;
+            b3 += x3 * tb;
         }
-        *(ro_v4 *)(a + rb) = sa0;
-        *(ro_v4 *)(a + rb + 4) = sa1;
-        *(ro_v4 *)(b + rb) = sb0;
-        *(ro_v4 *)(b + rb + 4) = sb1;
+        *(ro_v4 *)(a + rb) = a0;
+        *(ro_v4 *)(a + rb + 4) = a1;
+        *(ro_v4 *)(a + rb + 8) = a2;
+        *(ro_v4 *)(a + rb + 12) = a3;
+        *(ro_v4 *)(b + rb) = b0;
+        *(ro_v4 *)(b + rb + 4) = b1;
+        *(ro_v4 *)(b + rb + 8) = b2;
+        *(ro_v4 *)(b + rb + 12) = b3;
     }
+    if (rb < m->n_pad)
+        votes_block(m->votes + rb * K, t, K, a + rb, b + rb);
 }
 
 /* exp(x) of at[0..3], to within a few units in the last place, for
@@ -521,23 +681,50 @@ RO_HOT static double region_odds_vec(double *restrict u, const double *restrict 
     return acc_v[0] + acc_v[1] + acc_v[2] + acc_v[3];
 }
 
+/* x[r] *= y[r] and x[r] += y[r], four regions at a time. */
+RO_HOT static void mul_vec(double *restrict x, const double *restrict y, size_t n)
+{
+    for (size_t r = 0; r < n; r += 4)
+        *(ro_v4 *)(x + r) = *(const ro_v4 *)(x + r) * *(const ro_v4 *)(y + r);
+}
+
+RO_HOT static void add_vec(double *restrict x, const double *restrict y, size_t n)
+{
+    for (size_t r = 0; r < n; r += 4)
+        *(ro_v4 *)(x + r) = *(const ro_v4 *)(x + r) + *(const ro_v4 *)(y + r);
+}
+
+/* Region r's deviation e[r] = (Z_g(r) + sd_r Z_r) + lambda_r, the terms
+ * left out where they are absent; zero in the padding. Summed in this order
+ * for every region, grouped or not, as docs/model.md §5 writes it; a term
+ * that is absent adds nothing (at most the sign of a zero, which exp
+ * ignores). */
+static void region_deviations(const ro_model *m, ro_workspace *w, double *e)
+{
+    const size_t n_pad = m->n_pad;
+    if (m->any_region_sd) {
+        ro_rv_normals(&m->zig, w->rng, e, m->n_regions);
+        for (size_t r = m->n_regions; r < n_pad; r++)
+            e[r] = 0;
+        mul_vec(e, m->region_sd, n_pad);
+    } else {
+        memset(e, 0, n_pad * sizeof *e);
+    }
+    for (size_t k = 0; k < m->n_grouped; k++) {
+        const size_t r = m->grouped[k];
+        e[r] = w->zg[m->group[r]] + e[r];
+    }
+    if (m->lean_shift != NULL)
+        add_vec(e, m->lean_shift, n_pad);
+}
+
 static double region_odds(const ro_model *m, ro_workspace *w, double *pooled_a)
 {
     double *e = NULL;
     if (m->has_deviations) {
-        /* the deviations first, into s (free scratch until anchoring),
-         * zero in the padding */
+        /* the deviations into s: free scratch until anchoring */
         e = w->s;
-        if (m->any_region_sd)
-            ro_rv_normals(&m->zig, w->rng, e, m->n_regions);
-        for (size_t r = 0; r < m->n_regions; r++) {
-            const double z = m->any_region_sd ? m->region_sd[r] * e[r] : 0.0;
-            e[r] = (m->group[r] >= 0 ? w->zg[m->group[r]] : 0.0) + z;
-            if (m->lean_shift != NULL)
-                e[r] += m->lean_shift[r];
-        }
-        for (size_t r = m->n_regions; r < m->n_pad; r++)
-            e[r] = 0;
+        region_deviations(m, w, e);
     }
     return region_odds_vec(w->u, w->b, w->v, e, m->n_pad, pooled_a);
 }
@@ -558,23 +745,27 @@ RO_HOT static uint32_t count_above_half(const double *s, size_t n)
 
 /* S(k) = sum V_r s_r / sum V_r with s_r = u_r k / (1 + u_r k), written to
  * s; *spread = sum V_r s_r (1 - s_r) / sum V_r, the derivative of S with
- * respect to delta = log k. Four partial sums per quantity, one per lane:
- * the blocks of four regions have no dependency between them. */
+ * respect to delta = log k, and *curv = sum V_r s_r (1 - s_r) (1 - 2 s_r) /
+ * sum V_r, its second derivative. Four partial sums per quantity, one per
+ * lane: the blocks of four regions have no dependency between them. */
 RO_HOT static double anchor_eval(const double *restrict u, const double *restrict v,
                                  double *restrict s, size_t n_pad, double k, double inv_total,
-                                 double *spread)
+                                 double *spread, double *curv)
 {
-    ro_v4 acc_s = v4_set(0), acc_d = v4_set(0);
+    ro_v4 acc_s = v4_set(0), acc_d = v4_set(0), acc_c = v4_set(0);
     const ro_v4 k4 = v4_set(k);
     for (size_t r = 0; r < n_pad; r += 4) {
         const ro_v4 u4 = *(const ro_v4 *)(u + r), v4 = *(const ro_v4 *)(v + r);
         const ro_v4 d = 1 / (1 + u4 * k4); /* 1 - s, exact 0 when u k = inf */
         const ro_v4 sr = 1 - d;
         *(ro_v4 *)(s + r) = sr;
+        const ro_v4 w = v4 * sr * d;
         acc_s += v4 * sr;
-        acc_d += v4 * sr * d;
+        acc_d += w;
+        acc_c += w * (d - sr);
     }
     *spread = (acc_d[0] + acc_d[1] + acc_d[2] + acc_d[3]) * inv_total;
+    *curv = (acc_c[0] + acc_c[1] + acc_c[2] + acc_c[3]) * inv_total;
     return (acc_s[0] + acc_s[1] + acc_s[2] + acc_s[3]) * inv_total;
 }
 
@@ -602,16 +793,32 @@ static void anchor_bracket(const ro_model *m, const ro_workspace *w, double lt, 
 
 static double logit(double p) { return log(p / (1 - p)); }
 
-/* Solve S(exp(delta)) = target for delta: Newton steps on the logit
+/* One step for f(delta) = logit S(delta) - logit(target) = -resid, from S,
+ * S' = spread and S'' = curv: Halley's (cubic convergence: from the pooled
+ * first guess two steps reach the tolerance where Newton's took three),
+ * f' = S' / (S (1 - S)), f'' = S'' / (S (1 - S)) - S'^2 (1 - 2 S) / (S (1 - S))^2,
+ * or Newton's when Halley's denominator is not positive. */
+static double halley_step(double delta, double resid, double S, double spread, double curv)
+{
+    const double q = S * (1 - S);
+    const double f = -resid, fp = spread / q;
+    const double fpp = curv / q - spread * spread * (1 - 2 * S) / (q * q);
+    const double den = 2 * fp * fp - f * fpp;
+    if (den > 0 && isfinite(den))
+        return delta - 2 * f * fp / den;
+    return delta + resid * q / spread;
+}
+
+/* Solve S(exp(delta)) = target for delta: Halley steps on the logit
  * scale, where S is nearly linear in delta (slope in (0, 1], exactly 1
  * with one region), safeguarded by bisection inside a bracket that every
  * evaluation narrows. s holds the shares at the returned S. */
 static double anchor_solve(const ro_model *m, ro_workspace *w, double inv_total, double target,
-                           double delta, double S, double spread)
+                           double delta, double S, double spread, double curv)
 {
     const double lt = logit(target);
     /* The analytic bracket costs a pass over the regions and two logs, and
-     * Newton almost never needs it: start unbounded and compute it only the
+     * the steps almost never need it: start unbounded and compute it only the
      * first time a step leaves the bracket the evaluations have narrowed. */
     double lo = -INFINITY, hi = INFINITY, width = 1;
     bool bracketed = false;
@@ -620,7 +827,7 @@ static double anchor_solve(const ro_model *m, ro_workspace *w, double inv_total,
             lo = delta > lo ? delta : lo;
         else
             hi = delta < hi ? delta : hi;
-        double next = delta + (lt - logit(S)) * S * (1 - S) / spread;
+        double next = halley_step(delta, lt - logit(S), S, spread, curv);
         if (!(next > lo && next < hi) && !bracketed) {
             double blo, bhi;
             anchor_bracket(m, w, lt, &blo, &bhi);
@@ -639,7 +846,7 @@ static double anchor_solve(const ro_model *m, ro_workspace *w, double inv_total,
         if (next == delta)
             break; /* the bracket has collapsed to one double */
         delta = next;
-        S = anchor_eval(w->u, w->v, w->s, m->n_pad, exp(delta), inv_total, &spread);
+        S = anchor_eval(w->u, w->v, w->s, m->n_pad, exp(delta), inv_total, &spread, &curv);
     }
     return S;
 }
@@ -681,7 +888,10 @@ static void draw_regional(const ro_model *m, ro_workspace *w, uint64_t seed, uin
     ro_rv_gammas(&m->zig, w->rng, m->shapes, w->gam, m->n_shapes);
     const double *gam = w->gam;
     for (size_t o = 0; o < m->n_options; o++)
-        draw_row(&m->rows[o], &gam, w->t + 3 * o);
+        draw_row(&m->rows[o], &gam, w->t + 2 * o, w->tden + 2 * o);
+    for (size_t k = 2 * m->n_options; k < tpad(m); k++)
+        w->t[k] = 0, w->tden[k] = 1;
+    divide_vec(w->t, w->tden, tpad(m));
     region_votes(m, w->t, w->u, w->b);
 
     /* group shifts first, all of them, so that switching the regional sd
@@ -694,15 +904,15 @@ static void draw_regional(const ro_model *m, ro_workspace *w, uint64_t seed, uin
     const double total_v = region_odds(m, w, &pooled_a);
     const double inv_total = 1 / total_v;
 
-    double spread, S;
+    double spread, curv, S;
     switch (isnan(m->cond_share) ? m->blend.mode : RO_BLEND_POLLS) {
     case RO_BLEND_TRANSFERS:
-        S = anchor_eval(w->u, w->v, w->s, m->n_pad, 1.0, inv_total, &spread);
+        S = anchor_eval(w->u, w->v, w->s, m->n_pad, 1.0, inv_total, &spread, &curv);
         break;
     case RO_BLEND_MIX: {
-        double q = anchor_eval(w->u, w->v, w->s, m->n_pad, 1.0, inv_total, &spread);
+        double q = anchor_eval(w->u, w->v, w->s, m->n_pad, 1.0, inv_total, &spread, &curv);
         double target = clamp_target(m->blend.weight * p + (1 - m->blend.weight) * q);
-        S = anchor_solve(m, w, inv_total, target, 0.0, q, spread);
+        S = anchor_solve(m, w, inv_total, target, 0.0, q, spread, curv);
         break;
     }
     case RO_BLEND_POLLS:
@@ -713,8 +923,8 @@ static void draw_regional(const ro_model *m, ro_workspace *w, uint64_t seed, uin
         double delta = logit(target) - log(pooled_a / (total_v - pooled_a));
         if (!isfinite(delta))
             delta = 0;
-        S = anchor_eval(w->u, w->v, w->s, m->n_pad, exp(delta), inv_total, &spread);
-        S = anchor_solve(m, w, inv_total, target, delta, S, spread);
+        S = anchor_eval(w->u, w->v, w->s, m->n_pad, exp(delta), inv_total, &spread, &curv);
+        S = anchor_solve(m, w, inv_total, target, delta, S, spread, curv);
         break;
     }
     }
@@ -745,7 +955,7 @@ void ro_model_draw(const ro_model *m, ro_workspace *w, uint64_t seed, uint64_t i
                    ro_draw *out)
 {
     double p = !isnan(m->cond_share) ? m->cond_share
-               : m->need_polls       ? national_share(m, w, seed, index)
+               : m->need_polls       ? w->nat_p[national_slot(m, w, seed, index)]
                                      : NAN;
     if (m->n_regions == 0)
         draw_national(m, w, seed, index, p, out);

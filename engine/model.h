@@ -16,6 +16,12 @@
 #include "scenario.h"
 #include "variates.h"
 
+/* The national draws (polling error, national-only turnout) are made a
+ * block of this many draws at a time, from one stream per block
+ * (docs/model.md §7): a constant of the model, so a draw's numbers never
+ * depend on the thread or the driver's blocks. */
+#define RO_NATIONAL_BLOCK 1000
+
 typedef struct ro_model ro_model;
 typedef struct ro_workspace ro_workspace;
 
@@ -61,11 +67,40 @@ bool ro_model_has_turnout(const ro_model *m);
 size_t ro_model_gamma_shapes(const ro_model *m, const ro_gamma_shape **shapes);
 const ro_ziggurat *ro_model_ziggurat(const ro_model *m);
 
+/* Every random variate the model takes, counted from the model itself (the
+ * same tests ro_model_draw makes), with the samplers' parameters: what
+ * bench/bench_floor.c draws to measure the model's random-number floor.
+ *
+ * Once per block of RO_NATIONAL_BLOCK draws (national_block in model.c):
+ * the polls block stream (block_normals normals, then block_gammas gammas
+ * of shape *t_gamma), then, for a national-only turnout, the turnout block
+ * stream (RO_NATIONAL_BLOCK gammas of *turnout_ga then as many of
+ * *turnout_gb, or RO_NATIONAL_BLOCK gsl_ran_beta(turnout_a, turnout_b)
+ * when turnout_ga is NULL).
+ * Once per draw of a regional model: transfers (the gammas of
+ * ro_model_gamma_shapes), regions (group normals, then region normals),
+ * turnout (the blank/null Beta, then the turnout Beta, with gsl_ran_beta). */
+typedef struct {
+    size_t block_normals;           /* 0 (no polls used), B (scale 0) or 2 B */
+    size_t block_gammas;            /* student_t: B */
+    const ro_gamma_shape *t_gamma;
+    bool block_turnout;             /* national-only turnout Betas */
+    const ro_gamma_shape *turnout_ga, *turnout_gb;
+    size_t transfer_gammas;         /* Dirichlet gammas (0: national-only) */
+    size_t group_normals, region_normals;
+    bool blank_beta, turnout_beta;  /* per draw, gsl_ran_beta(a, b) */
+    double blank_a, blank_b, turnout_a, turnout_b;
+} ro_model_variates;
+
+void ro_model_count_variates(const ro_model *m, ro_model_variates *v);
+
 ro_workspace *ro_workspace_alloc(const ro_model *m);
 void ro_workspace_free(ro_workspace *w);
 
 /* Simulate draw number `index` of the run with this seed. Deterministic in
- * (model, seed, index). */
+ * (model, seed, index). The workspace caches the national draws of one
+ * block of RO_NATIONAL_BLOCK draws: draws in order cost one block fill per
+ * RO_NATIONAL_BLOCK draws, a draw from another block a fill of its own. */
 void ro_model_draw(const ro_model *m, ro_workspace *w, uint64_t seed, uint64_t index,
                    ro_draw *out);
 

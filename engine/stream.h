@@ -24,7 +24,10 @@ enum {
     RO_STREAM_POLLS = 0,     /* sampling + systematic polling error */
     RO_STREAM_TURNOUT = 1,   /* national turnout / blank-null split */
     RO_STREAM_TRANSFERS = 2, /* Dirichlet transfer matrix */
-    RO_STREAM_REGIONS = 3    /* regional and group deviations */
+    RO_STREAM_REGIONS = 3,   /* regional and group deviations */
+    /* keyed by a block of RO_NATIONAL_BLOCK draws, not by one draw (model.c) */
+    RO_STREAM_POLLS_BLOCK = 4,   /* the polling errors of a block of draws */
+    RO_STREAM_TURNOUT_BLOCK = 5  /* the national-only turnouts of a block */
 };
 
 extern const gsl_rng_type *ro_rng_xoshiro256pp;

@@ -304,33 +304,68 @@ double ro_mc_se(double p, uint64_t n)
 
 /* ------------------------------------------------------------ hist sets */
 
+/*
+ * A set is updated once per draw, one value per member, and its count rows
+ * (8 KiB each with 1000 bins) are too many to stay in L1: counted directly,
+ * every value is a read-modify-write of a line fetched from L2. So an add
+ * only computes each value's bin code, four values at a time, and stores it
+ * as 16 bits into a small staging buffer (RO_SET_STAGE adds, member after
+ * member); a flush then counts the staged codes member by member, where a
+ * member's values fall in a few neighbouring lines. A code is a bin, or
+ * nbins (under), nbins + 1 (over) or nbins + 2 (NAN, ignored): each row has
+ * those three extra slots, so the flush is one increment per code. The
+ * counts are the same integers as counting each value at once; whatever
+ * reads them flushes first.
+ */
+#define RO_SET_STAGE 64
+
 struct ro_hist_set {
     size_t n, nbins;
+    size_t stride;              /* nbins + 3: bins, then under, over, NAN */
     double lo, hi, inv_width, threshold;
-    uint64_t *under, *over;     /* [n] */
-    uint64_t *above;            /* [n]: values > threshold */
-    uint64_t *counts;           /* [n * nbins], histogram-major */
+    uint64_t *above;            /* [n rounded up to 4]: values > threshold */
+    uint64_t *counts;           /* [n * stride], histogram-major */
+    uint16_t *stage;            /* [RO_SET_STAGE * n]: codes, add-major */
+    size_t staged;              /* adds in stage */
 };
+
+typedef double set_v4 __attribute__((vector_size(32), aligned(8)));
+typedef int64_t set_i4 __attribute__((vector_size(32), aligned(8)));
+typedef int32_t set_c4 __attribute__((vector_size(16)));
+typedef uint16_t set_h4 __attribute__((vector_size(8)));
+
+/* Lane-wise m ? yes : no, m all-ones where true (a vector comparison; C
+ * has no vector ?:). */
+#define SET_SELECT(m, yes, no) ((set_v4)(((set_i4)(yes) & (m)) | ((set_i4)(no) & ~(m))))
+
+#define set_v4_of(x) ((set_v4){(x), (x), (x), (x)})
+
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && !defined(RO_NO_CLONES) && \
+    !defined(__SANITIZE_THREAD__)
+#define SET_HOT __attribute__((target_clones("avx2", "default")))
+#else
+#define SET_HOT
+#endif
 
 ro_hist_set *ro_hist_set_alloc(size_t n, double lo, double hi, size_t nbins, double threshold)
 {
     if (!(isfinite(lo) && isfinite(hi) && lo < hi) || nbins == 0 || n == 0 ||
-        n > SIZE_MAX / sizeof(uint64_t) / nbins)
+        nbins > UINT16_MAX - 3 || n > SIZE_MAX / sizeof(uint64_t) / (nbins + 3) - 4)
         return NULL;
     ro_hist_set *s = ro_calloc(1, sizeof *s);
     if (s == NULL)
         return NULL;
     s->n = n;
     s->nbins = nbins;
+    s->stride = nbins + 3;
     s->lo = lo;
     s->hi = hi;
     s->inv_width = (double)nbins / (hi - lo);
     s->threshold = threshold;
-    s->under = ro_calloc(n, sizeof *s->under);
-    s->over = ro_calloc(n, sizeof *s->over);
-    s->above = ro_calloc(n, sizeof *s->above);
-    s->counts = ro_calloc(n * nbins, sizeof *s->counts);
-    if (s->under == NULL || s->over == NULL || s->above == NULL || s->counts == NULL) {
+    s->above = ro_calloc((n + 3) / 4 * 4, sizeof *s->above);
+    s->counts = ro_calloc(n * s->stride, sizeof *s->counts);
+    s->stage = ro_calloc(RO_SET_STAGE * n, sizeof *s->stage);
+    if (s->above == NULL || s->counts == NULL || s->stage == NULL) {
         ro_hist_set_free(s);
         return NULL;
     }
@@ -341,60 +376,96 @@ void ro_hist_set_free(ro_hist_set *s)
 {
     if (s == NULL)
         return;
-    free(s->under);
-    free(s->over);
     free(s->above);
     free(s->counts);
+    free(s->stage);
     free(s);
 }
 
-void ro_hist_set_add(ro_hist_set *s, const double *x)
+/* Count the staged codes. */
+static void set_flush(ro_hist_set *s)
 {
-    const double lo = s->lo, hi = s->hi, iw = s->inv_width, th = s->threshold;
-    const size_t nb = s->nbins;
-    uint64_t *row = s->counts;
-    for (size_t i = 0; i < s->n; i++, row += nb) {
-        double v = x[i];
-        s->above[i] += v > th;
-        if (v >= lo && v <= hi) {
-            size_t b = (size_t)((v - lo) * iw);
-            row[b < nb ? b : nb - 1]++;
-        } else if (v < lo) {
-            s->under[i]++;
-        } else if (v > hi) {
-            s->over[i]++;
-        } /* else NAN: ignored */
+    const size_t n = s->n, staged = s->staged;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t *row = s->counts + i * s->stride;
+        const uint16_t *code = s->stage + i;
+        for (size_t d = 0; d < staged; d++)
+            row[code[d * n]]++;
     }
+    s->staged = 0;
 }
 
-int ro_hist_set_merge(ro_hist_set *into, const ro_hist_set *from)
+/* The code of one value (see the comment above RO_SET_STAGE). */
+static inline __attribute__((always_inline)) uint16_t set_code(const ro_hist_set *s, double v)
+{
+    const size_t nb = s->nbins;
+    if (v >= s->lo && v <= s->hi) {
+        size_t b = (size_t)((v - s->lo) * s->inv_width);
+        return (uint16_t)(b < nb ? b : nb - 1);
+    }
+    return (uint16_t)(v < s->lo ? nb : v > s->hi ? nb + 1 : nb + 2);
+}
+
+/* Four at a time, the codes as doubles first (the clamp to the last bin
+ * before truncating gives the same bin as after: truncation is monotone),
+ * then converted. An AVX2 copy chosen at load time, as in model.c; both
+ * give the same integers. */
+SET_HOT void ro_hist_set_add(ro_hist_set *s, const double *x)
+{
+    const size_t n = s->n;
+    uint16_t *code = s->stage + s->staged * n;
+    const double nb = (double)s->nbins;
+    const set_v4 lo = set_v4_of(s->lo), hi = set_v4_of(s->hi), iw = set_v4_of(s->inv_width);
+    const set_v4 th = set_v4_of(s->threshold), last = set_v4_of(nb - 1);
+    const set_v4 under = set_v4_of(nb), over = set_v4_of(nb + 1), nan = set_v4_of(nb + 2);
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+        const set_v4 v = *(const set_v4 *)(x + i);
+        *(set_i4 *)(s->above + i) -= v > th; /* a true comparison is -1 */
+        const set_v4 pos = (v - lo) * iw;
+        const set_v4 bin = SET_SELECT(pos < last, pos, last);
+        const set_v4 out = SET_SELECT(v < lo, under, SET_SELECT(v > hi, over, nan));
+        const set_v4 c = SET_SELECT((v >= lo) & (v <= hi), bin, out);
+        const set_h4 h = __builtin_convertvector(__builtin_convertvector(c, set_c4), set_h4);
+        memcpy(code + i, &h, sizeof h);
+    }
+    for (; i < n; i++) {
+        s->above[i] += x[i] > s->threshold;
+        code[i] = set_code(s, x[i]);
+    }
+    if (++s->staged == RO_SET_STAGE)
+        set_flush(s);
+}
+
+int ro_hist_set_merge(ro_hist_set *into, ro_hist_set *from)
 {
     if (into->n != from->n || into->nbins != from->nbins || into->lo != from->lo ||
         into->hi != from->hi || into->threshold != from->threshold)
         return -1;
-    for (size_t i = 0; i < into->n; i++) {
-        into->under[i] += from->under[i];
-        into->over[i] += from->over[i];
+    set_flush(into);
+    set_flush(from);
+    for (size_t i = 0; i < into->n; i++)
         into->above[i] += from->above[i];
-    }
-    for (size_t k = 0; k < into->n * into->nbins; k++)
+    for (size_t k = 0; k < into->n * into->stride; k++)
         into->counts[k] += from->counts[k];
     return 0;
 }
 
 uint64_t ro_hist_set_above(const ro_hist_set *s, size_t i) { return s->above[i]; }
 
-int ro_hist_set_export(const ro_hist_set *s, size_t i, ro_hist *h)
+int ro_hist_set_export(ro_hist_set *s, size_t i, ro_hist *h)
 {
     if (i >= s->n || h->nbins != s->nbins || h->lo != s->lo || h->hi != s->hi || h->with_moments)
         return -1;
-    const uint64_t *row = s->counts + i * s->nbins;
-    h->under += s->under[i];
-    h->over += s->over[i];
-    h->n += s->under[i] + s->over[i];
-    if (s->under[i] > 0 && h->lo < h->min)
+    set_flush(s);
+    const uint64_t *row = s->counts + i * s->stride;
+    const uint64_t under = row[s->nbins], over = row[s->nbins + 1];
+    h->under += under;
+    h->over += over;
+    h->n += under + over;
+    if (under > 0 && h->lo < h->min)
         h->min = h->lo;
-    if (s->over[i] > 0 && h->hi > h->max)
+    if (over > 0 && h->hi > h->max)
         h->max = h->hi;
     for (size_t b = 0; b < s->nbins; b++) {
         if (row[b] == 0)

@@ -65,7 +65,9 @@ int ro_hist_load_add(FILE *in, ro_hist *h);
  * contiguous matrix: the per-region accumulators, which are all updated
  * once per draw. Going through n separate ro_hist objects costs a pointer
  * chase, NaN and min/max tests and a call per region; this is one tight
- * loop. Counts are integers, so merging is exact in any order.
+ * loop, whose counting is deferred over a few adds (summary.c says why)
+ * and done before anything reads the counts. Counts are integers, so
+ * merging is exact in any order. nbins is at most 65532.
  */
 typedef struct ro_hist_set ro_hist_set;
 
@@ -75,13 +77,14 @@ void ro_hist_set_free(ro_hist_set *s);
  * region won: exact, not read off the bins). NAN values are ignored. */
 void ro_hist_set_add(ro_hist_set *s, const double *x);
 uint64_t ro_hist_set_above(const ro_hist_set *s, size_t i);
-/* into += from; -1 if the shapes differ. */
-int ro_hist_set_merge(ro_hist_set *into, const ro_hist_set *from);
+/* into += from; -1 if the shapes differ. Both are written to: their
+ * deferred counts are counted first. */
+int ro_hist_set_merge(ro_hist_set *into, ro_hist_set *from);
 /* Add the counts of histogram i to h, which must have the set's lo, hi
  * and nbins and no moments (ro_hist_alloc(lo, hi, nbins, false)). h's
  * min and max become the edges of the lowest and highest non-empty bins.
  * Returns 0, or -1 if the shapes differ. */
-int ro_hist_set_export(const ro_hist_set *s, size_t i, ro_hist *h);
+int ro_hist_set_export(ro_hist_set *s, size_t i, ro_hist *h);
 
 /* Monte Carlo standard error of a proportion p estimated from n draws. */
 double ro_mc_se(double p, uint64_t n);

@@ -8,8 +8,9 @@
  * model needs ~120 normals and ~40 gammas; measured on these machines,
  * gsl_ran_gaussian_ziggurat cost 10.8 ns and gsl_ran_gamma (shape 3)
  * 22-24 ns each, against 4.3-6 ns and 13-14 ns for the same algorithms
- * inlined with the state kept in registers (bench/README.md). Everything
- * else (polling error, Beta draws) still uses GSL.
+ * inlined with the state kept in registers (bench/README.md). The national
+ * model draws its polling errors and turnout Betas with them too, a block
+ * of draws at a time (model.c); the regional model's Betas still use GSL.
  *
  * They draw from the same stream words as GSL's samplers
  * (ro_stream_words), so both can share a stream; the algorithms are of
@@ -51,6 +52,7 @@ void ro_rv_normals(const ro_ziggurat *z, gsl_rng *r, double *out, size_t n);
 typedef struct {
     double d, c;      /* Marsaglia-Tsang constants for shape a' = max(a, 1 + a) */
     double inv_a;     /* 1/a when a < 1 (the U^(1/a) boost), else 0 */
+    double q;         /* 1 / (108 d), of the second squeeze (variates.c) */
 } ro_gamma_shape;
 
 /* Prepare shape a > 0, finite. */
@@ -59,5 +61,9 @@ void ro_gamma_shape_init(ro_gamma_shape *g, double a);
 /* n Gamma(g[k], 1) variates into out[k], from stream r, in order. */
 void ro_rv_gammas(const ro_ziggurat *z, gsl_rng *r, const ro_gamma_shape *g, double *out,
                   size_t n);
+/* n Gamma(*g, 1) variates of one shape into out, from stream r, in order:
+ * the same numbers as ro_rv_gammas with n copies of *g. */
+void ro_rv_gammas_one(const ro_ziggurat *z, gsl_rng *r, const ro_gamma_shape *g, double *out,
+                      size_t n);
 
 #endif /* RO_VARIATES_H */

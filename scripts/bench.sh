@@ -1,6 +1,9 @@
 #!/bin/sh
-# make bench: speed (draws per second, 1 and 2 threads, as ratios measured in
-# one run) and peak memory at 1e6 and 1e8 draws. Results: CSV lines
+# make bench: speed (the model against its random-number floor, 2 threads
+# against 1, national against full: ratios of CPU times measured in one run;
+# draws per second, 1 and 2 threads) and peak memory at 1e6 and 1e8 draws.
+# Results: CSV lines
+#   ns,SCENARIO,CASE,MEDIAN,MIN,MAX / ratio,NAME,MEDIAN,MIN,MAX (bench_floor)
 #   rate,SCENARIO,DRAWS,THREADS,SECONDS,DRAWS_PER_S,RATIO_TO_FIRST,P_WIN_A
 #   peak_rss_kib,SCENARIO,DRAWS,THREADS,KIB
 # See bench/README.md for what they mean and the figures recorded.
@@ -9,6 +12,12 @@ build=${1:-build}
 b="$build/bench/bench_sim"
 national=scenarios/fr-2022-polls-only.yaml
 full=scenarios/fr-2022-runoff.yaml
+echo "# load: $(uptime)"
+echo "# the model against its random-number floor, CPU time, interleaved rounds"
+"$build/bench/bench_floor" "$full" "$national"
+echo "# the national model against a vectorised NumPy peer, CPU time per draw on one core"
+/usr/bin/python3 bench/national_numpy.py "${RUNOFF_BIN:-$build/runoff}" "$national" ||
+    echo "# (skipped: /usr/bin/python3 with numpy and yaml is needed)"
 echo "# national model (polls only)"
 "$b" "$national" 1000000 1 2
 echo "# full model (107 regions)"

@@ -606,6 +606,46 @@ static void test_draws_are_deterministic(void **state)
     fix_free(s);
 }
 
+/* The national draws come a block of RO_NATIONAL_BLOCK at a time and are
+ * cached: a draw must be the same asked for in order, backwards, alone in
+ * a fresh workspace, or after a draw of another seed, whatever the path of
+ * the turnout Beta (batched gammas, or GSL for a shape below 1). */
+static void test_national_blocks_do_not_depend_on_order(void **state)
+{
+    (void)state;
+    enum { N = 2 * RO_NATIONAL_BLOCK + 100 };
+    static double share[N], turnout[N];
+    const double sds[2] = {0.03, 0.4}; /* Beta shapes ~164 and 0.28 */
+    for (int k = 0; k < 2; k++) {
+        runoff_scenario *s = one_poll(0.55, 1000);
+        s->polling_error = (ro_polling_error){.dist = RO_ERRDIST_STUDENT_T, .df = 5, .scale = 0.03};
+        s->registered = 1e6;
+        s->turnout = (ro_turnout){.given = true, .mean = 0.5, .sd = sds[k]};
+        ro_model *m = model_ok(s);
+        ro_workspace *w = ro_workspace_alloc(m), *fresh = ro_workspace_alloc(m);
+        ro_draw d;
+        for (int i = 0; i < N; i++) {
+            ro_model_draw(m, w, 9, (uint64_t)i, &d);
+            share[i] = d.share_a;
+            turnout[i] = d.turnout;
+            assert_true(d.turnout > 0 && d.turnout < 1);
+        }
+        for (int i = N - 1; i >= 0; i -= 7) {
+            ro_model_draw(m, w, 9, (uint64_t)i, &d);
+            assert_true(d.share_a == share[i] && d.turnout == turnout[i]);
+            ro_model_draw(m, w, 10, (uint64_t)i, &d); /* another seed in between */
+            assert_true(d.share_a != share[i]);
+        }
+        ro_model_draw(m, fresh, 9, RO_NATIONAL_BLOCK + 17, &d);
+        assert_true(d.share_a == share[RO_NATIONAL_BLOCK + 17]);
+        assert_true(d.turnout == turnout[RO_NATIONAL_BLOCK + 17]);
+        ro_workspace_free(w);
+        ro_workspace_free(fresh);
+        ro_model_free(m);
+        fix_free(s);
+    }
+}
+
 /* ----------------------------------------------------------- errors */
 
 static void test_alloc_failures_are_reported(void **state)
@@ -742,6 +782,7 @@ int main(void)
         cmocka_unit_test(test_one_region_matches_national),
         cmocka_unit_test(test_components_have_their_own_streams),
         cmocka_unit_test(test_draws_are_deterministic),
+        cmocka_unit_test(test_national_blocks_do_not_depend_on_order),
         cmocka_unit_test(test_alloc_failures_are_reported),
         cmocka_unit_test(test_no_poll_is_an_input_error),
         cmocka_unit_test(test_transfers_only_needs_no_polls),

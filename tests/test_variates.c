@@ -216,6 +216,33 @@ static void test_batches_continue_the_stream(void **state)
     ro_stream_free(r);
 }
 
+/* ro_rv_gammas_one gives the numbers ro_rv_gammas gives with n copies of
+ * the shape, and leaves the stream at the same place. */
+static void test_gammas_of_one_shape(void **state)
+{
+    (void)state;
+    ro_ziggurat z;
+    ro_ziggurat_init(&z);
+    gsl_rng *r = ro_stream_alloc();
+    assert_non_null(r);
+    enum { N = 200 };
+    const double shapes[2] = {0.3, 7.5};
+    for (int k = 0; k < 2; k++) {
+        ro_gamma_shape g[N];
+        double one[N], many[N];
+        for (int i = 0; i < N; i++)
+            ro_gamma_shape_init(&g[i], shapes[k]);
+        ro_stream_seed(r, 3, 4, 5);
+        ro_rv_gammas_one(&z, r, &g[0], one, N);
+        const unsigned long after_one = gsl_rng_get(r);
+        ro_stream_seed(r, 3, 4, 5);
+        ro_rv_gammas(&z, r, g, many, N);
+        assert_memory_equal(one, many, sizeof one);
+        assert_int_equal(gsl_rng_get(r), after_one);
+    }
+    ro_stream_free(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -226,6 +253,7 @@ int main(void)
         cmocka_unit_test(test_gamma_shape_below_one),
         cmocka_unit_test(test_gamma_shape_one_and_above),
         cmocka_unit_test(test_batches_continue_the_stream),
+        cmocka_unit_test(test_gammas_of_one_shape),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
