@@ -367,6 +367,24 @@ static const arg_case arg_cases[] = {
      "...)"},
     {"bad YAML on standard input", {"run", "-", "-q"}, "election: {name: x\n",
      "<stdin>:2:1: expected ',' or '}' in the mapping that starts at line 1 column 11"},
+    {"--set a value with a terminal escape", {"check", NAT, "--set", "election.name=a\033[2Jb"},
+     NULL,
+     "--set:1:16: U+001B in the value, expected printable text (no control characters, line "
+     "separators, bidirectional controls or non-characters)"},
+    {"--set a value with a line separator",
+     {"check", NAT, "--set", "election.name=a\xE2\x80\xA8" "b"}, NULL,
+     "--set:1:16: U+2028 in the value, expected printable text (no control characters, line "
+     "separators, bidirectional controls or non-characters)"},
+    {"--set a key path with a control character", {"check", NAT, "--set", "election.n\033ame=x"},
+     NULL,
+     "--set:1:11: U+001B in the key path, expected printable text (no control characters, line "
+     "separators, bidirectional controls or non-characters)"},
+    {"--set a duplicate names where the first one is",
+     {"check", REGIONAL, "--set", "first_round.regions.1.code=R1"}, NULL,
+     "--set:1:28: region code 'R1' is used twice (first at tests/data/good/regions.yaml:37:13), "
+     "expected each region code once"},
+    {"a path with a terminal escape is printed escaped", {"check", "tests/data/no\033[2Jsuch.yaml"},
+     NULL, "tests/data/no\\x1B[2Jsuch.yaml: cannot open: No such file or directory"},
     {"--set a list item that does not exist", {"check", NAT, "--set", "polls.5.sample=3"}, NULL,
      "--set:1:7: no item '5' in 'polls', expected an index 0..1 or the id, code or option of an "
      "item"},
