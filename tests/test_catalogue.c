@@ -813,9 +813,9 @@ static void test_35000_regions_load(void **state)
  * rolling releases of few pollsters, oldest first (each release was
  * compared with every other to find the latest and the chain), with fixed
  * house effects for many pollsters (looked up per poll). Loading and
- * validation are O(n log n): `check` takes well under 2 s; the bound
- * asserted here is loose (sanitizer builds, a busy machine) but far below
- * the minutes the quadratic passes took. */
+ * validation are O(n log n): `check` takes about 1 s; the bound asserted
+ * here is loose, for sanitizer builds on a busy machine (30 s seen), yet
+ * below the minutes the quadratic passes took even without sanitizers. */
 static void test_100000_rolling_polls_load_in_linear_time(void **state)
 {
     (void)state;
@@ -839,7 +839,7 @@ static void test_100000_rolling_polls_load_in_linear_time(void **state)
     outcome o = run_runoff(args, NULL);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     double seconds = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
-    if (o.status != 0 || seconds > 20) {
+    if (o.status != 0 || seconds > 60) {
         print_error("status %d after %.1f s, stderr %s\n", o.status, seconds, o.err);
         outcome_free(&o);
         fail();
