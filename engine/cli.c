@@ -62,12 +62,14 @@ static void on_signal(int sig)
 
 void cli_errorf(const char *fmt, ...)
 {
+    /* Messages quote paths and arguments, which can hold anything. */
+    char msg[4096];
     va_list ap;
     va_start(ap, fmt);
-    fputs("runoff: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    runoff_text_make_inert(msg, sizeof msg);
+    fprintf(stderr, "runoff: %s\n", msg);
 }
 
 int cli_report_error(const runoff_error *err)

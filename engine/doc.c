@@ -26,6 +26,7 @@
 #include <yaml.h>
 
 #include "error.h"
+#include "text.h"
 
 struct ro_node {
     ro_node_kind kind;
@@ -453,6 +454,15 @@ static runoff_status reader_error(builder *b, const yaml_parser_t *p)
     }
     offset_position(b->buf, b->len, at, &line, &col);
     int byte = at < b->len ? (unsigned char)b->buf[at] : -1;
+    if (strcmp(problem, "control characters are not allowed") == 0 && byte >= 0x80) {
+        uint32_t cp;
+        int invalid;
+        char name[16];
+        ro_text_find_active(b->buf + at, b->len - at, &cp, &invalid);
+        return ro_error_set(b->err, RUNOFF_EINPUT, b->doc->name, line, col,
+                            "%s is not allowed in YAML, expected text (printable characters, "
+                            "spaces, tabs and line breaks)", ro_text_describe(cp, invalid, name));
+    }
     if (strcmp(problem, "control characters are not allowed") == 0)
         return ro_error_set(b->err, RUNOFF_EINPUT, b->doc->name, line, col,
                             "control character 0x%02X, expected text (printable characters, "
@@ -566,6 +576,21 @@ static runoff_status refuse_decorations(builder *b, const yaml_event_t *ev,
     return RUNOFF_OK;
 }
 
+/* Text must stay inert after unescaping (text.h): "\e[2J" or "\n" in a
+ * quoted string would otherwise reach messages, reports and terminals. */
+static runoff_status check_inert(runoff_error *err, const char *file, int line, int col,
+                                 const char *text, size_t len, const char *what)
+{
+    uint32_t cp;
+    int invalid;
+    if (ro_text_find_active(text, len, &cp, &invalid) == len)
+        return RUNOFF_OK;
+    char name[16];
+    return ro_error_set(err, RUNOFF_EINPUT, file, line, col,
+                        "%s in %s, " RO_TEXT_EXPECTED,
+                        invalid ? "invalid UTF-8" : ro_text_describe(cp, 0, name), what);
+}
+
 static runoff_status on_node(builder *b, const yaml_event_t *ev)
 {
     int line = (int)ev->start_mark.line + 1, col = (int)ev->start_mark.column + 1;
@@ -589,6 +614,9 @@ static runoff_status on_node(builder *b, const yaml_event_t *ev)
                                 len, RO_DOC_MAX_SCALAR);
         if (memchr(text, '\0', len) != NULL)
             return fail_at(b, ev->start_mark, "NUL character (\\0) in a value, expected text");
+        if ((st = check_inert(b->err, b->doc->name, line, col, text, len,
+                              is_key ? "a key" : "a value")) != RUNOFF_OK)
+            return st;
         n = scalar_new(text, len, line, col);
         if (n == NULL)
             return nomem(b);
@@ -914,6 +942,16 @@ runoff_status runoff_doc_set(runoff_doc *doc, const char *assignment, runoff_err
         return set_error(err, assignment, assignment,
                          "missing '=' in '%s', expected key.path=value", assignment);
     const char *value = eq + 1;
+    uint32_t cp;
+    int invalid;
+    size_t active = ro_text_find_active(assignment, strlen(assignment), &cp, &invalid);
+    if (active < strlen(assignment)) {
+        char name[16];
+        return set_error(err, assignment, assignment + active,
+                         "%s in %s, " RO_TEXT_EXPECTED,
+                         ro_text_describe(cp, invalid, name),
+                         assignment + active < value ? "the key path" : "the value");
+    }
     if (strlen(value) > RO_DOC_MAX_SCALAR)
         return set_error(err, assignment, value, "value is %zu bytes long, expected at most %d",
                          strlen(value), RO_DOC_MAX_SCALAR);

@@ -8,6 +8,7 @@
  * sets it, so it is not hidden state the engine depends on.
  */
 #include "error.h"
+#include "text.h"
 
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -28,6 +29,9 @@ runoff_status ro_error_set(runoff_error *err, runoff_status status, const char *
     va_start(ap, fmt);
     vsnprintf(err->message, sizeof err->message, fmt, ap);
     va_end(ap);
+    /* A file name or a value quoted in the message can hold anything. */
+    ro_text_make_inert(err->file, sizeof err->file);
+    ro_text_make_inert(err->message, sizeof err->message);
     return status;
 }
 

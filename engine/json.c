@@ -25,7 +25,11 @@ static void json_string(ro_fmt_out *o, const char *s)
         case '\r': ro_fmt_puts(o, "\\r"); break;
         case '\t': ro_fmt_puts(o, "\\t"); break;
         default:
-            if (*p < 0x20)
+            /* U+2028/9 are valid JSON but end a line in JavaScript */
+            if (p[0] == 0xE2 && p[1] == 0x80 && (p[2] == 0xA8 || p[2] == 0xA9)) {
+                ro_fmt_printf(o, "\\u%04x", 0x2000u + p[2] - 0x80u);
+                p += 2;
+            } else if (*p < 0x20 || *p == 0x7F)
                 ro_fmt_printf(o, "\\u%04x", *p);
             else
                 ro_fmt_printf(o, "%c", *p);

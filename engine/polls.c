@@ -3,8 +3,11 @@
  * house effects, and the sampling uncertainty of the result.
  *
  * Everything is computed once per scenario (the model draws around the
- * result), so clarity wins over speed: the rolling-poll rule is a plain
- * O(n^2) scan over a few hundred polls at most. Every intermediate value
+ * result), but a scenario may hold 100 000 polls, so every pass is
+ * O(n log n): the polls are sorted once by pollster and release (the
+ * rolling rules walk each pollster's releases in that order) and each poll
+ * gets its pollster's index once, instead of a search per poll. Every
+ * intermediate value
  * is kept per poll in ro_poll_average so reports can show why a poll
  * weighs what it weighs. The equations, with symbols, are in
  * docs/model.md §1; the names below follow them.
@@ -23,86 +26,96 @@ static const char WHY_AFTER_AS_OF[] = "after as_of";
 static const char WHY_SUPERSEDED[] = "superseded rolling release";
 static const char WHY_OVERLAP[] = "overlaps a later release";
 
-/* Is rolling poll j a later release than rolling poll i of the same
- * pollster? Later end, then later start, then later in the file. */
-static bool later_release(const ro_poll *pi, size_t i, const ro_poll *pj, size_t j)
+/* A poll and its index in the scenario, for sorting. */
+typedef struct {
+    const ro_poll *p;
+    size_t i;
+} poll_ref;
+
+/* By pollster, then release order: earlier end, then earlier start, then
+ * earlier in the file. Within a pollster the last one is the latest
+ * release. */
+static int release_order(const void *pa, const void *pb)
 {
-    if (pj->end != pi->end)
-        return pj->end > pi->end;
-    if (pj->start != pi->start)
-        return pj->start > pi->start;
-    return j > i;
+    const poll_ref *a = pa, *b = pb;
+    int c = strcmp(a->p->pollster, b->p->pollster);
+    if (c != 0)
+        return c;
+    if (a->p->end != b->p->end)
+        return a->p->end < b->p->end ? -1 : 1;
+    if (a->p->start != b->p->start)
+        return a->p->start < b->p->start ? -1 : 1;
+    return a->i < b->i ? -1 : a->i > b->i;
 }
 
-/* Dynamic method, rolling: latest. A rolling release shares respondents
- * with the releases it overlaps, so counting them all would count people
- * twice; going back from each pollster's latest release, a release is kept
- * only if its fieldwork ends before the start of the last one kept. The
- * kept chain has no respondent twice and still follows the trend. */
-static void select_rolling_chain(const runoff_scenario *s, ro_poll_weight *w, bool *in_chain)
+/* refs[] = the used polls (rolling ones only, if rolling_only), sorted by
+ * release_order; returns how many. */
+static size_t sorted_refs(const runoff_scenario *s, const ro_poll_weight *w, bool rolling_only,
+                          poll_ref *refs)
 {
-    const ro_poll *p = s->polls;
-    const size_t n = s->n_polls;
-    for (size_t i = 0; i < n; i++) {
-        if (!w[i].used || !p[i].rolling || in_chain[i])
-            continue;
-        bool latest = true; /* is i its pollster's latest used release? */
-        for (size_t j = 0; j < n && latest; j++)
-            latest = !(j != i && w[j].used && p[j].rolling &&
-                       strcmp(p[j].pollster, p[i].pollster) == 0 &&
-                       later_release(&p[i], i, &p[j], j));
-        if (!latest)
-            continue;
-        in_chain[i] = true;
-        for (int32_t boundary = p[i].start;;) {
-            size_t best = n; /* the latest release ending before the boundary */
-            for (size_t j = 0; j < n; j++)
-                if (w[j].used && p[j].rolling && p[j].end < boundary &&
-                    strcmp(p[j].pollster, p[i].pollster) == 0 &&
-                    (best == n || later_release(&p[best], best, &p[j], j)))
-                    best = j;
-            if (best == n)
-                break;
-            in_chain[best] = true;
-            boundary = p[best].start;
+    size_t m = 0;
+    for (size_t i = 0; i < s->n_polls; i++)
+        if (w[i].used && (!rolling_only || s->polls[i].rolling))
+            refs[m++] = (poll_ref){&s->polls[i], i};
+    qsort(refs, m, sizeof *refs, release_order);
+    return m;
+}
+
+/* End of the run of refs[g..m) that share refs[g]'s pollster. */
+static size_t group_end(const poll_ref *refs, size_t g, size_t m)
+{
+    size_t e = g + 1;
+    while (e < m && strcmp(refs[e].p->pollster, refs[g].p->pollster) == 0)
+        e++;
+    return e;
+}
+
+/* With rolling = latest, among one pollster's rolling releases
+ * refs[g..e) (release order). Exponential: only the latest release
+ * counts; the others are superseded. Dynamic: a rolling release shares
+ * respondents with the releases it overlaps, so counting them all would
+ * count people twice; going back from the latest release, a release is
+ * kept only if its fieldwork ends before the start of the last one kept.
+ * The kept chain has no respondent twice and still follows the trend.
+ * Ends only decrease along the chain, so one backward walk finds it. */
+static void select_rolling(const poll_ref *refs, size_t g, size_t e, bool dynamic,
+                           ro_poll_weight *w)
+{
+    if (!dynamic) {
+        for (size_t k = g; k + 1 < e; k++) {
+            w[refs[k].i].used = false;
+            w[refs[k].i].excluded_why = WHY_SUPERSEDED;
+        }
+        return;
+    }
+    int32_t boundary = refs[e - 1].p->start;
+    for (size_t k = e - 1; k-- > g;) {
+        if (refs[k].p->end < boundary) {
+            boundary = refs[k].p->start;
+        } else {
+            w[refs[k].i].used = false;
+            w[refs[k].i].excluded_why = WHY_OVERLAP;
         }
     }
-    for (size_t i = 0; i < n; i++)
-        if (w[i].used && p[i].rolling && !in_chain[i]) {
-            w[i].used = false;
-            w[i].excluded_why = WHY_OVERLAP;
-        }
 }
 
 /* Mark polls as excluded: fieldwork ending after the reference date, then,
- * with rolling = latest, superseded rolling releases: for the exponential
- * method every release that a later release of the same pollster, itself
- * not excluded by date, supersedes; for the dynamic method the releases
- * outside each pollster's non-overlapping chain (select_rolling_chain,
- * which needs in_chain: n_polls flags, all false). Returns the count used. */
+ * with rolling = latest, rolling releases that a later release of the
+ * same pollster supersedes (select_rolling). refs: room for n_polls.
+ * Returns the count used. */
 static size_t select_polls(const runoff_scenario *s, int32_t t0, ro_poll_weight *w,
-                           bool *in_chain)
+                           poll_ref *refs)
 {
     const ro_poll *p = s->polls;
     for (size_t i = 0; i < s->n_polls; i++) {
         w[i].used = p[i].end <= t0;
         w[i].excluded_why = w[i].used ? NULL : WHY_AFTER_AS_OF;
     }
-    if (s->aggregation.rolling == RO_ROLLING_LATEST && s->aggregation.method == RO_AGG_DYNAMIC)
-        select_rolling_chain(s, w, in_chain);
-    else if (s->aggregation.rolling == RO_ROLLING_LATEST) {
-        for (size_t i = 0; i < s->n_polls; i++) {
-            if (!w[i].used || !p[i].rolling)
-                continue;
-            for (size_t j = 0; j < s->n_polls; j++) {
-                if (j != i && p[j].rolling && p[j].end <= t0 &&
-                    strcmp(p[j].pollster, p[i].pollster) == 0 &&
-                    later_release(&p[i], i, &p[j], j)) {
-                    w[i].used = false;
-                    w[i].excluded_why = WHY_SUPERSEDED;
-                    break;
-                }
-            }
+    if (s->aggregation.rolling == RO_ROLLING_LATEST) {
+        const size_t m = sorted_refs(s, w, true, refs);
+        for (size_t g = 0, e; g < m; g = e) {
+            e = group_end(refs, g, m);
+            select_rolling(refs, g, e, s->aggregation.method == RO_AGG_DYNAMIC, w);
         }
     }
     size_t n_used = 0;
@@ -151,49 +164,78 @@ static void weigh_polls(const runoff_scenario *s, int32_t t0, ro_poll_weight *w)
         w[i].weight /= total;
 }
 
-/* Index of the pollster named `name` in house[0..n), or n. */
-static size_t find_pollster(const ro_house_effect *house, size_t n, const char *name)
+/* Each pollster with a used poll, for one average: its index in
+ * avg->house (order of first appearance in the file) for every used poll,
+ * and its fixed house effect (0 without a value or a fixed mode). */
+typedef struct {
+    size_t *id;     /* [n_polls]; meaningful for used polls only */
+    double *fixed;  /* [n_house] */
+} pollster_map;
+
+typedef struct {
+    size_t first, g, e; /* first poll in the file; refs[g..e) */
+} pollster_group;
+
+static int by_first_poll(const void *pa, const void *pb)
 {
-    size_t j = 0;
-    while (j < n && strcmp(house[j].pollster, name) != 0)
-        j++;
-    return j;
+    const pollster_group *a = pa, *b = pb;
+    return a->first < b->first ? -1 : a->first > b->first;
 }
 
-/* Index of `name` in avg->house, added in order of first appearance;
- * counts one more used poll for it. */
-static size_t count_pollster_poll(ro_poll_average *avg, const char *name)
+/* Fills avg->house (names, used-poll counts) and map from the used polls,
+ * in O(n log n): refs has room for n_polls. */
+static runoff_status index_pollsters(const runoff_scenario *s, ro_poll_average *avg,
+                                     poll_ref *refs, pollster_map *map)
 {
-    size_t j = find_pollster(avg->house, avg->n_house, name);
-    if (j == avg->n_house) {
-        snprintf(avg->house[j].pollster, sizeof avg->house[j].pollster, "%s", name);
-        avg->n_house++;
+    const size_t m = sorted_refs(s, avg->polls, false, refs);
+    pollster_group *groups = ro_calloc(m, sizeof *groups);
+    if (groups == NULL)
+        return RUNOFF_ENOMEM;
+    size_t n = 0;
+    for (size_t g = 0, e; g < m; g = e) {
+        e = group_end(refs, g, m);
+        size_t first = refs[g].i;
+        for (size_t k = g; k < e; k++)
+            first = refs[k].i < first ? refs[k].i : first;
+        groups[n++] = (pollster_group){first, g, e};
     }
-    avg->house[j].n_polls++;
-    return j;
-}
-
-static double fixed_effect(const ro_aggregation *ag, const char *pollster)
-{
-    for (size_t k = 0; k < ag->n_house_fixed; k++)
-        if (strcmp(ag->house_fixed[k].pollster, pollster) == 0)
-            return ag->house_fixed[k].effect;
-    return 0.0;
+    qsort(groups, n, sizeof *groups, by_first_poll);
+    for (size_t j = 0; j < n; j++) {
+        ro_house_effect *h = &avg->house[j];
+        snprintf(h->pollster, sizeof h->pollster, "%s", refs[groups[j].g].p->pollster);
+        h->n_polls = groups[j].e - groups[j].g;
+        for (size_t k = groups[j].g; k < groups[j].e; k++)
+            map->id[refs[k].i] = j;
+    }
+    avg->n_house = n;
+    free(groups);
+    const ro_aggregation *ag = &s->aggregation;
+    for (size_t v = 0; ag->house == RO_HOUSE_FIXED && v < ag->n_house_fixed; v++) {
+        size_t lo = 0, hi = m; /* first ref of this pollster, by binary search */
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (strcmp(refs[mid].p->pollster, ag->house_fixed[v].pollster) < 0)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        if (lo < m && strcmp(refs[lo].p->pollster, ag->house_fixed[v].pollster) == 0)
+            map->fixed[map->id[refs[lo].i]] = ag->house_fixed[v].effect;
+    }
+    return RUNOFF_OK;
 }
 
 /* One house effect per pollster with a used poll, in order of first
  * appearance; then each used poll's house and adjusted values. p0 is the
  * unadjusted weighted mean (the estimate mode measures against it). */
-static void house_effects(const runoff_scenario *s, ro_poll_average *avg, double p0)
+static void house_effects(const runoff_scenario *s, ro_poll_average *avg, double p0,
+                          const pollster_map *map)
 {
     const ro_aggregation *ag = &s->aggregation;
     ro_poll_weight *w = avg->polls;
-    for (size_t i = 0; i < s->n_polls; i++) {
-        if (!w[i].used)
-            continue;
-        size_t j = count_pollster_poll(avg, s->polls[i].pollster);
-        avg->house[j].effect += s->polls[i].two_way_a - p0; /* estimate: sum first */
-    }
+    for (size_t i = 0; i < s->n_polls; i++)
+        if (w[i].used) /* estimate: sum first */
+            avg->house[map->id[i]].effect += s->polls[i].two_way_a - p0;
     double centre = 0;
     for (size_t j = 0; j < avg->n_house; j++) {
         ro_house_effect *h = &avg->house[j];
@@ -202,7 +244,7 @@ static void house_effects(const runoff_scenario *s, ro_poll_average *avg, double
             h->effect /= (double)h->n_polls + ag->house_shrinkage;
             break;
         case RO_HOUSE_FIXED:
-            h->effect = fixed_effect(ag, h->pollster);
+            h->effect = map->fixed[j];
             break;
         case RO_HOUSE_NONE:
         default:
@@ -220,8 +262,7 @@ static void house_effects(const runoff_scenario *s, ro_poll_average *avg, double
     for (size_t i = 0; i < s->n_polls; i++) {
         w[i].house = 0;
         if (w[i].used)
-            w[i].house = avg->house[find_pollster(avg->house, avg->n_house,
-                                                  s->polls[i].pollster)].effect;
+            w[i].house = avg->house[map->id[i]].effect;
         w[i].adjusted = s->polls[i].two_way_a - w[i].house;
     }
 }
@@ -240,13 +281,13 @@ static runoff_status no_poll_error(const runoff_scenario *s, int32_t t0, runoff_
 /* The exponential average (docs/model.md §1): weights, house effects, the
  * weighted mean and its sampling sd. */
 static runoff_status exponential_average(const runoff_scenario *s, ro_poll_average *avg,
-                                         runoff_error *err)
+                                         const pollster_map *map, runoff_error *err)
 {
     weigh_polls(s, avg->reference_date, avg->polls);
     double p0 = 0;
     for (size_t i = 0; i < s->n_polls; i++)
         p0 += avg->polls[i].weight * s->polls[i].two_way_a;
-    house_effects(s, avg, p0);
+    house_effects(s, avg, p0, map);
 
     double mean = 0;
     for (size_t i = 0; i < s->n_polls; i++)
@@ -269,7 +310,8 @@ static runoff_status exponential_average(const runoff_scenario *s, ro_poll_avera
 /* The used polls as the dynamic model sees them: pollster indices in order
  * of first appearance (avg->house), capped effective samples, fixed house
  * effects removed from the share. */
-static void trend_inputs(const runoff_scenario *s, ro_poll_average *avg, ro_trend_poll *tp)
+static void trend_inputs(const runoff_scenario *s, ro_poll_average *avg, const pollster_map *map,
+                         ro_trend_poll *tp)
 {
     const ro_aggregation *ag = &s->aggregation;
     size_t k = 0;
@@ -282,10 +324,10 @@ static void trend_inputs(const runoff_scenario *s, ro_poll_average *avg, ro_tren
         w->adjusted = s->polls[i].two_way_a;
         if (!w->used)
             continue;
-        size_t j = count_pollster_poll(avg, s->polls[i].pollster);
+        const size_t j = map->id[i];
         double share = s->polls[i].two_way_a;
         if (ag->house == RO_HOUSE_FIXED)
-            share -= fixed_effect(ag, s->polls[i].pollster);
+            share -= map->fixed[j];
         tp[k] = (ro_trend_poll){.start = s->polls[i].start, .end = s->polls[i].end,
                                 .share = share < 0 ? 0 : share > 1 ? 1 : share,
                                 .n_eff = w->n_eff, .pollster = j,
@@ -298,7 +340,7 @@ static void trend_inputs(const runoff_scenario *s, ro_poll_average *avg, ro_tren
 /* The dynamic model (docs/model.md §1b, engine/trend.c): mean and sd of
  * A's two-way share on election day, each poll's weight in it. */
 static runoff_status dynamic_average(const runoff_scenario *s, ro_poll_average *avg,
-                                     runoff_error *err)
+                                     const pollster_map *map, runoff_error *err)
 {
     const ro_aggregation *ag = &s->aggregation;
     ro_trend_poll *tp = ro_calloc(avg->n_used, sizeof *tp);
@@ -307,7 +349,7 @@ static runoff_status dynamic_average(const runoff_scenario *s, ro_poll_average *
         free(tp);
         return ro_error_set(err, RUNOFF_ENOMEM, NULL, 0, 0, "out of memory");
     }
-    trend_inputs(s, avg, tp);
+    trend_inputs(s, avg, map, tp);
     const ro_trend_settings set = {.election_date = s->election_date,
                                    .estimate_house = ag->house == RO_HOUSE_ESTIMATE,
                                    .house_sd = ag->house_sd, .daily_sd = ag->daily_sd,
@@ -342,26 +384,32 @@ runoff_status ro_polls_average(const runoff_scenario *s, ro_poll_average *out,
                            .method = s->aggregation.method};
     avg.polls = ro_calloc(s->n_polls, sizeof *avg.polls);
     avg.house = ro_calloc(s->n_polls, sizeof *avg.house);
-    bool *in_chain = dynamic ? ro_calloc(s->n_polls, sizeof *in_chain) : NULL;
-    if (avg.polls == NULL || avg.house == NULL || (dynamic && in_chain == NULL)) {
-        free(in_chain);
-        ro_poll_average_clear(&avg);
-        return ro_error_set(err, RUNOFF_ENOMEM, NULL, 0, 0, "out of memory");
+    poll_ref *refs = ro_calloc(s->n_polls, sizeof *refs);
+    pollster_map map = {ro_calloc(s->n_polls, sizeof *map.id),
+                        ro_calloc(s->n_polls, sizeof *map.fixed)};
+    runoff_status st = RUNOFF_ENOMEM;
+    if (avg.polls != NULL && avg.house != NULL && refs != NULL && map.id != NULL &&
+        map.fixed != NULL) {
+        avg.n_used = select_polls(s, t0, avg.polls, refs);
+        if (avg.n_used == 0)
+            st = ro_scenario_uses_polls(s) ? no_poll_error(s, t0, err) : RUNOFF_OK;
+        else if ((st = index_pollsters(s, &avg, refs, &map)) == RUNOFF_OK)
+            st = dynamic ? dynamic_average(s, &avg, &map, err)
+                         : exponential_average(s, &avg, &map, err);
     }
-    avg.n_used = select_polls(s, t0, avg.polls, in_chain);
-    free(in_chain);
-    if (avg.n_used == 0) {
-        ro_poll_average_clear(&avg);
+    free(refs);
+    free(map.id);
+    free(map.fixed);
+    if (st == RUNOFF_ENOMEM)
+        ro_error_set(err, RUNOFF_ENOMEM, NULL, 0, 0, "out of memory");
+    if (st == RUNOFF_OK && avg.n_used == 0) {
         /* blend: transfers draws nothing from the polls, so none being
          * left (as_of before the first) is no error: no average, as for a
          * scenario without polls. */
-        if (!ro_scenario_uses_polls(s)) {
-            out->method = s->aggregation.method;
-            return RUNOFF_OK;
-        }
-        return no_poll_error(s, t0, err);
+        ro_poll_average_clear(&avg);
+        out->method = s->aggregation.method;
+        return RUNOFF_OK;
     }
-    runoff_status st = dynamic ? dynamic_average(s, &avg, err) : exponential_average(s, &avg, err);
     if (st != RUNOFF_OK) {
         ro_poll_average_clear(&avg);
         return st;

@@ -40,7 +40,9 @@
 #define REGION_EXPECTED "a first_round region code"
 
 /* Ranges of this schema's own keys (the common ones are in value.h). */
-static const ro_range ro_range_design = {1, INFINITY, false, false, false, "a number >= 1"};
+/* At most 100 so that 1 / n_eff (sample / design effect) stays far from
+ * overflow when the sampling variances of many polls are summed. */
+static const ro_range ro_range_design = {1, 100, false, false, false, "a number in 1..100"};
 static const ro_range ro_range_df = {2, INFINITY, true, false, false, "a number > 2"};
 static const ro_range ro_range_points = {-100, 100, false, false, false, "points in -100..100"};
 static const ro_range ro_range_daily_sd = {RO_TREND_DAILY_SD_MIN, RO_TREND_DAILY_SD_MAX, false,
@@ -376,6 +378,52 @@ static runoff_status load_polls(ro_loader *L)
 
 /* ---------------------------------------------------------- aggregation */
 
+static int house_order_cmp(const void *a, const void *b)
+{
+    return strcmp((*(const ro_house_value *const *)a)->pollster,
+                  (*(const ro_house_value *const *)b)->pollster);
+}
+
+/* A fixed house effect moves each of its pollster's two-way shares; every
+ * moved share must stay a share (0..100), or the average and the model's
+ * logits would not be finite. Said at the value, naming the poll. The
+ * values are looked up by binary search, so this stays O(n log n). */
+static runoff_status check_house_values(ro_loader *L, const ro_node *values)
+{
+    const ro_aggregation *a = &L->s->aggregation;
+    const ro_house_value **order = ro_calloc(a->n_house_fixed, sizeof *order);
+    if (order == NULL)
+        return ro_value_nomem(L);
+    for (size_t i = 0; i < a->n_house_fixed; i++)
+        order[i] = &a->house_fixed[i];
+    qsort(order, a->n_house_fixed, sizeof *order, house_order_cmp);
+    runoff_status st = RUNOFF_OK;
+    for (size_t i = 0; i < L->s->n_polls && st == RUNOFF_OK; i++) {
+        const ro_poll *p = &L->s->polls[i];
+        size_t lo = 0, hi = a->n_house_fixed;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (strcmp(order[mid]->pollster, p->pollster) < 0)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        if (lo == a->n_house_fixed || strcmp(order[lo]->pollster, p->pollster) != 0)
+            continue;
+        const size_t k = (size_t)(order[lo] - a->house_fixed);
+        const double moved = p->two_way_a - a->house_fixed[k].effect;
+        if (!(moved >= 0 && moved <= 1))
+            st = ro_value_bad(L, ro_node_value(values, k),
+                              "house effect for '%s' is %g points, which moves the poll at line "
+                              "%d (A's two-way share %.4g%%) to %.4g%%, expected a share in "
+                              "0..100 after house effects",
+                              p->pollster, 100 * a->house_fixed[k].effect, p->pos.line,
+                              100 * p->two_way_a, 100 * moved);
+    }
+    free((void *)order);
+    return st;
+}
+
 static runoff_status load_house_values(ro_loader *L, const ro_node *values)
 {
     ro_aggregation *a = &L->s->aggregation;
@@ -405,7 +453,7 @@ static runoff_status load_house_values(ro_loader *L, const ro_node *values)
         a->n_house_fixed++;
     }
     ro_value_index_free(&ix);
-    return st;
+    return st != RUNOFF_OK ? st : check_house_values(L, values);
 }
 
 static runoff_status load_house_effects(ro_loader *L, const ro_node *agg)
@@ -523,7 +571,7 @@ static runoff_status load_aggregation(ro_loader *L)
         return st;
     if ((st = ro_value_check_keys(L, agg, keys, "aggregation")) != RUNOFF_OK ||
         (st = ro_value_get_number(L, agg, "half_life_days", "aggregation", false,
-                                  &ro_range_positive, &a->half_life_days)) != RUNOFF_OK ||
+                                  &ro_range_half_life, &a->half_life_days)) != RUNOFF_OK ||
         (st = ro_value_get_date(L, agg, "as_of", "aggregation", false, &a->as_of, &as_of)) ||
         (st = ro_value_get_enum(L, agg, "rolling", "aggregation", rolling, &roll)) != RUNOFF_OK ||
         (st = ro_value_get_number(L, agg, "design_effect", "aggregation", false, &ro_range_design,
@@ -555,6 +603,30 @@ static runoff_status load_aggregation(ro_loader *L)
             return st;
     }
     return load_house_effects(L, agg);
+}
+
+/* The dynamic average has one unknown per day from the first poll's start
+ * to the election: said here, at the oldest poll, rather than by the fit
+ * without a position (and in a sweep, before the first draw). Counts every
+ * poll that ends by the reference date, rolling releases included. */
+static runoff_status check_trend_span(ro_loader *L)
+{
+    const runoff_scenario *s = L->s;
+    if (s->aggregation.method != RO_AGG_DYNAMIC || !ro_scenario_uses_polls(s))
+        return RUNOFF_OK;
+    const int32_t t0 = s->aggregation.has_as_of ? s->aggregation.as_of : s->election_date;
+    const ro_poll *oldest = NULL;
+    for (size_t i = 0; i < s->n_polls; i++)
+        if (s->polls[i].end <= t0 && (oldest == NULL || s->polls[i].start < oldest->start))
+            oldest = &s->polls[i];
+    if (oldest == NULL || (int64_t)s->election_date - oldest->start + 1 <= RO_TREND_MAX_DAYS)
+        return RUNOFF_OK;
+    return ro_error_set(L->err, RUNOFF_EINPUT, ro_doc_name(L->doc), oldest->pos.line,
+                        oldest->pos.column,
+                        "this poll starts %lld days before the election, expected at most %d "
+                        "days for the dynamic average (drop the oldest polls, or use method "
+                        "exponential)",
+                        (long long)s->election_date - oldest->start, RO_TREND_MAX_DAYS - 1);
 }
 
 /* ------------------------------------------ polling error, turnout, sim */
@@ -854,6 +926,9 @@ static runoff_status load_group(ro_loader *L, const ro_node *item, int gi, const
         (st = ro_value_field(L, item, "regions", what, true, &codes)) != RUNOFF_OK ||
         (st = ro_value_need_kind(L, codes, "regions", RO_NODE_SEQUENCE)) != RUNOFF_OK)
         return st;
+    if (ro_node_len(codes) == 0)
+        return ro_value_bad(L, codes, "'regions' of group '%s' is empty, expected at least one "
+                            "region code", g->name);
     for (int h = 0; h < gi; h++)
         if (strcmp(L->s->regional_error.groups[h].name, g->name) == 0)
             return ro_value_bad(L, ro_node_get(item, "name", NULL), "group name '%s' is used twice, expected unique group names",
@@ -986,8 +1061,9 @@ static runoff_status load_actual_regions(ro_loader *L, const ro_node *seq, const
         if ((st = ro_value_lookup(L, cn, code, regs, "region", REGION_EXPECTED, &r)) != RUNOFF_OK) {
             break;
         } else if (seen_at[r] != NULL) {
-            st = ro_value_bad(L, cn, "region '%s' is listed twice (first at line %d), expected each region once", code,
-                     ro_node_line(seen_at[r]));
+            char where[600];
+            st = ro_value_bad(L, cn, "region '%s' is listed twice (first at %s), expected each region once", code,
+                     ro_value_where(L, seen_at[r], cn, where, sizeof where));
         } else if ((st = ro_value_get_shares(L, item, what, false, pct, &shares)) == RUNOFF_OK) {
             seen_at[r] = cn;
             if (pct[0] + pct[1] <= 0)
@@ -1132,7 +1208,7 @@ static runoff_status load_all(ro_loader *L, ro_name_index *opts, ro_name_index *
         st = load_blend(L);
     if (st != RUNOFF_OK || (st = load_polls(L)) != RUNOFF_OK ||
         (st = load_aggregation(L)) != RUNOFF_OK || (st = fill_default_samples(L)) != RUNOFF_OK ||
-        (st = ro_warn_poll_fractions(L)) != RUNOFF_OK ||
+        (st = check_trend_span(L)) != RUNOFF_OK || (st = ro_warn_poll_fractions(L)) != RUNOFF_OK ||
         (st = load_polling_error(L)) != RUNOFF_OK ||
         (st = load_turnout(L)) != RUNOFF_OK || (st = load_simulation(L)) != RUNOFF_OK)
         return st;

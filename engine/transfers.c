@@ -111,11 +111,14 @@ static runoff_status load_rows(ro_loader *L, const ro_node *tr, double conc,
         if ((st = ro_value_check_keys(L, item, keys, what)) != RUNOFF_OK ||
             (st = get_option_ref(L, item, what, opts, &o)) != RUNOFF_OK)
             return st;
+        char where[600];
         if (w->row[o] != NULL)
             return ro_value_bad(
                 L, ro_node_get(item, "option", NULL),
-                "second row for option '%s' (first at line %d), expected one row per option",
-                L->s->options[o].id, ro_node_line(w->row[o]));
+                "second row for option '%s' (first at %s), expected one row per option",
+                L->s->options[o].id,
+                ro_value_where(L, w->row[o], ro_node_get(item, "option", NULL), where,
+                               sizeof where));
         ro_transfer *t = &L->s->transfers[o];
         t->concentration = conc;
         t->pos = ro_value_pos(item);
@@ -295,7 +298,9 @@ static runoff_status adjust_row(ro_loader *L, const ro_node *row, const char *wh
             sum_rest += t->mean[c];
             n_rest++;
         }
-    if (n_rest == 0 ? fabs(sum_given - 1) > 0.005 : sum_given > 1.005)
+    /* Some shares given: the rest is rescaled to fill up to 100, so more
+     * than 100 (beyond rounding of the sum itself) has no meaning. */
+    if (n_rest == 0 ? fabs(sum_given - 1) > 0.005 : sum_given > 1 + 1e-9)
         return ro_value_bad(L, row, "adjusted shares for '%s' add up to %.1f, expected %s", whose,
                             100 * sum_given, n_rest == 0 ? "100 ± 0.5" : "at most 100");
     double rest = sum_given < 1 ? 1 - sum_given : 0;
@@ -341,7 +346,7 @@ static runoff_status load_transfers_body(ro_loader *L, const ro_node *tr, const 
     if ((st = ro_value_check_keys(L, tr, keys, "transfers")) != RUNOFF_OK ||
         (st = ro_value_get_number(L, tr, "concentration", "transfers", false,
                                   &ro_range_concentration, &def_row.concentration)) != RUNOFF_OK ||
-        (st = ro_value_get_number(L, tr, "half_life_days", "transfers", false, &ro_range_positive,
+        (st = ro_value_get_number(L, tr, "half_life_days", "transfers", false, &ro_range_half_life,
                                   &half_life)) ||
         (st = load_rows(L, tr, def_row.concentration, opts, w)) != RUNOFF_OK ||
         (st = load_surveys(L, tr, half_life, def_row.concentration, opts, w)) != RUNOFF_OK ||

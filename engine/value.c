@@ -215,6 +215,10 @@ const ro_range ro_range_positive = {0, INFINITY, true, false, false, "a number >
 const ro_range ro_range_nonneg = {0, INFINITY, false, false, false, "a number >= 0"};
 const ro_range ro_range_concentration = {0, INFINITY, true, false, true, "a number > 0 or .inf"};
 const ro_range ro_range_unit = {0, 1, false, false, false, "a number in 0..1"};
+/* ln 0.5 * age / half_life must stay finite for any age between two dates
+ * (under 4e6 days), and so must the differences of such log weights. */
+const ro_range ro_range_half_life = {1e-6, INFINITY, false, false, false,
+                                     "a number >= 0.000001 (days)"};
 
 runoff_status ro_value_number(ro_loader *L, const ro_node *n, const char *label, const ro_range *r,
                               double *out)
@@ -235,6 +239,11 @@ runoff_status ro_value_number(ro_loader *L, const ro_node *n, const char *label,
         v = strtod(t, NULL);
         if (!isfinite(v))
             return ro_value_bad(L, n, "%s is %s, too large, expected %s", label, t, r->expect);
+        /* 1e-400 would silently become 0 (and 5e-324 lose all precision):
+         * refused like 1e400, since a tiny value is never meant. */
+        if (errno == ERANGE || (v != 0 && fabs(v) < 1e-307))
+            return ro_value_bad(L, n, "%s is %s, too small (nonzero and below 1e-307 in magnitude), "
+                                "expected %s", label, t, r->expect);
     }
     bool low = r->lo_open ? !(v > r->lo) : !(v >= r->lo);
     bool high = r->hi_open ? !(v < r->hi) : !(v <= r->hi);
@@ -264,8 +273,8 @@ runoff_status ro_value_uint(ro_loader *L, const ro_node *n, const char *label, u
         return ro_value_bad(L, n, "%s is '%s', expected %s", label, t, expect);
     errno = 0;
     unsigned long long v = strtoull(digits, NULL, 10);
-    bool zero = strspn(digits, "0") == strlen(digits);
-    if (errno == ERANGE || (t[0] == '-' && !zero) || v < lo || v > hi)
+    /* "-0" is refused too: a minus sign has no place in a count or a seed. */
+    if (errno == ERANGE || t[0] == '-' || v < lo || v > hi)
         return ro_value_bad(L, n, "%s is %s, expected %s", label, t, expect);
     *out = v;
     return RUNOFF_OK;
@@ -498,6 +507,17 @@ runoff_status ro_value_lookup(ro_loader *L, const ro_node *n, const char *name,
                         ro_value_suggestion(name, ix->list, hint, sizeof hint));
 }
 
+const char *ro_value_where(ro_loader *L, const ro_node *first, const ro_node *at, char *buf,
+                           size_t size)
+{
+    const char *f = ro_node_file(L->doc, first);
+    if (strcmp(f, ro_node_file(L->doc, at)) == 0)
+        snprintf(buf, size, "line %d", ro_node_line(first));
+    else
+        snprintf(buf, size, "%s:%d:%d", f, ro_node_line(first), ro_node_column(first));
+    return buf;
+}
+
 /* Names must be unique: reports the first repeat in file order, at its
  * `key` node, pointing back at the first occurrence. */
 runoff_status ro_value_check_unique(ro_loader *L, const ro_node *seq, const char *key,
@@ -518,8 +538,10 @@ runoff_status ro_value_check_unique(ro_loader *L, const ro_node *seq, const char
         return RUNOFF_OK;
     const ro_node *a = ro_node_get(ro_node_value(seq, first), key, NULL);
     const ro_node *b = ro_node_get(ro_node_value(seq, second), key, NULL);
-    return ro_value_bad(L, b, "%s '%s' is used twice (first at line %d), expected each %s once",
-                        what, ro_node_text(b), ro_node_line(a), what);
+    char where[600];
+    return ro_value_bad(L, b, "%s '%s' is used twice (first at %s), expected each %s once",
+                        what, ro_node_text(b), ro_value_where(L, a, b, where, sizeof where),
+                        what);
 }
 
 /* A mapping finalist id → percent (plus "none" when with_none); out[] gets

@@ -80,6 +80,7 @@ extern const ro_range ro_range_positive;      /* > 0 */
 extern const ro_range ro_range_nonneg;        /* >= 0 */
 extern const ro_range ro_range_unit;          /* 0..1 */
 extern const ro_range ro_range_concentration; /* > 0 or .inf */
+extern const ro_range ro_range_half_life;     /* >= 1e-6 days: recency finite at any age */
 
 /* A non-empty string shorter than size bytes, copied into buf. */
 runoff_status ro_value_string(ro_loader *L, const ro_node *n, const char *label, char *buf,
@@ -129,6 +130,12 @@ runoff_status ro_value_get_date(ro_loader *L, const ro_node *map, const char *ke
 /* One of names (NULL-terminated), optional; *out = its index. */
 runoff_status ro_value_get_enum(ro_loader *L, const ro_node *map, const char *key,
                                 const char *what, const char *const *names, int *out);
+
+/* Where `first` is, said from the point of view of a message at `at`:
+ * "line 12" in the same file, else "file:line:column" (e.g. "--set:1:25"
+ * for a value an override wrote). Returns buf. */
+const char *ro_value_where(ro_loader *L, const ro_node *first, const ro_node *at, char *buf,
+                           size_t size);
 
 /* The node's position, for structs that remember where they came from. */
 ro_pos ro_value_pos(const ro_node *n);

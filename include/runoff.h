@@ -77,6 +77,13 @@ typedef struct {
  * into buf; returns buf. */
 const char *runoff_error_format(const runoff_error *err, char *buf, size_t size);
 
+/* Rewrites the NUL-terminated text in buf (capacity size) so that printing
+ * it cannot act on a terminal: control characters (C0, C1, DEL), line and
+ * paragraph separators, bidirectional controls, non-characters and bytes
+ * that are not UTF-8 become \xNN escapes. Error records are already inert;
+ * this is for the text a program adds itself (paths, arguments). */
+void runoff_text_make_inert(char *buf, size_t size);
+
 /* ---------------------------------------------------------------- doc */
 
 /* A parsed YAML document: a tree of mappings, sequences and scalars that

@@ -37,6 +37,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "testutil.h"
@@ -367,6 +368,24 @@ static const arg_case arg_cases[] = {
      "...)"},
     {"bad YAML on standard input", {"run", "-", "-q"}, "election: {name: x\n",
      "<stdin>:2:1: expected ',' or '}' in the mapping that starts at line 1 column 11"},
+    {"--set a value with a terminal escape", {"check", NAT, "--set", "election.name=a\033[2Jb"},
+     NULL,
+     "--set:1:16: U+001B in the value, expected printable text (no control characters, line "
+     "separators, bidirectional controls or non-characters)"},
+    {"--set a value with a line separator",
+     {"check", NAT, "--set", "election.name=a\xE2\x80\xA8" "b"}, NULL,
+     "--set:1:16: U+2028 in the value, expected printable text (no control characters, line "
+     "separators, bidirectional controls or non-characters)"},
+    {"--set a key path with a control character", {"check", NAT, "--set", "election.n\033ame=x"},
+     NULL,
+     "--set:1:11: U+001B in the key path, expected printable text (no control characters, line "
+     "separators, bidirectional controls or non-characters)"},
+    {"--set a duplicate names where the first one is",
+     {"check", REGIONAL, "--set", "first_round.regions.1.code=R1"}, NULL,
+     "--set:1:28: region code 'R1' is used twice (first at tests/data/good/regions.yaml:37:13), "
+     "expected each region code once"},
+    {"a path with a terminal escape is printed escaped", {"check", "tests/data/no\033[2Jsuch.yaml"},
+     NULL, "tests/data/no\\x1B[2Jsuch.yaml: cannot open: No such file or directory"},
     {"--set a list item that does not exist", {"check", NAT, "--set", "polls.5.sample=3"}, NULL,
      "--set:1:7: no item '5' in 'polls', expected an index 0..1 or the id, code or option of an "
      "item"},
@@ -790,6 +809,44 @@ static void test_35000_regions_load(void **state)
     outcome_free(&o);
 }
 
+/* The limit of 100,000 polls, in the shape that made loading quadratic:
+ * rolling releases of few pollsters, oldest first (each release was
+ * compared with every other to find the latest and the chain), with fixed
+ * house effects for many pollsters (looked up per poll). Loading and
+ * validation are O(n log n): `check` takes about 1 s; the bound asserted
+ * here is loose, for sanitizer builds on a busy machine (30 s seen), yet
+ * below the minutes the quadratic passes took even without sanitizers. */
+static void test_100000_rolling_polls_load_in_linear_time(void **state)
+{
+    (void)state;
+    buf b = {0};
+    buf_puts(&b, ELECTION "polls:\n");
+    for (size_t k = 0; k < 100000; k++) {
+        int day = 1 + (int)(k * 60 / 100000);
+        buf_printf(&b, "  - {pollster: P%zu, start: 2030-04-%02d, end: 2030-04-%02d, sample: 900, "
+                   "rolling: true, shares: {a: 51, b: 49}}\n", k % 3 == 0 ? k : k % 3,
+                   day > 30 ? day - 30 : day, day > 30 ? day - 30 : day);
+    }
+    buf_puts(&b, "aggregation:\n  method: exponential\n  house_effects:\n    mode: fixed\n"
+                 "    values:\n");
+    for (size_t k = 0; k < 100000; k += 3)
+        buf_printf(&b, "      P%zu: 1\n", k);
+    const char *path = generate("polls-rolling.yaml", &b);
+    free(b.data);
+    const char *args[] = {"check", path, NULL};
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    outcome o = run_runoff(args, NULL);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double seconds = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
+    if (o.status != 0 || seconds > 60) {
+        print_error("status %d after %.1f s, stderr %s\n", o.status, seconds, o.err);
+        outcome_free(&o);
+        fail();
+    }
+    outcome_free(&o);
+}
+
 /* ----------------------------------------------------------------- main */
 
 static int remove_tree(void)
@@ -832,6 +889,7 @@ int main(void)
         cmocka_unit_test(test_set_path_and_value_limits),
         cmocka_unit_test(test_item_count_limits),
         cmocka_unit_test(test_35000_regions_load),
+        cmocka_unit_test(test_100000_rolling_polls_load_in_linear_time),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -437,6 +437,123 @@ static void test_dynamic_alloc_failure(void **state)
     fix_free(s);
 }
 
+/* The rolling rules as first written, one comparison per pair of polls:
+ * the reference the sorted selection must match on every input.
+ * Exponential: a rolling release is dropped when a later release of its
+ * pollster exists. Dynamic: from each pollster's latest release, keep the
+ * latest release ending before the start of the last one kept. */
+static bool ref_later(const ro_poll *a, size_t i, const ro_poll *b, size_t j)
+{
+    if (b->end != a->end)
+        return b->end > a->end;
+    if (b->start != a->start)
+        return b->start > a->start;
+    return j > i;
+}
+
+static void ref_select(const runoff_scenario *s, bool dynamic, bool *used)
+{
+    const ro_poll *p = s->polls;
+    const size_t n = s->n_polls;
+    bool chain[64] = {false};
+    for (size_t i = 0; i < n; i++)
+        used[i] = p[i].end <= T0;
+    for (size_t i = 0; i < n; i++) {
+        if (!used[i] || !p[i].rolling)
+            continue;
+        bool latest = true;
+        for (size_t j = 0; j < n; j++)
+            if (j != i && used[j] && p[j].rolling && strcmp(p[j].pollster, p[i].pollster) == 0 &&
+                ref_later(&p[i], i, &p[j], j))
+                latest = false;
+        if (!latest || !dynamic)
+            continue;
+        chain[i] = true;
+        for (int32_t boundary = p[i].start;;) {
+            size_t best = n;
+            for (size_t j = 0; j < n; j++)
+                if (used[j] && p[j].rolling && p[j].end < boundary &&
+                    strcmp(p[j].pollster, p[i].pollster) == 0 &&
+                    (best == n || ref_later(&p[best], best, &p[j], j)))
+                    best = j;
+            if (best == n)
+                break;
+            chain[best] = true;
+            boundary = p[best].start;
+        }
+    }
+    bool keep[64];
+    for (size_t i = 0; i < n; i++) {
+        keep[i] = used[i];
+        if (!used[i] || !p[i].rolling)
+            continue;
+        if (dynamic) {
+            keep[i] = chain[i];
+        } else {
+            for (size_t j = 0; j < n; j++)
+                if (j != i && used[j] && p[j].rolling &&
+                    strcmp(p[j].pollster, p[i].pollster) == 0 && ref_later(&p[i], i, &p[j], j))
+                    keep[i] = false;
+        }
+    }
+    memcpy(used, keep, n * sizeof *used);
+}
+
+/* 2,000 random campaigns of up to 40 polls from 3 pollsters, rolling or
+ * not, with ties in end and start dates: the O(n log n) selection keeps
+ * exactly the polls the pairwise rule keeps, for both methods, and lists
+ * pollsters in order of first appearance among the used polls. */
+static void test_rolling_selection_matches_the_pairwise_rule(void **state)
+{
+    (void)state;
+    static const char *const names[] = {"P", "Q", "R"};
+    uint64_t x = 12345;
+    for (int trial = 0; trial < 2000; trial++) {
+        bool dynamic = trial % 2 == 1;
+        runoff_scenario *s = fix_scenario();
+        s->aggregation.method = dynamic ? RO_AGG_DYNAMIC : RO_AGG_EXPONENTIAL;
+        s->aggregation.house = RO_HOUSE_NONE;
+        x = x * 6364136223846793005u + 1442695040888963407u;
+        size_t n = 1 + (size_t)(x >> 33) % 40;
+        for (size_t i = 0; i < n; i++) {
+            x = x * 6364136223846793005u + 1442695040888963407u;
+            int32_t end = T0 - (int32_t)((x >> 33) % 12) + 1; /* some after T0 */
+            int32_t start = end - (int32_t)((x >> 45) % 5);
+            bool rolling = (x >> 50) % 4 != 0;
+            fix_add_poll(s, names[(x >> 55) % 3], start, end, 1000, 50, 50, rolling);
+        }
+        bool want[64];
+        ref_select(s, dynamic, want);
+        size_t n_want = 0;
+        for (size_t i = 0; i < n; i++)
+            n_want += want[i];
+        if (n_want == 0) {
+            fix_free(s);
+            continue;
+        }
+        ro_poll_average avg = average_ok(s);
+        size_t seen = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (avg.polls[i].used != want[i]) {
+                print_error("trial %d poll %zu: used %d, expected %d\n", trial, i,
+                            avg.polls[i].used, want[i]);
+                fail();
+            }
+            if (!want[i])
+                continue;
+            size_t j = 0;
+            while (j < seen && strcmp(avg.house[j].pollster, s->polls[i].pollster) != 0)
+                j++;
+            assert_true(j < avg.n_house);
+            assert_string_equal(avg.house[j].pollster, s->polls[i].pollster);
+            seen += j == seen;
+        }
+        assert_int_equal(seen, avg.n_house);
+        ro_poll_average_clear(&avg);
+        fix_free(s);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -448,6 +565,7 @@ int main(void)
         cmocka_unit_test(test_as_of_excludes_later_polls),
         cmocka_unit_test(test_no_usable_poll_is_an_input_error),
         cmocka_unit_test(test_rolling_latest_keeps_one_release),
+        cmocka_unit_test(test_rolling_selection_matches_the_pairwise_rule),
         cmocka_unit_test(test_house_effects_estimate),
         cmocka_unit_test(test_house_effects_single_pollster_is_zero),
         cmocka_unit_test(test_house_effects_fixed),

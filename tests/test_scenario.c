@@ -519,13 +519,13 @@ static const err_case err_cases[] = {
      "'rolling' is 'yes', expected true or false"},
     /* aggregation */
     {"half life zero", NATIONAL "aggregation:\n  half_life_days: 0\n", NULL, NULL, 14, 19,
-     "'half_life_days' is 0, expected a number > 0"},
+     "'half_life_days' is 0, expected a number >= 0.000001 (days)"},
     {"as_of after election", NATIONAL "aggregation:\n  as_of: 2030-06-17\n", NULL, NULL, 14, 10,
      "as_of 2030-06-17 is after the election date 2030-06-16"},
     {"rolling rule", NATIONAL "aggregation:\n  rolling: newest\n", NULL, NULL, 14, 12,
      "'rolling' is 'newest', expected latest or all"},
     {"design effect", NATIONAL "aggregation:\n  design_effect: 0.5\n", NULL, NULL, 14, 18,
-     "'design_effect' is 0.5, expected a number >= 1"},
+     "'design_effect' is 0.5, expected a number in 1..100"},
     {"method", NATIONAL "aggregation:\n  method: kalman\n", NULL, NULL, 14, 11,
      "'method' is 'kalman', expected exponential or dynamic"},
     {"daily sd too large", NATIONAL "aggregation:\n  daily_sd: 0.5\n", NULL, NULL, 14, 13,
@@ -611,7 +611,7 @@ static const err_case err_cases[] = {
     {"votes negative", REGIONAL, "first_round.regions.R2.votes.a=-1", "--set", 1, 32,
      "votes for 'a' is -1, expected a number >= 0"},
     {"region code twice", REGIONAL, "first_round.regions.R2.code=R1", "--set", 1, 29,
-     "region code 'R1' is used twice (first at line 19)"},
+     "region code 'R1' is used twice (first at t.yaml:19:13)"},
     {"region registered missing",
      ELECTION POLLS "first_round:\n  options: [{id: a}]\n  regions:\n    - {code: R1}\n", NULL,
      NULL, 16, 7, "missing key 'registered' in a region"},
@@ -657,7 +657,7 @@ static const err_case err_cases[] = {
     {"none_blank_null mean", REGIONAL, "transfers.none_blank_null.mean=0", "--set", 1, 32,
      "'mean' is 0, expected a percentage in (0,100)"},
     {"transfers half life", REGIONAL, "transfers.half_life_days=-2", "--set", 1, 26,
-     "'half_life_days' is -2, expected a number > 0"},
+     "'half_life_days' is -2, expected a number >= 0.000001 (days)"},
     /* regional error */
     {"group unknown region", REGIONAL "regional_error:\n  groups:\n"
                              "    - {name: g1, sd: 0.1, regions: [R1, R9]}\n",
