@@ -609,6 +609,41 @@ static runoff_status load_aggregation(ro_loader *L)
  * to the election: said here, at the oldest poll, rather than by the fit
  * without a position (and in a sweep, before the first draw). Counts every
  * poll that ends by the reference date, rolling releases included. */
+static int cmp_pollster(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The dynamic average estimates one house effect per pollster in a dense
+ * solve whose cost grows with the cube of their number (docs/model.md
+ * §1b, Limits): more than RO_TREND_MAX_POLLSTERS is refused here, with a
+ * position, rather than taking minutes. */
+static runoff_status check_trend_pollsters(ro_loader *L, int32_t t0)
+{
+    const runoff_scenario *s = L->s;
+    if (s->aggregation.house != RO_HOUSE_ESTIMATE || s->n_polls <= RO_TREND_MAX_POLLSTERS)
+        return RUNOFF_OK;
+    const char **names = ro_calloc(s->n_polls, sizeof *names);
+    if (names == NULL)
+        return ro_value_nomem(L);
+    size_t n = 0, distinct = 0;
+    for (size_t i = 0; i < s->n_polls; i++)
+        if (s->polls[i].end <= t0)
+            names[n++] = s->polls[i].pollster;
+    qsort(names, n, sizeof *names, cmp_pollster);
+    for (size_t i = 0; i < n; i++)
+        distinct += i == 0 || strcmp(names[i], names[i - 1]) != 0;
+    free(names);
+    if (distinct <= RO_TREND_MAX_POLLSTERS)
+        return RUNOFF_OK;
+    return ro_error_set(L->err, RUNOFF_EINPUT, ro_doc_name(L->doc), s->polls[0].pos.line,
+                        s->polls[0].pos.column,
+                        "the polls have %zu pollsters, expected at most %d for the dynamic "
+                        "average, which estimates a house effect for each (use house_effects "
+                        "mode none or fixed, or method exponential)",
+                        distinct, RO_TREND_MAX_POLLSTERS);
+}
+
 static runoff_status check_trend_span(ro_loader *L)
 {
     const runoff_scenario *s = L->s;
@@ -620,7 +655,7 @@ static runoff_status check_trend_span(ro_loader *L)
         if (s->polls[i].end <= t0 && (oldest == NULL || s->polls[i].start < oldest->start))
             oldest = &s->polls[i];
     if (oldest == NULL || (int64_t)s->election_date - oldest->start + 1 <= RO_TREND_MAX_DAYS)
-        return RUNOFF_OK;
+        return check_trend_pollsters(L, t0);
     return ro_error_set(L->err, RUNOFF_EINPUT, ro_doc_name(L->doc), oldest->pos.line,
                         oldest->pos.column,
                         "this poll starts %lld days before the election, expected at most %d "

@@ -105,6 +105,8 @@ typedef struct {
  * ceil(days / RO_TREND_MAX_STATES) days (docs/model.md §1b). */
 #define RO_TREND_MAX_DAYS 3000
 #define RO_TREND_MAX_STATES 200
+/* Pollsters with an estimated house effect (the loader refuses more). */
+#define RO_TREND_MAX_POLLSTERS 300
 
 /* Fit the model to n polls (n >= 1) from n_pollsters pollsters (each
  * index used at least once). Fails with RUNOFF_EINPUT when the polls span
