@@ -1265,6 +1265,8 @@ runoff_scenario *runoff_scenario_from_doc(const runoff_doc *doc, runoff_error *e
         return NULL;
     }
     snprintf(L.s->source, sizeof L.s->source, "%s", ro_doc_name(doc));
+    /* the name is printed by the report, check and every writer: inert */
+    runoff_text_make_inert(L.s->source, sizeof L.s->source);
     L.s->doc_hash = runoff_doc_hash(doc);
     runoff_status st = load_all(&L, &opts, &regs);
     ro_value_index_free(&opts);

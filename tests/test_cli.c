@@ -735,6 +735,24 @@ static void test_progress_line(void **state)
     run_free(&r);
 }
 
+/* A scenario whose file name holds an escape sequence: the report and
+ * check print the name with the byte escaped, never the raw ESC that would
+ * act on a terminal. */
+static void test_file_name_is_printed_inert(void **state)
+{
+    (void)state;
+    const char *path = copy_to_tmp("tests/data/keys/base.yaml", "a\033[2Jb.yaml");
+    const char *cmds[][2] = {{"check", NULL}, {"run", "-q"}};
+    for (size_t k = 0; k < 2; k++) {
+        run_result r = cmds[k][1] ? RUN(cmds[k][0], path, cmds[k][1], "--draws", "200")
+                                  : RUN(cmds[k][0], path);
+        assert_int_equal(r.status, 0);
+        assert_null(strchr(r.out, '\033'));
+        assert_contains(r.out, "a\\x1B[2Jb.yaml");
+        run_free(&r);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -768,6 +786,7 @@ int main(void)
         cmocka_unit_test(test_quit_leaves_no_file),
         cmocka_unit_test(test_signal_while_loading_ends_the_program),
         cmocka_unit_test(test_progress_line),
+        cmocka_unit_test(test_file_name_is_printed_inert),
     };
     return cmocka_run_group_tests_name("cli", tests, cli_setup, cli_teardown);
 }
