@@ -1,6 +1,5 @@
 /*
- * doc.c — YAML text → a small, bounded, position-aware tree (runoff_doc),
- * and key.path=value overrides on that tree.
+ * doc.c — YAML text → a small, bounded, position-aware tree (runoff_doc).
  *
  * We read libyaml's event stream rather than its document API so that we
  * control every allocation (they go through ro_malloc and can be made to
@@ -9,12 +8,14 @@
  * input can cause: nesting depth, scalar length, items per container and
  * total nodes. Validation of meaning belongs to scenario.c; this file only
  * guarantees a well-formed tree of string-keyed mappings, sequences and
- * scalars, each with the position a message should point at.
+ * scalars, each with the position a message should point at. The
+ * key.path=value overrides on that tree are doc_set.c's, the building of a
+ * tree from another format doc_build.c's; the tree's representation, which
+ * the three files share, is in doc_tree.h.
  */
 #include "doc.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <fcntl.h>
 #include <stdint.h>
@@ -25,25 +26,10 @@
 
 #include <yaml.h>
 
+#include "doc_tree.h"
 #include "error.h"
 #include "text.h"
 
-struct ro_node {
-    ro_node_kind kind;
-    bool quoted;
-    bool from_set;
-    int line, column;
-    char *text;        /* scalar only, NUL-terminated */
-    size_t len;
-    ro_node **kids;    /* mapping: key0, value0, key1, value1, ...; sequence: items */
-    size_t n_kids, cap;
-};
-
-struct runoff_doc {
-    char *name;
-    ro_node *root;
-    size_t n_nodes;
-};
 
 /* ------------------------------------------------------------ accessors */
 
@@ -76,7 +62,7 @@ const ro_node *ro_node_value(const ro_node *n, size_t i)
     return n->kind == RO_NODE_MAPPING ? n->kids[2 * i + 1] : n->kids[i];
 }
 
-static ro_node *find_key(const ro_node *n, const char *key, size_t len, size_t *index)
+ro_node *ro_doc_find_key(const ro_node *n, const char *key, size_t len, size_t *index)
 {
     if (n->kind != RO_NODE_MAPPING)
         return NULL;
@@ -94,7 +80,7 @@ static ro_node *find_key(const ro_node *n, const char *key, size_t len, size_t *
 const ro_node *ro_node_get(const ro_node *n, const char *key, const ro_node **key_out)
 {
     size_t i = 0;
-    const ro_node *v = find_key(n, key, strlen(key), &i);
+    const ro_node *v = ro_doc_find_key(n, key, strlen(key), &i);
     if (key_out != NULL)
         *key_out = v != NULL ? n->kids[i] : NULL;
     return v;
@@ -121,18 +107,18 @@ const char *ro_node_file(const runoff_doc *doc, const ro_node *n)
 
 /* ------------------------------------------------------- node lifetime */
 
-static void node_free(ro_node *n)
+void ro_doc_node_free(ro_node *n)
 {
     if (n == NULL)
         return;
     for (size_t i = 0; i < n->n_kids; i++)
-        node_free(n->kids[i]);
+        ro_doc_node_free(n->kids[i]);
     free(n->kids);
     free(n->text);
     free(n);
 }
 
-static ro_node *node_new(ro_node_kind kind, int line, int column)
+ro_node *ro_doc_node_new(ro_node_kind kind, int line, int column)
 {
     ro_node *n = ro_calloc(1, sizeof *n);
     if (n != NULL) {
@@ -143,7 +129,7 @@ static ro_node *node_new(ro_node_kind kind, int line, int column)
     return n;
 }
 
-static char *copy_text(const char *text, size_t len)
+char *ro_doc_copy_text(const char *text, size_t len)
 {
     char *t = ro_malloc(len + 1);
     if (t != NULL) {
@@ -153,12 +139,12 @@ static char *copy_text(const char *text, size_t len)
     return t;
 }
 
-static ro_node *scalar_new(const char *text, size_t len, int line, int column)
+ro_node *ro_doc_scalar_new(const char *text, size_t len, int line, int column)
 {
-    ro_node *n = node_new(RO_NODE_SCALAR, line, column);
+    ro_node *n = ro_doc_node_new(RO_NODE_SCALAR, line, column);
     if (n == NULL)
         return NULL;
-    n->text = copy_text(text, len);
+    n->text = ro_doc_copy_text(text, len);
     if (n->text == NULL) {
         free(n);
         return NULL;
@@ -167,8 +153,7 @@ static ro_node *scalar_new(const char *text, size_t len, int line, int column)
     return n;
 }
 
-/* Appends without checking bounds (callers do); 0 on success. */
-static int node_append(ro_node *parent, ro_node *child)
+int ro_doc_node_append(ro_node *parent, ro_node *child)
 {
     if (parent->n_kids == parent->cap) {
         size_t cap = parent->cap ? 2 * parent->cap : 8;
@@ -184,13 +169,13 @@ static int node_append(ro_node *parent, ro_node *child)
 
 static ro_node *node_clone(const ro_node *n)
 {
-    ro_node *c = node_new(n->kind, n->line, n->column);
+    ro_node *c = ro_doc_node_new(n->kind, n->line, n->column);
     if (c == NULL)
         return NULL;
     c->quoted = n->quoted;
     c->from_set = n->from_set;
     if (n->kind == RO_NODE_SCALAR) {
-        c->text = copy_text(n->text, n->len);
+        c->text = ro_doc_copy_text(n->text, n->len);
         if (c->text == NULL)
             goto fail;
         c->len = n->len;
@@ -210,11 +195,11 @@ static ro_node *node_clone(const ro_node *n)
     }
     return c;
 fail:
-    node_free(c);
+    ro_doc_node_free(c);
     return NULL;
 }
 
-static runoff_doc *doc_new(const char *name)
+runoff_doc *ro_doc_new(const char *name)
 {
     runoff_doc *doc = ro_calloc(1, sizeof *doc);
     if (doc == NULL)
@@ -231,14 +216,14 @@ void runoff_doc_free(runoff_doc *doc)
 {
     if (doc == NULL)
         return;
-    node_free(doc->root);
+    ro_doc_node_free(doc->root);
     free(doc->name);
     free(doc);
 }
 
 runoff_doc *runoff_doc_clone(const runoff_doc *doc, runoff_error *err)
 {
-    runoff_doc *c = doc_new(doc->name);
+    runoff_doc *c = ro_doc_new(doc->name);
     if (c == NULL)
         goto nomem;
     c->n_nodes = doc->n_nodes;
@@ -561,7 +546,7 @@ static runoff_status attach(builder *b, ro_node *n, yaml_mark_t mark)
         return ro_error_set(b->err, RUNOFF_EINPUT, b->doc->name, n->line, n->column,
                             "more than %d items in %s", RO_DOC_MAX_ITEMS,
                             ro_node_kind_name(parent));
-    if (node_append(parent, n) != 0)
+    if (ro_doc_node_append(parent, n) != 0)
         return nomem(b);
     return RUNOFF_OK;
 }
@@ -617,7 +602,7 @@ static runoff_status on_node(builder *b, const yaml_event_t *ev)
         if ((st = check_inert(b->err, b->doc->name, line, col, text, len,
                               is_key ? "a key" : "a value")) != RUNOFF_OK)
             return st;
-        n = scalar_new(text, len, line, col);
+        n = ro_doc_scalar_new(text, len, line, col);
         if (n == NULL)
             return nomem(b);
         n->quoted = ev->data.scalar.style != YAML_PLAIN_SCALAR_STYLE;
@@ -633,12 +618,12 @@ static runoff_status on_node(builder *b, const yaml_event_t *ev)
             return st;
         if (b->depth >= RO_DOC_MAX_DEPTH)
             return fail_at(b, ev->start_mark, "nesting deeper than 64 levels");
-        n = node_new(map ? RO_NODE_MAPPING : RO_NODE_SEQUENCE, line, col);
+        n = ro_doc_node_new(map ? RO_NODE_MAPPING : RO_NODE_SEQUENCE, line, col);
         if (n == NULL)
             return nomem(b);
     }
     if ((st = attach(b, n, ev->start_mark)) != RUNOFF_OK) {
-        node_free(n);
+        ro_doc_node_free(n);
         return st;
     }
     if (n->kind != RO_NODE_SCALAR)
@@ -683,7 +668,7 @@ runoff_doc *runoff_doc_parse_buffer(const char *display_name, const char *buf, s
         return NULL;
     }
     builder b = {.err = err, .buf = buf, .len = len};
-    b.doc = doc_new(display_name);
+    b.doc = ro_doc_new(display_name);
     if (b.doc == NULL) {
         ro_error_set(err, RUNOFF_ENOMEM, display_name, 0, 0, "out of memory");
         return NULL;
@@ -806,260 +791,4 @@ runoff_doc *runoff_doc_parse_file(const char *path, runoff_error *err)
     runoff_doc *doc = runoff_doc_parse_buffer(name, buf, len, err);
     free(buf);
     return doc;
-}
-
-/* ----------------------------------------------------------- overrides */
-
-static runoff_status set_error(runoff_error *err, const char *assignment, const char *at,
-                               const char *fmt, ...) RO_PRINTF(4, 5);
-
-static runoff_status set_error(runoff_error *err, const char *assignment, const char *at,
-                               const char *fmt, ...)
-{
-    char msg[sizeof err->message];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    return ro_error_set(err, RUNOFF_EINPUT, RO_SET_FILE, 1, (int)(at - assignment) + 1, "%s",
-                        msg);
-}
-
-/* An item of a sequence named by a path segment: the first mapping whose
- * "id", "code" or "option" equals the segment, else a decimal index. Names
- * win over indices because region codes are often numbers ("75"). */
-static ro_node *find_item(const ro_node *seq, const char *seg, size_t len)
-{
-    static const char *const id_keys[] = {"id", "code", "option"};
-    for (size_t i = 0; i < seq->n_kids; i++) {
-        const ro_node *item = seq->kids[i];
-        for (size_t k = 0; k < sizeof id_keys / sizeof *id_keys; k++) {
-            const ro_node *v = find_key(item, id_keys[k], strlen(id_keys[k]), NULL);
-            if (v != NULL && v->kind == RO_NODE_SCALAR && v->len == len &&
-                memcmp(v->text, seg, len) == 0)
-                return seq->kids[i];
-        }
-    }
-    if (len == 0 || len > 9)
-        return NULL;
-    size_t index = 0;
-    for (size_t i = 0; i < len; i++) {
-        if (seg[i] < '0' || seg[i] > '9')
-            return NULL;
-        index = index * 10 + (size_t)(seg[i] - '0');
-    }
-    return index < seq->n_kids ? seq->kids[index] : NULL;
-}
-
-/* Builds key → (mapping → key →)* scalar for the segments from `seg` to
- * `end`, detached, so that a failure leaves the document untouched. */
-static ro_node *build_chain(const char *assignment, const char *seg, const char *end,
-                            const char *value, size_t *n_created)
-{
-    const char *dot = memchr(seg, '.', (size_t)(end - seg));
-    const char *stop = dot != NULL ? dot : end;
-    int col = (int)(seg - assignment) + 1;
-    ro_node *key = scalar_new(seg, (size_t)(stop - seg), 1, col);
-    ro_node *val = NULL, *pair = node_new(RO_NODE_MAPPING, 1, col);
-    if (key == NULL || pair == NULL)
-        goto fail;
-    key->from_set = true;
-    pair->from_set = true;
-    if (dot == NULL) {
-        val = scalar_new(value, strlen(value), 1, (int)(value - assignment) + 1);
-        if (val != NULL)
-            val->from_set = true;
-    } else {
-        val = build_chain(assignment, dot + 1, end, value, n_created);
-        if (val != NULL) /* a created mapping points at the key that owns it */
-            val->column = col;
-    }
-    if (val == NULL)
-        goto fail;
-    /* pair is a one-entry mapping {key: val}; the caller splices it. */
-    pair->kids = ro_malloc(2 * sizeof *pair->kids);
-    if (pair->kids == NULL)
-        goto fail;
-    pair->kids[0] = key;
-    pair->kids[1] = val;
-    pair->n_kids = pair->cap = 2;
-    *n_created += 2;
-    return pair;
-fail:
-    node_free(key);
-    node_free(val);
-    node_free(pair);
-    return NULL;
-}
-
-static runoff_status replace_scalar(ro_node *n, const char *value, int column, runoff_error *err)
-{
-    char *text = copy_text(value, strlen(value));
-    if (text == NULL)
-        return ro_error_set(err, RUNOFF_ENOMEM, RO_SET_FILE, 0, 0, "out of memory");
-    free(n->text);
-    n->text = text;
-    n->len = strlen(value);
-    n->quoted = false;
-    n->from_set = true;
-    n->line = 1;
-    n->column = column;
-    return RUNOFF_OK;
-}
-
-/* Adds the new chain's single pair to mapping m. */
-static runoff_status splice(runoff_doc *doc, ro_node *m, ro_node *pair, size_t created,
-                            runoff_error *err)
-{
-    if (ro_node_len(m) >= RO_DOC_MAX_ITEMS) {
-        runoff_status st = ro_error_set(err, RUNOFF_EINPUT, RO_SET_FILE, 1, pair->column,
-                                        "more than %d items in a mapping", RO_DOC_MAX_ITEMS);
-        node_free(pair);
-        return st;
-    }
-    if (m->cap < m->n_kids + 2) {
-        size_t cap = m->cap ? 2 * m->cap : 8;
-        ro_node **k = ro_realloc(m->kids, cap * sizeof *k);
-        if (k == NULL) {
-            node_free(pair);
-            return ro_error_set(err, RUNOFF_ENOMEM, RO_SET_FILE, 0, 0, "out of memory");
-        }
-        m->kids = k;
-        m->cap = cap;
-    }
-    m->kids[m->n_kids++] = pair->kids[0];
-    m->kids[m->n_kids++] = pair->kids[1];
-    pair->n_kids = 0;
-    node_free(pair);
-    doc->n_nodes += created;
-    return RUNOFF_OK;
-}
-
-runoff_status runoff_doc_set(runoff_doc *doc, const char *assignment, runoff_error *err)
-{
-    const char *eq = strchr(assignment, '=');
-    if (eq == NULL)
-        return set_error(err, assignment, assignment,
-                         "missing '=' in '%s', expected key.path=value", assignment);
-    const char *value = eq + 1;
-    uint32_t cp;
-    int invalid;
-    size_t active = ro_text_find_active(assignment, strlen(assignment), &cp, &invalid);
-    if (active < strlen(assignment)) {
-        char name[16];
-        return set_error(err, assignment, assignment + active,
-                         "%s in %s, " RO_TEXT_EXPECTED,
-                         ro_text_describe(cp, invalid, name),
-                         assignment + active < value ? "the key path" : "the value");
-    }
-    if (strlen(value) > RO_DOC_MAX_SCALAR)
-        return set_error(err, assignment, value, "value is %zu bytes long, expected at most %d",
-                         strlen(value), RO_DOC_MAX_SCALAR);
-    size_t depth = 1;
-    for (const char *c = assignment; c < eq; c++)
-        depth += *c == '.';
-    if (depth > RO_DOC_MAX_DEPTH)
-        return set_error(err, assignment, assignment, "path deeper than 64 levels");
-    /* Every segment, also those of keys to be created, must name a key. */
-    for (const char *seg = assignment; seg <= eq; seg++)
-        if ((seg == assignment || seg[-1] == '.') && (*seg == '.' || *seg == '='))
-            return set_error(err, assignment, seg, "empty key in '%.*s', expected key.path=value",
-                             (int)(eq - assignment), assignment);
-
-    ro_node *cur = doc->root;
-    const char *seg = assignment;
-    for (;;) {
-        const char *dot = memchr(seg, '.', (size_t)(eq - seg));
-        const char *stop = dot != NULL ? dot : eq;
-        bool last = dot == NULL;
-        int path_len = (int)(stop - assignment);
-        if (stop == seg)
-            return set_error(err, assignment, seg, "empty key in '%.*s', expected key.path=value",
-                             (int)(eq - assignment), assignment);
-        ro_node *next;
-        if (cur->kind == RO_NODE_MAPPING) {
-            next = find_key(cur, seg, (size_t)(stop - seg), NULL);
-            if (next == NULL) {
-                size_t created = 0;
-                ro_node *pair = build_chain(assignment, seg, eq, value, &created);
-                if (pair == NULL)
-                    return ro_error_set(err, RUNOFF_ENOMEM, RO_SET_FILE, 0, 0, "out of memory");
-                return splice(doc, cur, pair, created, err);
-            }
-        } else if (cur->kind == RO_NODE_SEQUENCE) {
-            next = find_item(cur, seg, (size_t)(stop - seg));
-            if (next == NULL && cur->n_kids == 0)
-                return set_error(err, assignment, seg, "no item '%.*s' in '%.*s', which is empty",
-                                 (int)(stop - seg), seg, (int)(seg - 1 - assignment), assignment);
-            if (next == NULL)
-                return set_error(err, assignment, seg,
-                                 "no item '%.*s' in '%.*s', expected an index 0..%zu or the id, "
-                                 "code or option of an item",
-                                 (int)(stop - seg), seg, (int)(seg - 1 - assignment), assignment,
-                                 cur->n_kids - 1);
-        } else {
-            return set_error(err, assignment, seg, "'%.*s' is a value, not a mapping, expected the path to end there",
-                             (int)(seg - 1 - assignment), assignment);
-        }
-        if (last) {
-            if (next->kind != RO_NODE_SCALAR)
-                return set_error(err, assignment, seg,
-                                 next->kind == RO_NODE_MAPPING ? "'%.*s' is a mapping, not a value, expected a path to a value in it"
-                                                               : "'%.*s' is a list, not a value, expected a path to a value in it",
-                                 path_len, assignment);
-            return replace_scalar(next, value, (int)(value - assignment) + 1, err);
-        }
-        cur = next;
-        seg = dot + 1;
-    }
-}
-
-/* ------------------------------------------------ building from elsewhere */
-
-runoff_doc *ro_doc_alloc(const char *name)
-{
-    runoff_doc *doc = doc_new(name);
-    if (doc == NULL)
-        return NULL;
-    doc->root = node_new(RO_NODE_MAPPING, 1, 1);
-    if (doc->root == NULL) {
-        runoff_doc_free(doc);
-        return NULL;
-    }
-    doc->n_nodes = 1;
-    return doc;
-}
-
-ro_node *ro_doc_root_edit(runoff_doc *doc) { return doc->root; }
-
-ro_node *ro_node_put(runoff_doc *doc, ro_node *map, const char *key, ro_node_kind kind,
-                     const char *text, size_t len, int line, int column)
-{
-    ro_node *k = scalar_new(key, strlen(key), line, column);
-    ro_node *v = kind == RO_NODE_SCALAR ? scalar_new(text, len, line, column)
-                                        : node_new(kind, line, column);
-    if (k == NULL || v == NULL || node_append(map, k) != 0) {
-        node_free(k);
-        node_free(v);
-        return NULL;
-    }
-    if (node_append(map, v) != 0) {
-        map->n_kids--; /* the key, owned again here */
-        node_free(k);
-        node_free(v);
-        return NULL;
-    }
-    doc->n_nodes += 2;
-    return v;
-}
-
-ro_node *ro_node_push_mapping(runoff_doc *doc, ro_node *seq, int line, int column)
-{
-    ro_node *m = node_new(RO_NODE_MAPPING, line, column);
-    if (m == NULL || node_append(seq, m) != 0) {
-        node_free(m);
-        return NULL;
-    }
-    doc->n_nodes++;
-    return m;
 }

@@ -11,7 +11,8 @@
  * its workspace; it is the hot loop of the program (~10^5-10^6 calls per
  * second per core), which is why the anchoring solves for exp(delta)
  * rather than delta: one exp per region per draw instead of one per
- * region per solver iteration.
+ * region per solver iteration. Its loops over regions are model_vec.c's
+ * vector kernels, which compute the same bits as the scalar loops.
  *
  * Every component reads its own stream, reseeded from (seed, index,
  * component), or, for the national draws, from (seed, block, component)
@@ -30,6 +31,7 @@
 #include <gsl/gsl_randist.h>
 
 #include "error.h"
+#include "model_vec.h"
 #include "regional.h"
 #include "stream.h"
 #include "variates.h"
@@ -41,10 +43,6 @@
  * this is the residual relative to the total), at most this many steps. */
 #define ANCHOR_TOL 1e-12
 #define ANCHOR_MAX_ITER 100
-
-/* Regions are processed in blocks of this many (region arrays are padded
- * to a multiple of it); anchor_eval assumes a multiple of 4. */
-#define RO_BLOCK 8
 
 typedef struct {
     double mean[3];
@@ -500,200 +498,6 @@ static void draw_row(const transfer_row *row, const double **gam, double num[2],
     den[0] = den[1] = sum;
 }
 
-/* Four doubles processed as one value (GCC/clang vector extension),
- * lowered to pairs of SSE2 operations on any x86-64: gcc -O2 does not
- * vectorise these loops by itself (the exponent-bit trick in v4_exp, the
- * selects, the division). Every lane does exactly what scalar code would,
- * in the same order, so results are the same bits as a scalar loop (no
- * reassociation; -std=c11 keeps FMA contraction off). aligned(8): the
- * arrays are only 8-byte aligned. */
-#if defined(__GNUC__)
-#pragma GCC diagnostic ignored "-Wpsabi" /* ABI of vector values: moot, see RO_V4_INLINE */
-#endif
-typedef double ro_v4 __attribute__((vector_size(32), aligned(8)));
-typedef int64_t ro_i4 __attribute__((vector_size(32), aligned(8)));
-typedef uint64_t ro_u4 __attribute__((vector_size(32), aligned(8)));
-
-
-/* The hot loops get a second, AVX2 copy chosen when the program loads
- * (GCC's target_clones, an ifunc); without FMA, so both copies compute
- * the same bits (tests/test_baseline.sh compares against a build with
- * RO_NO_CLONES, which has only the baseline x86-64 copy).
- * ThreadSanitizer builds get no clones: the ifunc resolver runs before
- * TSan's runtime is ready and crashes. */
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && !defined(RO_NO_CLONES) && \
-    !defined(__SANITIZE_THREAD__)
-#define RO_HOT __attribute__((target_clones("avx2", "default")))
-#else
-#define RO_HOT
-#endif
-
-/* Always inlined: a vector passed by value between a default and an AVX2
- * function would cross two calling conventions. */
-#define RO_V4_INLINE static inline __attribute__((always_inline))
-
-
-RO_V4_INLINE ro_v4 v4_set(double x) { return (ro_v4){x, x, x, x}; }
-
-/* Lane-wise select: m is all-ones where true (a vector comparison). A
- * macro: as a function its vector arguments draw a GCC ABI note. */
-#define V4_SELECT(m, yes, no) ((ro_v4)(((ro_i4)(yes) & (m)) | ((ro_i4)(no) & ~(m))))
-
-/* num[k] /= den[k], four at a time: the row divisions of a draw are
- * independent, so they pipeline instead of each waiting for its sum. */
-RO_HOT static void divide_vec(double *restrict num, const double *restrict den, size_t n)
-{
-    for (size_t k = 0; k < n; k += 4)
-        *(ro_v4 *)(num + k) = *(const ro_v4 *)(num + k) / *(const ro_v4 *)(den + k);
-}
-
-/* A_r and B_r (into a and b) = sum_o votes[o][r] * T[o][A or B], a block
- * of RO_BLOCK regions at a time: the block's sums stay in registers while
- * the options stream past, and each block's votes are contiguous. */
-RO_V4_INLINE void votes_block(const double *restrict vb, const double *t, size_t K,
-                              double *restrict a, double *restrict b)
-{
-    ro_v4 sa0 = v4_set(0), sa1 = v4_set(0), sb0 = v4_set(0), sb1 = v4_set(0);
-    for (size_t o = 0; o < K; o++) {
-        const ro_v4 ta = v4_set(t[2 * o]), tb = v4_set(t[2 * o + 1]);
-        const ro_v4 x0 = *(const ro_v4 *)(vb + o * RO_BLOCK);
-        const ro_v4 x1 = *(const ro_v4 *)(vb + o * RO_BLOCK + 4);
-        sa0 += x0 * ta;
-        sa1 += x1 * ta;
-        sb0 += x0 * tb;
-        sb1 += x1 * tb;
-    }
-    *(ro_v4 *)a = sa0;
-    *(ro_v4 *)(a + 4) = sa1;
-    *(ro_v4 *)b = sb0;
-    *(ro_v4 *)(b + 4) = sb1;
-}
-
-/* A_r and B_r (into a and b) = sum_o votes[o][r] * T[o][A or B], a block
- * of RO_BLOCK regions at a time: the block's sums stay in registers while
- * the options stream past, and each block's votes are contiguous. Two
- * blocks at once where there are two: the eight sums are independent, and
- * four are too few to hide the latency of an addition; each region's sum
- * is taken in the same order either way. */
-RO_HOT static void region_votes(const ro_model *m, const double *t, double *restrict a,
-                                double *restrict b)
-{
-    const size_t K = m->n_options;
-    size_t rb = 0;
-    for (; rb + 2 * RO_BLOCK <= m->n_pad; rb += 2 * RO_BLOCK) {
-        const double *restrict v0 = m->votes + rb * K;
-        const double *restrict v1 = v0 + RO_BLOCK * K;
-        ro_v4 a0 = v4_set(0), a1 = v4_set(0), a2 = v4_set(0), a3 = v4_set(0);
-        ro_v4 b0 = v4_set(0), b1 = v4_set(0), b2 = v4_set(0), b3 = v4_set(0);
-        for (size_t o = 0; o < K; o++) {
-            const ro_v4 ta = v4_set(t[2 * o]), tb = v4_set(t[2 * o + 1]);
-            const ro_v4 x0 = *(const ro_v4 *)(v0 + o * RO_BLOCK);
-            const ro_v4 x1 = *(const ro_v4 *)(v0 + o * RO_BLOCK + 4);
-            const ro_v4 x2 = *(const ro_v4 *)(v1 + o * RO_BLOCK);
-            const ro_v4 x3 = *(const ro_v4 *)(v1 + o * RO_BLOCK + 4);
-            a0 += x0 * ta;
-            a1 += x1 * ta;
-            a2 += x2 * ta;
-            a3 += x3 * ta;
-            b0 += x0 * tb;
-            b1 += x1 * tb;
-            b2 += x2 * tb;
-            b3 += x3 * tb;
-        }
-        *(ro_v4 *)(a + rb) = a0;
-        *(ro_v4 *)(a + rb + 4) = a1;
-        *(ro_v4 *)(a + rb + 8) = a2;
-        *(ro_v4 *)(a + rb + 12) = a3;
-        *(ro_v4 *)(b + rb) = b0;
-        *(ro_v4 *)(b + rb + 4) = b1;
-        *(ro_v4 *)(b + rb + 8) = b2;
-        *(ro_v4 *)(b + rb + 12) = b3;
-    }
-    if (rb < m->n_pad)
-        votes_block(m->votes + rb * K, t, K, a + rb, b + rb);
-}
-
-/* exp(x) of at[0..3], to within a few units in the last place, for
- * the regional deviations: glibc's exp cost ~15 % of a draw here (one call
- * per region) and cannot be vectorised.
- * x = k ln2 + r with |r| <= ln2/2 (Cody-Waite, ln2 split in two parts),
- * exp(r) by its Taylor series to degree 13 (truncation < 1e-17 relative)
- * evaluated by Estrin's scheme (a tree of depth 4, not a chain of 13
- * dependent multiply-adds), then scaled by 2^k built in the exponent bits.
- * k is read from the bits of x log2e + 1.5 2^52, whose low mantissa bits
- * hold k exactly (SSE2 and AVX2 have no double -> int64 conversion).
- * |x| is clamped to 700, far beyond any logit deviation, so 2^k stays a
- * normal double. */
-RO_V4_INLINE ro_v4 v4_exp(const double *at)
-{
-    ro_v4 x = *(const ro_v4 *)at;
-    const ro_v4 log2e = v4_set(1.4426950408889634074), shift = v4_set(0x1.8p52);
-    const ro_v4 ln2_hi = v4_set(6.93147180369123816490e-01);
-    const ro_v4 ln2_lo = v4_set(1.90821492927058770002e-10);
-    const ro_v4 lim = v4_set(700);
-    x = V4_SELECT(x < -lim, -lim, x);
-    x = V4_SELECT(x > lim, lim, x);
-    const ro_v4 y = x * log2e + shift;
-    const ro_v4 kd = y - shift; /* x log2e rounded to the nearest integer */
-    const ro_v4 r = (x - kd * ln2_hi) - kd * ln2_lo;
-    const ro_v4 r2 = r * r, r4 = r2 * r2, r8 = r4 * r4;
-    const ro_v4 p01 = 1.0 + r, p23 = 1.0 / 2 + r * (1.0 / 6);
-    const ro_v4 p45 = 1.0 / 24 + r * (1.0 / 120), p67 = 1.0 / 720 + r * (1.0 / 5040);
-    const ro_v4 p89 = 1.0 / 40320 + r * (1.0 / 362880);
-    const ro_v4 p1011 = 1.0 / 3628800 + r * (1.0 / 39916800);
-    const ro_v4 p1213 = 1.0 / 479001600 + r * (1.0 / 6227020800.0);
-    const ro_v4 q0 = p01 + r2 * p23, q1 = p45 + r2 * p67, q2 = p89 + r2 * p1011;
-    const ro_v4 p = (q0 + r4 * q1) + r8 * (q2 + r4 * p1213);
-    /* unsigned: a NaN lane (never produced by the model) must not shift a
-     * signed value out of range */
-    const ro_u4 k = (ro_u4)y - (ro_u4)shift;
-    return p * (ro_v4)((k + 1023) << 52);
-}
-
-double ro_exp(double x)
-{
-    const double at[4] = {x, x, x, x};
-    return v4_exp(at)[0];
-}
-
-/* From A_r (in u) and B_r: V_r = A_r + B_r, and the odds
- * u_r = exp(x_r) = (A_r / B_r) exp(e_r) (e = NULL: no deviations).
- * A region with no valid vote gets u = 1: its weight V_r is 0. Returns
- * sum V_r, and sum u_r B_r in *pooled_a (A's votes after the deviations,
- * before anchoring), both as four partial sums, one per lane. */
-RO_HOT static double region_odds_vec(double *restrict u, const double *restrict b,
-                                     double *restrict v, const double *restrict e, size_t n_pad,
-                                     double *pooled_a)
-{
-    ro_v4 acc_v = v4_set(0), acc_a = v4_set(0);
-    for (size_t r = 0; r < n_pad; r += 4) {
-        const ro_v4 a4 = *(const ro_v4 *)(u + r), b4 = *(const ro_v4 *)(b + r);
-        const ro_v4 v4 = a4 + b4;
-        ro_v4 u4 = V4_SELECT(v4 > 0, a4 / b4, v4_set(1.0));
-        if (e != NULL)
-            u4 *= v4_exp(e + r);
-        *(ro_v4 *)(v + r) = v4;
-        *(ro_v4 *)(u + r) = u4;
-        acc_v += v4;
-        acc_a += u4 * b4;
-    }
-    *pooled_a = acc_a[0] + acc_a[1] + acc_a[2] + acc_a[3];
-    return acc_v[0] + acc_v[1] + acc_v[2] + acc_v[3];
-}
-
-/* x[r] *= y[r] and x[r] += y[r], four regions at a time. */
-RO_HOT static void mul_vec(double *restrict x, const double *restrict y, size_t n)
-{
-    for (size_t r = 0; r < n; r += 4)
-        *(ro_v4 *)(x + r) = *(const ro_v4 *)(x + r) * *(const ro_v4 *)(y + r);
-}
-
-RO_HOT static void add_vec(double *restrict x, const double *restrict y, size_t n)
-{
-    for (size_t r = 0; r < n; r += 4)
-        *(ro_v4 *)(x + r) = *(const ro_v4 *)(x + r) + *(const ro_v4 *)(y + r);
-}
-
 /* Region r's deviation e[r] = (Z_g(r) + sd_r Z_r) + lambda_r, the terms
  * left out where they are absent; zero in the padding. Summed in this order
  * for every region, grouped or not, as docs/model.md §5 writes it; a term
@@ -706,7 +510,7 @@ static void region_deviations(const ro_model *m, ro_workspace *w, double *e)
         ro_rv_normals(&m->zig, w->rng, e, m->n_regions);
         for (size_t r = m->n_regions; r < n_pad; r++)
             e[r] = 0;
-        mul_vec(e, m->region_sd, n_pad);
+        ro_model_vec_mul(e, m->region_sd, n_pad);
     } else {
         memset(e, 0, n_pad * sizeof *e);
     }
@@ -715,7 +519,7 @@ static void region_deviations(const ro_model *m, ro_workspace *w, double *e)
         e[r] = w->zg[m->group[r]] + e[r];
     }
     if (m->lean_shift != NULL)
-        add_vec(e, m->lean_shift, n_pad);
+        ro_model_vec_add(e, m->lean_shift, n_pad);
 }
 
 static double region_odds(const ro_model *m, ro_workspace *w, double *pooled_a)
@@ -726,47 +530,7 @@ static double region_odds(const ro_model *m, ro_workspace *w, double *pooled_a)
         e = w->s;
         region_deviations(m, w, e);
     }
-    return region_odds_vec(w->u, w->b, w->v, e, m->n_pad, pooled_a);
-}
-
-/* The number of the first n shares above 1/2, four at a time (a
- * comparison is -1 where true). */
-RO_HOT static uint32_t count_above_half(const double *s, size_t n)
-{
-    ro_i4 acc = {0, 0, 0, 0};
-    size_t r = 0;
-    for (; r + 4 <= n; r += 4)
-        acc -= *(const ro_v4 *)(s + r) > 0.5;
-    uint32_t count = (uint32_t)(acc[0] + acc[1] + acc[2] + acc[3]);
-    for (; r < n; r++)
-        count += s[r] > 0.5;
-    return count;
-}
-
-/* S(k) = sum V_r s_r / sum V_r with s_r = u_r k / (1 + u_r k), written to
- * s; *spread = sum V_r s_r (1 - s_r) / sum V_r, the derivative of S with
- * respect to delta = log k, and *curv = sum V_r s_r (1 - s_r) (1 - 2 s_r) /
- * sum V_r, its second derivative. Four partial sums per quantity, one per
- * lane: the blocks of four regions have no dependency between them. */
-RO_HOT static double anchor_eval(const double *restrict u, const double *restrict v,
-                                 double *restrict s, size_t n_pad, double k, double inv_total,
-                                 double *spread, double *curv)
-{
-    ro_v4 acc_s = v4_set(0), acc_d = v4_set(0), acc_c = v4_set(0);
-    const ro_v4 k4 = v4_set(k);
-    for (size_t r = 0; r < n_pad; r += 4) {
-        const ro_v4 u4 = *(const ro_v4 *)(u + r), v4 = *(const ro_v4 *)(v + r);
-        const ro_v4 d = 1 / (1 + u4 * k4); /* 1 - s, exact 0 when u k = inf */
-        const ro_v4 sr = 1 - d;
-        *(ro_v4 *)(s + r) = sr;
-        const ro_v4 w = v4 * sr * d;
-        acc_s += v4 * sr;
-        acc_d += w;
-        acc_c += w * (d - sr);
-    }
-    *spread = (acc_d[0] + acc_d[1] + acc_d[2] + acc_d[3]) * inv_total;
-    *curv = (acc_c[0] + acc_c[1] + acc_c[2] + acc_c[3]) * inv_total;
-    return (acc_s[0] + acc_s[1] + acc_s[2] + acc_s[3]) * inv_total;
+    return ro_model_vec_region_odds(w->u, w->b, w->v, e, m->n_pad, pooled_a);
 }
 
 /* Bracket for delta = log k. S is a V-weighted mean of the s_r, so
@@ -846,7 +610,8 @@ static double anchor_solve(const ro_model *m, ro_workspace *w, double inv_total,
         if (next == delta)
             break; /* the bracket has collapsed to one double */
         delta = next;
-        S = anchor_eval(w->u, w->v, w->s, m->n_pad, exp(delta), inv_total, &spread, &curv);
+        S = ro_model_vec_anchor_eval(w->u, w->v, w->s, m->n_pad, exp(delta), inv_total, &spread,
+                                     &curv);
     }
     return S;
 }
@@ -891,8 +656,8 @@ static void draw_regional(const ro_model *m, ro_workspace *w, uint64_t seed, uin
         draw_row(&m->rows[o], &gam, w->t + 2 * o, w->tden + 2 * o);
     for (size_t k = 2 * m->n_options; k < tpad(m); k++)
         w->t[k] = 0, w->tden[k] = 1;
-    divide_vec(w->t, w->tden, tpad(m));
-    region_votes(m, w->t, w->u, w->b);
+    ro_model_vec_divide(w->t, w->tden, tpad(m));
+    ro_model_vec_region_votes(m->votes, m->n_options, m->n_pad, w->t, w->u, w->b);
 
     /* group shifts first, all of them, so that switching the regional sd
      * on or off does not move them */
@@ -907,10 +672,12 @@ static void draw_regional(const ro_model *m, ro_workspace *w, uint64_t seed, uin
     double spread, curv, S;
     switch (isnan(m->cond_share) ? m->blend.mode : RO_BLEND_POLLS) {
     case RO_BLEND_TRANSFERS:
-        S = anchor_eval(w->u, w->v, w->s, m->n_pad, 1.0, inv_total, &spread, &curv);
+        S = ro_model_vec_anchor_eval(w->u, w->v, w->s, m->n_pad, 1.0, inv_total, &spread,
+                                     &curv);
         break;
     case RO_BLEND_MIX: {
-        double q = anchor_eval(w->u, w->v, w->s, m->n_pad, 1.0, inv_total, &spread, &curv);
+        double q = ro_model_vec_anchor_eval(w->u, w->v, w->s, m->n_pad, 1.0, inv_total, &spread,
+                                            &curv);
         double target = clamp_target(m->blend.weight * p + (1 - m->blend.weight) * q);
         S = anchor_solve(m, w, inv_total, target, 0.0, q, spread, curv);
         break;
@@ -923,7 +690,8 @@ static void draw_regional(const ro_model *m, ro_workspace *w, uint64_t seed, uin
         double delta = logit(target) - log(pooled_a / (total_v - pooled_a));
         if (!isfinite(delta))
             delta = 0;
-        S = anchor_eval(w->u, w->v, w->s, m->n_pad, exp(delta), inv_total, &spread, &curv);
+        S = ro_model_vec_anchor_eval(w->u, w->v, w->s, m->n_pad, exp(delta), inv_total, &spread,
+                                     &curv);
         S = anchor_solve(m, w, inv_total, target, delta, S, spread, curv);
         break;
     }
@@ -939,7 +707,7 @@ static void draw_regional(const ro_model *m, ro_workspace *w, uint64_t seed, uin
     if (m->turnout_given)
         kappa = turnout_scale(m, w, phi, total_v);
     const double valid = kappa * total_v;
-    const uint32_t regions_a = count_above_half(w->s, m->n_regions);
+    const uint32_t regions_a = ro_model_vec_count_above_half(w->s, m->n_regions);
     const double blank = phi * (m->total_votes - valid);
     out->share_a = S;
     out->votes_a = S * valid;

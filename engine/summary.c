@@ -408,7 +408,7 @@ static inline __attribute__((always_inline)) uint16_t set_code(const ro_hist_set
 
 /* Four at a time, the codes as doubles first (the clamp to the last bin
  * before truncating gives the same bin as after: truncation is monotone),
- * then converted. An AVX2 copy chosen at load time, as in model.c; both
+ * then converted. An AVX2 copy chosen at load time, as in model_vec.c; both
  * give the same integers. */
 SET_HOT void ro_hist_set_add(ro_hist_set *s, const double *x)
 {

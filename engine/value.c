@@ -6,7 +6,7 @@
  * dates, enums, booleans), key look-up in mappings, unknown-key and
  * unknown-name messages with a "did you mean" suggestion, and the sorted
  * id indexes. The schema itself (which key holds which type) lives in the
- * section loaders, scenario.c and transfers.c. Numbers are read strictly
+ * section loaders, scenario*.c and transfers.c. Numbers are read strictly
  * (decimal notation only, no quotes) because YAML would otherwise accept
  * "0x10", "nan" or "'5'" where a forecast input was meant.
  */

@@ -1,6 +1,7 @@
 /*
  * value.h — the typed-value reader shared by the scenario loaders
- * (scenario.c, transfers.c); internal to the engine.
+ * (scenario.c, scenario_polls.c, scenario_regions.c, transfers.c); internal to
+ * the engine.
  *
  * Every reader takes the loader, reads one node of the parsed document and
  * either stores a checked value or returns RUNOFF_EINPUT with an error

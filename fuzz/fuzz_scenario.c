@@ -2,7 +2,7 @@
  * fuzz_scenario.c — libFuzzer target for the scenario front end.
  *
  * The input is a YAML document. It goes through the same path as a
- * scenario file: parse (doc.c) -> validate (scenario.c, value.c,
+ * scenario file: parse (doc.c) -> validate (scenario*.c, value.c,
  * transfers.c) -> describe and poll table (describe.c, polls.c) -> a few
  * inline draws (model.c, sim.c)
  * -> free. The draws use the on_draw path so no thread is started and a

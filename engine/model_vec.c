@@ -1,0 +1,250 @@
+/*
+ * model_vec.c — the model's vector kernels: the loops over regions (and
+ * over transfer rows) that one regional draw runs, four doubles at a time,
+ * and the fast exponential of the regional deviations (ro_exp, model.h).
+ *
+ * Kept apart from model.c because they share one delicate contract: every
+ * kernel gives the same bits as the scalar loop it stands for, in both of
+ * its copies (baseline x86-64 and AVX2, chosen when the program loads),
+ * which tests/test_baseline.sh checks against a build with RO_NO_CLONES
+ * (the Makefile's runoff-baseline compiles this file so). model.c decides
+ * what the kernels compute and in which order; this file only how.
+ */
+#include "model_vec.h"
+
+#include <stdint.h>
+
+#include "model.h"
+
+/* Four doubles processed as one value (GCC/clang vector extension),
+ * lowered to pairs of SSE2 operations on any x86-64: gcc -O2 does not
+ * vectorise these loops by itself (the exponent-bit trick in v4_exp, the
+ * selects, the division). Every lane does exactly what scalar code would,
+ * in the same order, so results are the same bits as a scalar loop (no
+ * reassociation; -std=c11 keeps FMA contraction off). aligned(8): the
+ * arrays are only 8-byte aligned. */
+#if defined(__GNUC__)
+#pragma GCC diagnostic ignored "-Wpsabi" /* ABI of vector values: moot, see RO_V4_INLINE */
+#endif
+typedef double ro_v4 __attribute__((vector_size(32), aligned(8)));
+typedef int64_t ro_i4 __attribute__((vector_size(32), aligned(8)));
+typedef uint64_t ro_u4 __attribute__((vector_size(32), aligned(8)));
+
+
+/* The hot loops get a second, AVX2 copy chosen when the program loads
+ * (GCC's target_clones, an ifunc); without FMA, so both copies compute
+ * the same bits (tests/test_baseline.sh compares against a build with
+ * RO_NO_CLONES, which has only the baseline x86-64 copy).
+ * ThreadSanitizer builds get no clones: the ifunc resolver runs before
+ * TSan's runtime is ready and crashes. */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && !defined(RO_NO_CLONES) && \
+    !defined(__SANITIZE_THREAD__)
+#define RO_HOT __attribute__((target_clones("avx2", "default")))
+#else
+#define RO_HOT
+#endif
+
+/* Always inlined: a vector passed by value between a default and an AVX2
+ * function would cross two calling conventions. */
+#define RO_V4_INLINE static inline __attribute__((always_inline))
+
+
+RO_V4_INLINE ro_v4 v4_set(double x) { return (ro_v4){x, x, x, x}; }
+
+/* Lane-wise select: m is all-ones where true (a vector comparison). A
+ * macro: as a function its vector arguments draw a GCC ABI note. */
+#define V4_SELECT(m, yes, no) ((ro_v4)(((ro_i4)(yes) & (m)) | ((ro_i4)(no) & ~(m))))
+
+/* num[k] /= den[k], four at a time: the row divisions of a draw are
+ * independent, so they pipeline instead of each waiting for its sum. */
+RO_HOT void ro_model_vec_divide(double *restrict num, const double *restrict den, size_t n)
+{
+    for (size_t k = 0; k < n; k += 4)
+        *(ro_v4 *)(num + k) = *(const ro_v4 *)(num + k) / *(const ro_v4 *)(den + k);
+}
+
+/* A_r and B_r (into a and b) = sum_o votes[o][r] * T[o][A or B], a block
+ * of RO_BLOCK regions at a time: the block's sums stay in registers while
+ * the options stream past, and each block's votes are contiguous. */
+RO_V4_INLINE void votes_block(const double *restrict vb, const double *t, size_t K,
+                              double *restrict a, double *restrict b)
+{
+    ro_v4 sa0 = v4_set(0), sa1 = v4_set(0), sb0 = v4_set(0), sb1 = v4_set(0);
+    for (size_t o = 0; o < K; o++) {
+        const ro_v4 ta = v4_set(t[2 * o]), tb = v4_set(t[2 * o + 1]);
+        const ro_v4 x0 = *(const ro_v4 *)(vb + o * RO_BLOCK);
+        const ro_v4 x1 = *(const ro_v4 *)(vb + o * RO_BLOCK + 4);
+        sa0 += x0 * ta;
+        sa1 += x1 * ta;
+        sb0 += x0 * tb;
+        sb1 += x1 * tb;
+    }
+    *(ro_v4 *)a = sa0;
+    *(ro_v4 *)(a + 4) = sa1;
+    *(ro_v4 *)b = sb0;
+    *(ro_v4 *)(b + 4) = sb1;
+}
+
+/* A_r and B_r (into a and b) = sum_o votes[o][r] * T[o][A or B], a block
+ * of RO_BLOCK regions at a time: the block's sums stay in registers while
+ * the options stream past, and each block's votes are contiguous. Two
+ * blocks at once where there are two: the eight sums are independent, and
+ * four are too few to hide the latency of an addition; each region's sum
+ * is taken in the same order either way. */
+RO_HOT void ro_model_vec_region_votes(const double *votes, size_t K, size_t n_pad,
+                                      const double *t, double *restrict a, double *restrict b)
+{
+    size_t rb = 0;
+    for (; rb + 2 * RO_BLOCK <= n_pad; rb += 2 * RO_BLOCK) {
+        const double *restrict v0 = votes + rb * K;
+        const double *restrict v1 = v0 + RO_BLOCK * K;
+        ro_v4 a0 = v4_set(0), a1 = v4_set(0), a2 = v4_set(0), a3 = v4_set(0);
+        ro_v4 b0 = v4_set(0), b1 = v4_set(0), b2 = v4_set(0), b3 = v4_set(0);
+        for (size_t o = 0; o < K; o++) {
+            const ro_v4 ta = v4_set(t[2 * o]), tb = v4_set(t[2 * o + 1]);
+            const ro_v4 x0 = *(const ro_v4 *)(v0 + o * RO_BLOCK);
+            const ro_v4 x1 = *(const ro_v4 *)(v0 + o * RO_BLOCK + 4);
+            const ro_v4 x2 = *(const ro_v4 *)(v1 + o * RO_BLOCK);
+            const ro_v4 x3 = *(const ro_v4 *)(v1 + o * RO_BLOCK + 4);
+            a0 += x0 * ta;
+            a1 += x1 * ta;
+            a2 += x2 * ta;
+            a3 += x3 * ta;
+            b0 += x0 * tb;
+            b1 += x1 * tb;
+            b2 += x2 * tb;
+            b3 += x3 * tb;
+        }
+        *(ro_v4 *)(a + rb) = a0;
+        *(ro_v4 *)(a + rb + 4) = a1;
+        *(ro_v4 *)(a + rb + 8) = a2;
+        *(ro_v4 *)(a + rb + 12) = a3;
+        *(ro_v4 *)(b + rb) = b0;
+        *(ro_v4 *)(b + rb + 4) = b1;
+        *(ro_v4 *)(b + rb + 8) = b2;
+        *(ro_v4 *)(b + rb + 12) = b3;
+    }
+    if (rb < n_pad)
+        votes_block(votes + rb * K, t, K, a + rb, b + rb);
+}
+
+/* exp(x) of at[0..3], to within a few units in the last place, for
+ * the regional deviations: glibc's exp cost ~15 % of a draw here (one call
+ * per region) and cannot be vectorised.
+ * x = k ln2 + r with |r| <= ln2/2 (Cody-Waite, ln2 split in two parts),
+ * exp(r) by its Taylor series to degree 13 (truncation < 1e-17 relative)
+ * evaluated by Estrin's scheme (a tree of depth 4, not a chain of 13
+ * dependent multiply-adds), then scaled by 2^k built in the exponent bits.
+ * k is read from the bits of x log2e + 1.5 2^52, whose low mantissa bits
+ * hold k exactly (SSE2 and AVX2 have no double -> int64 conversion).
+ * |x| is clamped to 700, far beyond any logit deviation, so 2^k stays a
+ * normal double. */
+RO_V4_INLINE ro_v4 v4_exp(const double *at)
+{
+    ro_v4 x = *(const ro_v4 *)at;
+    const ro_v4 log2e = v4_set(1.4426950408889634074), shift = v4_set(0x1.8p52);
+    const ro_v4 ln2_hi = v4_set(6.93147180369123816490e-01);
+    const ro_v4 ln2_lo = v4_set(1.90821492927058770002e-10);
+    const ro_v4 lim = v4_set(700);
+    x = V4_SELECT(x < -lim, -lim, x);
+    x = V4_SELECT(x > lim, lim, x);
+    const ro_v4 y = x * log2e + shift;
+    const ro_v4 kd = y - shift; /* x log2e rounded to the nearest integer */
+    const ro_v4 r = (x - kd * ln2_hi) - kd * ln2_lo;
+    const ro_v4 r2 = r * r, r4 = r2 * r2, r8 = r4 * r4;
+    const ro_v4 p01 = 1.0 + r, p23 = 1.0 / 2 + r * (1.0 / 6);
+    const ro_v4 p45 = 1.0 / 24 + r * (1.0 / 120), p67 = 1.0 / 720 + r * (1.0 / 5040);
+    const ro_v4 p89 = 1.0 / 40320 + r * (1.0 / 362880);
+    const ro_v4 p1011 = 1.0 / 3628800 + r * (1.0 / 39916800);
+    const ro_v4 p1213 = 1.0 / 479001600 + r * (1.0 / 6227020800.0);
+    const ro_v4 q0 = p01 + r2 * p23, q1 = p45 + r2 * p67, q2 = p89 + r2 * p1011;
+    const ro_v4 p = (q0 + r4 * q1) + r8 * (q2 + r4 * p1213);
+    /* unsigned: a NaN lane (never produced by the model) must not shift a
+     * signed value out of range */
+    const ro_u4 k = (ro_u4)y - (ro_u4)shift;
+    return p * (ro_v4)((k + 1023) << 52);
+}
+
+double ro_exp(double x)
+{
+    const double at[4] = {x, x, x, x};
+    return v4_exp(at)[0];
+}
+
+/* From A_r (in u) and B_r: V_r = A_r + B_r, and the odds
+ * u_r = exp(x_r) = (A_r / B_r) exp(e_r) (e = NULL: no deviations).
+ * A region with no valid vote gets u = 1: its weight V_r is 0. Returns
+ * sum V_r, and sum u_r B_r in *pooled_a (A's votes after the deviations,
+ * before anchoring), both as four partial sums, one per lane. */
+RO_HOT double ro_model_vec_region_odds(double *restrict u, const double *restrict b,
+                                     double *restrict v, const double *restrict e, size_t n_pad,
+                                     double *pooled_a)
+{
+    ro_v4 acc_v = v4_set(0), acc_a = v4_set(0);
+    for (size_t r = 0; r < n_pad; r += 4) {
+        const ro_v4 a4 = *(const ro_v4 *)(u + r), b4 = *(const ro_v4 *)(b + r);
+        const ro_v4 v4 = a4 + b4;
+        ro_v4 u4 = V4_SELECT(v4 > 0, a4 / b4, v4_set(1.0));
+        if (e != NULL)
+            u4 *= v4_exp(e + r);
+        *(ro_v4 *)(v + r) = v4;
+        *(ro_v4 *)(u + r) = u4;
+        acc_v += v4;
+        acc_a += u4 * b4;
+    }
+    *pooled_a = acc_a[0] + acc_a[1] + acc_a[2] + acc_a[3];
+    return acc_v[0] + acc_v[1] + acc_v[2] + acc_v[3];
+}
+
+/* x[r] *= y[r] and x[r] += y[r], four regions at a time. */
+RO_HOT void ro_model_vec_mul(double *restrict x, const double *restrict y, size_t n)
+{
+    for (size_t r = 0; r < n; r += 4)
+        *(ro_v4 *)(x + r) = *(const ro_v4 *)(x + r) * *(const ro_v4 *)(y + r);
+}
+
+RO_HOT void ro_model_vec_add(double *restrict x, const double *restrict y, size_t n)
+{
+    for (size_t r = 0; r < n; r += 4)
+        *(ro_v4 *)(x + r) = *(const ro_v4 *)(x + r) + *(const ro_v4 *)(y + r);
+}
+
+/* The number of the first n shares above 1/2, four at a time (a
+ * comparison is -1 where true). */
+RO_HOT uint32_t ro_model_vec_count_above_half(const double *s, size_t n)
+{
+    ro_i4 acc = {0, 0, 0, 0};
+    size_t r = 0;
+    for (; r + 4 <= n; r += 4)
+        acc -= *(const ro_v4 *)(s + r) > 0.5;
+    uint32_t count = (uint32_t)(acc[0] + acc[1] + acc[2] + acc[3]);
+    for (; r < n; r++)
+        count += s[r] > 0.5;
+    return count;
+}
+
+/* S(k) = sum V_r s_r / sum V_r with s_r = u_r k / (1 + u_r k), written to
+ * s; *spread = sum V_r s_r (1 - s_r) / sum V_r, the derivative of S with
+ * respect to delta = log k, and *curv = sum V_r s_r (1 - s_r) (1 - 2 s_r) /
+ * sum V_r, its second derivative. Four partial sums per quantity, one per
+ * lane: the blocks of four regions have no dependency between them. */
+RO_HOT double ro_model_vec_anchor_eval(const double *restrict u, const double *restrict v,
+                                 double *restrict s, size_t n_pad, double k, double inv_total,
+                                 double *spread, double *curv)
+{
+    ro_v4 acc_s = v4_set(0), acc_d = v4_set(0), acc_c = v4_set(0);
+    const ro_v4 k4 = v4_set(k);
+    for (size_t r = 0; r < n_pad; r += 4) {
+        const ro_v4 u4 = *(const ro_v4 *)(u + r), v4 = *(const ro_v4 *)(v + r);
+        const ro_v4 d = 1 / (1 + u4 * k4); /* 1 - s, exact 0 when u k = inf */
+        const ro_v4 sr = 1 - d;
+        *(ro_v4 *)(s + r) = sr;
+        const ro_v4 w = v4 * sr * d;
+        acc_s += v4 * sr;
+        acc_d += w;
+        acc_c += w * (d - sr);
+    }
+    *spread = (acc_d[0] + acc_d[1] + acc_d[2] + acc_d[3]) * inv_total;
+    *curv = (acc_c[0] + acc_c[1] + acc_c[2] + acc_c[3]) * inv_total;
+    return (acc_s[0] + acc_s[1] + acc_s[2] + acc_s[3]) * inv_total;
+}

@@ -1,0 +1,50 @@
+/*
+ * model_vec.h — the model's vector kernels (model_vec.c), internal to
+ * model.c. Every array is a region array padded to a multiple of RO_BLOCK
+ * (or a row array padded to a multiple of 4) and only 8-byte aligned;
+ * arrays marked restrict do not overlap. Each kernel gives the same bits
+ * as the scalar loop it stands for, on every x86-64 (an AVX2 copy is
+ * chosen at load time where the CPU has it, unless built with
+ * RO_NO_CLONES).
+ */
+#ifndef RO_MODEL_VEC_H
+#define RO_MODEL_VEC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Regions are processed in blocks of this many (region arrays are padded
+ * to a multiple of it); ro_model_vec_anchor_eval assumes a multiple of 4. */
+#define RO_BLOCK 8
+
+/* num[k] /= den[k] for k < n, n a multiple of 4. */
+void ro_model_vec_divide(double *restrict num, const double *restrict den, size_t n);
+
+/* a[r] = sum over options o of votes[o][r] * t[2 o], and b[r] the same
+ * with t[2 o + 1], for the n_pad regions of votes, laid out in blocks of
+ * RO_BLOCK regions, option-major within a block (K options). */
+void ro_model_vec_region_votes(const double *votes, size_t K, size_t n_pad, const double *t,
+                               double *restrict a, double *restrict b);
+
+/* From A_r in u and B_r in b: v = A + B and the odds u = (A / B) exp(e)
+ * (e NULL: no deviations; u = 1 where v is 0). Returns sum v, and sum u b
+ * in *pooled_a. */
+double ro_model_vec_region_odds(double *restrict u, const double *restrict b,
+                                double *restrict v, const double *restrict e, size_t n_pad,
+                                double *pooled_a);
+
+/* x[r] *= y[r], and x[r] += y[r], for r < n, n a multiple of 4. */
+void ro_model_vec_mul(double *restrict x, const double *restrict y, size_t n);
+void ro_model_vec_add(double *restrict x, const double *restrict y, size_t n);
+
+/* How many of s[0..n) are above 1/2. */
+uint32_t ro_model_vec_count_above_half(const double *s, size_t n);
+
+/* s[r] = u[r] k / (1 + u[r] k); returns S = sum v s * inv_total, and its
+ * first and second derivatives with respect to log k in *spread and *curv
+ * (docs/model.md §6). */
+double ro_model_vec_anchor_eval(const double *restrict u, const double *restrict v,
+                                double *restrict s, size_t n_pad, double k, double inv_total,
+                                double *spread, double *curv);
+
+#endif /* RO_MODEL_VEC_H */
