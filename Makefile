@@ -270,6 +270,11 @@ scenarios: $(NATIONAL_BACKTESTS)
 $(NATIONAL_BACKTESTS) &: scripts/gen_backtest.py scripts/gen_fr2022.py data/history/README.md \
     data/history/*.csv data/fr-2022/*.csv
 	python3 scripts/gen_backtest.py data scenarios/backtest
+# The non-French back-test scenarios (scripts/gen_countries.py).
+COUNTRY_BACKTESTS := scenarios/backtest/co-2022-eve.yaml
+scenarios: $(COUNTRY_BACKTESTS)
+$(COUNTRY_BACKTESTS) &: scripts/gen_countries.py data/co-2022/*.csv data/co-2022/*.txt
+	python3 scripts/gen_countries.py data scenarios/backtest
 # The regional chain (scripts/gen_regional_chain.sh): the 2012 and 2017
 # regional scenarios, the regional error fitted on them by runoff calibrate
 # (scenarios/calibration/), and the 2022 scenario that uses the fit. The

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Check that the committed national back-test scenarios
-# (scenarios/backtest/*.yaml) are exactly what scripts/gen_backtest.py makes
+# (scenarios/backtest/*.yaml) are exactly what scripts/gen_backtest.py and
+# scripts/gen_countries.py make
 # from data/ today, no more and no fewer files, so that the data, the generators and
 # the scenarios can never drift apart (as scripts/check_fr2022.sh does for the
 # 2022 scenarios).
@@ -11,6 +12,10 @@ out=$(mktemp -d) || exit 1
 trap 'rm -rf "$out"' EXIT
 if ! python3 "$root/scripts/gen_backtest.py" "$root/data" "$out"; then
     echo "check_backtest: scripts/gen_backtest.py failed" >&2
+    exit 1
+fi
+if ! python3 "$root/scripts/gen_countries.py" "$root/data" "$out"; then
+    echo "check_backtest: scripts/gen_countries.py failed" >&2
     exit 1
 fi
 # README.md is written by hand; everything else in the directory is generated.
