@@ -344,6 +344,39 @@ static void test_odds_in_words(void **state)
     assert_true(loser);
 }
 
+/* "about N in 10" rounds 10 p to the nearest integer (clamped to 1..9):
+ * 0.68 is "about 7", not the truncated 6; 0.64 is "about 6". */
+static void test_odds_in_words_round_to_nearest(void **state)
+{
+    (void)state;
+    char buf[96];
+    bool loser;
+    ro_fmt_odds(0.68, 1000, buf, sizeof buf, &loser);
+    assert_string_equal(buf, "about 7 in 10");
+    ro_fmt_odds(0.64, 1000, buf, sizeof buf, &loser);
+    assert_string_equal(buf, "about 6 in 10");
+    ro_fmt_odds(0.17, 1000, buf, sizeof buf, &loser);
+    assert_string_equal(buf, "about 2 in 10");
+    ro_fmt_odds(0.02, 1000, buf, sizeof buf, &loser);
+    assert_string_equal(buf, "about 1 in 10");
+    assert_false(loser);
+}
+
+/* A majority of the regions is more than half of them: with 4 regions a
+ * 2-2 split is not one. Draws carrying 1, 2, 2, 3, 4 regions: 2 of 5. */
+static void test_regions_majority_excludes_even_split(void **state)
+{
+    (void)state;
+    ro_hist *h = ro_hist_alloc(-0.5, 4.5, 5, true);
+    assert_non_null(h);
+    const double won[] = {1, 2, 2, 3, 4};
+    for (size_t i = 0; i < sizeof won / sizeof *won; i++)
+        ro_hist_add(h, won[i]);
+    assert_close(ro_fmt_regions_majority(h, 4), 0.4, 1e-15);
+    assert_close(ro_fmt_regions_majority(h, 3), 0.8, 1e-15); /* 2 of 3 is one */
+    ro_hist_free(h);
+}
+
 static void test_report_share_intervals(void **state)
 {
     fixture *f = *state;
@@ -899,6 +932,8 @@ int main(void)
         T(test_report_opens_with_headline),
         T(test_report_headline_for_b),
         cmocka_unit_test(test_odds_in_words),
+        cmocka_unit_test(test_odds_in_words_round_to_nearest),
+        cmocka_unit_test(test_regions_majority_excludes_even_split),
         cmocka_unit_test(test_shortest_numbers_round_trip),
         T(test_report_share_intervals),
         T(test_report_polls_table),
