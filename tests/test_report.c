@@ -773,6 +773,19 @@ static void test_json_escapes_strings(void **state)
     free(out);
 }
 
+/* Every C0 control character is escaped (RFC 8259 forbids them raw), up to
+ * U+001F, and DEL too (not required, but it is invisible). */
+static void test_json_escapes_every_control_character(void **state)
+{
+    fixture *f = *state;
+    snprintf(f->s->name, sizeof f->s->name, "a\x01" "b\x1f" "c\x7f" "d\x20" "e");
+    size_t len;
+    char *json = runoff_json_string(f->s, f->r, &len);
+    assert_non_null(json);
+    assert_non_null(strstr(json, "\"a\\u0001b\\u001fc\\u007fd e\""));
+    free(json);
+}
+
 /* ---- failures and accessors ---- */
 
 static void test_write_failure_is_reported(void **state)
@@ -949,6 +962,7 @@ int main(void)
         T(test_histogram_csv),
         T(test_json_is_valid_and_complete),
         T(test_json_escapes_strings),
+        T(test_json_escapes_every_control_character),
         T(test_write_failure_is_reported),
         T(test_report_allocation_failure),
         T(test_mismatched_pair_is_refused),
