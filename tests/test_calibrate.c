@@ -386,6 +386,36 @@ static void test_local_lean_keeps_national_split(void **state)
     runoff_scenario_free(s);
 }
 
+/* A region where a finalist has no first-round vote carries no
+ * information about its leaning: its context is 0, the nation's, not
+ * log(va / vb) read as if the nation were balanced. Nationally a 400,
+ * b 250; r2 (100/100) has context log 1 - log 1.6, r3 (0/50) has 0, so x's
+ * split differs between them by lean (c2 - c3) = -0.5 log 1.6 in logit
+ * (the centring shift is the same for both). Each region's x split is
+ * read back from its log odds: A/B = (a_r + 80 s) / (b_r + 80 (1 - s)). */
+static void test_local_lean_context_is_relative_to_the_nation(void **state)
+{
+    (void)state;
+    const char *text = HAND_HEAD
+                       "first_round:\n  options: [{id: a}, {id: b}, {id: x}]\n"
+                       "  regions:\n"
+                       "    - {code: r1, registered: 500, votes: {a: 300, b: 100, x: 100}}\n"
+                       "    - {code: r2, registered: 300, votes: {a: 100, b: 100, x: 100}}\n"
+                       "    - {code: r3, registered: 150, votes: {a: 0, b: 50, x: 100}}\n"
+                       "transfers:\n  rows:\n"
+                       "    - {option: a, shares: {a: 100, b: 0, none: 0}}\n"
+                       "    - {option: b, shares: {a: 0, b: 100, none: 0}}\n"
+                       "    - {option: x, shares: {a: 40, b: 40, none: 20}}\n"
+                       "regional_error: {local_lean: 0.5}\n";
+    runoff_scenario *s = load_text(text);
+    ro_region_mean m[3];
+    ro_regional_means(s, 0.5, m);
+    const double e2 = exp(m[1].log_odds), e3 = exp(m[2].log_odds);
+    const double s2 = (180 * e2 - 100) / (80 * (1 + e2)), s3 = 130 * e3 / (80 * (1 + e3));
+    assert_close(log(s2 / (1 - s2)) - log(s3 / (1 - s3)), -0.5 * log(1.6), 1e-9);
+    runoff_scenario_free(s);
+}
+
 static void test_lean_needs_finalist_options(void **state)
 {
     (void)state;
@@ -545,6 +575,7 @@ int main(void)
         cmocka_unit_test(test_regional_means_by_hand),
         cmocka_unit_test(test_local_lean_by_hand),
         cmocka_unit_test(test_local_lean_keeps_national_split),
+        cmocka_unit_test(test_local_lean_context_is_relative_to_the_nation),
         cmocka_unit_test(test_lean_needs_finalist_options),
         cmocka_unit_test(test_model_draws_match_equations),
         cmocka_unit_test(test_new_keys_at_zero_change_nothing),

@@ -370,6 +370,33 @@ static void test_fixed_transfers_give_matrix_product(void **state)
     fix_free(s);
 }
 
+/* An exact tie is nobody's win: with fixed transfer rows giving A and B
+ * the same votes in every region, the share is exactly 0.5 and the draw's
+ * winner is -1 (counted as a tie), not A; no region is carried. */
+static void test_exact_tie_has_no_winner(void **state)
+{
+    (void)state;
+    const size_t R = 2, K = 2;
+    runoff_scenario *s = one_poll(0.55, 2000);
+    const double votes[4] = {1000, 3000, 500, 700};
+    const double means[6] = {0.4, 0.4, 0.2, 0, 0, 1};
+    fix_first_round(s, K, R, votes, means, INFINITY);
+    s->options[K - 1].kind = RO_OPT_ABSTENTION;
+    s->blend.mode = RO_BLEND_TRANSFERS;
+    ro_model *m = model_ok(s);
+    ro_workspace *w = ro_workspace_alloc(m);
+    ro_draw d;
+    for (uint64_t i = 0; i < 3; i++) {
+        ro_model_draw(m, w, 5, i, &d);
+        assert_true(d.share_a == 0.5);
+        assert_int_equal(d.winner, -1);
+        assert_int_equal(d.regions_a, 0);
+    }
+    ro_workspace_free(w);
+    ro_model_free(m);
+    fix_free(s);
+}
+
 /* Dirichlet rows. One option per region, each voting only in its own
  * region; blend transfers, blank/null fixed at b. Region r then reads
  * back row r exactly: s_r = T_A/(T_A+T_B), and the region's turnout
@@ -775,6 +802,7 @@ int main(void)
         cmocka_unit_test(test_turnout_spread),
         cmocka_unit_test(test_turnout_beta_from_moments),
         cmocka_unit_test(test_fixed_transfers_give_matrix_product),
+        cmocka_unit_test(test_exact_tie_has_no_winner),
         cmocka_unit_test(test_dirichlet_row_moments),
         cmocka_unit_test(test_anchoring_hits_target),
         cmocka_unit_test(test_anchoring_with_saturated_regions),

@@ -344,6 +344,39 @@ static void test_odds_in_words(void **state)
     assert_true(loser);
 }
 
+/* "about N in 10" rounds 10 p to the nearest integer (clamped to 1..9):
+ * 0.68 is "about 7", not the truncated 6; 0.64 is "about 6". */
+static void test_odds_in_words_round_to_nearest(void **state)
+{
+    (void)state;
+    char buf[96];
+    bool loser;
+    ro_fmt_odds(0.68, 1000, buf, sizeof buf, &loser);
+    assert_string_equal(buf, "about 7 in 10");
+    ro_fmt_odds(0.64, 1000, buf, sizeof buf, &loser);
+    assert_string_equal(buf, "about 6 in 10");
+    ro_fmt_odds(0.17, 1000, buf, sizeof buf, &loser);
+    assert_string_equal(buf, "about 2 in 10");
+    ro_fmt_odds(0.02, 1000, buf, sizeof buf, &loser);
+    assert_string_equal(buf, "about 1 in 10");
+    assert_false(loser);
+}
+
+/* A majority of the regions is more than half of them: with 4 regions a
+ * 2-2 split is not one. Draws carrying 1, 2, 2, 3, 4 regions: 2 of 5. */
+static void test_regions_majority_excludes_even_split(void **state)
+{
+    (void)state;
+    ro_hist *h = ro_hist_alloc(-0.5, 4.5, 5, true);
+    assert_non_null(h);
+    const double won[] = {1, 2, 2, 3, 4};
+    for (size_t i = 0; i < sizeof won / sizeof *won; i++)
+        ro_hist_add(h, won[i]);
+    assert_close(ro_fmt_regions_majority(h, 4), 0.4, 1e-15);
+    assert_close(ro_fmt_regions_majority(h, 3), 0.8, 1e-15); /* 2 of 3 is one */
+    ro_hist_free(h);
+}
+
 static void test_report_share_intervals(void **state)
 {
     fixture *f = *state;
@@ -740,6 +773,19 @@ static void test_json_escapes_strings(void **state)
     free(out);
 }
 
+/* Every C0 control character is escaped (RFC 8259 forbids them raw), up to
+ * U+001F, and DEL too (not required, but it is invisible). */
+static void test_json_escapes_every_control_character(void **state)
+{
+    fixture *f = *state;
+    snprintf(f->s->name, sizeof f->s->name, "a\x01" "b\x1f" "c\x7f" "d\x20" "e");
+    size_t len;
+    char *json = runoff_json_string(f->s, f->r, &len);
+    assert_non_null(json);
+    assert_non_null(strstr(json, "\"a\\u0001b\\u001fc\\u007fd e\""));
+    free(json);
+}
+
 /* ---- failures and accessors ---- */
 
 static void test_write_failure_is_reported(void **state)
@@ -899,6 +945,8 @@ int main(void)
         T(test_report_opens_with_headline),
         T(test_report_headline_for_b),
         cmocka_unit_test(test_odds_in_words),
+        cmocka_unit_test(test_odds_in_words_round_to_nearest),
+        cmocka_unit_test(test_regions_majority_excludes_even_split),
         cmocka_unit_test(test_shortest_numbers_round_trip),
         T(test_report_share_intervals),
         T(test_report_polls_table),
@@ -914,6 +962,7 @@ int main(void)
         T(test_histogram_csv),
         T(test_json_is_valid_and_complete),
         T(test_json_escapes_strings),
+        T(test_json_escapes_every_control_character),
         T(test_write_failure_is_reported),
         T(test_report_allocation_failure),
         T(test_mismatched_pair_is_refused),

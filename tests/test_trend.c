@@ -174,6 +174,33 @@ static void test_population_effects_use_likely_voters_as_reference(void **state)
     ro_trend_clear(&t);
 }
 
+/* Two pollsters are enough to estimate house effects (G = 1): pollster 0
+ * reads logit 0.1 + 0.06 and pollster 1 logit 0.1 - 0.06, one poll each a
+ * day for 10 days, n_eff 1e5. Each pollster's mean is known to a logit sd
+ * of about sqrt((4e-5 + 2.5e-5) / 10) = 0.0025, against a prior sd of
+ * 0.05 on the effect: the estimate is shrunk by under 1 %, so it is
+ * within 0.05..0.065 of +-0.06, the two sum to zero (equal poll counts),
+ * and the trend reads 0.1. No randomness: the bounds are analytic, not
+ * statistical; leaving house effects out with two pollsters gives 0. */
+static void test_two_pollsters_get_house_effects(void **state)
+{
+    (void)state;
+    ro_trend_poll polls[20];
+    for (int i = 0; i < 20; i++)
+        polls[i] = (ro_trend_poll){.start = DAY0 + i / 2, .end = DAY0 + i / 2,
+                                   .share = ro_expit(0.1 + (i % 2 ? -0.06 : 0.06)),
+                                   .n_eff = 1e5, .pollster = (size_t)(i % 2)};
+    ro_trend_settings set = settings(DAY0 + 10, 0.001, 0.005);
+    set.house_sd = 0.05;
+    ro_trend t;
+    runoff_error err = {0};
+    assert_int_equal(ro_trend_fit(polls, 20, 2, &set, &t, &err), RUNOFF_OK);
+    assert_true(t.house[0] > 0.05 && t.house[0] < 0.065);
+    assert_true(fabs(t.house[0] + t.house[1]) < 1e-6);
+    assert_true(fabs(t.mean[t.election_day] - 0.1) < 0.01);
+    ro_trend_clear(&t);
+}
+
 /* ------------------------------------------------ simulated campaigns */
 
 typedef struct {
@@ -527,6 +554,7 @@ int main(void)
         cmocka_unit_test(test_long_campaign_takes_longer_steps),
         cmocka_unit_test(test_weights_reproduce_the_estimate),
         cmocka_unit_test(test_population_effects_use_likely_voters_as_reference),
+        cmocka_unit_test(test_two_pollsters_get_house_effects),
         cmocka_unit_test(test_simulated_campaigns_cover_the_truth),
         cmocka_unit_test(test_integrated_bands_are_calibrated_over_the_prior),
         cmocka_unit_test(test_integrated_sd_is_at_least_the_plug_in_sd),
