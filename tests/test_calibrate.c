@@ -28,6 +28,10 @@
  * across regions, so h_r varies and sd and transfer_sd can be told apart.
  * Rows are fixed (concentration .inf): the regional error is then the only
  * randomness, exactly the calibrator's model. */
+/* The concentration of rows c and d in scenario_text: .inf (fixed rows)
+ * unless a test draws them (test_recovers_with_random_rows). */
+static const char *rows_concentration = ".inf";
+
 static char *scenario_text(double sd, double transfer_sd, double lean, double group_sd,
                            bool groups)
 {
@@ -58,11 +62,11 @@ static char *scenario_text(double sd, double transfer_sd, double lean, double gr
     PUT("transfers:\n  rows:\n"
         "    - {option: a, shares: {a: 95, b: 2, none: 3}, concentration: .inf}\n"
         "    - {option: b, shares: {a: 2, b: 95, none: 3}, concentration: .inf}\n"
-        "    - {option: c, shares: {a: 45, b: 25, none: 30}, concentration: .inf}\n"
-        "    - {option: d, shares: {a: 25, b: 45, none: 30}, concentration: .inf}\n"
+        "    - {option: c, shares: {a: 45, b: 25, none: 30}, concentration: %s}\n"
+        "    - {option: d, shares: {a: 25, b: 45, none: 30}, concentration: %s}\n"
         "    - {option: abst, shares: {a: 10, b: 10, none: 80}, concentration: .inf}\n"
         "regional_error:\n  sd: %.17g\n  transfer_sd: %.17g\n  local_lean: %.17g\n",
-        sd, transfer_sd, lean);
+        rows_concentration, rows_concentration, sd, transfer_sd, lean);
     if (groups) {
         PUT("  groups:\n");
         for (int g = 0; g < N_GROUPS; g++) {
@@ -178,6 +182,26 @@ static void test_recovers_known_values(void **state)
                 c->se[RO_CAL_GROUP_SD] < 5 * TRUE_GROUP_SD / sqrt(480.0));
     assert_int_equal(c->n_elections, N_ELECTIONS);
     assert_int_equal(c->n_regions, N_ELECTIONS * N_REGIONS);
+}
+
+/* With rows c and d drawn (concentration 4: each election's national split
+ * of those electorates moves by about 0.2), the regions move together in a
+ * pattern the calibrator must attribute to the rows' Dirichlet covariance
+ * (dirichlet_cov), not to the regional sds: the same 3.5-standard-error
+ * tolerance as test_recovers_known_values (false-alarm rate 4.7e-4 per
+ * parameter if the first-order covariance is right). */
+static void test_recovers_with_random_rows(void **state)
+{
+    (void)state;
+    rows_concentration = "4";
+    runoff_calibration *c = fit_simulated(true);
+    rows_concentration = ".inf";
+    const double truth[RO_CAL_N_PARAMS] = {TRUE_SD, TRUE_TRANSFER_SD, TRUE_GROUP_SD, TRUE_LEAN};
+    for (int i = 0; i < RO_CAL_N_PARAMS; i++)
+        if (!(fabs(c->value[i] - truth[i]) <= 3.5 * c->se[i]))
+            fail_msg("parameter %d: %.4f, truth %.4f, se %.4f", i, c->value[i], truth[i],
+                     c->se[i]);
+    runoff_calibration_free(c);
 }
 
 /* Without groups, the group sd is not fitted and stays 0. */
@@ -581,6 +605,7 @@ int main(void)
         cmocka_unit_test(test_new_keys_at_zero_change_nothing),
         cmocka_unit_test(test_every_allocation_failure),
         cmocka_unit_test(test_recovers_known_values),
+        cmocka_unit_test(test_recovers_with_random_rows),
         cmocka_unit_test(test_without_groups),
         cmocka_unit_test(test_fragment_loads_back),
         cmocka_unit_test(test_refuses_unusable),
