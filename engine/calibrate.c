@@ -251,40 +251,31 @@ static void standard_errors(cal_data *D, runoff_calibration *c)
 static runoff_status dirichlet_cov(const runoff_scenario *s, cal_election *e, runoff_error *err)
 {
     const size_t R = s->n_regions, n = e->n;
-    double *A = ro_calloc(n, sizeof *A), *B = ro_calloc(n, sizeof *B);
-    e->dir = ro_calloc(n * n, sizeof *e->dir);
-    if (A == NULL || B == NULL || e->dir == NULL) {
-        free(A);
-        free(B);
+    if ((e->dir = ro_calloc(n * n, sizeof *e->dir)) == NULL)
         return ro_error_set(err, RUNOFF_ENOMEM, NULL, 0, 0, "out of memory");
-    }
-    for (size_t i = 0; i < n; i++)
-        for (size_t o = 0; o < s->n_options; o++) {
-            A[i] += s->votes[o * R + e->region[i]] * s->transfers[o].mean[RO_TO_A];
-            B[i] += s->votes[o * R + e->region[i]] * s->transfers[o].mean[RO_TO_B];
-        }
+    /* A_r, B_r of the mean rows: e->mean still holds the lean-0 means */
+    const ro_region_mean *mean = e->mean;
     for (size_t o = 0; o < s->n_options; o++) {
         const ro_transfer *t = &s->transfers[o];
         const double ma = t->mean[RO_TO_A], mb = t->mean[RO_TO_B], c = t->concentration;
-        int positive = (ma > 0) + (mb > 0) + (t->mean[RO_TO_NONE] > 0);
-        if (isinf(c) || positive <= 1)
-            continue; /* a fixed row (model.c draws none) */
+        if (ro_transfer_fixed(t))
+            continue; /* the model draws nothing for it */
         const double vaa = ma * (1 - ma) / (c + 1), vbb = mb * (1 - mb) / (c + 1),
                      vab = -ma * mb / (c + 1);
         for (size_t i = 0; i < n; i++) {
             const double vi = s->votes[o * R + e->region[i]];
+            const double ai = mean[e->region[i]].a, bi = mean[e->region[i]].b;
             if (vi == 0)
                 continue;
             for (size_t j = 0; j < n; j++) {
                 const double vj = s->votes[o * R + e->region[j]];
+                const double aj = mean[e->region[j]].a, bj = mean[e->region[j]].b;
                 e->dir[i * n + j] += vi * vj *
-                                     (vaa / (A[i] * A[j]) + vbb / (B[i] * B[j]) -
-                                      vab * (1 / (A[i] * B[j]) + 1 / (B[i] * A[j])));
+                                     (vaa / (ai * aj) + vbb / (bi * bj) -
+                                      vab * (1 / (ai * bj) + 1 / (bi * aj)));
             }
         }
     }
-    free(A);
-    free(B);
     return RUNOFF_OK;
 }
 

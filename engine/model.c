@@ -165,13 +165,11 @@ static void init_rows(ro_model *m, const runoff_scenario *s)
     for (size_t o = 0; o < m->n_options; o++) {
         const ro_transfer *tr = &s->transfers[o];
         transfer_row *row = &m->rows[o];
-        int positive = 0;
         for (int j = 0; j < 3; j++) {
             row->mean[j] = tr->mean[j];
             row->alpha[j] = tr->concentration * tr->mean[j];
-            positive += tr->mean[j] > 0;
         }
-        row->fixed = isinf(tr->concentration) || positive <= 1;
+        row->fixed = ro_transfer_fixed(tr);
         for (int j = 0; j < 3 && !row->fixed; j++)
             if (row->alpha[j] > 0)
                 ro_gamma_shape_init(&m->shapes[m->n_shapes++], row->alpha[j]);

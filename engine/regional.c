@@ -153,6 +153,8 @@ void ro_regional_means(const runoff_scenario *s, double lean, ro_region_mean *ou
     for (size_t r = 0; r < R; r++) {
         double A, B;
         region_mean(s, &L, r, &A, &B, &out[r].h);
+        out[r].a = A;
+        out[r].b = B;
         out[r].log_odds = log_odds(A, B);
         out[r].lean_shift = 0;
         if (L.on && isfinite(out[r].log_odds)) {

@@ -18,6 +18,7 @@ typedef struct {
                            when both are 0 */
     double lean_shift;  /* log_odds minus the same without the lean (0 when
                            lean is 0 or log_odds is not finite) */
+    double a, b;        /* A_r and B_r, the expected votes log_odds compares */
     double h;           /* sum over options of (d log_odds / d eta_o)^2, where
                            eta_o shifts the logit of option o's A-vs-B split
                            in this region (0 when log_odds is not finite) */

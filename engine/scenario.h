@@ -20,6 +20,7 @@
 #ifndef RO_SCENARIO_H
 #define RO_SCENARIO_H
 
+#include <math.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -144,6 +145,15 @@ typedef struct {
                                    INFINITY = no uncertainty */
     ro_pos pos;
 } ro_transfer;
+
+/* Whether the model draws nothing for a row: an infinite concentration,
+ * or a single non-zero share (docs/model.md §4). The model and the
+ * calibrator's covariance of the draws both go by this. */
+static inline bool ro_transfer_fixed(const ro_transfer *t)
+{
+    return isinf(t->concentration) ||
+           (t->mean[0] > 0) + (t->mean[1] > 0) + (t->mean[2] > 0) <= 1;
+}
 
 typedef struct {
     char name[RO_NAME_MAX];
