@@ -88,6 +88,7 @@ static runoff_status simulate(const runoff_doc *doc, char **sets, size_t n_sets,
     if (s == NULL)
         return err ? err->status : RUNOFF_EINPUT;
     runoff_sim_options o = *opt;
+    o.skip_conditional = 1; /* the ranking reads the national draws only */
     o.on_draw = log_draw;
     o.on_draw_ctx = log;
     runoff_result *r = runoff_simulate(s, &o, err);

@@ -402,7 +402,7 @@ runoff_result *runoff_simulate(const runoff_scenario *s, const runoff_sim_option
     }
     if (st == RUNOFF_OK)
         st = result_finish_regions(r, err);
-    if (st == RUNOFF_OK && wants_conditional(s))
+    if (st == RUNOFF_OK && wants_conditional(s) && !opt->skip_conditional)
         st = run_conditional(s, m, opt, r, &g, threads, err);
     ro_model_free(m);
     if (st != RUNOFF_OK) {

@@ -580,6 +580,7 @@ static void *run_worker(void *arg)
     sweep_worker *w = arg;
     sweep_run *run = w->run;
     runoff_sim_options o = *run->opt;
+    o.skip_conditional = 1; /* a sweep row has no conditional regional scores */
     o.threads = w->threads;
     o.progress = point_progress;
     o.progress_ctx = w;

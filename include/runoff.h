@@ -207,6 +207,11 @@ typedef struct {
      * runoff_result_merge of every shard's result gives the whole run's
      * result, exactly (every accumulator is an integer count). */
     uint64_t shard_index, shard_count;
+    /* Non-zero: skip the second pass over the regions with the national
+     * share held at the actual one (docs/model.md §8), which a scenario
+     * with actual.shares and actual.regions otherwise gets; for callers
+     * that do not report it (sweeps, sensitivity). Nothing else changes. */
+    int skip_conditional;
 } runoff_sim_options;
 
 typedef struct runoff_result runoff_result;

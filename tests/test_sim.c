@@ -554,6 +554,30 @@ static void test_writers_allocation_failures(void **state)
     runoff_scenario_free(s);
 }
 
+/* A scenario with actual.shares and actual.regions gets the conditional
+ * regional pass, unless the caller skips it; skipping changes nothing else
+ * (the same national histogram, bin for bin). */
+static void test_conditional_pass_can_be_skipped(void **state)
+{
+    (void)state;
+    runoff_scenario *s = load("tests/data/cli/regional.yaml", NULL, 0);
+    runoff_sim_options opt = {.threads = 2, .draws = 4000};
+    runoff_result *with = simulate(s, &opt);
+    opt.skip_conditional = 1;
+    runoff_result *without = simulate(s, &opt);
+    assert_non_null(with->conditional);
+    assert_null(without->conditional);
+    for (double q = 0.05; q < 1; q += 0.15)
+        assert_true(runoff_result_share_quantile(with, q) ==
+                    runoff_result_share_quantile(without, q));
+    for (size_t i = 0; i < with->n_regions; i++)
+        assert_true(ro_hist_quantile(with->region_share[i], 0.5) ==
+                    ro_hist_quantile(without->region_share[i], 0.5));
+    runoff_result_free(with);
+    runoff_result_free(without);
+    runoff_scenario_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -568,6 +592,7 @@ int main(void)
         cmocka_unit_test(test_simulate_allocation_failures_on_draw_path),
         cmocka_unit_test(test_model_and_workspace_allocation_failures),
         cmocka_unit_test(test_writers_allocation_failures),
+        cmocka_unit_test(test_conditional_pass_can_be_skipped),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
