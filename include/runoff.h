@@ -527,9 +527,6 @@ int runoff_write_backtest_csv_header(FILE *out);
 int runoff_write_backtest_csv_row(FILE *out, const runoff_scenario *s,
                                   const runoff_backtest_row *row);
 
-#ifdef __cplusplus
-}
-#endif
 /* --------------------------------------------------------- calibration */
 
 /* The regional error (docs/model.md §5: sd, transfer_sd and one sd shared
@@ -619,5 +616,9 @@ int runoff_write_html(FILE *out, const runoff_scenario *s, const runoff_result *
 /* The same page with the sensitivity (tornado) chart and table of sa,
  * whose baseline it shows. */
 int runoff_write_html_sensitivity(FILE *out, const runoff_sensitivity *sa, const runoff_map *map);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* RUNOFF_H */

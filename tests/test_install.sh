@@ -59,5 +59,22 @@ check cc -o "$stage/client-static" "$stage/client.c" $(pkg-config --cflags runof
     $(pkg-config --libs --static runoff | sed 's/ -lrunoff\b//')
 check sh -c "! readelf -d '$stage/client-static' | grep -q librunoff"
 check "$stage/client-static" "$root/tests/data/cli/national.yaml"
+# A C++ program that takes the address of every function the shared library
+# exports, through the installed header: each must be declared there, inside
+# its extern "C" block (a declaration outside it names a C++-mangled symbol
+# the link cannot find).
+if command -v c++ >/dev/null 2>&1; then
+    {
+        echo '#include <runoff.h>'
+        echo 'int main() { void (*volatile f[])(void) = {'
+        nm -D --defined-only "$lib/librunoff.so" | awk '$2 == "T" { print "    (void (*)(void))&" $3 "," }'
+        echo '}; return f[0] == 0; }'
+    } >"$stage/client.cc"
+    # shellcheck disable=SC2046
+    check c++ -o "$stage/client-cxx" "$stage/client.cc" $(pkg-config --cflags --libs runoff)
+    check env LD_LIBRARY_PATH="$lib" "$stage/client-cxx"
+else
+    echo "install: no C++ compiler, the C++ client is not checked" >&2
+fi
 echo "install: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
