@@ -31,6 +31,7 @@
  */
 #include "calibrate.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,6 +42,7 @@
 #include <gsl/gsl_multimin.h>
 
 #include "error.h"
+#include "fmt.h"
 #include "regional.h"
 
 /* log-sd bounds: sds in [e^-12, e^2] = [6e-6, 7.4]; below CAL_ZERO an sd is
@@ -89,13 +91,14 @@ static void residuals_at(cal_election *e, double lean)
     e->lean = lean;
 }
 
+static bool solve(cal_data *D, const cal_election *e, const double p[RO_CAL_N_PARAMS],
+                  double *logdet, double *dx, double *sx, double *sy);
+
 /* Negative restricted log-likelihood at the sds p (sd scale), up to a
  * constant; INFINITY if C is not positive definite. */
 static double neg_loglik(cal_data *D, const double p[RO_CAL_N_PARAMS])
 {
     double total = 0;
-    const double s2 = p[RO_CAL_SD] * p[RO_CAL_SD], k2 = p[RO_CAL_TRANSFER_SD] * p[RO_CAL_TRANSFER_SD],
-                 g2 = p[RO_CAL_GROUP_SD] * p[RO_CAL_GROUP_SD];
     for (size_t k = 0; k < D->n_e; k++) {
         cal_election *e = &D->e[k];
         const size_t n = e->n;
@@ -103,40 +106,54 @@ static double neg_loglik(cal_data *D, const double p[RO_CAL_N_PARAMS])
         for (size_t i = 0; i < n; i++)
             if (!isfinite(e->d[i]))
                 return INFINITY; /* a lean that sends a region's share to 0 or 1 */
-        gsl_matrix_view C = gsl_matrix_submatrix(D->C, 0, 0, n, n);
-        gsl_vector_view x = gsl_vector_subvector(D->x, 0, n), y = gsl_vector_subvector(D->y, 0, n),
-                        b = gsl_vector_subvector(D->b, 0, n);
-        for (size_t i = 0; i < n; i++) {
-            for (size_t j = 0; j < i; j++) {
-                double c = e->dir[i * n + j] +
-                           (e->group[i] >= 0 && e->group[i] == e->group[j] ? g2 : 0.0);
-                gsl_matrix_set(&C.matrix, i, j, c);
-                gsl_matrix_set(&C.matrix, j, i, c);
-            }
-            gsl_matrix_set(&C.matrix, i, i,
-                           e->dir[i * n + i] + s2 + k2 * e->h[i] + (e->group[i] >= 0 ? g2 : 0.0));
-        }
-        if (gsl_linalg_cholesky_decomp1(&C.matrix) != GSL_SUCCESS)
-            return INFINITY;
-        double logdet = 0;
-        for (size_t i = 0; i < n; i++)
-            logdet += 2 * log(gsl_matrix_get(&C.matrix, i, i));
-        for (size_t i = 0; i < n; i++)
-            gsl_vector_set(&b.vector, i, e->d[i]);
-        gsl_linalg_cholesky_solve(&C.matrix, &b.vector, &x.vector);
-        gsl_vector_set_all(&b.vector, 1.0);
-        gsl_linalg_cholesky_solve(&C.matrix, &b.vector, &y.vector);
-        double dx = 0, sx = 0, sy = 0;
-        for (size_t i = 0; i < n; i++) {
-            dx += e->d[i] * gsl_vector_get(&x.vector, i);
-            sx += gsl_vector_get(&x.vector, i);
-            sy += gsl_vector_get(&y.vector, i);
-        }
-        if (!(sy > 0))
+        double logdet, dx, sx, sy;
+        if (!solve(D, e, p, &logdet, &dx, &sx, &sy))
             return INFINITY;
         total += 0.5 * (logdet + dx - sx * sx / sy + log(sy));
     }
     return isfinite(total) ? total : INFINITY;
+}
+
+/* Election e's C at the sds p into D->C, factorised (its lower triangle
+ * then holds L, C = LL'); then, with
+ * x = C^-1 d and y = C^-1 1: log|C|, d'x, 1'x and 1'y. False if C is not
+ * positive definite or 1'y is not positive. */
+static bool solve(cal_data *D, const cal_election *e, const double p[RO_CAL_N_PARAMS],
+                  double *logdet, double *dx, double *sx, double *sy)
+{
+    const size_t n = e->n;
+    const double s2 = p[RO_CAL_SD] * p[RO_CAL_SD], k2 = p[RO_CAL_TRANSFER_SD] * p[RO_CAL_TRANSFER_SD],
+                 g2 = p[RO_CAL_GROUP_SD] * p[RO_CAL_GROUP_SD];
+    gsl_matrix_view C = gsl_matrix_submatrix(D->C, 0, 0, n, n);
+    gsl_vector_view x = gsl_vector_subvector(D->x, 0, n), y = gsl_vector_subvector(D->y, 0, n),
+                    b = gsl_vector_subvector(D->b, 0, n);
+    for (size_t i = 0; i < n; i++) {
+        for (size_t j = 0; j < i; j++) {
+            double c = e->dir[i * n + j] +
+                       (e->group[i] >= 0 && e->group[i] == e->group[j] ? g2 : 0.0);
+            gsl_matrix_set(&C.matrix, i, j, c);
+            gsl_matrix_set(&C.matrix, j, i, c);
+        }
+        gsl_matrix_set(&C.matrix, i, i,
+                       e->dir[i * n + i] + s2 + k2 * e->h[i] + (e->group[i] >= 0 ? g2 : 0.0));
+    }
+    if (gsl_linalg_cholesky_decomp1(&C.matrix) != GSL_SUCCESS)
+        return false;
+    *logdet = 0;
+    for (size_t i = 0; i < n; i++)
+        *logdet += 2 * log(gsl_matrix_get(&C.matrix, i, i));
+    for (size_t i = 0; i < n; i++)
+        gsl_vector_set(&b.vector, i, e->d[i]);
+    gsl_linalg_cholesky_solve(&C.matrix, &b.vector, &x.vector);
+    gsl_vector_set_all(&b.vector, 1.0);
+    gsl_linalg_cholesky_solve(&C.matrix, &b.vector, &y.vector);
+    *dx = *sx = *sy = 0;
+    for (size_t i = 0; i < n; i++) {
+        *dx += e->d[i] * gsl_vector_get(&x.vector, i);
+        *sx += gsl_vector_get(&x.vector, i);
+        *sy += gsl_vector_get(&y.vector, i);
+    }
+    return *sy > 0;
 }
 
 /* The optimiser's view: the fitted sds' logarithms and the lean, clamped
@@ -384,6 +401,7 @@ void runoff_calibration_free(runoff_calibration *c)
     free(c->group_size);
     free(c->groups);
     free(c->n_used);
+    free(c->residual);
     free(c);
 }
 
@@ -403,6 +421,40 @@ static void data_free(cal_data *D)
     gsl_vector_free(D->x);
     gsl_vector_free(D->y);
     gsl_vector_free(D->b);
+}
+
+/* c->residual at the estimate. Each election's swing is the generalised
+ * least-squares mean of its residuals, mu = 1'C^-1 d / 1'C^-1 1, the
+ * estimate the restricted likelihood integrates over. With C known,
+ * Var(d - mu 1) = C - 11' / 1'C^-1 1 exactly, so a residual's sd is
+ * sqrt(C_ii - 1 / 1'C^-1 1): smaller than sqrt(C_ii), by the part of the
+ * covariance every region shares (the rows' Dirichlet draws move all
+ * regions together), which the swing absorbs. C_ii is the squared norm of
+ * row i of the Cholesky factor. */
+static runoff_status residual_report(cal_data *D, runoff_calibration *c, runoff_error *err)
+{
+    if ((c->residual = ro_calloc(c->n_regions, sizeof *c->residual)) == NULL)
+        return ro_error_set(err, RUNOFF_ENOMEM, NULL, 0, 0, "out of memory");
+    size_t m = 0;
+    for (size_t k = 0; k < D->n_e; k++) {
+        cal_election *e = &D->e[k];
+        double logdet, dx, sx, sy;
+        residuals_at(e, c->value[RO_CAL_LEAN]);
+        if (!solve(D, e, c->value, &logdet, &dx, &sx, &sy))
+            return ro_error_set(err, RUNOFF_ERUNTIME, NULL, 0, 0,
+                                "the fitted covariance is not positive definite");
+        for (size_t i = 0; i < e->n; i++, m++) {
+            double var = 0;
+            for (size_t j = 0; j <= i; j++)
+                var += gsl_matrix_get(D->C, i, j) * gsl_matrix_get(D->C, i, j);
+            c->residual[m] = (ro_cal_residual){.election = k, .region = e->region[i],
+                                               .actual = e->y[i],
+                                               .expected = e->y[i] - e->d[i] + sx / sy,
+                                               .sd = sqrt(fmax(var - 1 / sy, 0)),
+                                               .group = e->group[i]};
+        }
+    }
+    return RUNOFF_OK;
 }
 
 /* Fit the sds on D into c. */
@@ -442,7 +494,7 @@ static runoff_status fit(cal_data *D, runoff_calibration *c, runoff_error *err)
         return ro_error_set(err, RUNOFF_ERUNTIME, NULL, 0, 0,
                             "the regional fit did not converge in %d iterations", CAL_MAX_ITER);
     standard_errors(D, c);
-    return RUNOFF_OK;
+    return residual_report(D, c, err);
 }
 
 runoff_calibration *runoff_calibrate(const runoff_scenario *const *scenarios, size_t n,
@@ -570,4 +622,42 @@ int runoff_write_calibration(FILE *out, const runoff_calibration *c, const char 
         fputs("]}\n", out);
     }
     return fflush(out) != 0 || ferror(out) ? -1 : 0;
+}
+
+/* One CSV row per region used, election by election (docs/outputs.md,
+ * "Calibration residuals"). The scenarios must be the ones fitted, in the
+ * same order. */
+int runoff_write_calibration_residuals(FILE *out, const runoff_calibration *c,
+                                       const runoff_scenario *const *scenarios,
+                                       const char *const *names, size_t n)
+{
+    if (n != c->n_elections) {
+        errno = EINVAL;
+        return -1;
+    }
+    ro_fmt_out o = {.f = out};
+    ro_fmt_puts(&o, "election,code,name,group,actual_share,expected_share,residual,sd,z");
+    ro_fmt_provenance_header(&o, false);
+    ro_fmt_puts(&o, "\n");
+    for (size_t m = 0; m < c->n_regions; m++) {
+        const ro_cal_residual *q = &c->residual[m];
+        const runoff_scenario *s = scenarios[q->election];
+        const double residual = q->actual - q->expected;
+        ro_fmt_csv_field(&o, names != NULL ? names[q->election] : "");
+        ro_fmt_puts(&o, ",");
+        ro_fmt_csv_field(&o, s->regions[q->region].code);
+        ro_fmt_puts(&o, ",");
+        ro_fmt_csv_field(&o, s->regions[q->region].name);
+        ro_fmt_puts(&o, ",");
+        ro_fmt_csv_field(&o, q->group >= 0 ? c->groups[q->group].name : "");
+        const double v[] = {1 / (1 + exp(-q->actual)), 1 / (1 + exp(-q->expected)), residual, q->sd,
+                            residual / q->sd};
+        for (size_t i = 0; i < sizeof v / sizeof *v; i++) {
+            ro_fmt_puts(&o, ",");
+            ro_fmt_csv_number(&o, v[i]);
+        }
+        ro_fmt_provenance(&o, s, NULL, false);
+        ro_fmt_puts(&o, "\n");
+    }
+    return ro_fmt_finish(&o);
 }

@@ -16,6 +16,23 @@
  * lean (any sign). */
 enum { RO_CAL_SD, RO_CAL_TRANSFER_SD, RO_CAL_GROUP_SD, RO_CAL_LEAN, RO_CAL_N_PARAMS };
 
+/* One region of one past election at the estimate (runoff calibrate
+ * --residuals-csv): what the fitted model expected against what happened,
+ * on the logit scale. */
+typedef struct {
+    size_t election;    /* index into the scenarios fitted */
+    size_t region;      /* index into that scenario's regions */
+    double actual;      /* logit of the actual share */
+    double expected;    /* log(A_r / B_r) with the mean rows leaning by the
+                           fitted lean, plus the election's fitted swing
+                           (the generalised least-squares mean of its
+                           residuals under C) */
+    double sd;          /* the fitted sd of actual - expected, the swing
+                           estimated from the same regions: sqrt(C_rr -
+                           1 / 1'C^-1 1) */
+    int group;          /* index into groups, -1 = none */
+} ro_cal_residual;
+
 struct runoff_calibration {
     double value[RO_CAL_N_PARAMS];  /* sds on the logit scale; the lean */
     double se[RO_CAL_N_PARAMS];     /* NAN: at its bound (an sd at 0), or not fitted */
@@ -29,6 +46,7 @@ struct runoff_calibration {
     size_t n_groups;
     char (**group_codes)[RO_ID_MAX];/* [n_groups] arrays of member codes */
     size_t *group_size;             /* [n_groups] */
+    ro_cal_residual *residual;      /* [n_regions], election by election */
 };
 
 #endif /* RO_CALIBRATE_H */

@@ -27,6 +27,9 @@ static const char calibrate_help[] =
     "options:\n"
     "  -o, --out FILE          write the fragment to FILE (atomically) instead\n"
     "                          of stdout\n"
+    "      --residuals-csv FILE  what the fit leaves unexplained: one row per\n"
+    "                          region and election, actual against expected\n"
+    "                          share (docs/outputs.md)\n"
     "  -S, --set KEY=VALUE     override a value in every scenario (repeatable)\n"
     "  -q, --quiet             accepted for symmetry (nothing long runs)\n"
     "      --progress          accepted for symmetry\n"
@@ -36,23 +39,52 @@ static const char calibrate_help[] =
     "FILE may be - for stdout. It is written atomically (temporary file, then\n"
     "rename), and refused if it is one of the SCENARIO files.\n";
 
+enum { OPT_RESIDUALS = CLI_OPT_FIRST };
+
 static const struct option calibrate_options[] = {
     {"out", required_argument, NULL, 'o'},
+    {"residuals-csv", required_argument, NULL, OPT_RESIDUALS},
     CLI_COMMON_OPTIONS,
 };
 
 typedef struct {
-    const char *out;
+    const char *out, *residuals;
     cli_common common;
 } calibrate_args;
 
 static int calibrate_option(void *ctx, int c, const char *arg)
 {
     calibrate_args *a = ctx;
-    if (c != 'o')
+    if (c == 'o')
+        a->out = arg;
+    else if (c == OPT_RESIDUALS)
+        a->residuals = arg;
+    else
         return -1;
-    a->out = arg;
     return CLI_OK;
+}
+
+/* --residuals-csv, refused when it is a scenario, the fragment's file, or
+ * standard output while the fragment goes there. */
+static int resolve_residuals(cli_out *res, const char *path, const cli_out *out, char **files,
+                             size_t n_files)
+{
+    if (path == NULL)
+        return CLI_OK;
+    int st = cli_out_resolve_against(res, "--residuals-csv", path, files, n_files,
+                                     out->kind == CLI_OUT_STDOUT ? "the fragment" : NULL);
+    if (st == CLI_OK && out->kind != CLI_OUT_STDOUT) {
+        const cli_file pair[2] = {cli_out_file(out), cli_out_file(res)};
+        st = cli_files_check(pair, 2);
+    }
+    return st;
+}
+
+static bool write_checked(int rc, const char *path)
+{
+    if (rc != 0)
+        cli_errorf("%s: write failed", strcmp(path, "-") == 0 ? "standard output" : path);
+    return rc == 0;
 }
 
 int cli_calibrate(int argc, char **argv)
@@ -60,7 +92,7 @@ int cli_calibrate(int argc, char **argv)
     calibrate_args a = {0};
     runoff_scenario **items = NULL;
     runoff_calibration *cal = NULL;
-    cli_out out = {0};
+    cli_out out = {0}, res = {0};
     size_t n = 0;
     int status = cli_parse_options("calibrate", calibrate_help, argc, argv, ":o:S:qh",
                                    calibrate_options, &a.common, calibrate_option, &a);
@@ -75,7 +107,8 @@ int cli_calibrate(int argc, char **argv)
     /* the output is resolved, and refused if it is one of the scenarios,
      * before anything is read or fitted */
     if ((status = cli_out_resolve_against(&out, "--out", a.out != NULL ? a.out : "-", files,
-                                          n_files, NULL)) != CLI_OK)
+                                          n_files, NULL)) != CLI_OK ||
+        (status = resolve_residuals(&res, a.residuals, &out, files, n_files)) != CLI_OK)
         goto done;
     if ((items = calloc(n_files, sizeof *items)) == NULL) {
         cli_errorf("out of memory");
@@ -98,6 +131,14 @@ int cli_calibrate(int argc, char **argv)
         goto done;
     }
     status = CLI_FAIL;
+    if (a.residuals != NULL &&
+        (!cli_out_open(&res) ||
+         !write_checked(runoff_write_calibration_residuals(res.fp, cal,
+                                                           (const runoff_scenario *const *)items,
+                                                           (const char *const *)files, n),
+                        a.residuals) ||
+         !cli_out_commit(&res)))
+        goto done;
     if (!cli_out_open(&out))
         goto done;
     if (runoff_write_calibration(out.fp, cal, (const char *const *)files, n) != 0) {
@@ -108,6 +149,7 @@ int cli_calibrate(int argc, char **argv)
         goto done;
     status = CLI_OK;
 done:
+    cli_out_abort(&res);
     cli_out_abort(&out);
     runoff_calibration_free(cal);
     for (size_t i = 0; i < n; i++)

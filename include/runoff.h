@@ -550,6 +550,18 @@ void runoff_calibration_free(runoff_calibration *c);
 int runoff_write_calibration(FILE *out, const runoff_calibration *c, const char *const *names,
                              size_t n);
 
+/* What the fit leaves unexplained, as CSV (docs/outputs.md, "Calibration
+ * residuals"): one row per region used, election by election, with the
+ * actual share, the share the fitted model expected (mean transfer rows,
+ * the fitted lean, the election's fitted uniform swing), their difference
+ * on the logit scale, its fitted sd and the ratio of the two. scenarios
+ * and names (may be NULL) are the n scenarios fitted, in order. Returns
+ * 0, or -1 (errno EINVAL when n is not the number fitted; else a write
+ * failed). */
+int runoff_write_calibration_residuals(FILE *out, const runoff_calibration *c,
+                                       const runoff_scenario *const *scenarios,
+                                       const char *const *names, size_t n);
+
 /* ------------------------------------------------------- sensitivity */
 
 /* What decides the outcome: each uncertain input moved down and up by a

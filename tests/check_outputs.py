@@ -3,7 +3,7 @@
 
 DOC is docs/outputs.md; DIR holds the outputs tests/test_outputs.sh wrote:
 stats*.csv (statistics), histogram.csv, regions.csv, trend.csv, draws.csv,
-sweep.csv, backtest.csv, sensitivity.csv and run*.json. Each `<!-- columns: KIND -->` table in
+sweep.csv, backtest.csv, sensitivity.csv, residuals.csv and run*.json. Each `<!-- columns: KIND -->` table in
 DOC lists the columns of the files of that kind, names in backticks; `<...>`
 in a name stands for any text. Checks, per file: every column is documented
 (matches a row) and every documented column appears, in the order of the
@@ -86,6 +86,7 @@ def main():
     for kind, pattern in [("histogram", "histogram.csv"), ("regions", "regions.csv"),
                           ("trend", "trend.csv"), ("draws", "draws.csv"), ("sweep", "sweep.csv"),
                           ("backtest", "backtest.csv"), ("sensitivity", "sensitivity.csv"),
+                          ("residuals", "residuals.csv"),
                           ("stats", "stats*.csv")]:
         files = sorted(glob.glob(os.path.join(out_dir, pattern)))
         check(bool(files) and ("columns: " + kind) in t, f"{kind}: a file and a table")

@@ -593,6 +593,84 @@ static void test_every_allocation_failure(void **state)
     free_elections(past);
 }
 
+/* The residuals' z = (actual - expected) / sd on data simulated with known
+ * truth: under the model each z is N(0, 1) marginally (sd is the exact sd
+ * of a residual after the election's own swing is fitted, docs/model.md §5),
+ * so mean z^2 is 1 up to the sds being estimates. The regions of one
+ * election are correlated (groups; with drawn rows, the rows' shared
+ * shock), so the tolerance comes from the spread of the 40 elections' own
+ * means: 4 of their standard errors, a false alarm of about 3e-4 (t, 39
+ * degrees of freedom). With drawn rows (concentration 4) sqrt(C_rr)
+ * alone, the shock the swing absorbs left in, would give a mean z^2 well
+ * below 1. */
+static void check_residual_scale(const runoff_calibration *c)
+{
+    double m[N_ELECTIONS] = {0}, mean = 0, var = 0;
+    assert_int_equal(c->n_regions, N_ELECTIONS * N_REGIONS);
+    for (size_t i = 0; i < c->n_regions; i++) {
+        const ro_cal_residual *q = &c->residual[i];
+        assert_true(q->election < N_ELECTIONS && q->sd > 0);
+        const double z = (q->actual - q->expected) / q->sd;
+        m[q->election] += z * z / N_REGIONS;
+    }
+    for (int k = 0; k < N_ELECTIONS; k++)
+        mean += m[k] / N_ELECTIONS;
+    for (int k = 0; k < N_ELECTIONS; k++)
+        var += (m[k] - mean) * (m[k] - mean) / (N_ELECTIONS - 1);
+    const double se = sqrt(var / N_ELECTIONS);
+    if (!(fabs(mean - 1) < 4 * se))
+        fail_msg("mean z^2 %.4f, expected 1 +/- %.4f", mean, 4 * se);
+}
+
+static void test_residuals_are_standardised(void **state)
+{
+    (void)state;
+    check_residual_scale(grouped_fit());
+    rows_concentration = "4";
+    runoff_calibration *c = fit_simulated(true);
+    rows_concentration = ".inf";
+    check_residual_scale(c);
+    runoff_calibration_free(c);
+}
+
+/* The residuals by hand where C is diagonal (fixed rows, no groups):
+ * C_rr = sd^2 + transfer_sd^2 h_r, the swing is the inverse-variance
+ * mean mu = sum(d_r / C_rr) / sum(1 / C_rr), expected_r = log(A_r/B_r) +
+ * mu and the residual's variance C_rr - 1 / sum(1 / C_rr). Every election
+ * has the same first round, so h_r and log(A_r/B_r) are computed once.
+ * Deterministic: agreement to 1e-9 relative (rounding only). */
+static void test_residuals_by_hand(void **state)
+{
+    (void)state;
+    runoff_calibration *c = fit_simulated(false);
+    char *text = scenario_text(0, 0, 0, 0, false);
+    runoff_scenario *s = load_text(text);
+    ro_region_mean mean[N_REGIONS];
+    ro_regional_means(s, c->value[RO_CAL_LEAN], mean);
+    const double s2 = c->value[RO_CAL_SD] * c->value[RO_CAL_SD],
+                 k2 = c->value[RO_CAL_TRANSFER_SD] * c->value[RO_CAL_TRANSFER_SD];
+    for (size_t k = 0; k < N_ELECTIONS; k++) {
+        const ro_cal_residual *q = &c->residual[k * N_REGIONS];
+        double w = 0, wd = 0;
+        for (int r = 0; r < N_REGIONS; r++) {
+            assert_int_equal(q[r].election, k);
+            assert_int_equal(q[r].region, r);
+            const double v = s2 + k2 * mean[r].h;
+            w += 1 / v;
+            wd += (q[r].actual - mean[r].log_odds) / v;
+        }
+        for (int r = 0; r < N_REGIONS; r++) {
+            const double v = s2 + k2 * mean[r].h, expected = mean[r].log_odds + wd / w;
+            assert_true(fabs(q[r].expected - expected) < 1e-9 * (1 + fabs(expected)));
+            assert_true(fabs(q[r].sd * q[r].sd - (v - 1 / w)) < 1e-9 * v);
+            assert_int_equal(q[r].group, -1);
+        }
+    }
+    runoff_scenario_free(s);
+    free(text);
+    runoff_calibration_free(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -609,6 +687,8 @@ int main(void)
         cmocka_unit_test(test_without_groups),
         cmocka_unit_test(test_fragment_loads_back),
         cmocka_unit_test(test_refuses_unusable),
+        cmocka_unit_test(test_residuals_are_standardised),
+        cmocka_unit_test(test_residuals_by_hand),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
     runoff_calibration_free(grouped);

@@ -88,12 +88,55 @@ static void test_refusals(void **state)
     run_free(&r);
 }
 
+/* --residuals-csv: the documented header (docs/outputs.md; test_outputs.sh
+ * checks it column by column too), one row per département of 2012, each
+ * residual the difference of the logits of the two shares it prints;
+ * refused on standard output beside the fragment, and when it is the
+ * fragment's file, with nothing written. */
+static void test_residuals_csv(void **state)
+{
+    (void)state;
+    const char *out = path_in_tmp("res.csv");
+    run_result r = RUN("calibrate", S2012, "--residuals-csv", out);
+    assert_int_equal(r.status, 0);
+    assert_contains(r.out, "\nregional_error:\n");
+    run_free(&r);
+    size_t len;
+    char *csv = slurp(out, &len);
+    assert_non_null(strstr(csv, "election,code,name,group,actual_share,expected_share,residual,sd,z,"
+                                "runoff_version,scenario_hash\n"));
+    size_t rows = 0;
+    for (char *line = strchr(csv, '\n'); line != NULL && line[1]; line = strchr(line + 1, '\n')) {
+        double y, e, d;
+        const char *p = line + 1;
+        for (int comma = 0; comma < 4; comma++)
+            p = strchr(p, ',') + 1;
+        assert_int_equal(sscanf(p, "%lf,%lf,%lf", &y, &e, &d), 3);
+        assert_true(fabs(log(y / (1 - y)) - log(e / (1 - e)) - d) < 1e-9);
+        rows++;
+    }
+    assert_int_equal(rows, 107);
+    free(csv);
+    r = RUN("calibrate", S2012, "--residuals-csv", "-");
+    assert_int_equal(r.status, 2);
+    assert_contains(r.err, "--residuals-csv");
+    assert_string_equal(r.out, "");
+    run_free(&r);
+    const char *same = path_in_tmp("same.out");
+    r = RUN("calibrate", S2012, "-o", same, "--residuals-csv", same);
+    assert_int_equal(r.status, 2);
+    assert_contains(r.err, "same file");
+    run_free(&r);
+    assert_int_equal(access(same, F_OK), -1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_help),
         cmocka_unit_test(test_fragment_replaces_section),
         cmocka_unit_test(test_refusals),
+        cmocka_unit_test(test_residuals_csv),
     };
     return cmocka_run_group_tests(tests, cli_setup, cli_teardown);
 }

@@ -2,8 +2,8 @@
 # test_outputs.sh — every output file's columns and every statistic's name
 # against the data dictionary docs/outputs.md (tests/check_outputs.py), on
 # the 2022 scenario (polls, regions, trend, an actual result), a regional
-# back-test scenario (regional scores), a sweep, a back-test and a sensitivity
-# analysis; and the 2022 sensitivity ranking under two seeds.
+# back-test scenario (regional scores), a sweep, a back-test, a sensitivity
+# analysis and a calibration's residuals; and the 2022 sensitivity ranking under two seeds.
 set -u
 root=$(cd "$(dirname "$0")/.." && pwd)
 bin=${RUNOFF_BIN:-$root/build/runoff}
@@ -21,6 +21,7 @@ run run "$root/scenarios/regional/fr-2017-regions.yaml" -q --draws 2000 --csv "$
 run sweep "$fr" -q --draws 500 --vary polling_error.scale=1:2:1 --out "$tmp/sweep.csv"
 run backtest "$root/scenarios/regional/fr-2017-regions.yaml" -q --draws 500 --csv "$tmp/backtest.csv"
 run sensitivity "$root/tests/data/cli/regional.yaml" --draws 2000 --csv "$tmp/sensitivity.csv"
+run calibrate "$root/scenarios/regional/fr-2012-regions.yaml" -o /dev/null --residuals-csv "$tmp/residuals.csv"
 python3 "$root/tests/check_outputs.py" "$root/docs/outputs.md" "$tmp" || exit 1
 
 # The 2022 scenario's sensitivity ranks the same inputs first with two seeds.
