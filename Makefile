@@ -271,9 +271,10 @@ $(NATIONAL_BACKTESTS) &: scripts/gen_backtest.py scripts/gen_fr2022.py data/hist
     data/history/*.csv data/fr-2022/*.csv
 	python3 scripts/gen_backtest.py data scenarios/backtest
 # The non-French back-test scenarios (scripts/gen_countries.py).
-COUNTRY_BACKTESTS := scenarios/backtest/co-2022-eve.yaml
+COUNTRY_BACKTESTS := scenarios/backtest/co-2022-eve.yaml scenarios/backtest/sk-2024-eve.yaml
 scenarios: $(COUNTRY_BACKTESTS)
-$(COUNTRY_BACKTESTS) &: scripts/gen_countries.py data/co-2022/*.csv data/co-2022/*.txt
+$(COUNTRY_BACKTESTS) &: scripts/gen_countries.py data/co-2022/*.csv data/co-2022/*.txt \
+    data/sk-2024/*.csv data/sk-2024/*.txt scenarios/calibration/fr-2012-2017.yaml
 	python3 scripts/gen_countries.py data scenarios/backtest
 # The regional chain (scripts/gen_regional_chain.sh): the 2012 and 2017
 # regional scenarios, the regional error fitted on them by runoff calibrate
