@@ -328,7 +328,8 @@ static void test_zero_polling_error_warns(void **state)
     assert_int_equal(runoff_scenario_warnings(s, stderr), 0);
     runoff_scenario_free(s);
     s = load_text(ELECTION FIRST_ROUND TRANSFERS "blend: {mode: transfers}\n"
-                                                 "polling_error: {scale: 0}\n",
+                                                 "polling_error: {scale: 0}\n"
+                                                 "regional_error: {sd: 0}\n",
                   NULL, 0, &err);
     assert_non_null(s);
     /* only the warning that every transfer row is the default */
@@ -336,6 +337,34 @@ static void test_zero_polling_error_warns(void **state)
     assert_int_equal(runoff_scenario_warnings(s, f), 1);
     fclose(f);
     assert_non_null(strstr(buf, "row comes from transfers.default"));
+    runoff_scenario_free(s);
+}
+
+/* Regions without a regional_error section warn, at first_round.regions;
+ * an explicit section (even of zeros) and a national first round do not. */
+static void test_regions_without_regional_error_warn(void **state)
+{
+    (void)state;
+    runoff_error err;
+    char buf[1024];
+    runoff_scenario *s =
+        load_text(ELECTION FIRST_ROUND TRANSFERS "blend: {mode: transfers}\n", NULL, 0, &err);
+    assert_non_null(s);
+    FILE *f = fmemopen(buf, sizeof buf, "w");
+    assert_int_equal(runoff_scenario_warnings(s, f), 2);
+    fclose(f);
+    assert_non_null(strstr(buf, "t.yaml:12:3: warning: 2 regions and no regional_error: each "
+                                "region's interval then reflects only the transfer rows' "
+                                "uncertainty"));
+    runoff_scenario_free(s);
+    s = load_text(ELECTION FIRST_ROUND TRANSFERS "blend: {mode: transfers}\n"
+                                                 "regional_error: {sd: 0}\n",
+                  NULL, 0, &err);
+    assert_non_null(s);
+    f = fmemopen(buf, sizeof buf, "w");
+    assert_int_equal(runoff_scenario_warnings(s, f), 1);
+    fclose(f);
+    assert_null(strstr(buf, "regional_error"));
     runoff_scenario_free(s);
 }
 
@@ -883,6 +912,7 @@ int main(void)
         cmocka_unit_test(test_transfer_shares_within_tolerance_are_normalised),
         cmocka_unit_test(test_dynamic_keys_load),
         cmocka_unit_test(test_zero_polling_error_warns),
+        cmocka_unit_test(test_regions_without_regional_error_warn),
         cmocka_unit_test(test_polls_optional_when_blend_uses_transfers_only),
         cmocka_unit_test(test_infinite_concentration_and_student_t),
         cmocka_unit_test(test_describe_writes_a_summary),
