@@ -311,6 +311,16 @@ static void test_dynamic_keys_load(void **state)
 /* `check` warns about a zero systematic error where the polls are used,
  * with the position of the scale; not when the default applies, and not
  * when the national level comes from the transfers alone. */
+/* The scenario's warnings printed into buf; returns how many. */
+static int warnings_into(const runoff_scenario *s, char *buf, size_t size)
+{
+    FILE *f = fmemopen(buf, size, "w");
+    assert_non_null(f);
+    int n = runoff_scenario_warnings(s, f);
+    fclose(f);
+    return n;
+}
+
 static void test_zero_polling_error_warns(void **state)
 {
     (void)state;
@@ -318,9 +328,7 @@ static void test_zero_polling_error_warns(void **state)
     char buf[512];
     runoff_scenario *s = load_text(NATIONAL "polling_error:\n  scale: 0\n", NULL, 0, &err);
     assert_non_null(s);
-    FILE *f = fmemopen(buf, sizeof buf, "w");
-    assert_int_equal(runoff_scenario_warnings(s, f), 1);
-    fclose(f);
+    assert_int_equal(warnings_into(s, buf, sizeof buf), 1);
     assert_non_null(strstr(buf, "t.yaml:14:10: warning: polling_error.scale is 0"));
     runoff_scenario_free(s);
     s = load_text(NATIONAL, NULL, 0, &err);
@@ -333,9 +341,7 @@ static void test_zero_polling_error_warns(void **state)
                   NULL, 0, &err);
     assert_non_null(s);
     /* only the warning that every transfer row is the default */
-    f = fmemopen(buf, sizeof buf, "w");
-    assert_int_equal(runoff_scenario_warnings(s, f), 1);
-    fclose(f);
+    assert_int_equal(warnings_into(s, buf, sizeof buf), 1);
     assert_non_null(strstr(buf, "row comes from transfers.default"));
     runoff_scenario_free(s);
 }
@@ -350,9 +356,7 @@ static void test_regions_without_regional_error_warn(void **state)
     runoff_scenario *s =
         load_text(ELECTION FIRST_ROUND TRANSFERS "blend: {mode: transfers}\n", NULL, 0, &err);
     assert_non_null(s);
-    FILE *f = fmemopen(buf, sizeof buf, "w");
-    assert_int_equal(runoff_scenario_warnings(s, f), 2);
-    fclose(f);
+    assert_int_equal(warnings_into(s, buf, sizeof buf), 2);
     assert_non_null(strstr(buf, "t.yaml:12:3: warning: 2 regions and no regional_error: each "
                                 "region's interval then reflects only the transfer rows' "
                                 "uncertainty"));
@@ -361,9 +365,7 @@ static void test_regions_without_regional_error_warn(void **state)
                                                  "regional_error: {sd: 0}\n",
                   NULL, 0, &err);
     assert_non_null(s);
-    f = fmemopen(buf, sizeof buf, "w");
-    assert_int_equal(runoff_scenario_warnings(s, f), 1);
-    fclose(f);
+    assert_int_equal(warnings_into(s, buf, sizeof buf), 1);
     assert_null(strstr(buf, "regional_error"));
     runoff_scenario_free(s);
 }
