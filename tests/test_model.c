@@ -4,6 +4,15 @@
  * Statistics are tested as statistics: fixed seeds, and tolerances of 4
  * Monte Carlo standard errors, each derived next to its test. Exact
  * properties (anchoring, determinism, the share map) are tested exactly.
+ *
+ * False alarms. An estimate within 4 of its standard errors of the truth
+ * fails a correct model with probability 2 (1 - Phi(4)) = 6.3e-5, the
+ * two-sided normal tail: every estimate below is a mean over 2e4 or more
+ * independent draws of a variable with finite fourth (for the variances,
+ * eighth) moment, so the normal approximation holds far into that tail. A
+ * test of k such checks fails with probability at most k times 6.3e-5
+ * (stated next to each). The seeds are fixed, so each outcome is
+ * deterministic; the rate is what a new seed (or a new draw order) risks.
  */
 #include "testutil.h"
 
@@ -122,7 +131,9 @@ static void test_share_bound_properties(void **state)
 /* With scale 0 the share is p = bound(y), y = mean + sd Z, sd =
  * sqrt(p0(1-p0)/n). The map keeps 1/2 fixed and is increasing, so
  * P(A wins) = P(y > 1/2) = P(Z > (1/2 - p0)/sd) = Phi((p0 - 1/2)/sd).
- * The win fraction over N draws has MC standard error sqrt(P(1-P)/N). */
+ * The win fraction over N draws has MC standard error sqrt(P(1-P)/N); 4 SE,
+ * a false alarm of 6.3e-5 per call (N P(1-P) >= 3e4: the binomial is
+ * normal that far out). */
 static void check_win_probability(double p, double n)
 {
     const int N = 200000;
@@ -149,18 +160,23 @@ static void test_win_probability_close_race(void **state)
     (void)state;
     check_win_probability(0.51, 1000); /* P ~ 0.74 */
     check_win_probability(0.49, 2000); /* P ~ 0.19 */
+    /* two checks: false alarm <= 1.3e-4 */
 }
 
 static void test_win_probability_lopsided(void **state)
 {
     (void)state;
     check_win_probability(0.82, 1000); /* z ~ 26: P = 1 to double precision */
+    /* the SE is 0, so is the tolerance: one loss in 2e5 draws fails it, and
+     * a correct model loses a draw with probability Phi(-26) ~ 1e-149 */
 }
 
 /* share - mean = sd Z1 + scale D, Var = sd^2 + scale^2 (sd ~ 5e-7 here,
  * the map is the identity: |D| would need to exceed 16). The sample
  * variance s^2 has SE sigma^2 sqrt((kurt - 1)/N): kurt = 3 for the normal,
- * 3 + 6/(df - 4) for t(df) (scaling does not change it). 4 SE. */
+ * 3 + 6/(df - 4) for t(df) (scaling does not change it). 4 SE on each,
+ * two checks: a false alarm <= 1.3e-4 per call (t(10) has a finite eighth
+ * moment, so the sample variance is asymptotically normal too). */
 static void check_systematic_sd(ro_error_dist dist, double df, double kurt)
 {
     const int N = 200000;
@@ -200,8 +216,9 @@ static void test_systematic_error_student_t_sd(void **state)
     check_systematic_sd(RO_ERRDIST_STUDENT_T, 10, 3 + 6.0 / (10 - 4));
 }
 
-/* Beta turnout: mean m, sd t over N draws, SE of the mean t/sqrt(N);
- * sd 0 gives exactly m; no turnout section gives NAN, and no votes. */
+/* Beta turnout: mean m, sd t over N draws, SE of the mean t/sqrt(N), 4 SE
+ * (false alarm 6.3e-5); sd 0 gives exactly m; no turnout section gives
+ * NAN, and no votes. */
 static void test_national_turnout_and_votes(void **state)
 {
     (void)state;
@@ -289,7 +306,8 @@ static void national_turnout_moments(double m, double t, int n, double *mean, do
 
 /* The spread of the turnout at a realistic scenario (72 % +- 3 points):
  * the sd of 100 000 draws is within 4 SE (0.9 % of t) of the scenario's
- * sd, so a doubled sd, or a variance read as an sd, is hundreds of SE off. */
+ * sd, so a doubled sd, or a variance read as an sd, is hundreds of SE off.
+ * One check: false alarm 6.3e-5. */
 static void test_turnout_spread(void **state)
 {
     (void)state;
@@ -304,7 +322,8 @@ static void test_turnout_spread(void **state)
  * a + b = m(1-m)/t^2 - 1 matters: with a + b small, dropping it leaves
  * the variance t^2 / (1 + t^2/(m(1-m))), 8.6 % low at (0.6, 0.15) and
  * 2.7 % low at (0.9, 0.05), against 4 SE of 1.1 % and 1.5 % at n = 200 000
- * (kurtosis 2.6 and 3.9). */
+ * (kurtosis 2.6 and 3.9). Two checks a call, two calls: a false alarm
+ * <= 2.5e-4 for the test. */
 static void check_turnout_moments(double m, double t)
 {
     const int n = 200000;
@@ -404,7 +423,10 @@ static void test_exact_tie_has_no_winner(void **state)
  * per scenario: R = 1, K = 1. Row (0.5, 0.3, 0.2), c = 20:
  * E T_j = mean_j, Var T_j = m_j(1-m_j)/(c+1); SE of the mean
  * sqrt(Var/N); SE of the sample variance sqrt((m4 - s^4)/N) with m4 the
- * sample fourth central moment. 4 SE each. */
+ * sample fourth central moment (a plug-in SE: at N = 1e5 its own relative
+ * error is about 1 %, so "4 SE" is 3.96 to 4.04 true SE, a false alarm of
+ * 5.3e-5 to 7.5e-5). 4 SE each, six checks: a false alarm <= 4.5e-4 for
+ * the test. */
 static void test_dirichlet_row_moments(void **state)
 {
     (void)state;
@@ -744,7 +766,7 @@ static void test_transfers_only_needs_no_polls(void **state)
  * With sd > 0, the mean and the sd of the turnout over n draws are within
  * 4 standard errors (the Beta's, above "turnout spread") of the configured
  * ones: the anchoring is exact per draw, so the only error is the Beta
- * sampling. */
+ * sampling. Two checks of 4 SE: a false alarm <= 1.3e-4. */
 static void test_turnout_anchoring(void **state)
 {
     (void)state;
