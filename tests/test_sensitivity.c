@@ -68,22 +68,43 @@ static void test_inputs_and_ranks(void **state)
     runoff_sensitivity_free(NULL);
 }
 
-/* Moving every poll by a point moves the median by a point; the national
+/*
+ * Moving every poll by a point moves the median by a point; the national
  * outcome ignores the transfer rows when the level comes from the polls
- * (blend: polls), and with common random numbers that is exactly zero. */
+ * (blend: polls), and with common random numbers that is exactly zero.
+ *
+ * Tolerances. The scenario's one poll (55 %) and normal systematic error
+ * put the population median at the poll's share, so a shift of +-1 point
+ * moves it by +-0.01 up to the logit curvature of the poll average, which
+ * is far below the Monte Carlo error. That error is the paired median
+ * difference's: over seeds 1..24 the 48 shifts deviated from +-0.01 with an
+ * sd of 2.4e-5 (largest 5.7e-5) and a mean under 5e-6; 1e-4 is 4 of those
+ * sd, a false alarm of 6.3e-5 a check under normality (1.3e-4 for the
+ * two), and 10 times tighter than the 0.001 this test had, which a shift
+ * 10 % off (0.009 or 0.011) still passed. (The engine's batch estimate m_se is 0.9e-5 to
+ * 1.2e-5, 2.5 times below that measured sd: with 400 draws a batch, the
+ * paired medians of a batch rarely move apart at all; so the tolerance
+ * does not use it.) The win probability's changes are means of paired
+ * draws, their SE exact: the effect is -20 to -22 and +18 to +20 SE at
+ * seeds 1..24, so "beyond 5 SE" fails a correct model only through a
+ * deviation of 13 SE or more (false alarm < 1e-37).
+ */
 static void test_common_random_numbers(void **state)
 {
     (void)state;
     runoff_sensitivity *sa = analyse(1, NULL);
     const runoff_sensitivity_input *polls = find(sa, "polls.*.shares");
-    assert_close(polls->m_low, -0.01, 0.001);
-    assert_close(polls->m_high, 0.01, 0.001);
+    assert_close(polls->m_low, -0.01, 1e-4);
+    assert_close(polls->m_high, 0.01, 1e-4);
     assert_true(polls->p_low < -5 * polls->p_low_se && polls->p_high > 5 * polls->p_high_se);
     assert_true(polls->m_high_se < 0.001); /* paired: far below an unpaired error */
     const runoff_sensitivity_input *west = find(sa, "transfers.adjust.west.north");
     assert_true(west->p_low == 0 && west->p_high == 0 && west->p_low_se == 0);
     assert_true(fabs(west->m_low) < 1e-12 && fabs(west->m_high) < 1e-12); /* rounding only */
-    /* with the level from the transfers, the rows matter */
+    /* with the level from the transfers, the rows matter: a shift of about
+     * 0.006 either way, at least 100 of the engine's SE at seeds 1..3 (40
+     * true ones if its SE is 2.5 times low here as well); "beyond 3 SE"
+     * fails a correct model only through a deviation of some 35 true SE */
     runoff_sensitivity_free(sa);
     sa = analyse(1, "blend.mode=transfers");
     west = find(sa, "transfers.adjust.west.north");
@@ -93,7 +114,11 @@ static void test_common_random_numbers(void **state)
 }
 
 /* The inputs that matter come out in the same order with another seed,
- * each well clear of its Monte Carlo error. */
+ * each well clear of its Monte Carlo error. The polls' effect on P(A wins)
+ * is about 21 SE (0.055) and the polling error scale's 12.4 to 13.1 SE
+ * (0.03, SE 0.0023), measured at seeds 1..3; "beyond 5 SE" then needs a
+ * deviation of 7 SE to fail (false alarm ~1e-12), and the two swap ranks
+ * only if the gap of 0.025 (7 SE of the difference, 0.0034) closes. */
 static void test_ranking_stable_between_seeds(void **state)
 {
     (void)state;
