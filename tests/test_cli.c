@@ -201,7 +201,12 @@ static double field_num(const char *text)
 /* The fixture's dynamic fit: a row per day from the first fieldwork day
  * (2030-05-01) to the election (2030-05-12), a row per used poll (Gamma's
  * first rolling release is superseded), ordered bands, q50 = estimate,
- * and an sd that grows every day after the last poll's fieldwork. */
+ * and an sd that grows every day after the last poll's fieldwork. The
+ * posterior of a day is normal on the logit scale, N(mu, s^2), with
+ * estimate = expit(mu) and sd = s m (1 - m) (docs/model.md §1b), so its
+ * quantiles are expit(mu + z_q s), s = sd / (m (1 - m)), m = estimate:
+ * worked from the row's own estimate and sd, exact up to rounding (1e-9
+ * points; the CSV prints every digit). */
 static void test_trend_csv(void **state)
 {
     (void)state;
@@ -236,8 +241,11 @@ static void test_trend_csv(void **state)
         for (int k = 0; k < 4; k++)
             assert_true(q[k] < q[k + 1]);
         assert_string_equal(f[7], f[3]); /* q50 = estimate, to print precision */
-        /* the 90 % band is about 1.645 sd either side (delta method) */
-        assert_true(fabs((q[4] - q[0]) / (2 * 1.6448536269514722 * sd) - 1) < 0.02);
+        const double m = est / 100, mu = log(m / (1 - m)), s = sd / 100 / (m * (1 - m));
+        const double z[5] = {-1.6448536269514722, -0.6744897501960817, 0, 0.6744897501960817,
+                             1.6448536269514722};
+        for (int k = 0; k < 5; k++)
+            assert_true(fabs(q[k] - 100 / (1 + exp(-(mu + z[k] * s)))) < 1e-9);
         if (d > last_poll_end)
             assert_true(sd >= prev_sd);
         prev_sd = sd;
