@@ -176,12 +176,16 @@ static void test_population_effects_use_likely_voters_as_reference(void **state)
 
 /* Two pollsters are enough to estimate house effects (G = 1): pollster 0
  * reads logit 0.1 + 0.06 and pollster 1 logit 0.1 - 0.06, one poll each a
- * day for 10 days, n_eff 1e5. Each pollster's mean is known to a logit sd
- * of about sqrt((4e-5 + 2.5e-5) / 10) = 0.0025, against a prior sd of
- * 0.05 on the effect: the estimate is shrunk by under 1 %, so it is
- * within 0.05..0.065 of +-0.06, the two sum to zero (equal poll counts),
- * and the trend reads 0.1. No randomness: the bounds are analytic, not
- * statistical; leaving house effects out with two pollsters gives 0. */
+ * day for 10 days, n_eff 1e5. Worked by hand: the effects sum to zero
+ * (equal poll counts), h_0 = -h_1 = h, and the prior N(0, 0.05^2) on each,
+ * conditioned on that, gives h ~ N(0, V), V = 0.05^2 / 2. Each day's two
+ * polls y = x_d + h + e and x_d - h + e' (equal variances R = v + tau^2,
+ * v = 1 / (n pbar (1 - pbar)), pbar the mean share, tau = 0.005) inform h
+ * only through their difference 2h + e - e', whatever the walk x does, so
+ * the ten days give h's estimate 0.06 with variance D = R / 20 (about
+ * 0.0018^2), and the posterior is the normal one: mean 0.06 V / (V + D)
+ * (shrunk by 0.26 %), sd sqrt(V D / (V + D)). By the symmetry the trend
+ * reads 0.1 every day. No randomness: exact up to rounding (1e-12). */
 static void test_two_pollsters_get_house_effects(void **state)
 {
     (void)state;
@@ -195,9 +199,13 @@ static void test_two_pollsters_get_house_effects(void **state)
     ro_trend t;
     runoff_error err = {0};
     assert_int_equal(ro_trend_fit(polls, 20, 2, &set, &t, &err), RUNOFF_OK);
-    assert_true(t.house[0] > 0.05 && t.house[0] < 0.065);
-    assert_true(fabs(t.house[0] + t.house[1]) < 1e-6);
-    assert_true(fabs(t.mean[t.election_day] - 0.1) < 0.01);
+    const double pbar = (ro_expit(0.16) + ro_expit(0.04)) / 2;
+    const double R = 1 / (1e5 * pbar * (1 - pbar)) + 0.005 * 0.005;
+    const double V = 0.05 * 0.05 / 2, D = R / 20;
+    assert_true(fabs(t.house[0] - 0.06 * V / (V + D)) < 1e-12);
+    assert_true(fabs(t.house[0] + t.house[1]) < 1e-12);
+    assert_true(fabs(t.house_sd[0] - sqrt(V * D / (V + D))) < 1e-12);
+    assert_true(fabs(t.mean[t.election_day] - 0.1) < 1e-12);
     ro_trend_clear(&t);
 }
 
