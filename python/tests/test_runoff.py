@@ -1,11 +1,13 @@
 """The Python binding against the command line: the same scenario, seed
 and draws give the same numbers (and the same JSON bytes), from a file, a
 dict or YAML text, with or without overrides."""
+import csv
 import json
 import math
 import os
 import subprocess
 import sys
+import tempfile
 
 import pytest
 
@@ -110,17 +112,37 @@ def test_bad_dict_raises():
 
 
 def test_accessors():
+    """Every accessor against what the command line writes for the same
+    seed and draws, through its own writers (--csv, --regions-csv): the
+    same numbers, to the digits the CSV prints (shortest exact form)."""
     r = runoff.run(FR2022, draws=20000, seed=2)
-    lo, hi = r.share_interval(0.9)
-    assert lo < r.share_quantile(0.5) < hi
-    assert sum(r.win_probabilities().values()) + r.tie_probability == pytest.approx(1.0)
-    regions = r.regions()
-    assert len(regions) == 107
-    assert all(0 <= g["win_probability_a"] <= 1 for g in regions)
-    stats = {(s["statistic"], s["subject"]): s["value"] for s in r.statistics()}
+    with tempfile.TemporaryDirectory() as tmp:
+        stats_csv, regions_csv = os.path.join(tmp, "s.csv"), os.path.join(tmp, "r.csv")
+        subprocess.run([BIN, "run", "-q", FR2022, "-n", "20000", "-s", "2", "--csv", stats_csv,
+                        "--regions-csv", regions_csv], check=True, capture_output=True)
+        with open(stats_csv, newline="", encoding="utf-8") as f:
+            cli_stats = {(row["statistic"], row["subject"]): float(row["value"])
+                         for row in csv.DictReader(f)}
+        with open(regions_csv, newline="", encoding="utf-8") as f:
+            cli_regions = list(csv.DictReader(f))
     a = r.scenario.finalists[0]
-    assert stats[("win_probability", a)] == r.win_probability
-    assert stats[("share_quantile_0.05", a)] == lo
+    lo, hi = r.share_interval(0.9)
+    assert (lo, hi) == (cli_stats[("share_quantile_0.05", a)], cli_stats[("share_quantile_0.95", a)])
+    assert r.share_quantile(0.5) == cli_stats[("share_quantile_0.5", a)]
+    assert r.win_probability == cli_stats[("win_probability", a)]
+    b = r.scenario.finalists[1]
+    assert r.win_probabilities() == {a: cli_stats[("win_probability", a)],
+                                     b: cli_stats[("win_probability", b)]}
+    regions = r.regions()
+    assert [g["code"] for g in regions] == [row["code"] for row in cli_regions]
+    for g, row in zip(regions, cli_regions):
+        assert g["name"] == row["name"]
+        assert g["win_probability_a"] == float(row["win_probability"])
+        assert g["median"] == float(row["share_quantile_0.5"])
+        assert (g["q05"], g["q95"]) == (float(row["share_quantile_0.05"]),
+                                        float(row["share_quantile_0.95"]))
+    stats = {(s["statistic"], s["subject"]): s["value"] for s in r.statistics()}
+    assert stats == cli_stats
 
 
 def test_draws_are_the_runs_draws():
