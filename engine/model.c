@@ -107,6 +107,7 @@ struct ro_workspace {
     double *nat_p;          /* [RO_NATIONAL_BLOCK]: A's share from the polls */
     double *nat_tau;        /* [RO_NATIONAL_BLOCK]: national-only turnout */
     double *nat_x, *nat_y;  /* [RO_NATIONAL_BLOCK]: scratch */
+    double *run_a, *run_b, *run_c; /* [RO_NATIONAL_BLOCK]: ro_model_draw_run's arrays */
     double *block;          /* one allocation for all arrays below */
     double *u;              /* [n_pad]: A_r, then odds exp(x_r) */
     double *b;              /* [n_pad]: B_r */
@@ -345,7 +346,7 @@ ro_workspace *ro_workspace_alloc(const ro_model *m)
     w->rng = ro_stream_alloc();
     const size_t T = tpad(m), B = RO_NATIONAL_BLOCK;
     w->block = ro_malloc((4 * P + 2 * T + m->n_groups + m->n_shapes + 1) * sizeof *w->block);
-    w->nat_p = ro_malloc(4 * B * sizeof *w->nat_p);
+    w->nat_p = ro_malloc(7 * B * sizeof *w->nat_p);
     if (w->rng == NULL || w->block == NULL || w->nat_p == NULL) {
         ro_workspace_free(w);
         return NULL;
@@ -362,6 +363,9 @@ ro_workspace *ro_workspace_alloc(const ro_model *m)
     w->nat_tau = w->nat_p + B;
     w->nat_x = w->nat_tau + B;
     w->nat_y = w->nat_x + B;
+    w->run_a = w->nat_y + B;
+    w->run_b = w->run_a + B;
+    w->run_c = w->run_b + B;
     return w;
 }
 
@@ -463,6 +467,44 @@ static void draw_national(const ro_model *m, ro_workspace *w, uint64_t seed, uin
     }
     out->regions_a = 0;
     out->region_share_a = NULL;
+}
+
+/* draw_national's values for a run of draws, as arrays. */
+size_t ro_model_draw_run(const ro_model *m, ro_workspace *w, uint64_t seed, uint64_t index,
+                         size_t n, ro_draw_run *out)
+{
+    const size_t B = RO_NATIONAL_BLOCK, first = (size_t)(index % B);
+    if (n > B - first)
+        n = B - first;
+    double *share = w->run_a, *turnout = w->run_b, *margin = w->run_c;
+    if (isnan(m->cond_share) && m->need_polls) {
+        out->share_a = w->nat_p + national_slot(m, w, seed, index);
+    } else {
+        const double p = !isnan(m->cond_share) ? m->cond_share : NAN;
+        for (size_t j = 0; j < n; j++)
+            share[j] = p;
+        out->share_a = share;
+    }
+    out->turnout = NULL;
+    if (m->turnout_given && !m->turnout_fixed) {
+        out->turnout = w->nat_tau + national_slot(m, w, seed, index);
+    } else if (m->turnout_given) {
+        for (size_t j = 0; j < n; j++)
+            turnout[j] = m->turnout_mean;
+        out->turnout = turnout;
+    }
+    out->margin = NULL;
+    if (m->registered > 0 && m->turnout_given) {
+        /* as draw_national, term by term */
+        const double reg = m->registered;
+        const double *p = out->share_a, *tau = out->turnout;
+        for (size_t j = 0; j < n; j++) {
+            const double va = reg * tau[j] * p[j], vb = reg * tau[j] * (1 - p[j]);
+            margin[j] = (va - vb) / reg;
+        }
+        out->margin = margin;
+    }
+    return n;
 }
 
 /* One Dirichlet(alpha) row by normalised gammas, taken in order from

@@ -104,6 +104,21 @@ void ro_workspace_free(ro_workspace *w);
 void ro_model_draw(const ro_model *m, ro_workspace *w, uint64_t seed, uint64_t index,
                    ro_draw *out);
 
+/* Draws index .. index + n' - 1 of a national-only model (no regions) as
+ * arrays, each value the same bits as ro_model_draw's: n' = the return
+ * value, at least 1 and at most n (n >= 1), the draws up to the end of
+ * index's block of RO_NATIONAL_BLOCK. The arrays are borrowed from the
+ * workspace (valid until its next use); an array is NULL where every value
+ * of it would be NAN. The driver accumulates them a run at a time. */
+typedef struct {
+    const double *share_a;  /* [n'], NULL never */
+    const double *turnout;  /* [n'] or NULL */
+    const double *margin;   /* [n'] or NULL */
+} ro_draw_run;
+
+size_t ro_model_draw_run(const ro_model *m, ro_workspace *w, uint64_t seed, uint64_t index,
+                         size_t n, ro_draw_run *out);
+
 /* exp(x) within a few ulp for |x| <= 700 (clamped beyond): the fast
  * exponential of the regional deviations (docs/model.md). */
 double ro_exp(double x);
