@@ -37,7 +37,7 @@
 #include "variates.h"
 
 /* Share map: identity on [LO, 1-LO], exponential tails beyond. */
-#define SHARE_LO 0.02
+#define SHARE_LO RO_SHARE_LO
 
 /* Anchoring: |S(k) - target| below this (S is a share of valid votes, so
  * this is the residual relative to the total), at most this many steps. */
@@ -399,8 +399,6 @@ static void national_block(const ro_model *m, ro_workspace *w, uint64_t seed, ui
     if (m->need_polls) {
         ro_stream_seed(w->rng, seed, k, RO_STREAM_POLLS_BLOCK);
         ro_rv_normals(&m->zig, w->rng, p, B);
-        for (size_t j = 0; j < B; j++)
-            p[j] = m->avg.mean + m->avg.sd * p[j];
         if (m->scale > 0) {
             ro_rv_normals(&m->zig, w->rng, z2, B);
             if (m->student) {
@@ -408,11 +406,9 @@ static void national_block(const ro_model *m, ro_workspace *w, uint64_t seed, ui
                 for (size_t j = 0; j < B; j++)
                     z2[j] *= sqrt(m->t_num / (2.0 * g[j]));
             }
-            for (size_t j = 0; j < B; j++)
-                p[j] += m->scale * z2[j];
         }
-        for (size_t j = 0; j < B; j++)
-            p[j] = ro_share_bound(p[j]);
+        ro_model_vec_national_share(p, m->scale > 0 ? z2 : NULL, B, m->avg.mean, m->avg.sd,
+                                    m->scale);
     }
     if (m->n_regions == 0 && m->turnout_given && !m->turnout_fixed) {
         double *tau = w->nat_tau, *ga = w->nat_x, *gb = w->nat_y;
@@ -420,8 +416,11 @@ static void national_block(const ro_model *m, ro_workspace *w, uint64_t seed, ui
         if (m->turnout_batch) {
             ro_rv_gammas_one(&m->zig, w->rng, &m->turnout_ga, ga, B);
             ro_rv_gammas_one(&m->zig, w->rng, &m->turnout_gb, gb, B);
+            /* tau = ga / (ga + gb), four at a time (gb + ga: the same sum) */
+            ro_model_vec_add(gb, ga, B);
             for (size_t j = 0; j < B; j++)
-                tau[j] = ga[j] / (ga[j] + gb[j]);
+                tau[j] = ga[j];
+            ro_model_vec_divide(tau, gb, B);
         } else {
             for (size_t j = 0; j < B; j++)
                 tau[j] = gsl_ran_beta(w->rng, m->turnout_a, m->turnout_b);

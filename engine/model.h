@@ -123,8 +123,10 @@ size_t ro_model_draw_run(const ro_model *m, ro_workspace *w, uint64_t seed, uint
  * exponential of the regional deviations (docs/model.md). */
 double ro_exp(double x);
 
-/* The bounded share map (docs/model.md): identity on [0.02, 0.98], smooth
- * exponential tails, monotone, maps R into (0,1) and 0.5 to 0.5. */
+/* The bounded share map (docs/model.md): identity on [RO_SHARE_LO,
+ * 1 - RO_SHARE_LO], smooth exponential tails, monotone, maps R into (0,1)
+ * and 0.5 to 0.5. */
+#define RO_SHARE_LO 0.02
 double ro_share_bound(double y);
 
 #endif /* RO_MODEL_H */

@@ -196,6 +196,25 @@ RO_HOT double ro_model_vec_region_odds(double *restrict u, const double *restric
     return acc_v[0] + acc_v[1] + acc_v[2] + acc_v[3];
 }
 
+/* Four shares at a time; a group with a share in a tail of the bounded
+ * map (rare: beyond 2 % or 98 %) goes through ro_share_bound lane by lane. */
+RO_HOT void ro_model_vec_national_share(double *restrict p, const double *restrict z2, size_t n,
+                                        double mean, double sd, double scale)
+{
+    const ro_v4 m4 = v4_set(mean), sd4 = v4_set(sd), sc4 = v4_set(scale);
+    const ro_v4 lo = v4_set(RO_SHARE_LO), hi = v4_set(1 - RO_SHARE_LO);
+    for (size_t j = 0; j < n; j += 4) {
+        ro_v4 y = m4 + sd4 * *(const ro_v4 *)(p + j);
+        if (z2 != NULL)
+            y += sc4 * *(const ro_v4 *)(z2 + j);
+        const ro_i4 tail = (y < lo) | (y > hi);
+        if (tail[0] | tail[1] | tail[2] | tail[3])
+            for (int l = 0; l < 4; l++)
+                y[l] = ro_share_bound(y[l]);
+        *(ro_v4 *)(p + j) = y;
+    }
+}
+
 /* x[r] *= y[r] and x[r] += y[r], four regions at a time. */
 RO_HOT void ro_model_vec_mul(double *restrict x, const double *restrict y, size_t n)
 {

@@ -33,6 +33,12 @@ double ro_model_vec_region_odds(double *restrict u, const double *restrict b,
                                 double *restrict v, const double *restrict e, size_t n_pad,
                                 double *pooled_a);
 
+/* The national shares of a block (model.c, national_block):
+ * p[j] = ro_share_bound((mean + sd p[j]) + scale z2[j]), the z2 term left
+ * out when z2 is NULL; n a multiple of 4. */
+void ro_model_vec_national_share(double *restrict p, const double *restrict z2, size_t n,
+                                 double mean, double sd, double scale);
+
 /* x[r] *= y[r], and x[r] += y[r], for r < n, n a multiple of 4. */
 void ro_model_vec_mul(double *restrict x, const double *restrict y, size_t n);
 void ro_model_vec_add(double *restrict x, const double *restrict y, size_t n);

@@ -13,6 +13,7 @@
 
 #include "error.h"
 #include "model.h"
+#include "model_vec.h"
 #include "scenario_fixture.h"
 
 #define T0 FIX_ELECTION_DATE
@@ -718,6 +719,34 @@ static void test_draw_runs_match_draws(void **state)
     }
 }
 
+/* The national shares four at a time: the bits of the scalar formula,
+ * with shares in both tails of the bounded map and between, with and
+ * without the systematic term. */
+static void test_vector_national_shares_match_scalar(void **state)
+{
+    (void)state;
+    enum { N = 4000 };
+    static double p[N], z2[N], want[N];
+    for (int with_z2 = 0; with_z2 < 2; with_z2++) {
+        const double mean = 0.5, sd = 0.3, scale = with_z2 ? 0.2 : 0;
+        for (int j = 0; j < N; j++) {
+            p[j] = sin(0.7 * j) * 2.5; /* y spans about -0.5 .. 1.5 */
+            z2[j] = cos(1.3 * j);
+            double y = mean + sd * p[j];
+            if (with_z2)
+                y += scale * z2[j];
+            want[j] = ro_share_bound(y);
+        }
+        ro_model_vec_national_share(p, with_z2 ? z2 : NULL, N, mean, sd, scale);
+        int tails = 0;
+        for (int j = 0; j < N; j++) {
+            assert_memory_equal(&p[j], &want[j], sizeof p[j]);
+            tails += p[j] < RO_SHARE_LO || p[j] > 1 - RO_SHARE_LO;
+        }
+        assert_true(tails > N / 10);
+    }
+}
+
 /* ----------------------------------------------------------- errors */
 
 static void test_alloc_failures_are_reported(void **state)
@@ -857,6 +886,7 @@ int main(void)
         cmocka_unit_test(test_draws_are_deterministic),
         cmocka_unit_test(test_national_blocks_do_not_depend_on_order),
         cmocka_unit_test(test_draw_runs_match_draws),
+        cmocka_unit_test(test_vector_national_shares_match_scalar),
         cmocka_unit_test(test_alloc_failures_are_reported),
         cmocka_unit_test(test_no_poll_is_an_input_error),
         cmocka_unit_test(test_transfers_only_needs_no_polls),
