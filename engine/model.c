@@ -495,14 +495,10 @@ size_t ro_model_draw_run(const ro_model *m, ro_workspace *w, uint64_t seed, uint
     out->margin = NULL;
     if (m->registered > 0 && m->turnout_given) {
         /* as draw_national, term by term */
-        const double reg = m->registered;
-        const double *p = out->share_a, *tau = out->turnout;
-        for (size_t j = 0; j < n; j++) {
-            const double va = reg * tau[j] * p[j], vb = reg * tau[j] * (1 - p[j]);
-            margin[j] = (va - vb) / reg;
-        }
+        ro_model_vec_margins(margin, out->share_a, out->turnout, m->registered, n);
         out->margin = margin;
     }
+    ro_model_vec_count_halves(out->share_a, n, &out->wins[0], &out->wins[1]);
     return n;
 }
 

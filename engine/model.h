@@ -114,6 +114,8 @@ typedef struct {
     const double *share_a;  /* [n'], NULL never */
     const double *turnout;  /* [n'] or NULL */
     const double *margin;   /* [n'] or NULL */
+    uint64_t wins[2];       /* draws won by A (share > 1/2) and by B (< 1/2);
+                               the rest are ties (winner -1) */
 } ro_draw_run;
 
 size_t ro_model_draw_run(const ro_model *m, ro_workspace *w, uint64_t seed, uint64_t index,

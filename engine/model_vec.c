@@ -215,6 +215,43 @@ RO_HOT void ro_model_vec_national_share(double *restrict p, const double *restri
     }
 }
 
+RO_HOT void ro_model_vec_count_halves(const double *p, size_t n, uint64_t *above,
+                                      uint64_t *below)
+{
+    ro_i4 a = {0, 0, 0, 0}, b = {0, 0, 0, 0};
+    const ro_v4 half = v4_set(0.5);
+    size_t j = 0;
+    for (; j + 4 <= n; j += 4) {
+        const ro_v4 x = *(const ro_v4 *)(p + j);
+        a -= x > half; /* a true comparison is -1 */
+        b -= x < half;
+    }
+    uint64_t na = (uint64_t)(a[0] + a[1] + a[2] + a[3]);
+    uint64_t nb = (uint64_t)(b[0] + b[1] + b[2] + b[3]);
+    for (; j < n; j++) {
+        na += p[j] > 0.5;
+        nb += p[j] < 0.5;
+    }
+    *above = na;
+    *below = nb;
+}
+
+RO_HOT void ro_model_vec_margins(double *restrict margin, const double *p, const double *tau,
+                                 double reg, size_t n)
+{
+    const ro_v4 r4 = v4_set(reg), one = v4_set(1.0);
+    size_t j = 0;
+    for (; j + 4 <= n; j += 4) {
+        const ro_v4 t = *(const ro_v4 *)(tau + j), x = *(const ro_v4 *)(p + j);
+        const ro_v4 va = r4 * t * x, vb = r4 * t * (one - x);
+        *(ro_v4 *)(margin + j) = (va - vb) / r4;
+    }
+    for (; j < n; j++) {
+        const double va = reg * tau[j] * p[j], vb = reg * tau[j] * (1 - p[j]);
+        margin[j] = (va - vb) / reg;
+    }
+}
+
 /* x[r] *= y[r] and x[r] += y[r], four regions at a time. */
 RO_HOT void ro_model_vec_mul(double *restrict x, const double *restrict y, size_t n)
 {

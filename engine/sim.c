@@ -96,14 +96,9 @@ static void result_add(runoff_result *r, const ro_draw *d)
  * result_add cost as much as the national draw itself). */
 static void result_add_run(runoff_result *r, const ro_draw_run *d, size_t n)
 {
-    uint64_t a = 0, b = 0;
-    for (size_t j = 0; j < n; j++) {
-        a += d->share_a[j] > 0.5;
-        b += d->share_a[j] < 0.5;
-    }
-    r->wins[0] += a;
-    r->wins[1] += b;
-    r->ties += n - a - b;
+    r->wins[0] += d->wins[0];
+    r->wins[1] += d->wins[1];
+    r->ties += n - d->wins[0] - d->wins[1];
     r->draws += n;
     ro_hist_add_n(r->share_a, d->share_a, n);
     if (r->turnout != NULL && d->turnout != NULL)

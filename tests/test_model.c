@@ -702,15 +702,19 @@ static void test_draw_runs_match_draws(void **state)
             const size_t n = ro_model_draw_run(m, w, 4, start, len, &run);
             const size_t to_end = RO_NATIONAL_BLOCK - start % RO_NATIONAL_BLOCK;
             assert_int_equal(n, len < to_end ? len : to_end);
+            uint64_t wins[2] = {0, 0};
             for (size_t j = 0; j < n; j++) {
                 ro_draw d;
                 ro_model_draw(m, one, 4, start + j, &d);
+                if (d.winner >= 0)
+                    wins[d.winner]++;
                 assert_true(same_or_nan(run.share_a[j], d.share_a));
                 assert_true(run.turnout != NULL ? same_or_nan(run.turnout[j], d.turnout)
                                                 : isnan(d.turnout));
                 assert_true(run.margin != NULL ? same_or_nan(run.margin[j], d.margin)
                                                : isnan(d.margin));
             }
+            assert_true(run.wins[0] == wins[0] && run.wins[1] == wins[1]);
         }
         ro_workspace_free(w);
         ro_workspace_free(one);
