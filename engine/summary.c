@@ -122,7 +122,8 @@ void ro_hist_add(ro_hist *h, double x)
  * not depend on order, so they match the one-at-a-time sums bit for bit.
  * min and max: lane-wise, then reduced; values that compare equal have
  * the same bits except 0 and -0, so a minimum or maximum of zero is taken
- * again in order, as ro_hist_add would.
+ * again in order, as ro_hist_add would. Four values inside [lo, hi], the
+ * usual case, skip the codes and clamping of the others.
  */
 #define ADD_CHUNK 1024
 
@@ -175,24 +176,31 @@ ADD_HOT static void add_chunk(ro_hist *h, const double *x, size_t n)
     const size_t n4 = n / 4 * 4;
     for (size_t i = 0; i < n4; i += 4) {
         const add_v4 v = *(const add_v4 *)(x + i);
-        const add_i4 ok = v == v; /* not NAN */
-        count -= ok;
         mn = ADD_SELECT(v < mn, v, mn);
         mx = ADD_SELECT(v > mx, v, mx);
-        const add_i4 below = v < lo, beyond = v > hi;
         const add_v4 pos = (v - lo) * iw;
         const add_v4 bin = ADD_SELECT(pos < last, pos, last);
-        const add_v4 out = ADD_SELECT(below, under, ADD_SELECT(beyond, over, nan));
-        const add_v4 c = ADD_SELECT((v >= lo) & (v <= hi), bin, out);
+        const add_i4 in = (v >= lo) & (v <= hi); /* false for NAN */
+        add_v4 c = bin, cl = v;
+        add_i4 ok = in;
+        if (__builtin_expect(!(in[0] & in[1] & in[2] & in[3]), 0)) {
+            /* some value outside [lo, hi] or NAN: its code, and the moments'
+             * clamped value */
+            const add_i4 below = v < lo, beyond = v > hi;
+            const add_v4 out = ADD_SELECT(below, under, ADD_SELECT(beyond, over, nan));
+            c = ADD_SELECT(in, bin, out);
+            cl = ADD_SELECT(below, lo, ADD_SELECT(beyond, hi, v));
+            ok = v == v;
+        }
+        count -= ok; /* not NAN */
         const add_c4 k = __builtin_convertvector(c, add_c4);
         memcpy(code + i, &k, sizeof k);
         if (!h->with_moments)
             continue;
-        const add_v4 cl = ADD_SELECT(below, lo, ADD_SELECT(beyond, hi, v));
         const add_v4 frac = by_mul ? (cl - lo) * inv_range : (cl - lo) / range;
-        add_v4 q = ADD_FLOOR(frac * FIXED_SCALE + 0.5);
-        q = ADD_SELECT(ok, q, zero);
-        const add_v4 qh = ADD_FLOOR(q * 0x1.0p-21), ql = q - qh * 0x1.0p21;
+        const add_v4 y = ADD_SELECT(ok, frac * FIXED_SCALE + 0.5, zero);
+        /* floor(floor(y) / 2^21) = floor(y / 2^21): qh straight from y */
+        const add_v4 q = ADD_FLOOR(y), qh = ADD_FLOOR(y * 0x1.0p-21), ql = q - qh * 0x1.0p21;
         s1 += q;
         hh += qh * qh;
         hl += qh * ql;
