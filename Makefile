@@ -166,9 +166,11 @@ $(BIN): $(CLI_OBJ) $(LIB) $(BUILD)/.make-settings
 
 # The CLI with the model's hot loops in their baseline x86-64 form only
 # (no AVX2 clone), for tests/test_baseline.sh: its output must be the
-# same bytes as $(BIN)'s. The hot loops are model_vec.c's kernels; model.c
-# is built the same way so that nothing of the model comes from $(LIB).
-BASELINE_OBJ := $(BUILD)/baseline/model.o $(BUILD)/baseline/model_vec.o
+# same bytes as $(BIN)'s. The hot loops are model_vec.c's kernels and
+# summary.c's accumulators; model.c is built the same way so that nothing
+# of the model comes from $(LIB).
+BASELINE_OBJ := $(BUILD)/baseline/model.o $(BUILD)/baseline/model_vec.o \
+                $(BUILD)/baseline/summary.o
 $(BUILD)/baseline/%.o: engine/%.c $(BUILD)/.make-settings
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -DRO_NO_CLONES -c $< -o $@

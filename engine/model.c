@@ -37,7 +37,7 @@
 #include "variates.h"
 
 /* Share map: identity on [LO, 1-LO], exponential tails beyond. */
-#define SHARE_LO 0.02
+#define SHARE_LO RO_SHARE_LO
 
 /* Anchoring: |S(k) - target| below this (S is a share of valid votes, so
  * this is the residual relative to the total), at most this many steps. */
@@ -107,6 +107,7 @@ struct ro_workspace {
     double *nat_p;          /* [RO_NATIONAL_BLOCK]: A's share from the polls */
     double *nat_tau;        /* [RO_NATIONAL_BLOCK]: national-only turnout */
     double *nat_x, *nat_y;  /* [RO_NATIONAL_BLOCK]: scratch */
+    double *run_a, *run_b, *run_c; /* [RO_NATIONAL_BLOCK]: ro_model_draw_run's arrays */
     double *block;          /* one allocation for all arrays below */
     double *u;              /* [n_pad]: A_r, then odds exp(x_r) */
     double *b;              /* [n_pad]: B_r */
@@ -345,7 +346,7 @@ ro_workspace *ro_workspace_alloc(const ro_model *m)
     w->rng = ro_stream_alloc();
     const size_t T = tpad(m), B = RO_NATIONAL_BLOCK;
     w->block = ro_malloc((4 * P + 2 * T + m->n_groups + m->n_shapes + 1) * sizeof *w->block);
-    w->nat_p = ro_malloc(4 * B * sizeof *w->nat_p);
+    w->nat_p = ro_malloc(7 * B * sizeof *w->nat_p);
     if (w->rng == NULL || w->block == NULL || w->nat_p == NULL) {
         ro_workspace_free(w);
         return NULL;
@@ -362,6 +363,9 @@ ro_workspace *ro_workspace_alloc(const ro_model *m)
     w->nat_tau = w->nat_p + B;
     w->nat_x = w->nat_tau + B;
     w->nat_y = w->nat_x + B;
+    w->run_a = w->nat_y + B;
+    w->run_b = w->run_a + B;
+    w->run_c = w->run_b + B;
     return w;
 }
 
@@ -395,8 +399,6 @@ static void national_block(const ro_model *m, ro_workspace *w, uint64_t seed, ui
     if (m->need_polls) {
         ro_stream_seed(w->rng, seed, k, RO_STREAM_POLLS_BLOCK);
         ro_rv_normals(&m->zig, w->rng, p, B);
-        for (size_t j = 0; j < B; j++)
-            p[j] = m->avg.mean + m->avg.sd * p[j];
         if (m->scale > 0) {
             ro_rv_normals(&m->zig, w->rng, z2, B);
             if (m->student) {
@@ -404,11 +406,9 @@ static void national_block(const ro_model *m, ro_workspace *w, uint64_t seed, ui
                 for (size_t j = 0; j < B; j++)
                     z2[j] *= sqrt(m->t_num / (2.0 * g[j]));
             }
-            for (size_t j = 0; j < B; j++)
-                p[j] += m->scale * z2[j];
         }
-        for (size_t j = 0; j < B; j++)
-            p[j] = ro_share_bound(p[j]);
+        ro_model_vec_national_share(p, m->scale > 0 ? z2 : NULL, B, m->avg.mean, m->avg.sd,
+                                    m->scale);
     }
     if (m->n_regions == 0 && m->turnout_given && !m->turnout_fixed) {
         double *tau = w->nat_tau, *ga = w->nat_x, *gb = w->nat_y;
@@ -416,8 +416,11 @@ static void national_block(const ro_model *m, ro_workspace *w, uint64_t seed, ui
         if (m->turnout_batch) {
             ro_rv_gammas_one(&m->zig, w->rng, &m->turnout_ga, ga, B);
             ro_rv_gammas_one(&m->zig, w->rng, &m->turnout_gb, gb, B);
+            /* tau = ga / (ga + gb), four at a time (gb + ga: the same sum) */
+            ro_model_vec_add(gb, ga, B);
             for (size_t j = 0; j < B; j++)
-                tau[j] = ga[j] / (ga[j] + gb[j]);
+                tau[j] = ga[j];
+            ro_model_vec_divide(tau, gb, B);
         } else {
             for (size_t j = 0; j < B; j++)
                 tau[j] = gsl_ran_beta(w->rng, m->turnout_a, m->turnout_b);
@@ -463,6 +466,40 @@ static void draw_national(const ro_model *m, ro_workspace *w, uint64_t seed, uin
     }
     out->regions_a = 0;
     out->region_share_a = NULL;
+}
+
+/* draw_national's values for a run of draws, as arrays. */
+size_t ro_model_draw_run(const ro_model *m, ro_workspace *w, uint64_t seed, uint64_t index,
+                         size_t n, ro_draw_run *out)
+{
+    const size_t B = RO_NATIONAL_BLOCK, first = (size_t)(index % B);
+    if (n > B - first)
+        n = B - first;
+    double *share = w->run_a, *turnout = w->run_b, *margin = w->run_c;
+    if (isnan(m->cond_share) && m->need_polls) {
+        out->share_a = w->nat_p + national_slot(m, w, seed, index);
+    } else {
+        const double p = !isnan(m->cond_share) ? m->cond_share : NAN;
+        for (size_t j = 0; j < n; j++)
+            share[j] = p;
+        out->share_a = share;
+    }
+    out->turnout = NULL;
+    if (m->turnout_given && !m->turnout_fixed) {
+        out->turnout = w->nat_tau + national_slot(m, w, seed, index);
+    } else if (m->turnout_given) {
+        for (size_t j = 0; j < n; j++)
+            turnout[j] = m->turnout_mean;
+        out->turnout = turnout;
+    }
+    out->margin = NULL;
+    if (m->registered > 0 && m->turnout_given) {
+        /* as draw_national, term by term */
+        ro_model_vec_margins(margin, out->share_a, out->turnout, m->registered, n);
+        out->margin = margin;
+    }
+    ro_model_vec_count_halves(out->share_a, n, &out->wins[0], &out->wins[1]);
+    return n;
 }
 
 /* One Dirichlet(alpha) row by normalised gammas, taken in order from

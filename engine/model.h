@@ -104,12 +104,31 @@ void ro_workspace_free(ro_workspace *w);
 void ro_model_draw(const ro_model *m, ro_workspace *w, uint64_t seed, uint64_t index,
                    ro_draw *out);
 
+/* Draws index .. index + n' - 1 of a national-only model (no regions) as
+ * arrays, each value the same bits as ro_model_draw's: n' = the return
+ * value, at least 1 and at most n (n >= 1), the draws up to the end of
+ * index's block of RO_NATIONAL_BLOCK. The arrays are borrowed from the
+ * workspace (valid until its next use); an array is NULL where every value
+ * of it would be NAN. The driver accumulates them a run at a time. */
+typedef struct {
+    const double *share_a;  /* [n'], NULL never */
+    const double *turnout;  /* [n'] or NULL */
+    const double *margin;   /* [n'] or NULL */
+    uint64_t wins[2];       /* draws won by A (share > 1/2) and by B (< 1/2);
+                               the rest are ties (winner -1) */
+} ro_draw_run;
+
+size_t ro_model_draw_run(const ro_model *m, ro_workspace *w, uint64_t seed, uint64_t index,
+                         size_t n, ro_draw_run *out);
+
 /* exp(x) within a few ulp for |x| <= 700 (clamped beyond): the fast
  * exponential of the regional deviations (docs/model.md). */
 double ro_exp(double x);
 
-/* The bounded share map (docs/model.md): identity on [0.02, 0.98], smooth
- * exponential tails, monotone, maps R into (0,1) and 0.5 to 0.5. */
+/* The bounded share map (docs/model.md): identity on [RO_SHARE_LO,
+ * 1 - RO_SHARE_LO], smooth exponential tails, monotone, maps R into (0,1)
+ * and 0.5 to 0.5. */
+#define RO_SHARE_LO 0.02
 double ro_share_bound(double y);
 
 #endif /* RO_MODEL_H */

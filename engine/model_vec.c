@@ -196,6 +196,62 @@ RO_HOT double ro_model_vec_region_odds(double *restrict u, const double *restric
     return acc_v[0] + acc_v[1] + acc_v[2] + acc_v[3];
 }
 
+/* Four shares at a time; a group with a share in a tail of the bounded
+ * map (rare: beyond 2 % or 98 %) goes through ro_share_bound lane by lane. */
+RO_HOT void ro_model_vec_national_share(double *restrict p, const double *restrict z2, size_t n,
+                                        double mean, double sd, double scale)
+{
+    const ro_v4 m4 = v4_set(mean), sd4 = v4_set(sd), sc4 = v4_set(scale);
+    const ro_v4 lo = v4_set(RO_SHARE_LO), hi = v4_set(1 - RO_SHARE_LO);
+    for (size_t j = 0; j < n; j += 4) {
+        ro_v4 y = m4 + sd4 * *(const ro_v4 *)(p + j);
+        if (z2 != NULL)
+            y += sc4 * *(const ro_v4 *)(z2 + j);
+        const ro_i4 tail = (y < lo) | (y > hi);
+        if (tail[0] | tail[1] | tail[2] | tail[3])
+            for (int l = 0; l < 4; l++)
+                y[l] = ro_share_bound(y[l]);
+        *(ro_v4 *)(p + j) = y;
+    }
+}
+
+RO_HOT void ro_model_vec_count_halves(const double *p, size_t n, uint64_t *above,
+                                      uint64_t *below)
+{
+    ro_i4 a = {0, 0, 0, 0}, b = {0, 0, 0, 0};
+    const ro_v4 half = v4_set(0.5);
+    size_t j = 0;
+    for (; j + 4 <= n; j += 4) {
+        const ro_v4 x = *(const ro_v4 *)(p + j);
+        a -= x > half; /* a true comparison is -1 */
+        b -= x < half;
+    }
+    uint64_t na = (uint64_t)(a[0] + a[1] + a[2] + a[3]);
+    uint64_t nb = (uint64_t)(b[0] + b[1] + b[2] + b[3]);
+    for (; j < n; j++) {
+        na += p[j] > 0.5;
+        nb += p[j] < 0.5;
+    }
+    *above = na;
+    *below = nb;
+}
+
+RO_HOT void ro_model_vec_margins(double *restrict margin, const double *p, const double *tau,
+                                 double reg, size_t n)
+{
+    const ro_v4 r4 = v4_set(reg), one = v4_set(1.0);
+    size_t j = 0;
+    for (; j + 4 <= n; j += 4) {
+        const ro_v4 t = *(const ro_v4 *)(tau + j), x = *(const ro_v4 *)(p + j);
+        const ro_v4 va = r4 * t * x, vb = r4 * t * (one - x);
+        *(ro_v4 *)(margin + j) = (va - vb) / r4;
+    }
+    for (; j < n; j++) {
+        const double va = reg * tau[j] * p[j], vb = reg * tau[j] * (1 - p[j]);
+        margin[j] = (va - vb) / reg;
+    }
+}
+
 /* x[r] *= y[r] and x[r] += y[r], four regions at a time. */
 RO_HOT void ro_model_vec_mul(double *restrict x, const double *restrict y, size_t n)
 {

@@ -33,6 +33,19 @@ double ro_model_vec_region_odds(double *restrict u, const double *restrict b,
                                 double *restrict v, const double *restrict e, size_t n_pad,
                                 double *pooled_a);
 
+/* The national shares of a block (model.c, national_block):
+ * p[j] = ro_share_bound((mean + sd p[j]) + scale z2[j]), the z2 term left
+ * out when z2 is NULL; n a multiple of 4. */
+void ro_model_vec_national_share(double *restrict p, const double *restrict z2, size_t n,
+                                 double mean, double sd, double scale);
+
+/* The national model's runs (model.c, ro_model_draw_run), any n: how
+ * many of p[0..n) are above 1/2 and how many below, and the margins
+ * margin[j] = (reg tau[j] p[j] - reg tau[j] (1 - p[j])) / reg. */
+void ro_model_vec_count_halves(const double *p, size_t n, uint64_t *above, uint64_t *below);
+void ro_model_vec_margins(double *restrict margin, const double *p, const double *tau, double reg,
+                          size_t n);
+
 /* x[r] *= y[r], and x[r] += y[r], for r < n, n a multiple of 4. */
 void ro_model_vec_mul(double *restrict x, const double *restrict y, size_t n);
 void ro_model_vec_add(double *restrict x, const double *restrict y, size_t n);

@@ -35,6 +35,8 @@ struct ro_hist {
     double lo, hi;
     double width;               /* (hi - lo) / nbins */
     double inv_width;           /* nbins / (hi - lo): a multiply in the hot path, not a divide */
+    double inv_range;           /* 1 / (hi - lo) when hi - lo is a power of two (x / (hi - lo)
+                                   is then exactly x * inv_range), else 0: divide */
     size_t nbins;
     bool with_moments;
     uint64_t n;                 /* every non-NAN value, under/overflow included */
@@ -56,6 +58,8 @@ ro_hist *ro_hist_alloc(double lo, double hi, size_t nbins, bool with_moments)
     h->hi = hi;
     h->width = (hi - lo) / (double)nbins;
     h->inv_width = (double)nbins / (hi - lo);
+    int e;
+    h->inv_range = frexp(hi - lo, &e) == 0.5 ? ldexp(1.0, 1 - e) : 0;
     h->nbins = nbins;
     h->with_moments = with_moments;
     ro_hist_reset(h);
@@ -95,13 +99,156 @@ void ro_hist_add(ro_hist *h, double x)
         h->counts[i < h->nbins ? i : h->nbins - 1]++;
     }
     if (h->with_moments) {
-        double frac = (c - h->lo) / (h->hi - h->lo);
+        double frac = h->inv_range > 0 ? (c - h->lo) * h->inv_range : (c - h->lo) / (h->hi - h->lo);
         /* frac is in [0, 1]: adding 1/2 and truncating rounds to nearest
-         * (half up) without a call into libm on every value */
-        ro_u128 q = (ro_u128)(uint64_t)(frac * FIXED_SCALE + 0.5);
+         * (half up) without a call into libm on every value; through int64,
+         * exact below 2^63, so gcc needs no test for the unsigned range */
+        ro_u128 q = (ro_u128)(uint64_t)(int64_t)(frac * FIXED_SCALE + 0.5);
         h->s1 += q;
         h->s2 += q * q;
     }
+}
+
+/*
+ * ro_hist_add_n: the same integers as ro_hist_add on each value in turn,
+ * four values at a time (an AVX2 copy chosen at load time, as for the
+ * region sets below; both give the same bits). Per chunk of at most
+ * ADD_CHUNK values, each value's code (bin, under, over or NAN, as in a
+ * set) goes to a small buffer and is counted after; its fixed-point q is
+ * an integer-valued double, and the sums of q and of q^2 are taken in
+ * doubles, exactly: q <= 2^40, so the sum of q over a chunk stays below
+ * 2^53, and q^2 is split as qh^2 2^42 + qh ql 2^22 + ql^2 with
+ * q = qh 2^21 + ql, whose three sums stay below 2^53 too. Integer sums do
+ * not depend on order, so they match the one-at-a-time sums bit for bit.
+ * min and max: lane-wise, then reduced; values that compare equal have
+ * the same bits except 0 and -0, so a minimum or maximum of zero is taken
+ * again in order, as ro_hist_add would. Four values inside [lo, hi], the
+ * usual case, skip the codes and clamping of the others.
+ */
+#define ADD_CHUNK 1024
+
+typedef double add_v4 __attribute__((vector_size(32), aligned(8)));
+typedef int64_t add_i4 __attribute__((vector_size(32), aligned(8)));
+typedef int32_t add_c4 __attribute__((vector_size(16)));
+
+#define ADD_SELECT(m, yes, no) ((add_v4)(((add_i4)(yes) & (m)) | ((add_i4)(no) & ~(m))))
+#define add_v4_of(x) ((add_v4){(x), (x), (x), (x)})
+
+/* floor(y) for 0 <= y < 2^52, exactly: y rounded to an integer by adding
+ * and subtracting 2^52 (both exact there), less one where that rounded up.
+ * A macro: as a function its vector argument draws a GCC ABI note. */
+#define ADD_FLOOR(y)                                                                     \
+    __extension__({                                                                      \
+        const add_v4 y_ = (y), t_ = (y_ + 0x1.0p52) - 0x1.0p52;                          \
+        ADD_SELECT(t_ > y_, t_ - 1.0, t_);                                               \
+    })
+
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && !defined(RO_NO_CLONES) && \
+    !defined(__SANITIZE_THREAD__)
+#define ADD_HOT __attribute__((target_clones("avx2", "default")))
+#else
+#define ADD_HOT
+#endif
+
+/* min and max of x[0..n) in order, as ro_hist_add takes them. */
+static void add_extremes_in_order(ro_hist *h, const double *x, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (x[i] < h->min)
+            h->min = x[i];
+        if (x[i] > h->max)
+            h->max = x[i];
+    }
+}
+
+ADD_HOT static void add_chunk(ro_hist *h, const double *x, size_t n)
+{
+    uint32_t code[ADD_CHUNK];
+    const double nb = (double)h->nbins;
+    const add_v4 lo = add_v4_of(h->lo), hi = add_v4_of(h->hi), iw = add_v4_of(h->inv_width);
+    const add_v4 last = add_v4_of(nb - 1), under = add_v4_of(nb), over = add_v4_of(nb + 1);
+    const add_v4 nan = add_v4_of(nb + 2), range = add_v4_of(h->hi - h->lo);
+    const add_v4 inv_range = add_v4_of(h->inv_range), zero = add_v4_of(0);
+    const bool by_mul = h->inv_range > 0;
+    add_v4 mn = add_v4_of(INFINITY), mx = add_v4_of(-INFINITY);
+    add_v4 s1 = zero, hh = zero, hl = zero, ll = zero;
+    add_i4 count = {0, 0, 0, 0};
+    const size_t n4 = n / 4 * 4;
+    for (size_t i = 0; i < n4; i += 4) {
+        const add_v4 v = *(const add_v4 *)(x + i);
+        mn = ADD_SELECT(v < mn, v, mn);
+        mx = ADD_SELECT(v > mx, v, mx);
+        const add_v4 pos = (v - lo) * iw;
+        const add_v4 bin = ADD_SELECT(pos < last, pos, last);
+        const add_i4 in = (v >= lo) & (v <= hi); /* false for NAN */
+        add_v4 c = bin, cl = v;
+        add_i4 ok = in;
+        if (__builtin_expect(!(in[0] & in[1] & in[2] & in[3]), 0)) {
+            /* some value outside [lo, hi] or NAN: its code, and the moments'
+             * clamped value */
+            const add_i4 below = v < lo, beyond = v > hi;
+            const add_v4 out = ADD_SELECT(below, under, ADD_SELECT(beyond, over, nan));
+            c = ADD_SELECT(in, bin, out);
+            cl = ADD_SELECT(below, lo, ADD_SELECT(beyond, hi, v));
+            ok = v == v;
+        }
+        count -= ok; /* not NAN */
+        const add_c4 k = __builtin_convertvector(c, add_c4);
+        memcpy(code + i, &k, sizeof k);
+        if (!h->with_moments)
+            continue;
+        const add_v4 frac = by_mul ? (cl - lo) * inv_range : (cl - lo) / range;
+        const add_v4 y = ADD_SELECT(ok, frac * FIXED_SCALE + 0.5, zero);
+        /* floor(floor(y) / 2^21) = floor(y / 2^21): qh straight from y */
+        const add_v4 q = ADD_FLOOR(y), qh = ADD_FLOOR(y * 0x1.0p-21), ql = q - qh * 0x1.0p21;
+        s1 += q;
+        hh += qh * qh;
+        hl += qh * ql;
+        ll += ql * ql;
+    }
+    h->n += (uint64_t)(count[0] + count[1] + count[2] + count[3]);
+    const double lmn = fmin(fmin(mn[0], mn[1]), fmin(mn[2], mn[3]));
+    const double lmx = fmax(fmax(mx[0], mx[1]), fmax(mx[2], mx[3]));
+    if (lmn == 0 || lmx == 0) { /* 0 or -0: whichever comes first */
+        add_extremes_in_order(h, x, n4);
+    } else {
+        if (lmn < h->min)
+            h->min = lmn;
+        if (lmx > h->max)
+            h->max = lmx;
+    }
+    if (h->with_moments) {
+        const double sum1 = (s1[0] + s1[1]) + (s1[2] + s1[3]);
+        const double shh = (hh[0] + hh[1]) + (hh[2] + hh[3]);
+        const double shl = (hl[0] + hl[1]) + (hl[2] + hl[3]);
+        const double sll = (ll[0] + ll[1]) + (ll[2] + ll[3]);
+        h->s1 += (ro_u128)(uint64_t)(int64_t)sum1;
+        h->s2 += ((ro_u128)(uint64_t)(int64_t)shh << 42) +
+                 ((ro_u128)(uint64_t)(int64_t)shl << 22) + (ro_u128)(uint64_t)(int64_t)sll;
+    }
+    const uint32_t nbins = (uint32_t)h->nbins;
+    for (size_t k = 0; k < n4; k++) {
+        const uint32_t c = code[k];
+        if (__builtin_expect(c < nbins, 1))
+            h->counts[c]++;
+        else if (c == nbins)
+            h->under++;
+        else if (c == nbins + 1)
+            h->over++;
+    }
+    for (size_t i = n4; i < n; i++)
+        ro_hist_add(h, x[i]);
+}
+
+void ro_hist_add_n(ro_hist *h, const double *x, size_t n)
+{
+    if (h->nbins > INT32_MAX - 3) { /* codes are 32-bit */
+        for (size_t i = 0; i < n; i++)
+            ro_hist_add(h, x[i]);
+        return;
+    }
+    for (size_t k = 0; k < n; k += ADD_CHUNK)
+        add_chunk(h, x + k, n - k < ADD_CHUNK ? n - k : ADD_CHUNK);
 }
 
 int ro_hist_merge(ro_hist *into, const ro_hist *from)

@@ -27,6 +27,9 @@ ro_hist *ro_hist_alloc(double lo, double hi, size_t nbins, bool with_moments);
 void ro_hist_free(ro_hist *h);
 void ro_hist_reset(ro_hist *h);
 void ro_hist_add(ro_hist *h, double x);          /* NAN is ignored */
+/* ro_hist_add of x[0], ..., x[n-1] in turn (the same bits), four at a
+ * time: for a model that yields its draws in runs (the national model). */
+void ro_hist_add_n(ro_hist *h, const double *x, size_t n);
 /* into += from; both must have the same lo, hi, nbins, with_moments.
  * Returns 0, or -1 if the shapes differ. */
 int ro_hist_merge(ro_hist *into, const ro_hist *from);

@@ -32,6 +32,45 @@ void ro_ziggurat_init(ro_ziggurat *z)
     }
     for (int i = 0; i < RO_ZIG_LAYERS; i++)
         z->ratio[i] = z->x[i + 1] / z->x[i];
+    z->rise[0] = 0; /* layer 0 has a tail, not a wedge */
+    for (int i = 1; i < RO_ZIG_LAYERS; i++)
+        z->rise[i] = exp(0.5 * (z->x[i] * z->x[i] - z->x[i + 1] * z->x[i + 1]));
+}
+
+/* The wedge test of layer i >= 1 for the candidate x = u x[i], with w the
+ * next uniform: with f0 = f(x[i])/f(x) and f1 = f(x[i+1])/f(x),
+ * f(x) = exp(-x^2/2), a uniform height between the layer's bounds f(x[i])
+ * and f(x[i+1]), divided by f(x), is below 1 when the point is under f:
+ * the test f1 + w (f0 - f1) < 1, with libm's exp, whose decisions are kept
+ * while its exponentials are mostly avoided:
+ *  - f1 is f0 rise[i] up to rounding: the exponents differ by ~1e-15 at
+ *    most (x^2, x[i]^2 <= 12, each difference rounded once) and each exp,
+ *    and the product, by an ulp, so f1 <= 2.1 moves by under 1e-14 and the
+ *    test value t by under 3e-14; t is then f0 k, k = rise + w (1 - rise);
+ *  - f0 = e^a, a <= 0, lies between the Taylor polynomials of degree 3
+ *    (below: the remainder e^s a^4 / 24 >= 0) and 4 (above: e^s a^5 / 120
+ *    <= 0), each evaluated within a few ulp, and libm's within one ulp.
+ * So when both polynomials put t more than 1e-12 on the same side of 1,
+ * libm's f0 and f1 would have decided the same; otherwise f0 comes from
+ * libm, and, when t is still within 1e-12 of 1, f1 too, as they always did.
+ * tests/test_variates.c draws 4e6 normals against the two-exp test. */
+RO_NO_SLP static inline int wedge_accepts(const ro_ziggurat *z, unsigned i, double x, double w)
+{
+    const double a = -0.5 * (z->x[i] * z->x[i] - x * x);
+    const double k = z->rise[i] + w * (1 - z->rise[i]);
+    const double p3 = 1 + a * (1 + a * (0.5 + a * (1.0 / 6)));
+    const double p4 = 1 + a * (1 + a * (0.5 + a * (1.0 / 6 + a * (1.0 / 24))));
+    if (p4 * k < 1 - 1e-12)
+        return 1;
+    if (p3 * k > 1 + 1e-12)
+        return 0;
+    const double f0 = exp(a);
+    const double f1_near = f0 * z->rise[i];
+    const double t = f1_near + w * (f0 - f1_near);
+    if (fabs(t - 1.0) > 1e-12)
+        return t < 1.0;
+    const double f1 = exp(-0.5 * (z->x[i + 1] * z->x[i + 1] - x * x));
+    return f1 + w * (f0 - f1) < 1.0;
 }
 
 /* Word by word, not memcpy: gcc expands memcpy into 16-byte moves, and a
@@ -71,13 +110,8 @@ RO_NO_SLP static double normal_slow(const ro_ziggurat *z, uint64_t s[4], unsigne
             } while (-2 * y < x * x);
             return u < 0 ? x - ZIG_R : ZIG_R - x;
         }
-        /* f0 = f(x[i])/f(x) and f1 = f(x[i+1])/f(x), f(x) = exp(-x^2/2):
-         * a uniform height between the layer's bounds f(x[i]) and
-         * f(x[i+1]), divided by f(x), is below 1 when the point is under f */
         const double x = u * z->x[i];
-        const double f0 = exp(-0.5 * (z->x[i] * z->x[i] - x * x));
-        const double f1 = exp(-0.5 * (z->x[i + 1] * z->x[i + 1] - x * x));
-        if (f1 + unit_open(ro_xoshiro_next(s)) * (f0 - f1) < 1.0)
+        if (wedge_accepts(z, i, x, unit_open(ro_xoshiro_next(s))))
             return x;
         const uint64_t b = ro_xoshiro_next(s);
         i = b & (RO_ZIG_LAYERS - 1);
@@ -137,8 +171,6 @@ RO_NO_SLP static inline __attribute__((always_inline)) double gamma_one(const ro
         v = v * v * v;
         const double u = unit_open(ro_xoshiro_next(s));
         const double x4 = (x * x) * (x * x);
-        if (u < 1 - 0.0331 * x4)
-            break;
         /* A second squeeze, tight for large d, that accepts only what the
          * log test below accepts (so the draws are the same, with fewer
          * logs): with t = c x, x^2/2 + d (1 - v + log v) = 3 d phi(t),
@@ -147,9 +179,13 @@ RO_NO_SLP static inline __attribute__((always_inline)) double gamma_one(const ro
          * -x^4 q / min(1, 1 + c x), q = 1/(108 d) (c^4 = 1/(81 d^2)); and
          * log u <= u - 1. The margin 1e-9 is far above the rounding of
          * either side (~1e-13), so the log test in floating point would
-         * have accepted too. */
+         * have accepted too.
+         * The first squeeze fails one time in ten (0.0331 E[x^4] = 0.1), a
+         * branch that is predicted badly: both squeezes are evaluated and
+         * tested at once, as bits (|, not ||), so the common path has one
+         * well-predicted branch, and the decisions are the same. */
         const double m = 1 + c * x < 1 ? 1 + c * x : 1;
-        if ((1 - u - 1e-9) * m > g->q * x4)
+        if ((u < 1 - 0.0331 * x4) | ((1 - u - 1e-9) * m > g->q * x4))
             break;
         if (log(u) < 0.5 * x * x + d * (1 - v + log(v)))
             break;

@@ -34,11 +34,14 @@
 #define RO_ZIG_LAYERS 128
 
 /* The ziggurat's layer table: x[i] the right edge of layer i (x[0] the
- * bottom layer's equivalent width, x[1] = r, x[128] = 0) and
- * ratio[i] = x[i+1] / x[i]. Immutable once filled; shared by threads. */
+ * bottom layer's equivalent width, x[1] = r, x[128] = 0),
+ * ratio[i] = x[i+1] / x[i] and rise[i] = exp((x[i]^2 - x[i+1]^2) / 2)
+ * (i >= 1; of the wedge test, variates.c). Immutable once filled; shared
+ * by threads. */
 typedef struct {
     double x[RO_ZIG_LAYERS + 1];
     double ratio[RO_ZIG_LAYERS];
+    double rise[RO_ZIG_LAYERS];
 } ro_ziggurat;
 
 /* Fill the table (a few hundred libm calls). */

@@ -4,8 +4,8 @@
 # x86-64 copy that every other CPU runs: docs/model.md promises the same
 # draws on any x86-64. Compares runoff (both copies, the AVX2 one taken
 # here when the CPU has it) with runoff-baseline (built with RO_NO_CLONES)
-# on the real scenario in the three blend modes: JSON summary, per-region
-# CSV and per-draw CSV. Prints one line per check and a closing
+# on the real scenario in the three blend modes (JSON summary, per-region
+# CSV and per-draw CSV) and on the national model (JSON). Prints one line per check and a closing
 # "baseline: N passed, N failed".
 set -u
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -43,5 +43,19 @@ for mode in polls transfers mix; do
         fi
     done
 done
+# the national model: its draws are accumulated a run at a time (summary.c)
+national=$root/scenarios/fr-2022-polls-only.yaml
+for b in "$bin" "$base"; do
+    "$b" run "$national" -q --draws 200000 --threads 2 --json="$tmp/$(basename "$b")-national.json" \
+        >/dev/null || echo "baseline: $b failed on $national"
+done
+if [ -s "$tmp/$(basename "$bin")-national.json" ] &&
+    cmp -s "$tmp/$(basename "$bin")-national.json" "$tmp/runoff-baseline-national.json"; then
+    echo "ok   national model: json identical"
+    passed=$((passed + 1))
+else
+    echo "FAIL national model: json differs between $bin and $base"
+    failed=$((failed + 1))
+fi
 echo "baseline: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

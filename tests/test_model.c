@@ -22,6 +22,7 @@
 
 #include "error.h"
 #include "model.h"
+#include "model_vec.h"
 #include "scenario_fixture.h"
 
 #define T0 FIX_ELECTION_DATE
@@ -695,6 +696,83 @@ static void test_national_blocks_do_not_depend_on_order(void **state)
     }
 }
 
+/* ro_model_draw_run gives, as arrays, the bits ro_model_draw gives draw by
+ * draw: runs that start anywhere in a block stop at its end, and an array
+ * is NULL exactly where every draw's value is NAN; with a random, a fixed
+ * and no turnout, with and without a registered count. */
+static bool same_or_nan(double a, double b)
+{
+    return (isnan(a) && isnan(b)) || memcmp(&a, &b, sizeof a) == 0;
+}
+
+static void test_draw_runs_match_draws(void **state)
+{
+    (void)state;
+    static const struct { bool given; double sd, registered; } cases[] = {
+        {true, 0.03, 1e6}, {true, 0.4, 1e6}, {true, 0, 1e6}, {true, 0.03, 0}, {false, 0, 1e6}};
+    static const size_t starts[] = {0, 1, 999, 1000, 1500, 2999}, lens[] = {1, 3, 1000, 5000};
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        runoff_scenario *s = one_poll(0.55, 1000);
+        s->polling_error = (ro_polling_error){.dist = RO_ERRDIST_STUDENT_T, .df = 5, .scale = 0.03};
+        s->registered = cases[c].registered;
+        s->turnout = (ro_turnout){.given = cases[c].given, .mean = 0.5, .sd = cases[c].sd};
+        ro_model *m = model_ok(s);
+        ro_workspace *w = ro_workspace_alloc(m), *one = ro_workspace_alloc(m);
+        for (size_t k = 0; k < sizeof starts / sizeof starts[0]; k++) {
+            const size_t start = starts[k], len = lens[k % (sizeof lens / sizeof lens[0])];
+            ro_draw_run run;
+            const size_t n = ro_model_draw_run(m, w, 4, start, len, &run);
+            const size_t to_end = RO_NATIONAL_BLOCK - start % RO_NATIONAL_BLOCK;
+            assert_int_equal(n, len < to_end ? len : to_end);
+            uint64_t wins[2] = {0, 0};
+            for (size_t j = 0; j < n; j++) {
+                ro_draw d;
+                ro_model_draw(m, one, 4, start + j, &d);
+                if (d.winner >= 0)
+                    wins[d.winner]++;
+                assert_true(same_or_nan(run.share_a[j], d.share_a));
+                assert_true(run.turnout != NULL ? same_or_nan(run.turnout[j], d.turnout)
+                                                : isnan(d.turnout));
+                assert_true(run.margin != NULL ? same_or_nan(run.margin[j], d.margin)
+                                               : isnan(d.margin));
+            }
+            assert_true(run.wins[0] == wins[0] && run.wins[1] == wins[1]);
+        }
+        ro_workspace_free(w);
+        ro_workspace_free(one);
+        ro_model_free(m);
+        fix_free(s);
+    }
+}
+
+/* The national shares four at a time: the bits of the scalar formula,
+ * with shares in both tails of the bounded map and between, with and
+ * without the systematic term. */
+static void test_vector_national_shares_match_scalar(void **state)
+{
+    (void)state;
+    enum { N = 4000 };
+    static double p[N], z2[N], want[N];
+    for (int with_z2 = 0; with_z2 < 2; with_z2++) {
+        const double mean = 0.5, sd = 0.3, scale = with_z2 ? 0.2 : 0;
+        for (int j = 0; j < N; j++) {
+            p[j] = sin(0.7 * j) * 2.5; /* y spans about -0.5 .. 1.5 */
+            z2[j] = cos(1.3 * j);
+            double y = mean + sd * p[j];
+            if (with_z2)
+                y += scale * z2[j];
+            want[j] = ro_share_bound(y);
+        }
+        ro_model_vec_national_share(p, with_z2 ? z2 : NULL, N, mean, sd, scale);
+        int tails = 0;
+        for (int j = 0; j < N; j++) {
+            assert_memory_equal(&p[j], &want[j], sizeof p[j]);
+            tails += p[j] < RO_SHARE_LO || p[j] > 1 - RO_SHARE_LO;
+        }
+        assert_true(tails > N / 10);
+    }
+}
+
 /* ----------------------------------------------------------- errors */
 
 static void test_alloc_failures_are_reported(void **state)
@@ -833,6 +911,8 @@ int main(void)
         cmocka_unit_test(test_components_have_their_own_streams),
         cmocka_unit_test(test_draws_are_deterministic),
         cmocka_unit_test(test_national_blocks_do_not_depend_on_order),
+        cmocka_unit_test(test_draw_runs_match_draws),
+        cmocka_unit_test(test_vector_national_shares_match_scalar),
         cmocka_unit_test(test_alloc_failures_are_reported),
         cmocka_unit_test(test_no_poll_is_an_input_error),
         cmocka_unit_test(test_transfers_only_needs_no_polls),

@@ -434,6 +434,88 @@ static void test_hist_set_matches_single_histograms(void **state)
     gsl_rng_free(rng);
 }
 
+/* h's whole state as text (ro_hist_save), for comparing bits. */
+static char *state_of(const ro_hist *h)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    assert_non_null(f);
+    assert_int_equal(ro_hist_save(f, h), 0);
+    fclose(f);
+    return buf;
+}
+
+/* ro_hist_add_n must leave the very state ro_hist_add leaves, value by
+ * value: counts, under/overflow, NAN ignored, min and max (0 and -0 in
+ * either order), and the exact moments; over runs that are not multiples
+ * of four or of its chunk, on ranges whose width is and is not a power of
+ * two, with values at the edges, outside, infinite and NAN. */
+static void test_add_n_matches_one_at_a_time(void **state)
+{
+    (void)state;
+    enum { N = 5003 };
+    static const double range[][2] = {{0, 1}, {-1, 1}, {0.1, 0.7}};
+    static const size_t runs[] = {1, 3, 4, 7, 1000, 1025, 2100};
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(rng, 11);
+    double *x = malloc(N * sizeof *x);
+    assert_non_null(x);
+    for (size_t c = 0; c < sizeof range / sizeof range[0]; c++) {
+        const double lo = range[c][0], hi = range[c][1];
+        for (size_t i = 0; i < N; i++) {
+            x[i] = lo + (hi - lo) * (gsl_ran_gaussian(rng, 0.4) + 0.5);
+            switch (gsl_rng_uniform_int(rng, 40)) {
+            case 0: x[i] = NAN; break;
+            case 1: x[i] = lo; break;
+            case 2: x[i] = hi; break;
+            case 3: x[i] = INFINITY; break;
+            case 4: x[i] = -INFINITY; break;
+            case 5: x[i] = 0.0; break;
+            case 6: x[i] = -0.0; break;
+            default: break;
+            }
+        }
+        for (int moments = 0; moments < 2; moments++) {
+            ro_hist *one = ro_hist_alloc(lo, hi, 997, moments);
+            ro_hist *many = ro_hist_alloc(lo, hi, 997, moments);
+            assert_non_null(one);
+            assert_non_null(many);
+            size_t at = 0;
+            for (size_t k = 0; at < N; k++) {
+                size_t len = runs[k % (sizeof runs / sizeof runs[0])];
+                len = len < N - at ? len : N - at;
+                for (size_t i = at; i < at + len; i++)
+                    ro_hist_add(one, x[i]);
+                ro_hist_add_n(many, x + at, len);
+                at += len;
+                char *a = state_of(one), *b = state_of(many);
+                assert_string_equal(a, b);
+                free(a);
+                free(b);
+            }
+            ro_hist_free(one);
+            ro_hist_free(many);
+        }
+    }
+    /* a run of zeros of both signs: the first one is the minimum and maximum */
+    static const double zeros[][8] = {{0.5, -0.0, 0.0, 0.5, 0.5, 0.0, -0.0, 0.5},
+                                      {0.5, 0.0, -0.0, 0.5, 0.5, -0.0, 0.0, 0.5}};
+    for (int z = 0; z < 2; z++) {
+        ro_hist *one = ro_hist_alloc(-1, 1, 10, true), *many = ro_hist_alloc(-1, 1, 10, true);
+        for (int i = 0; i < 8; i++)
+            ro_hist_add(one, zeros[z][i]);
+        ro_hist_add_n(many, zeros[z], 8);
+        assert_true(signbit(ro_hist_min(one)) == signbit(ro_hist_min(many)));
+        assert_true(signbit(ro_hist_max(one)) == signbit(ro_hist_max(many)));
+        assert_true(signbit(ro_hist_min(many)) == (z == 0));
+        ro_hist_free(one);
+        ro_hist_free(many);
+    }
+    free(x);
+    gsl_rng_free(rng);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -454,6 +536,7 @@ int main(void)
         cmocka_unit_test(test_alloc_rejects_bad_shapes_and_failure),
         cmocka_unit_test(test_mc_se_known_values),
         cmocka_unit_test(test_hist_set_matches_single_histograms),
+        cmocka_unit_test(test_add_n_matches_one_at_a_time),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -17,6 +17,7 @@
  */
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <gsl/gsl_cdf.h>
 
@@ -243,6 +244,61 @@ static void test_gammas_of_one_shape(void **state)
     ro_stream_free(r);
 }
 
+/* The ziggurat as it was written first, the wedge test with both
+ * exponentials: the sampler must draw exactly these numbers (its wedge test
+ * takes one exponential where the outcome is clear, variates.c). */
+static double unit_open_ref(uint64_t b) { return ((double)(b >> 12) + 0.5) * 0x1.0p-52; }
+static double unit_signed_ref(uint64_t b)
+{
+    return ((double)(b >> 11) - 0x1.0p52 + 0.5) * 0x1.0p-52;
+}
+
+static double normal_ref(const ro_ziggurat *z, uint64_t s[4])
+{
+    uint64_t b = ro_xoshiro_next(s);
+    unsigned i = b & (RO_ZIG_LAYERS - 1);
+    double u = unit_signed_ref(b);
+    for (;;) {
+        if (fabs(u) < z->ratio[i])
+            return u * z->x[i];
+        if (i == 0) {
+            double x, y;
+            do {
+                x = log(unit_open_ref(ro_xoshiro_next(s))) / z->x[1];
+                y = log(unit_open_ref(ro_xoshiro_next(s)));
+            } while (-2 * y < x * x);
+            return u < 0 ? x - z->x[1] : z->x[1] - x;
+        }
+        const double x = u * z->x[i];
+        const double f0 = exp(-0.5 * (z->x[i] * z->x[i] - x * x));
+        const double f1 = exp(-0.5 * (z->x[i + 1] * z->x[i + 1] - x * x));
+        if (f1 + unit_open_ref(ro_xoshiro_next(s)) * (f0 - f1) < 1.0)
+            return x;
+        b = ro_xoshiro_next(s);
+        i = b & (RO_ZIG_LAYERS - 1);
+        u = unit_signed_ref(b);
+    }
+}
+
+static void test_wedge_test_decides_as_two_exponentials(void **state)
+{
+    (void)state;
+    ro_ziggurat z;
+    ro_ziggurat_init(&z);
+    double *x = normals(21, N_NORMAL); /* ~110 000 wedge tests */
+    gsl_rng *r = ro_stream_alloc();
+    assert_non_null(r);
+    ro_stream_seed(r, 21, 0, 0);
+    uint64_t s[4];
+    memcpy(s, ro_stream_words(r), sizeof s);
+    for (size_t k = 0; k < N_NORMAL; k++) {
+        const double want = normal_ref(&z, s);
+        assert_memory_equal(&x[k], &want, sizeof want);
+    }
+    ro_stream_free(r);
+    free(x);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -254,6 +310,7 @@ int main(void)
         cmocka_unit_test(test_gamma_shape_one_and_above),
         cmocka_unit_test(test_batches_continue_the_stream),
         cmocka_unit_test(test_gammas_of_one_shape),
+        cmocka_unit_test(test_wedge_test_decides_as_two_exponentials),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
