@@ -23,6 +23,9 @@
 static const double class_upper[] = {0.05, 0.2, 0.4, 0.6, 0.8, 0.95};
 static const char *const class_colour[] = {"#b35806", "#f1a340", "#fee0b6", "#f7f7f7",
                                            "#d8daeb", "#998ec3", "#542788"};
+_Static_assert(sizeof class_colour / sizeof *class_colour == RO_HTML_CLASSES &&
+                   sizeof class_upper / sizeof *class_upper == RO_HTML_CLASSES - 1,
+               "a colour below, between and above the class bounds");
 
 const char *ro_html_colour(double p)
 {

@@ -140,17 +140,21 @@ static void cell_label(ro_fmt_out *o, double x, double y, const char *name)
 
 static void legend(ro_fmt_out *o, const runoff_scenario *s)
 {
-    static const double mid[] = {0.01, 0.1, 0.3, 0.5, 0.7, 0.9, 0.99};
-    static const char *const label[] = {"under 5 %", "5&#8211;20 %", "20&#8211;40 %",
-                                        "40&#8211;60 %", "60&#8211;80 %", "80&#8211;95 %",
-                                        "95 % or more"};
+    /* a probability inside each of ro_html_colour's classes, and its label */
+    static const struct {
+        double mid;
+        const char *label;
+    } classes[] = {{0.01, "under 5 %"},       {0.1, "5&#8211;20 %"},  {0.3, "20&#8211;40 %"},
+                   {0.5, "40&#8211;60 %"},    {0.7, "60&#8211;80 %"}, {0.9, "80&#8211;95 %"},
+                   {0.99, "95 % or more"}};
+    _Static_assert(sizeof classes / sizeof *classes == RO_HTML_CLASSES, "one entry a class");
     ro_fmt_puts(o, "<ul class=\"legend\" style=\"list-style:none;padding:0;display:flex;"
                    "flex-wrap:wrap;gap:.3rem 1rem;font-size:.9rem\">\n<li><strong>P(");
     ro_html_text(o, s->finalist[0].name);
     ro_fmt_puts(o, " wins)</strong></li>\n");
-    for (size_t k = 0; k < 7; k++)
+    for (size_t k = 0; k < sizeof classes / sizeof *classes; k++)
         ro_fmt_printf(o, "<li><span class=\"swatch\" style=\"background:%s\"></span>%s</li>\n",
-                      ro_html_colour(mid[k]), label[k]);
+                      ro_html_colour(classes[k].mid), classes[k].label);
     ro_fmt_puts(o, "</ul>\n");
 }
 
