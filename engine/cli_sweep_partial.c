@@ -154,6 +154,35 @@ static const char *describe(const char *line, char *buf, size_t size)
     return buf;
 }
 
+/* The first settings line that differs, as the partial file has it
+ * (line, NULL after its last) and as this sweep has it (want, "" after
+ * its last): the same setting with another value, or a setting only one
+ * of them has (the lower rank is the one missing from the other). */
+static void report_difference(const char *partial, const char *line, const char *want)
+{
+    char was[1024], now[1024];
+    int rs = line != NULL ? setting_rank(line) : N_SETTINGS;
+    int rw = *want ? setting_rank(want) : N_SETTINGS;
+    if (rs == SETTING_SCENARIO && rw == SETTING_SCENARIO)
+        cli_errorf("%s: cannot resume: the scenario file has changed since it was written "
+                   "(fingerprint %.*s then, %.*s now); restore it, or delete the partial "
+                   "file to start again",
+                   partial, (int)strcspn(line + 11, "\n"), line + 11,
+                   (int)strcspn(want + 11, "\n"), want + 11);
+    else if (rs == rw)
+        cli_errorf("%s: cannot resume: it was written with %s, this sweep has %s; use the "
+                   "same settings, or delete it to start again",
+                   partial, describe(line, was, sizeof was), describe(want, now, sizeof now));
+    else if (rs < rw)
+        cli_errorf("%s: cannot resume: it was written with %s, which this sweep does not "
+                   "have; use the same settings, or delete it to start again",
+                   partial, describe(line, was, sizeof was));
+    else
+        cli_errorf("%s: cannot resume: this sweep has %s, which it was written without; "
+                   "use the same settings, or delete it to start again",
+                   partial, describe(want, now, sizeof now));
+}
+
 /* Compare the settings lines at the start of fp with this sweep's (want);
  * false after printing the first difference. *end: where they end. */
 static bool check_settings(FILE *fp, const char *partial, const char *want, long *end)
@@ -162,7 +191,6 @@ static bool check_settings(FILE *fp, const char *partial, const char *want, long
     size_t cap = 0;
     ssize_t n = getline(&line, &cap, fp);
     bool ok = false;
-    char was[1024], now[1024];
     *end = 0;
     if (n <= 0) {
         cli_errorf("%s: is empty, nothing to resume: delete it to start again", partial);
@@ -192,26 +220,7 @@ static bool check_settings(FILE *fp, const char *partial, const char *want, long
             w += wl;
             continue;
         }
-        int rs = stored ? setting_rank(line) : N_SETTINGS;
-        int rw = *w ? setting_rank(w) : N_SETTINGS;
-        if (rs == SETTING_SCENARIO && rw == SETTING_SCENARIO)
-            cli_errorf("%s: cannot resume: the scenario file has changed since it was written "
-                       "(fingerprint %.*s then, %.*s now); restore it, or delete the partial "
-                       "file to start again",
-                       partial, (int)strcspn(line + 11, "\n"), line + 11,
-                       (int)strcspn(w + 11, "\n"), w + 11);
-        else if (rs == rw)
-            cli_errorf("%s: cannot resume: it was written with %s, this sweep has %s; use the "
-                       "same settings, or delete it to start again",
-                       partial, describe(line, was, sizeof was), describe(w, now, sizeof now));
-        else if (rs < rw)
-            cli_errorf("%s: cannot resume: it was written with %s, which this sweep does not "
-                       "have; use the same settings, or delete it to start again",
-                       partial, describe(line, was, sizeof was));
-        else
-            cli_errorf("%s: cannot resume: this sweep has %s, which it was written without; "
-                       "use the same settings, or delete it to start again",
-                       partial, describe(w, now, sizeof now));
+        report_difference(partial, stored ? line : NULL, w);
         break;
     }
 done:
