@@ -199,23 +199,35 @@ static int resolve_outputs(cli_run_sink *k, const char *what, const char *const 
     return st;
 }
 
+/* Each output's option and writer (NULL: written otherwise, see cli.h). */
+static const struct {
+    const char *option;
+    int (*fn)(FILE *, const runoff_scenario *, const runoff_result *);
+} run_outputs[] = {
+    [CLI_RUN_DRAWS] = {"--draws-csv", NULL},
+    [CLI_RUN_CSV] = {"--csv", runoff_write_csv},
+    [CLI_RUN_HIST] = {"--histogram-csv", runoff_write_histogram_csv},
+    [CLI_RUN_REGIONS] = {"--regions-csv", runoff_write_regions_csv},
+    [CLI_RUN_TREND] = {"--trend-csv", runoff_write_trend_csv},
+    [CLI_RUN_JSON] = {"--json", runoff_write_json},
+    [CLI_RUN_HTML] = {"--html", NULL},
+};
+_Static_assert(sizeof run_outputs / sizeof *run_outputs == CLI_RUN_OUTPUTS, "every output named");
+
 int cli_run_sink_open(cli_run_sink *k, const cli_run_paths *p, const char *what,
                       const char *const *inputs, size_t n_inputs)
 {
+    const char *paths[CLI_RUN_OUTPUTS] = {
+        [CLI_RUN_DRAWS] = p->draws_csv, [CLI_RUN_CSV] = p->csv,   [CLI_RUN_HIST] = p->hist,
+        [CLI_RUN_REGIONS] = p->regions, [CLI_RUN_TREND] = p->trend, [CLI_RUN_JSON] = p->json,
+        [CLI_RUN_HTML] = p->html};
     *k = (cli_run_sink){
-        .outs = {
-            {"--draws-csv", p->draws_csv, NULL, {0}},
-            {"--csv", p->csv, runoff_write_csv, {0}},
-            {"--histogram-csv", p->hist, runoff_write_histogram_csv, {0}},
-            {"--regions-csv", p->regions, runoff_write_regions_csv, {0}},
-            {"--trend-csv", p->trend, runoff_write_trend_csv, {0}},
-            {"--json", p->json, runoff_write_json, {0}},
-            {"--html", p->html, NULL, {0}},
-        },
         .json_stdout = p->json_stdout,
         .brief = p->brief,
         .report = true,
     };
+    for (size_t i = 0; i < CLI_RUN_OUTPUTS; i++)
+        k->outs[i] = (cli_run_output){run_outputs[i].option, paths[i], run_outputs[i].fn, {0}};
     int status = resolve_outputs(k, what, inputs, n_inputs);
     if (status != CLI_OK)
         return status;
@@ -309,7 +321,7 @@ int cli_run(int argc, char **argv)
         goto done;
     status = CLI_FAIL;
     draws_sink sink = {.s = s};
-    cli_out *draws_out = &outs.outs[0].out;
+    cli_out *draws_out = &outs.outs[CLI_RUN_DRAWS].out;
     if (a.paths.draws_csv != NULL && writer) {
         sink.fp = draws_out->fp;
         fprintf(sink.fp, "draw,share_a,turnout,blank_null,votes_a,votes_b,winner,regions_a\n");
