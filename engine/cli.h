@@ -154,10 +154,19 @@ typedef struct {
     int (*fn)(FILE *, const runoff_scenario *, const runoff_result *);
     cli_out out;
 } cli_run_output;
-#define CLI_RUN_OUTPUTS 7
-#define CLI_RUN_HTML 6         /* outs[CLI_RUN_HTML] is --html (written with the map) */
+/* The outputs, in the order they are resolved, opened and written. */
+enum {
+    CLI_RUN_DRAWS,   /* --draws-csv, written during the run */
+    CLI_RUN_CSV,
+    CLI_RUN_HIST,
+    CLI_RUN_REGIONS,
+    CLI_RUN_TREND,
+    CLI_RUN_JSON,
+    CLI_RUN_HTML,    /* written with the map */
+    CLI_RUN_OUTPUTS
+};
 typedef struct {
-    cli_run_output outs[CLI_RUN_OUTPUTS]; /* [0] is --draws-csv */
+    cli_run_output outs[CLI_RUN_OUTPUTS];
     bool json_stdout, brief;
     bool report;               /* the report (or JSON) goes to standard output */
     runoff_map *map;           /* the page's map (cli_run_sink_map), or NULL */

@@ -86,26 +86,13 @@ static void part_close(part *p)
     *p = (part){.path = p->path};
 }
 
-/* Open path and read its header into *p; CLI_OK or an exit status after
- * printing why. */
-static int part_open(part *p, const char *path)
+/* Read p's header lines: the title (else nothing more), the settings lines
+ * into m, the shard line and the first line of data. */
+static void read_header(part *p, FILE *m)
 {
-    *p = (part){.path = path};
-    if ((p->fp = fopen(path, "rb")) == NULL) {
-        cli_errorf("%s: cannot open: %s", path, strerror(errno));
-        return errno == ENOENT ? CLI_USAGE : CLI_FAIL;
-    }
-    char *line = NULL, *settings = NULL;
-    size_t cap = 0, n_settings = 0;
-    FILE *m = open_memstream(&settings, &n_settings);
-    ssize_t got;
-    int status = CLI_USAGE;
-    if (m == NULL) {
-        cli_errorf("out of memory");
-        status = CLI_FAIL;
-        goto done;
-    }
-    while ((got = getline(&line, &cap, p->fp)) > 0) {
+    char *line = NULL;
+    size_t cap = 0;
+    while (getline(&line, &cap, p->fp) > 0) {
         if (p->title == NULL) {
             if (strcmp(line, CLI_SHARD_RUN_TITLE) != 0 && strcmp(line, CLI_SHARD_SWEEP_TITLE) != 0)
                 break;
@@ -119,14 +106,14 @@ static int part_open(part *p, const char *path)
             break;
         }
     }
-    fclose(m);
-    p->settings = settings;
-    settings = NULL;
-    if (p->title == NULL) {
-        cli_errorf("%s: is not a part written by runoff run --shard or runoff sweep --shard",
-                   path);
-        goto done;
-    }
+    free(line);
+}
+
+/* "# shard I/N" with 1 <= I <= N, and for a sweep "points LO-HI of P"
+ * with exactly the points shard I of N gets; sets index, count and the
+ * points. False for a damaged line, or no data after it. */
+static bool parse_shard_line(part *p)
+{
     uint64_t i = 0;
     int used = 0;
     bool ok = p->shard_line != NULL && p->data_line != NULL &&
@@ -138,15 +125,36 @@ static int part_open(part *p, const char *path)
              p->lo <= p->hi && p->hi <= p->points &&
              p->lo == runoff_shard_begin(p->points, i - 1, p->count) &&
              p->hi == runoff_shard_begin(p->points, i, p->count);
-    if (!ok) {
-        cli_errorf("%s: its header is damaged (no valid '# shard' line or no data)", path);
-        goto done;
-    }
     p->index = i - 1;
-    status = CLI_OK;
-done:
-    free(line);
-    free(settings);
+    return ok;
+}
+
+/* Open path and read its header into *p; CLI_OK or an exit status after
+ * printing why. */
+static int part_open(part *p, const char *path)
+{
+    *p = (part){.path = path};
+    if ((p->fp = fopen(path, "rb")) == NULL) {
+        cli_errorf("%s: cannot open: %s", path, strerror(errno));
+        return errno == ENOENT ? CLI_USAGE : CLI_FAIL;
+    }
+    size_t n_settings = 0;
+    FILE *m = open_memstream(&p->settings, &n_settings);
+    if (m == NULL) {
+        cli_errorf("out of memory");
+        part_close(p);
+        return CLI_FAIL;
+    }
+    read_header(p, m);
+    fclose(m);
+    int status = CLI_USAGE;
+    if (p->title == NULL)
+        cli_errorf("%s: is not a part written by runoff run --shard or runoff sweep --shard",
+                   path);
+    else if (!parse_shard_line(p))
+        cli_errorf("%s: its header is damaged (no valid '# shard' line or no data)", path);
+    else
+        status = CLI_OK;
     if (status != CLI_OK)
         part_close(p);
     return status;
@@ -252,6 +260,29 @@ static int shard_set_add(shard_set *set, part *first, part *cur, char **paths, s
     return CLI_OK;
 }
 
+/* What a merge does with each part once it is checked: k is its position
+ * in the arguments, and cur is first when k == 0. CLI_OK or an exit status
+ * after printing why. */
+typedef int (*part_visit)(void *ctx, part *first, part *cur, size_t k);
+
+/* Open the parts in turn into *first and a second slot, check each against
+ * the first (shard_set_add), hand it to visit and close it, all but the
+ * first, which the caller closes; then check that the shards cover 1..N. */
+static int for_each_part(char **paths, size_t n, part *first, shard_set *set, part_visit visit,
+                         void *ctx)
+{
+    part p = {0};
+    int status = CLI_OK;
+    for (size_t k = 0; k < n && status == CLI_OK; k++) {
+        part *cur = k == 0 ? first : &p;
+        if ((status = shard_set_add(set, first, cur, paths, k)) == CLI_OK)
+            status = visit(ctx, first, cur, k);
+        if (k > 0)
+            part_close(&p);
+    }
+    return status != CLI_OK ? status : check_coverage(set->seen, first->count);
+}
+
 /* ----------------------------------------------------------------- run */
 
 /* The scenario's bytes that follow a run part's header. */
@@ -344,6 +375,71 @@ done:
     return s;
 }
 
+/* What the parts of a run add up to. */
+typedef struct {
+    char *text;           /* the first part's scenario; every part has the same */
+    size_t len;
+    runoff_scenario *s;
+    runoff_result *r;
+} run_merge;
+
+/* From the first part: the scenario, and an empty result for the seed the
+ * shards used (the one in its first result). */
+static int first_run_part(run_merge *m, part *p)
+{
+    if ((m->text = read_scenario(p, &m->len)) == NULL ||
+        (m->s = load_scenario(p, m->text, m->len)) == NULL)
+        return CLI_USAGE;
+    long at = ftell(p->fp);
+    uint64_t used = 0;
+    if (fscanf(p->fp, " result 1 draws %*u seed %" SCNu64, &used) != 1 ||
+        fseek(p->fp, at, SEEK_SET) != 0) {
+        cli_errorf("%s: its result is damaged", p->path);
+        return CLI_USAGE;
+    }
+    runoff_error err = {0};
+    if ((m->r = runoff_result_alloc(m->s, used, &err)) == NULL)
+        return cli_report_error(&err);
+    return CLI_OK;
+}
+
+/* Whether cur's scenario is the first part's, byte for byte. */
+static int same_scenario(const run_merge *m, const part *first, part *cur)
+{
+    size_t len = 0;
+    char *other = read_scenario(cur, &len);
+    if (other == NULL)
+        return CLI_USAGE;
+    bool same = len == m->len && memcmp(other, m->text, len) == 0;
+    free(other);
+    if (!same) {
+        cli_errorf("%s and %s are not shards of the same run: their scenarios differ",
+                   first->path, cur->path);
+        return CLI_USAGE;
+    }
+    return CLI_OK;
+}
+
+/* A part_visit: cur's result added to the run's. */
+static int add_run_part(void *ctx, part *first, part *cur, size_t k)
+{
+    run_merge *m = ctx;
+    int status = k == 0 ? first_run_part(m, cur) : same_scenario(m, first, cur);
+    if (status != CLI_OK)
+        return status;
+    runoff_error err = {0};
+    if (runoff_result_load_add(m->r, cur->fp, &err) != RUNOFF_OK) {
+        char buf[2048];
+        cli_errorf("%s: %s", cur->path, runoff_error_format(&err, buf, sizeof buf));
+        return CLI_USAGE;
+    }
+    if (k == 0) { /* only its header is needed now: one part's file open at a time */
+        fclose(first->fp);
+        first->fp = NULL;
+    }
+    return CLI_OK;
+}
+
 static int merge_run(char **paths, size_t n, const merge_args *a)
 {
     if (a->out != NULL) {
@@ -353,76 +449,80 @@ static int merge_run(char **paths, size_t n, const merge_args *a)
     }
     cli_run_sink sink;
     int status = cli_run_sink_open(&sink, &a->paths, "part", (const char *const *)paths, n);
-    part first = {0}, p = {0};
-    char *text = NULL, *other = NULL;
-    size_t len = 0, other_len = 0;
-    runoff_scenario *s = NULL;
-    runoff_result *r = NULL;
+    part first = {0};
     shard_set set = {0};
-    if (status != CLI_OK)
-        goto done;
-    for (size_t k = 0; k < n; k++) {
-        part *cur = k == 0 ? &first : &p;
-        if ((status = shard_set_add(&set, &first, cur, paths, k)) != CLI_OK)
-            goto done;
-        status = CLI_USAGE;
-        if (k == 0) {
-            if ((text = read_scenario(cur, &len)) == NULL ||
-                (s = load_scenario(cur, text, len)) == NULL)
-                goto done;
-            runoff_error err = {0};
-            /* The seed the shards used: the one in the first result. */
-            long at = ftell(cur->fp);
-            uint64_t used = 0;
-            if (fscanf(cur->fp, " result 1 draws %*u seed %" SCNu64, &used) != 1 ||
-                fseek(cur->fp, at, SEEK_SET) != 0) {
-                cli_errorf("%s: its result is damaged", cur->path);
-                goto done;
-            }
-            if ((r = runoff_result_alloc(s, used, &err)) == NULL) {
-                status = cli_report_error(&err);
-                goto done;
-            }
-        } else {
-            if ((other = read_scenario(cur, &other_len)) == NULL)
-                goto done;
-            if (other_len != len || memcmp(other, text, len) != 0) {
-                cli_errorf("%s and %s are not shards of the same run: their scenarios differ",
-                           first.path, cur->path);
-                goto done;
-            }
-            free(other);
-            other = NULL;
-        }
-        runoff_error err = {0};
-        if (runoff_result_load_add(r, cur->fp, &err) != RUNOFF_OK) {
-            char buf[2048];
-            cli_errorf("%s: %s", cur->path, runoff_error_format(&err, buf, sizeof buf));
-            goto done;
-        }
-        if (k > 0)
-            part_close(&p);
-        else {
-            fclose(first.fp);
-            first.fp = NULL;
-        }
-    }
-    if ((status = check_coverage(set.seen, first.count)) != CLI_OK)
-        goto done;
-    status = cli_run_sink_write(&sink, s, r);
-done:
+    run_merge m = {0};
+    if (status == CLI_OK)
+        status = for_each_part(paths, n, &first, &set, add_run_part, &m);
+    if (status == CLI_OK)
+        status = cli_run_sink_write(&sink, m.s, m.r);
     cli_run_sink_abort(&sink);
     part_close(&first);
-    part_close(&p);
-    free(text);
-    free(other);
     shard_set_free(&set);
-    runoff_result_free(r);
-    runoff_scenario_free(s);
+    free(m.text);
+    runoff_result_free(m.r);
+    runoff_scenario_free(m.s);
     return status;
 }
 
 /* --------------------------------------------------------------- sweep */
+
+/* A part_visit: every part of a sweep has the same CSV header. */
+static int same_csv_header(void *ctx, part *first, part *cur, size_t k)
+{
+    (void)ctx;
+    (void)k;
+    if (strcmp(cur->data_line, first->data_line) != 0) {
+        cli_errorf("%s and %s are not shards of the same sweep: their CSV headers differ",
+                   first->path, cur->path);
+        return CLI_USAGE;
+    }
+    return CLI_OK;
+}
+
+/* cur's rows to out: exactly as many whole rows as it has points. */
+static int copy_rows(part *cur, cli_out *out)
+{
+    char *line = NULL;
+    size_t cap = 0;
+    uint64_t rows = 0;
+    ssize_t got;
+    while ((got = getline(&line, &cap, cur->fp)) > 0) {
+        if (line[got - 1] != '\n')
+            break; /* a cut row */
+        fwrite(line, 1, (size_t)got, out->fp);
+        rows++;
+    }
+    free(line);
+    if (rows != cur->hi - cur->lo || got > 0) {
+        cli_errorf("%s: has %" PRIu64 " whole rows, expected %" PRIu64 " (points %" PRIu64
+                   "-%" PRIu64 "): an unfinished or damaged shard",
+                   cur->path, rows, cur->hi - cur->lo, cur->lo + 1, cur->hi);
+        return CLI_USAGE;
+    }
+    if (ferror(out->fp)) {
+        cli_errorf("%s: write failed: %s", out->path, strerror(errno));
+        return CLI_FAIL;
+    }
+    return CLI_OK;
+}
+
+/* The rows of every shard in shard order, which is point order: the first
+ * part is still open after its header, the others are opened again. */
+static int copy_all_rows(char **paths, part *first, const shard_set *set, cli_out *out)
+{
+    const uint64_t count = first->count; /* closing first clears it */
+    part p = {0};
+    int status = CLI_OK;
+    for (uint64_t i = 0; i < count && status == CLI_OK; i++) {
+        part *cur = set->order[i] == 0 ? first : &p;
+        if (set->order[i] != 0 && (status = part_open(cur, paths[set->order[i]])) != CLI_OK)
+            break;
+        status = copy_rows(cur, out);
+        part_close(cur);
+    }
+    return status;
+}
 
 static int merge_sweep(char **paths, size_t n, const merge_args *a)
 {
@@ -432,68 +532,21 @@ static int merge_sweep(char **paths, size_t n, const merge_args *a)
         return CLI_USAGE;
     }
     cli_out out = {0};
-    part first = {0}, p = {0};
+    part first = {0};
     shard_set set = {0};
-    char *line = NULL;
-    size_t cap = 0;
     int status = cli_out_resolve_against(&out, "--out", a->out ? a->out : "-", paths, n, NULL);
-    if (status != CLI_OK)
-        goto done;
-    status = CLI_USAGE;
-    /* first pass: the headers, and which part holds which shard */
-    for (size_t k = 0; k < n; k++) {
-        part *cur = k == 0 ? &first : &p;
-        if ((status = shard_set_add(&set, &first, cur, paths, k)) != CLI_OK)
-            goto done;
-        status = CLI_USAGE;
-        if (strcmp(cur->data_line, first.data_line) != 0) {
-            cli_errorf("%s and %s are not shards of the same sweep: their CSV headers differ",
-                       first.path, cur->path);
-            goto done;
-        }
-        if (k > 0)
-            part_close(&p);
+    if (status == CLI_OK)
+        status = for_each_part(paths, n, &first, &set, same_csv_header, NULL);
+    if (status == CLI_OK && !cli_out_open(&out))
+        status = CLI_FAIL;
+    if (status == CLI_OK) {
+        fputs(first.data_line, out.fp);
+        status = copy_all_rows(paths, &first, &set, &out);
     }
-    if ((status = check_coverage(set.seen, first.count)) != CLI_OK)
-        goto done;
-    status = CLI_FAIL;
-    if (!cli_out_open(&out))
-        goto done;
-    fputs(first.data_line, out.fp);
-    /* second pass: the rows, in shard order, which is point order */
-    const uint64_t count = first.count;
-    for (uint64_t i = 0; i < count; i++) {
-        part *cur = set.order[i] == 0 ? &first : &p;
-        if (set.order[i] != 0 && (status = part_open(cur, paths[set.order[i]])) != CLI_OK)
-            goto done;
-        status = CLI_USAGE;
-        uint64_t rows = 0;
-        ssize_t got;
-        while ((got = getline(&line, &cap, cur->fp)) > 0) {
-            if (line[got - 1] != '\n')
-                break; /* a cut row */
-            fwrite(line, 1, (size_t)got, out.fp);
-            rows++;
-        }
-        if (rows != cur->hi - cur->lo || got > 0) {
-            cli_errorf("%s: has %" PRIu64 " whole rows, expected %" PRIu64 " (points %" PRIu64
-                       "-%" PRIu64 "): an unfinished or damaged shard",
-                       cur->path, rows, cur->hi - cur->lo, cur->lo + 1, cur->hi);
-            goto done;
-        }
-        if (ferror(out.fp)) {
-            cli_errorf("%s: write failed: %s", out.path, strerror(errno));
-            status = CLI_FAIL;
-            goto done;
-        }
-        part_close(cur);
-    }
-    status = cli_out_commit(&out) ? CLI_OK : CLI_FAIL;
-done:
+    if (status == CLI_OK && !cli_out_commit(&out))
+        status = CLI_FAIL;
     cli_out_abort(&out);
     part_close(&first);
-    part_close(&p);
-    free(line);
     shard_set_free(&set);
     return status;
 }

@@ -199,23 +199,35 @@ static int resolve_outputs(cli_run_sink *k, const char *what, const char *const 
     return st;
 }
 
+/* Each output's option and writer (NULL: written otherwise, see cli.h). */
+static const struct {
+    const char *option;
+    int (*fn)(FILE *, const runoff_scenario *, const runoff_result *);
+} run_outputs[] = {
+    [CLI_RUN_DRAWS] = {"--draws-csv", NULL},
+    [CLI_RUN_CSV] = {"--csv", runoff_write_csv},
+    [CLI_RUN_HIST] = {"--histogram-csv", runoff_write_histogram_csv},
+    [CLI_RUN_REGIONS] = {"--regions-csv", runoff_write_regions_csv},
+    [CLI_RUN_TREND] = {"--trend-csv", runoff_write_trend_csv},
+    [CLI_RUN_JSON] = {"--json", runoff_write_json},
+    [CLI_RUN_HTML] = {"--html", NULL},
+};
+_Static_assert(sizeof run_outputs / sizeof *run_outputs == CLI_RUN_OUTPUTS, "every output named");
+
 int cli_run_sink_open(cli_run_sink *k, const cli_run_paths *p, const char *what,
                       const char *const *inputs, size_t n_inputs)
 {
+    const char *paths[CLI_RUN_OUTPUTS] = {
+        [CLI_RUN_DRAWS] = p->draws_csv, [CLI_RUN_CSV] = p->csv,   [CLI_RUN_HIST] = p->hist,
+        [CLI_RUN_REGIONS] = p->regions, [CLI_RUN_TREND] = p->trend, [CLI_RUN_JSON] = p->json,
+        [CLI_RUN_HTML] = p->html};
     *k = (cli_run_sink){
-        .outs = {
-            {"--draws-csv", p->draws_csv, NULL, {0}},
-            {"--csv", p->csv, runoff_write_csv, {0}},
-            {"--histogram-csv", p->hist, runoff_write_histogram_csv, {0}},
-            {"--regions-csv", p->regions, runoff_write_regions_csv, {0}},
-            {"--trend-csv", p->trend, runoff_write_trend_csv, {0}},
-            {"--json", p->json, runoff_write_json, {0}},
-            {"--html", p->html, NULL, {0}},
-        },
         .json_stdout = p->json_stdout,
         .brief = p->brief,
         .report = true,
     };
+    for (size_t i = 0; i < CLI_RUN_OUTPUTS; i++)
+        k->outs[i] = (cli_run_output){run_outputs[i].option, paths[i], run_outputs[i].fn, {0}};
     int status = resolve_outputs(k, what, inputs, n_inputs);
     if (status != CLI_OK)
         return status;
@@ -271,6 +283,88 @@ void cli_run_sink_abort(cli_run_sink *k)
     k->map = NULL;
 }
 
+/* The scenario, refused (CLI_USAGE) when --trend-csv cannot be written
+ * for it; NULL with *status after printing why. */
+static runoff_scenario *load_for_run(const char *path, run_args *a, int *status)
+{
+    runoff_scenario *s = cli_load(path, &a->common, status, NULL);
+    const char *why = s != NULL && a->paths.trend != NULL ? runoff_trend_csv_refusal(s) : NULL;
+    if (why != NULL) {
+        cli_errorf("--trend-csv %s", why);
+        runoff_scenario_free(s);
+        *status = CLI_USAGE;
+        return NULL;
+    }
+    return s;
+}
+
+/* Every output resolved and opened, and the page's map read, before
+ * simulating, so that a bad path fails in milliseconds, not after the run.
+ * Only rank 0 writes (cli_mpi.c); every rank learns whether it can. */
+static int open_outputs(cli_run_sink *outs, const cli_run_paths *paths, const runoff_scenario *s,
+                        const char *path, bool writer)
+{
+    int status = writer ? cli_run_sink_open(outs, paths, "scenario", &path, 1) : CLI_OK;
+    if (status == CLI_OK && writer)
+        status = cli_run_sink_map(outs, s, path);
+    return cli_mpi_agree(status);
+}
+
+/* --draws-csv: its header now, then one row per draw from on_draw. */
+static void start_draws_csv(draws_sink *sink, FILE *fp, runoff_sim_options *sim)
+{
+    sink->fp = fp;
+    fprintf(fp, "draw,share_a,turnout,blank_null,votes_a,votes_b,winner,regions_a\n");
+    sim->on_draw = on_draw;
+    sim->on_draw_ctx = sink;
+}
+
+/* The simulation, with rank 0's progress line, into *r; CLI_OK, or an
+ * exit status after printing why (*r NULL on rank 0). The other ranks
+ * simulate their share for rank 0 and report only their own failure. */
+static int simulate(const runoff_scenario *s, run_args *a, bool writer, const draws_sink *sink,
+                    runoff_result **r)
+{
+    cli_progress prog;
+    a->common.quiet = a->common.quiet || !writer;
+    cli_common_progress(&a->common, &prog, "simulating");
+    runoff_error err = {0};
+    *r = cli_mpi_simulate(s, &a->common.sim, a->paths.draws_csv == NULL, &err);
+    cli_progress_done(&prog);
+    if (!writer)
+        return *r == NULL && err.status != RUNOFF_OK ? cli_report_error(&err) : CLI_OK;
+    if (*r != NULL)
+        return CLI_OK;
+    int status = CLI_FAIL;
+    if (sink->failed && !cli_interrupted)
+        cli_errorf("%s: write failed: %s", a->paths.draws_csv, strerror(sink->write_errno));
+    else
+        status = cli_report_error(&err);
+    if (cli_interrupted)
+        cli_errorf("interrupted: no output file was written");
+    return status;
+}
+
+/* Open the outputs, simulate s, write them. */
+static int run_scenario(const char *path, run_args *a, const runoff_scenario *s)
+{
+    cli_run_sink outs = {0};
+    runoff_result *r = NULL;
+    const bool writer = cli_mpi_rank() == 0;
+    int status = open_outputs(&outs, &a->paths, s, path, writer);
+    if (status == CLI_OK) {
+        draws_sink sink = {.s = s};
+        if (a->paths.draws_csv != NULL && writer)
+            start_draws_csv(&sink, outs.outs[CLI_RUN_DRAWS].out.fp, &a->common.sim);
+        status = simulate(s, a, writer, &sink, &r);
+        if (status == CLI_OK && writer)
+            status = cli_run_sink_write(&outs, s, r);
+    }
+    cli_run_sink_abort(&outs);
+    runoff_result_free(r);
+    return status;
+}
+
 int cli_run(int argc, char **argv)
 {
     run_args a = {0};
@@ -284,62 +378,11 @@ int cli_run(int argc, char **argv)
         cli_common_free(&a.common);
         return cli_exit_status(status);
     }
-    runoff_scenario *s = status == CLI_OK ? cli_load(path, &a.common, &status, NULL) : NULL;
+    runoff_scenario *s = status == CLI_OK ? load_for_run(path, &a, &status) : NULL;
     cli_common_free(&a.common);
     if (s == NULL)
         return cli_exit_status(status);
-    const char *why = a.paths.trend != NULL ? runoff_trend_csv_refusal(s) : NULL;
-    if (why != NULL) {
-        cli_errorf("--trend-csv %s", why);
-        runoff_scenario_free(s);
-        return CLI_USAGE;
-    }
-
-    cli_run_sink outs = {0};
-    runoff_result *r = NULL;
-    /* Under MPI (cli_mpi.c) only rank 0 writes; the others simulate their
-     * share. Every output resolved and opened before simulating, so a bad
-     * path fails in milliseconds, not after the run. */
-    const bool writer = cli_mpi_rank() == 0;
-    status = writer ? cli_run_sink_open(&outs, &a.paths, "scenario", &path, 1) : CLI_OK;
-    /* the page's map is read before simulating too */
-    if (status == CLI_OK && writer)
-        status = cli_run_sink_map(&outs, s, path);
-    if ((status = cli_mpi_agree(status)) != CLI_OK)
-        goto done;
-    status = CLI_FAIL;
-    draws_sink sink = {.s = s};
-    cli_out *draws_out = &outs.outs[0].out;
-    if (a.paths.draws_csv != NULL && writer) {
-        sink.fp = draws_out->fp;
-        fprintf(sink.fp, "draw,share_a,turnout,blank_null,votes_a,votes_b,winner,regions_a\n");
-        a.common.sim.on_draw = on_draw;
-        a.common.sim.on_draw_ctx = &sink;
-    }
-
-    cli_progress prog;
-    a.common.quiet = a.common.quiet || !writer;
-    cli_common_progress(&a.common, &prog, "simulating");
-    runoff_error err = {0};
-    r = cli_mpi_simulate(s, &a.common.sim, a.paths.draws_csv == NULL, &err);
-    cli_progress_done(&prog);
-    if (!writer) {
-        status = r == NULL && err.status != RUNOFF_OK ? cli_report_error(&err) : CLI_OK;
-        goto done;
-    }
-    if (r == NULL) {
-        if (sink.failed && !cli_interrupted)
-            cli_errorf("%s: write failed: %s", a.paths.draws_csv, strerror(sink.write_errno));
-        else
-            status = cli_report_error(&err);
-        if (cli_interrupted)
-            cli_errorf("interrupted: no output file was written");
-        goto done;
-    }
-    status = cli_run_sink_write(&outs, s, r);
-done:
-    cli_run_sink_abort(&outs);
-    runoff_result_free(r);
+    status = run_scenario(path, &a, s);
     runoff_scenario_free(s);
     return status;
 }

@@ -99,20 +99,26 @@ static bool read_input(const char *path, const char *display, char **buf, size_t
 /* The outputs of the whole run belong to merge: a shard writes its part. */
 static bool refuse_outputs(const cli_run_paths *p, const char *out, uint64_t count)
 {
-    const char *names[] = {"--csv", "--histogram-csv", "--regions-csv", "--draws-csv",
-                           "--trend-csv", "--json"};
-    const char *given[] = {p->csv, p->hist, p->regions, p->draws_csv, p->trend,
-                           p->json != NULL || p->json_stdout ? "" : NULL};
+    const struct {
+        const char *option, *given; /* given: non-NULL if the option was */
+    } outputs[] = {
+        {"--csv", p->csv},
+        {"--histogram-csv", p->hist},
+        {"--regions-csv", p->regions},
+        {"--draws-csv", p->draws_csv},
+        {"--trend-csv", p->trend},
+        {"--json", p->json != NULL || p->json_stdout ? "" : NULL},
+    };
     if (count == 0) {
         cli_errorf("--out is the partial file of --shard I/N; a whole run writes --csv, "
                    "--json and the others");
         return false;
     }
-    for (size_t i = 0; i < sizeof names / sizeof *names; i++)
-        if (given[i] != NULL) {
+    for (size_t i = 0; i < sizeof outputs / sizeof *outputs; i++)
+        if (outputs[i].given != NULL) {
             cli_errorf("%s: a shard writes only its partial file (--out); give %s to "
                        "'runoff merge'",
-                       names[i], names[i]);
+                       outputs[i].option, outputs[i].option);
             return false;
         }
     if (out == NULL) {
@@ -122,67 +128,92 @@ static bool refuse_outputs(const cli_run_paths *p, const char *out, uint64_t cou
     return true;
 }
 
+/* The scenario as a part carries it (the text as read) and as the shard
+ * simulates it (the document with every --set). */
+typedef struct {
+    const char *display; /* "<stdin>" for "-" */
+    char *text;
+    size_t len;
+    uint64_t hash;       /* the document's, before --set */
+    runoff_doc *doc;
+    runoff_scenario *s;
+} shard_input;
+
+/* CLI_OK, or an exit status after printing why; shard_input_free in
+ * either case. */
+static int shard_input_load(shard_input *in, const char *path, const cli_common *common)
+{
+    runoff_error err = {0};
+    if (!read_input(path, in->display, &in->text, &in->len))
+        return CLI_USAGE;
+    if ((in->doc = runoff_doc_parse_buffer(in->display, in->text, in->len, &err)) == NULL)
+        return cli_report_error(&err);
+    in->hash = runoff_doc_hash(in->doc);
+    for (size_t i = 0; i < common->sets.n; i++)
+        if (runoff_doc_set(in->doc, common->sets.items[i], &err) != RUNOFF_OK)
+            return cli_report_error(&err);
+    if ((in->s = runoff_scenario_from_doc(in->doc, &err)) == NULL)
+        return cli_report_error(&err);
+    return CLI_OK;
+}
+
+static void shard_input_free(shard_input *in)
+{
+    runoff_scenario_free(in->s);
+    runoff_doc_free(in->doc);
+    free(in->text);
+}
+
+/* The part (cli_shard.h): the settings lines, the shard line, the
+ * scenario's text, the result. */
+static bool write_part(FILE *fp, const shard_input *in, const cli_common *common, uint64_t index,
+                       uint64_t count, const runoff_result *r)
+{
+    cli_shard_settings set = {.title = CLI_SHARD_RUN_TITLE, .hash = in->hash,
+                              .source = in->display, .sim = &common->sim, .sets = &common->sets};
+    cli_shard_write_settings(fp, &set);
+    fprintf(fp, "# shard %" PRIu64 "/%" PRIu64 "\nscenario %zu\n", index + 1, count, in->len);
+    return fwrite(in->text, 1, in->len, fp) == in->len && fputc('\n', fp) != EOF &&
+           runoff_result_save(fp, r) == 0 && !ferror(fp);
+}
+
 int cli_run_shard(const char *path, const cli_run_paths *paths, const char *out, uint64_t index,
                   uint64_t count, cli_common *common)
 {
     if (!refuse_outputs(paths, out, count))
         return CLI_USAGE;
-    const char *display = strcmp(path, "-") == 0 ? "<stdin>" : path;
-    char *text = NULL;
-    size_t len = 0;
-    runoff_doc *doc = NULL;
-    runoff_scenario *s = NULL;
+    shard_input in = {.display = strcmp(path, "-") == 0 ? "<stdin>" : path};
     runoff_result *r = NULL;
     cli_out o = {0};
     runoff_error err = {0};
-    int status = CLI_USAGE;
-    if (!read_input(path, display, &text, &len))
-        goto done;
-    if ((doc = runoff_doc_parse_buffer(display, text, len, &err)) == NULL)
-        goto error;
-    uint64_t hash = runoff_doc_hash(doc);
-    for (size_t i = 0; i < common->sets.n; i++)
-        if (runoff_doc_set(doc, common->sets.items[i], &err) != RUNOFF_OK)
-            goto error;
-    if ((s = runoff_scenario_from_doc(doc, &err)) == NULL)
-        goto error;
     char *inputs[] = {(char *)path};
-    if ((status = cli_out_resolve_against(&o, "--out", out, inputs, 1, NULL)) != CLI_OK ||
-        !cli_out_open(&o)) {
-        status = status != CLI_OK ? status : CLI_FAIL;
+    int status = shard_input_load(&in, path, common);
+    if (status == CLI_OK &&
+        (status = cli_out_resolve_against(&o, "--out", out, inputs, 1, NULL)) == CLI_OK &&
+        !cli_out_open(&o))
+        status = CLI_FAIL;
+    if (status != CLI_OK)
         goto done;
-    }
     common->sim.shard_index = index;
     common->sim.shard_count = count;
     cli_progress prog;
     cli_common_progress(common, &prog, "simulating");
-    r = runoff_simulate(s, &common->sim, &err);
+    r = runoff_simulate(in.s, &common->sim, &err);
     cli_progress_done(&prog);
     if (r == NULL) {
         if (cli_interrupted)
             cli_errorf("interrupted: no output file was written");
-        goto error;
-    }
-    cli_shard_settings set = {.title = CLI_SHARD_RUN_TITLE, .hash = hash, .source = display,
-                              .sim = &common->sim, .sets = &common->sets};
-    cli_shard_write_settings(o.fp, &set);
-    fprintf(o.fp, "# shard %" PRIu64 "/%" PRIu64 "\nscenario %zu\n", index + 1, count, len);
-    if (fwrite(text, 1, len, o.fp) != len || fputc('\n', o.fp) == EOF ||
-        runoff_result_save(o.fp, r) != 0 || ferror(o.fp)) {
+        status = cli_report_error(&err);
+    } else if (!write_part(o.fp, &in, common, index, count, r)) {
         cli_errorf("%s: write failed: %s", out, strerror(errno));
         status = CLI_FAIL;
-        goto done;
+    } else {
+        status = cli_out_commit(&o) ? CLI_OK : CLI_FAIL;
     }
-    status = cli_out_commit(&o) ? CLI_OK : CLI_FAIL;
-    goto done;
-error:
-    status = cli_report_error(&err);
 done:
     cli_out_abort(&o);
     runoff_result_free(r);
-    runoff_scenario_free(s);
-    runoff_doc_free(doc);
-    free(text);
+    shard_input_free(&in);
     return status;
 }
 

@@ -125,6 +125,14 @@ static int parse_args(int argc, char **argv, sweep_args *a, const char **scenari
     return CLI_OK;
 }
 
+/* The points [*lo, *hi) of n that part index of count gets (a shard, or
+ * an MPI rank). */
+static void part_points(size_t n, uint64_t index, uint64_t count, size_t *lo, size_t *hi)
+{
+    *lo = (size_t)runoff_shard_begin(n, index, count);
+    *hi = (size_t)runoff_shard_begin(n, index + 1, count);
+}
+
 /* The document (file + --set) and the grid (sweep: section + --vary);
  * every point validated. *hash: the file's document, before --set. */
 static int build(const char *path, const sweep_args *a, runoff_doc **doc_out,
@@ -160,10 +168,8 @@ static int build(const char *path, const sweep_args *a, runoff_doc **doc_out,
     if (runoff_sweep_finish(sw, &err) != RUNOFF_OK)
         goto fail;
     size_t n = runoff_sweep_n_points(sw), lo = 0, hi = n;
-    if (a->shard_count > 0) { /* a shard validates its own points */
-        lo = (size_t)runoff_shard_begin(n, a->shard_index, a->shard_count);
-        hi = (size_t)runoff_shard_begin(n, a->shard_index + 1, a->shard_count);
-    }
+    if (a->shard_count > 0) /* a shard validates its own points */
+        part_points(n, a->shard_index, a->shard_count, &lo, &hi);
     for (size_t i = lo; i < hi; i++) {
         if ((s = runoff_sweep_scenario(sw, doc, i, &err)) == NULL)
             goto fail;
@@ -188,6 +194,14 @@ static char *settings_of(const sweep_args *a, uint64_t hash)
 {
     cli_sweep_settings ss = {hash, &a->common.sim, &a->common.sets, &a->varies, a->zip};
     return cli_sweep_partial_settings(&ss);
+}
+
+/* The progress line, counted in points; its callback goes into c->sim. */
+static void points_progress(cli_common *c, cli_progress *bar)
+{
+    cli_common_progress(c, bar, "sweeping");
+    bar->per_unit = RUNOFF_SWEEP_PROGRESS_UNIT;
+    bar->unit = "points";
 }
 
 /* Where rows go: each is flushed (and, in FILE.partial, synced) as it
@@ -254,8 +268,8 @@ static int resolve_outputs(const char *scenario, const sweep_args *a, cli_out *o
 
 /* --shard: the shard's points into a part for runoff merge (cli_shard.h),
  * written atomically like any output. */
-static int sweep_shard(const char *path, const sweep_args *a, runoff_doc *doc,
-                       const runoff_sweep *sw, uint64_t hash)
+static int sweep_shard(const char *path, sweep_args *a, runoff_doc *doc, const runoff_sweep *sw,
+                       uint64_t hash)
 {
     cli_out out = {0};
     char *inputs[] = {(char *)path};
@@ -265,9 +279,8 @@ static int sweep_shard(const char *path, const sweep_args *a, runoff_doc *doc,
         return status != CLI_OK ? status : CLI_FAIL;
     }
     char *settings = settings_of(a, hash);
-    size_t n = runoff_sweep_n_points(sw);
-    size_t lo = (size_t)runoff_shard_begin(n, a->shard_index, a->shard_count);
-    size_t hi = (size_t)runoff_shard_begin(n, a->shard_index + 1, a->shard_count);
+    size_t n = runoff_sweep_n_points(sw), lo, hi;
+    part_points(n, a->shard_index, a->shard_count, &lo, &hi);
     status = CLI_FAIL;
     if (settings == NULL) {
         cli_errorf("out of memory");
@@ -283,9 +296,7 @@ static int sweep_shard(const char *path, const sweep_args *a, runoff_doc *doc,
         goto done;
     }
     cli_progress bar;
-    cli_common_progress((cli_common *)&a->common, &bar, "sweeping");
-    bar.per_unit = RUNOFF_SWEEP_PROGRESS_UNIT;
-    bar.unit = "points";
+    points_progress(&a->common, &bar);
     sweep_rows rows_out = {.fp = out.fp, .sw = sw};
     runoff_error err = {0};
     size_t rows = 0;
@@ -304,13 +315,25 @@ done:
     return status;
 }
 
-/* Under mpirun: this rank's share of the points, gathered on rank 0,
- * which writes the CSV. */
-static int sweep_mpi(const char *path, const sweep_args *a, runoff_doc *doc,
-                     const runoff_sweep *sw)
+/* Under mpirun, on rank 0: the CSV of every rank's rows (all, total
+ * bytes), if every rank succeeded. */
+static int write_gathered(cli_out *out, const sweep_args *a, const runoff_sweep *sw,
+                          const char *all, size_t total, bool all_ok)
 {
-    const bool writer = cli_mpi_rank() == 0;
-    cli_out out = {0};
+    if (!all_ok)
+        cli_errorf("a rank failed (its message is above): %s was not written", a->out);
+    else if (runoff_write_sweep_header(out->fp, sw) != 0 ||
+             fwrite(all, 1, total, out->fp) != total || ferror(out->fp))
+        cli_errorf("%s: write failed: %s", a->out, strerror(errno));
+    else
+        return cli_out_commit(out) ? CLI_OK : CLI_FAIL;
+    return CLI_FAIL;
+}
+
+/* Under mpirun: rank 0 opens --out, once every rank agrees the sweep can
+ * run (no --resume, no --shard). */
+static int mpi_open(const char *path, const sweep_args *a, cli_out *out, bool writer)
+{
     int status = CLI_OK;
     if (a->resume || a->shard_count > 0) {
         if (writer)
@@ -321,17 +344,27 @@ static int sweep_mpi(const char *path, const sweep_args *a, runoff_doc *doc,
     }
     char *inputs[] = {(char *)path};
     if (status == CLI_OK && writer &&
-        ((status = cli_out_resolve_against(&out, "--out", a->out, inputs, 1, NULL)) == CLI_OK &&
-         !cli_out_open(&out)))
+        ((status = cli_out_resolve_against(out, "--out", a->out, inputs, 1, NULL)) == CLI_OK &&
+         !cli_out_open(out)))
         status = CLI_FAIL;
-    if ((status = cli_mpi_agree(status)) != CLI_OK) {
+    return cli_mpi_agree(status);
+}
+
+/* Under mpirun: this rank's share of the points, gathered on rank 0,
+ * which writes the CSV. */
+static int sweep_mpi(const char *path, const sweep_args *a, runoff_doc *doc,
+                     const runoff_sweep *sw)
+{
+    const bool writer = cli_mpi_rank() == 0;
+    cli_out out = {0};
+    int status = mpi_open(path, a, &out, writer);
+    if (status != CLI_OK) {
         cli_out_abort(&out);
         return status;
     }
-    size_t n = runoff_sweep_n_points(sw);
-    size_t lo = (size_t)runoff_shard_begin(n, (uint64_t)cli_mpi_rank(), (uint64_t)cli_mpi_size());
-    size_t hi =
-        (size_t)runoff_shard_begin(n, (uint64_t)cli_mpi_rank() + 1, (uint64_t)cli_mpi_size());
+    size_t lo, hi;
+    part_points(runoff_sweep_n_points(sw), (uint64_t)cli_mpi_rank(), (uint64_t)cli_mpi_size(),
+                &lo, &hi);
     char *text = NULL, *all = NULL;
     size_t len = 0, total = 0, rows = 0;
     FILE *m = open_memstream(&text, &len);
@@ -340,9 +373,7 @@ static int sweep_mpi(const char *path, const sweep_args *a, runoff_doc *doc,
     cli_progress bar;
     cli_common quiet = a->common;
     quiet.quiet = a->common.quiet || !writer;
-    cli_common_progress(&quiet, &bar, "sweeping");
-    bar.per_unit = RUNOFF_SWEEP_PROGRESS_UNIT;
-    bar.unit = "points";
+    points_progress(&quiet, &bar);
     runoff_status st = m == NULL ? RUNOFF_ENOMEM
                                  : runoff_sweep_run_range(sw, doc, lo, hi, &quiet.sim, write_row,
                                                           &rows_out, &rows, &err);
@@ -353,19 +384,89 @@ static int sweep_mpi(const char *path, const sweep_args *a, runoff_doc *doc,
     bool all_ok = false;
     all = cli_mpi_gather_rows(text, len, ok, &total, &all_ok);
     status = ok ? CLI_OK : st == RUNOFF_EINPUT ? CLI_USAGE : CLI_FAIL;
-    if (writer && ok) {
-        status = CLI_FAIL;
-        if (!all_ok)
-            cli_errorf("a rank failed (its message is above): %s was not written", a->out);
-        else if (runoff_write_sweep_header(out.fp, sw) != 0 ||
-                 fwrite(all, 1, total, out.fp) != total || ferror(out.fp))
-            cli_errorf("%s: write failed: %s", a->out, strerror(errno));
-        else
-            status = cli_out_commit(&out) ? CLI_OK : CLI_FAIL;
-    }
+    if (writer && ok)
+        status = write_gathered(&out, a, sw, all, total, all_ok);
     cli_out_abort(&out);
     free(text);
     free(all);
+    return status;
+}
+
+/* Where the rows of a whole sweep go: for a regular file, the partial
+ * file (new, or resumed), which has the settings and the CSV header; else
+ * --out itself, after the CSV header. */
+static int open_rows(const sweep_args *a, const runoff_sweep *sw, uint64_t hash, cli_out *out,
+                     cli_sweep_partial *pf, FILE **rows_fp)
+{
+    if (out->kind == CLI_OUT_ATOMIC) {
+        char *settings = settings_of(a, hash);
+        if (settings == NULL) {
+            cli_errorf("out of memory");
+            return CLI_FAIL;
+        }
+        int status = cli_sweep_partial_open(pf, a->resume, settings, sw);
+        free(settings);
+        *rows_fp = pf->fp;
+        return status;
+    }
+    if (!cli_out_open(out))
+        return CLI_FAIL;
+    if (runoff_write_sweep_header(out->fp, sw) != 0 || fflush(out->fp) != 0) {
+        cli_errorf("%s: write failed: %s", a->out, strerror(errno));
+        return CLI_FAIL;
+    }
+    *rows_fp = out->fp;
+    return CLI_OK;
+}
+
+/* The points not written yet into rows_fp, then --out committed; an
+ * interrupted sweep says how to resume it. */
+static int run_rows(sweep_args *a, runoff_doc *doc, const runoff_sweep *sw, cli_out *out,
+                    cli_sweep_partial *pf, FILE *rows_fp)
+{
+    cli_progress bar;
+    points_progress(&a->common, &bar);
+    sweep_rows rows_out = {.fp = rows_fp, .sw = sw, .sync = pf->fp != NULL};
+    runoff_error err = {0};
+    size_t rows = 0;
+    runoff_status st = runoff_sweep_run(sw, doc, (size_t)pf->first, &a->common.sim, write_row,
+                                        &rows_out, &rows, &err);
+    cli_progress_done(&bar);
+    const char *where = pf->path != NULL ? pf->path : a->out;
+    if (rows_out.write_errno != 0) {
+        cli_errorf("%s: write failed: %s", where, strerror(rows_out.write_errno));
+        return CLI_FAIL;
+    }
+    if (st != RUNOFF_OK) {
+        int status = cli_report_error(&err);
+        if (cli_interrupted && pf->path != NULL)
+            cli_errorf("interrupted after %zu of %zu points; the finished rows are in %s: "
+                       "run again with --resume to complete it",
+                       (size_t)pf->first + rows, runoff_sweep_n_points(sw), pf->path);
+        return status;
+    }
+    bool done = out->kind == CLI_OUT_ATOMIC ? cli_sweep_partial_finish(pf, out)
+                                            : cli_out_commit(out);
+    return done ? CLI_OK : CLI_FAIL;
+}
+
+/* The whole grid into --out, through FILE.partial (resumable) when --out
+ * is a regular file, else row by row. */
+static int sweep_whole(const char *path, sweep_args *a, runoff_doc *doc, const runoff_sweep *sw,
+                       uint64_t hash)
+{
+    cli_out out = {0};
+    cli_sweep_partial pf = {0};
+    FILE *rows_fp = NULL;
+    int status = resolve_outputs(path, a, &out, &pf);
+    if (status == CLI_OK)
+        status = open_rows(a, sw, hash, &out, &pf, &rows_fp);
+    if (status == CLI_OK)
+        status = run_rows(a, doc, sw, &out, &pf, rows_fp);
+    cli_out_abort(&out);
+    if (pf.fp != NULL)
+        fclose(pf.fp);
+    free(pf.path);
     return status;
 }
 
@@ -373,81 +474,16 @@ int cli_sweep(int argc, char **argv)
 {
     sweep_args a = {0};
     const char *path = NULL;
-    int status = parse_args(argc, argv, &a, &path);
     runoff_doc *doc = NULL;
     runoff_sweep *sw = NULL;
-    cli_out out = {0};
-    cli_sweep_partial pf = {0};
-    char *settings = NULL;
     uint64_t hash = 0;
-    if (status != CLI_OK)
-        goto done;
-    if ((status = build(path, &a, &doc, &sw, &hash)) != CLI_OK)
-        goto done;
-    if (cli_mpi_size() > 1) {
-        status = sweep_mpi(path, &a, doc, sw);
-        goto done;
-    }
-    if (a.shard_count > 0) {
-        status = sweep_shard(path, &a, doc, sw, hash);
-        goto done;
-    }
-    if ((status = resolve_outputs(path, &a, &out, &pf)) != CLI_OK)
-        goto done;
-    status = CLI_FAIL;
-    size_t n_points = runoff_sweep_n_points(sw);
-    FILE *rows_fp = NULL;
-    if (out.kind == CLI_OUT_ATOMIC) {
-        if ((settings = settings_of(&a, hash)) == NULL) {
-            cli_errorf("out of memory");
-            goto done;
-        }
-        if ((status = cli_sweep_partial_open(&pf, a.resume, settings, sw)) != CLI_OK)
-            goto done;
-        status = CLI_FAIL;
-        rows_fp = pf.fp;
-    } else {
-        if (!cli_out_open(&out))
-            goto done;
-        if (runoff_write_sweep_header(out.fp, sw) != 0 || fflush(out.fp) != 0) {
-            cli_errorf("%s: write failed: %s", a.out, strerror(errno));
-            goto done;
-        }
-        rows_fp = out.fp;
-    }
-
-    cli_progress bar;
-    cli_common_progress(&a.common, &bar, "sweeping");
-    bar.per_unit = RUNOFF_SWEEP_PROGRESS_UNIT;
-    bar.unit = "points";
-    sweep_rows rows_out = {.fp = rows_fp, .sw = sw, .sync = pf.fp != NULL};
-    runoff_error err = {0};
-    size_t rows = 0;
-    runoff_status st = runoff_sweep_run(sw, doc, (size_t)pf.first, &a.common.sim, write_row,
-                                        &rows_out, &rows, &err);
-    cli_progress_done(&bar);
-    const char *where = pf.path != NULL ? pf.path : a.out;
-    if (rows_out.write_errno != 0) {
-        cli_errorf("%s: write failed: %s", where, strerror(rows_out.write_errno));
-        goto done;
-    }
-    if (st != RUNOFF_OK) {
-        status = cli_report_error(&err);
-        if (cli_interrupted && pf.path != NULL)
-            cli_errorf("interrupted after %zu of %zu points; the finished rows are in %s: "
-                       "run again with --resume to complete it",
-                       (size_t)pf.first + rows, n_points, pf.path);
-        goto done;
-    }
-    if (out.kind == CLI_OUT_ATOMIC ? !cli_sweep_partial_finish(&pf, &out) : !cli_out_commit(&out))
-        goto done;
-    status = CLI_OK;
-done:
-    cli_out_abort(&out);
-    if (pf.fp != NULL)
-        fclose(pf.fp);
-    free(pf.path);
-    free(settings);
+    int status = parse_args(argc, argv, &a, &path);
+    if (status == CLI_OK)
+        status = build(path, &a, &doc, &sw, &hash);
+    if (status == CLI_OK)
+        status = cli_mpi_size() > 1  ? sweep_mpi(path, &a, doc, sw)
+                 : a.shard_count > 0 ? sweep_shard(path, &a, doc, sw, hash)
+                                     : sweep_whole(path, &a, doc, sw, hash);
     runoff_sweep_free(sw);
     runoff_doc_free(doc);
     cli_list_free(&a.varies);

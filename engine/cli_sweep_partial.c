@@ -60,12 +60,26 @@ static char *render(const runoff_sweep *sw, size_t point)
  * lines, in the order of setting_keys. */
 #define PARTIAL_TITLE CLI_SWEEP_PARTIAL_TITLE
 
-static const char *const setting_keys[] = {"version", "scenario", "seed", "draws",
-                                           "set",     "vary",     "zip"};
+enum {
+    SETTING_VERSION,
+    SETTING_SCENARIO,
+    SETTING_SEED,
+    SETTING_DRAWS,
+    SETTING_SET,
+    SETTING_VARY,
+    SETTING_ZIP,
+    N_SETTINGS /* also the rank of "no line": after every setting */
+};
+
+static const char *const setting_keys[] = {
+    [SETTING_VERSION] = "version", [SETTING_SCENARIO] = "scenario", [SETTING_SEED] = "seed",
+    [SETTING_DRAWS] = "draws",     [SETTING_SET] = "set",           [SETTING_VARY] = "vary",
+    [SETTING_ZIP] = "zip"};
+_Static_assert(sizeof setting_keys / sizeof *setting_keys == N_SETTINGS, "a key per setting");
 
 static int setting_rank(const char *line)
 {
-    for (int k = 0; k < (int)(sizeof setting_keys / sizeof *setting_keys); k++) {
+    for (int k = 0; k < N_SETTINGS; k++) {
         size_t n = strlen(setting_keys[k]);
         if (strncmp(line + 2, setting_keys[k], n) == 0 && line[2 + n] == ' ')
             return k;
@@ -124,20 +138,49 @@ static const char *describe(const char *line, char *buf, size_t size)
     int n = (int)strcspn(v, "\n");
     bool scenario = strncmp(v, "scenario\n", 9) == 0;
     switch (k) {
-    case 0: snprintf(buf, size, "runoff %.*s", n, v); break;
-    case 2:
-    case 3:
+    case SETTING_VERSION: snprintf(buf, size, "runoff %.*s", n, v); break;
+    case SETTING_SEED:
+    case SETTING_DRAWS:
         if (scenario)
             snprintf(buf, size, "the scenario's %s", setting_keys[k]);
         else
             snprintf(buf, size, "--%s %.*s", setting_keys[k], n, v);
         break;
-    case 6: snprintf(buf, size, "%s", v[0] == 'y' ? "--zip" : "no --zip"); break;
-    case 4:
-    case 5: snprintf(buf, size, "--%s %.*s", setting_keys[k], n, v); break;
+    case SETTING_ZIP: snprintf(buf, size, "%s", v[0] == 'y' ? "--zip" : "no --zip"); break;
+    case SETTING_SET:
+    case SETTING_VARY: snprintf(buf, size, "--%s %.*s", setting_keys[k], n, v); break;
     default: snprintf(buf, size, "'%.*s'", n, v);
     }
     return buf;
+}
+
+/* The first settings line that differs, as the partial file has it
+ * (line, NULL after its last) and as this sweep has it (want, "" after
+ * its last): the same setting with another value, or a setting only one
+ * of them has (the lower rank is the one missing from the other). */
+static void report_difference(const char *partial, const char *line, const char *want)
+{
+    char was[1024], now[1024];
+    int rs = line != NULL ? setting_rank(line) : N_SETTINGS;
+    int rw = *want ? setting_rank(want) : N_SETTINGS;
+    if (rs == SETTING_SCENARIO && rw == SETTING_SCENARIO)
+        cli_errorf("%s: cannot resume: the scenario file has changed since it was written "
+                   "(fingerprint %.*s then, %.*s now); restore it, or delete the partial "
+                   "file to start again",
+                   partial, (int)strcspn(line + 11, "\n"), line + 11,
+                   (int)strcspn(want + 11, "\n"), want + 11);
+    else if (rs == rw)
+        cli_errorf("%s: cannot resume: it was written with %s, this sweep has %s; use the "
+                   "same settings, or delete it to start again",
+                   partial, describe(line, was, sizeof was), describe(want, now, sizeof now));
+    else if (rs < rw)
+        cli_errorf("%s: cannot resume: it was written with %s, which this sweep does not "
+                   "have; use the same settings, or delete it to start again",
+                   partial, describe(line, was, sizeof was));
+    else
+        cli_errorf("%s: cannot resume: this sweep has %s, which it was written without; "
+                   "use the same settings, or delete it to start again",
+                   partial, describe(want, now, sizeof now));
 }
 
 /* Compare the settings lines at the start of fp with this sweep's (want);
@@ -148,7 +191,6 @@ static bool check_settings(FILE *fp, const char *partial, const char *want, long
     size_t cap = 0;
     ssize_t n = getline(&line, &cap, fp);
     bool ok = false;
-    char was[1024], now[1024];
     *end = 0;
     if (n <= 0) {
         cli_errorf("%s: is empty, nothing to resume: delete it to start again", partial);
@@ -178,25 +220,7 @@ static bool check_settings(FILE *fp, const char *partial, const char *want, long
             w += wl;
             continue;
         }
-        int rs = stored ? setting_rank(line) : 99, rw = *w ? setting_rank(w) : 99;
-        if (rs == 1 && rw == 1)
-            cli_errorf("%s: cannot resume: the scenario file has changed since it was written "
-                       "(fingerprint %.*s then, %.*s now); restore it, or delete the partial "
-                       "file to start again",
-                       partial, (int)strcspn(line + 11, "\n"), line + 11,
-                       (int)strcspn(w + 11, "\n"), w + 11);
-        else if (rs == rw)
-            cli_errorf("%s: cannot resume: it was written with %s, this sweep has %s; use the "
-                       "same settings, or delete it to start again",
-                       partial, describe(line, was, sizeof was), describe(w, now, sizeof now));
-        else if (rs < rw)
-            cli_errorf("%s: cannot resume: it was written with %s, which this sweep does not "
-                       "have; use the same settings, or delete it to start again",
-                       partial, describe(line, was, sizeof was));
-        else
-            cli_errorf("%s: cannot resume: this sweep has %s, which it was written without; "
-                       "use the same settings, or delete it to start again",
-                       partial, describe(w, now, sizeof now));
+        report_difference(partial, stored ? line : NULL, w);
         break;
     }
 done:

@@ -14,10 +14,6 @@
 #include "runoff.h"
 #include "scenario.h"
 
-static const char *const population_names[] = {"likely", "registered", "adults"};
-static const char *const house_names[] = {"estimate", "none", "fixed"};
-static const char *const blend_names[] = {"polls", "transfers", "mix"};
-
 /* Where the polls came from and what the loader filled in for them. */
 static void describe_poll_sources(const runoff_scenario *s, FILE *out)
 {
@@ -49,7 +45,7 @@ static void describe_polls(const runoff_scenario *s, FILE *out)
         fprintf(out, "polls         none\n");
     } else {
         int32_t lo = s->polls[0].start, hi = s->polls[0].end;
-        size_t counts[3] = {0, 0, 0};
+        size_t counts[RO_POP_COUNT] = {0};
         for (size_t i = 0; i < s->n_polls; i++) {
             lo = s->polls[i].start < lo ? s->polls[i].start : lo;
             hi = s->polls[i].end > hi ? s->polls[i].end : hi;
@@ -58,9 +54,9 @@ static void describe_polls(const runoff_scenario *s, FILE *out)
         ro_date_format(lo, d1);
         ro_date_format(hi, d2);
         fprintf(out, "polls         %zu, fieldwork %s .. %s (", s->n_polls, d1, d2);
-        for (int p = 0, sep = 0; p < 3; p++)
+        for (int p = 0, sep = 0; p < RO_POP_COUNT; p++)
             if (counts[p] > 0)
-                fprintf(out, "%s%zu %s", sep++ ? ", " : "", counts[p], population_names[p]);
+                fprintf(out, "%s%zu %s", sep++ ? ", " : "", counts[p], ro_population_names[p]);
         fprintf(out, ")\n");
     }
     describe_poll_sources(s, out);
@@ -79,8 +75,8 @@ static void describe_polls(const runoff_scenario *s, FILE *out)
         ro_date_format(a->as_of, d1);
         fprintf(out, ", as of %s", d1);
     }
-    fprintf(out, ", rolling %s, house effects %s", a->rolling == RO_ROLLING_ALL ? "all" : "latest",
-            house_names[a->house]);
+    fprintf(out, ", rolling %s, house effects %s", ro_rolling_rule_names[a->rolling],
+            ro_house_mode_names[a->house]);
     if (a->house == RO_HOUSE_ESTIMATE && a->method == RO_AGG_EXPONENTIAL)
         fprintf(out, " (shrinkage %g)", a->house_shrinkage);
     if (a->house == RO_HOUSE_ESTIMATE && a->method == RO_AGG_DYNAMIC)
@@ -101,7 +97,10 @@ static void describe_first_round(const runoff_scenario *s, FILE *out)
     else
         fprintf(out, "first round   %zu options, %zu regions, %.0f registered\n", s->n_options,
                 s->n_regions, registered);
-    static const char *const kind_note[] = {"", " (abstention)", " (blank or null)"};
+    static const char *const kind_note[] = {[RO_OPT_CANDIDATE] = "",
+                                            [RO_OPT_ABSTENTION] = " (abstention)",
+                                            [RO_OPT_BLANK_NULL] = " (blank or null)"};
+    _Static_assert(sizeof kind_note / sizeof *kind_note == RO_OPT_COUNT, "a note for every kind");
     fprintf(out, "transfers     %-16s %7s %7s %7s  %-13s  %s\n", "option", s->finalist[0].id,
             s->finalist[1].id, "none", "concentration", "name");
     for (size_t o = 0; o < s->n_options; o++) {
@@ -130,7 +129,7 @@ static void describe_first_round(const runoff_scenario *s, FILE *out)
     }
     if (col > 0)
         fputc('\n', out);
-    fprintf(out, "blend         %s", blend_names[s->blend.mode]);
+    fprintf(out, "blend         %s", ro_blend_mode_names[s->blend.mode]);
     if (s->blend.mode == RO_BLEND_MIX)
         fprintf(out, " (poll weight %g)", s->blend.weight);
     fprintf(out, "\n");
@@ -168,8 +167,8 @@ int runoff_scenario_describe(const runoff_scenario *s, FILE *out)
         fprintf(out, "registered    %.0f\n", s->registered);
     describe_polls(s, out);
     const ro_polling_error *pe = &s->polling_error;
-    fprintf(out, "polling error %s, scale %g points",
-            pe->dist == RO_ERRDIST_STUDENT_T ? "student_t" : "normal", 100 * pe->scale);
+    fprintf(out, "polling error %s, scale %g points", ro_error_dist_names[pe->dist],
+            100 * pe->scale);
     if (pe->dist == RO_ERRDIST_STUDENT_T)
         fprintf(out, ", df %g", pe->df);
     fprintf(out, "\n");

@@ -150,12 +150,11 @@ static runoff_status splice(runoff_doc *doc, ro_node *m, ro_node *pair, size_t c
     return RUNOFF_OK;
 }
 
-runoff_status runoff_doc_set(runoff_doc *doc, const char *assignment, runoff_error *err)
+/* The whole assignment, before any node is touched: inert text, a value
+ * no longer than a scalar may be, a path no deeper than the parser allows
+ * and no empty segment, also among the keys to be created. */
+static runoff_status check_assignment(const char *assignment, const char *eq, runoff_error *err)
 {
-    const char *eq = strchr(assignment, '=');
-    if (eq == NULL)
-        return set_error(err, assignment, assignment,
-                         "missing '=' in '%s', expected key.path=value", assignment);
     const char *value = eq + 1;
     uint32_t cp;
     int invalid;
@@ -175,55 +174,87 @@ runoff_status runoff_doc_set(runoff_doc *doc, const char *assignment, runoff_err
         depth += *c == '.';
     if (depth > RO_DOC_MAX_DEPTH)
         return set_error(err, assignment, assignment, "path deeper than 64 levels");
-    /* Every segment, also those of keys to be created, must name a key. */
     for (const char *seg = assignment; seg <= eq; seg++)
         if ((seg == assignment || seg[-1] == '.') && (*seg == '.' || *seg == '='))
             return set_error(err, assignment, seg, "empty key in '%.*s', expected key.path=value",
                              (int)(eq - assignment), assignment);
+    return RUNOFF_OK;
+}
 
+/* A key missing from mapping m at segment seg: the rest of the path, down
+ * to the value, created and spliced in. */
+static runoff_status create_path(runoff_doc *doc, ro_node *m, const char *assignment,
+                                 const char *seg, const char *eq, runoff_error *err)
+{
+    size_t created = 0;
+    ro_node *pair = build_chain(assignment, seg, eq, eq + 1, &created);
+    if (pair == NULL)
+        return ro_error_set(err, RUNOFF_ENOMEM, RO_SET_FILE, 0, 0, "out of memory");
+    return splice(doc, m, pair, created, err);
+}
+
+/* The item of sequence seq that the segment [seg, stop) names, into
+ * *next; else an error naming the path so far. */
+static runoff_status path_item(const char *assignment, const ro_node *seq, const char *seg,
+                               const char *stop, ro_node **next, runoff_error *err)
+{
+    *next = find_item(seq, seg, (size_t)(stop - seg));
+    if (*next == NULL && seq->n_kids == 0)
+        return set_error(err, assignment, seg, "no item '%.*s' in '%.*s', which is empty",
+                         (int)(stop - seg), seg, (int)(seg - 1 - assignment), assignment);
+    if (*next == NULL)
+        return set_error(err, assignment, seg,
+                         "no item '%.*s' in '%.*s', expected an index 0..%zu or the id, "
+                         "code or option of an item",
+                         (int)(stop - seg), seg, (int)(seg - 1 - assignment), assignment,
+                         seq->n_kids - 1);
+    return RUNOFF_OK;
+}
+
+/* Node n, where the path ends at segment seg (path_len bytes of path),
+ * takes the value; only a scalar can. */
+static runoff_status set_value(const char *assignment, ro_node *n, const char *seg, int path_len,
+                               const char *value, runoff_error *err)
+{
+    if (n->kind != RO_NODE_SCALAR)
+        return set_error(err, assignment, seg,
+                         n->kind == RO_NODE_MAPPING ? "'%.*s' is a mapping, not a value, expected a path to a value in it"
+                                                    : "'%.*s' is a list, not a value, expected a path to a value in it",
+                         path_len, assignment);
+    return replace_scalar(n, value, (int)(value - assignment) + 1, err);
+}
+
+runoff_status runoff_doc_set(runoff_doc *doc, const char *assignment, runoff_error *err)
+{
+    const char *eq = strchr(assignment, '=');
+    if (eq == NULL)
+        return set_error(err, assignment, assignment,
+                         "missing '=' in '%s', expected key.path=value", assignment);
+    runoff_status st = check_assignment(assignment, eq, err);
+    if (st != RUNOFF_OK)
+        return st;
     ro_node *cur = doc->root;
     const char *seg = assignment;
     for (;;) {
         const char *dot = memchr(seg, '.', (size_t)(eq - seg));
         const char *stop = dot != NULL ? dot : eq;
-        bool last = dot == NULL;
-        int path_len = (int)(stop - assignment);
         if (stop == seg)
             return set_error(err, assignment, seg, "empty key in '%.*s', expected key.path=value",
                              (int)(eq - assignment), assignment);
         ro_node *next;
         if (cur->kind == RO_NODE_MAPPING) {
             next = ro_doc_find_key(cur, seg, (size_t)(stop - seg), NULL);
-            if (next == NULL) {
-                size_t created = 0;
-                ro_node *pair = build_chain(assignment, seg, eq, value, &created);
-                if (pair == NULL)
-                    return ro_error_set(err, RUNOFF_ENOMEM, RO_SET_FILE, 0, 0, "out of memory");
-                return splice(doc, cur, pair, created, err);
-            }
-        } else if (cur->kind == RO_NODE_SEQUENCE) {
-            next = find_item(cur, seg, (size_t)(stop - seg));
-            if (next == NULL && cur->n_kids == 0)
-                return set_error(err, assignment, seg, "no item '%.*s' in '%.*s', which is empty",
-                                 (int)(stop - seg), seg, (int)(seg - 1 - assignment), assignment);
             if (next == NULL)
-                return set_error(err, assignment, seg,
-                                 "no item '%.*s' in '%.*s', expected an index 0..%zu or the id, "
-                                 "code or option of an item",
-                                 (int)(stop - seg), seg, (int)(seg - 1 - assignment), assignment,
-                                 cur->n_kids - 1);
+                return create_path(doc, cur, assignment, seg, eq, err);
+        } else if (cur->kind == RO_NODE_SEQUENCE) {
+            if ((st = path_item(assignment, cur, seg, stop, &next, err)) != RUNOFF_OK)
+                return st;
         } else {
             return set_error(err, assignment, seg, "'%.*s' is a value, not a mapping, expected the path to end there",
                              (int)(seg - 1 - assignment), assignment);
         }
-        if (last) {
-            if (next->kind != RO_NODE_SCALAR)
-                return set_error(err, assignment, seg,
-                                 next->kind == RO_NODE_MAPPING ? "'%.*s' is a mapping, not a value, expected a path to a value in it"
-                                                               : "'%.*s' is a list, not a value, expected a path to a value in it",
-                                 path_len, assignment);
-            return replace_scalar(next, value, (int)(value - assignment) + 1, err);
-        }
+        if (dot == NULL)
+            return set_value(assignment, next, seg, (int)(stop - assignment), eq + 1, err);
         cur = next;
         seg = dot + 1;
     }

@@ -14,9 +14,11 @@
 /* s with & < > " ' escaped, for text and attribute values. */
 void ro_html_text(ro_fmt_out *o, const char *s);
 
-/* The map's colour for a probability p that A wins (seven classes of a
- * colour-blind-safe diverging scale, ColorBrewer PuOr: orange for B,
- * purple for A); "#cccccc" when p is not finite. */
+/* The map's colour for a probability p that A wins (RO_HTML_CLASSES
+ * classes of a colour-blind-safe diverging scale, ColorBrewer PuOr: orange
+ * for B, purple for A); "#cccccc" when p is not finite. The map's legend
+ * has one entry per class. */
+enum { RO_HTML_CLASSES = 7 };
 const char *ro_html_colour(double p);
 
 /* Histogram of A's share over its central 99.8 %, 50 % line, 90 % band. */

@@ -140,56 +140,86 @@ static void cell_label(ro_fmt_out *o, double x, double y, const char *name)
 
 static void legend(ro_fmt_out *o, const runoff_scenario *s)
 {
-    static const double mid[] = {0.01, 0.1, 0.3, 0.5, 0.7, 0.9, 0.99};
-    static const char *const label[] = {"under 5 %", "5&#8211;20 %", "20&#8211;40 %",
-                                        "40&#8211;60 %", "60&#8211;80 %", "80&#8211;95 %",
-                                        "95 % or more"};
+    /* a probability inside each of ro_html_colour's classes, and its label */
+    static const struct {
+        double mid;
+        const char *label;
+    } classes[] = {{0.01, "under 5 %"},       {0.1, "5&#8211;20 %"},  {0.3, "20&#8211;40 %"},
+                   {0.5, "40&#8211;60 %"},    {0.7, "60&#8211;80 %"}, {0.9, "80&#8211;95 %"},
+                   {0.99, "95 % or more"}};
+    _Static_assert(sizeof classes / sizeof *classes == RO_HTML_CLASSES, "one entry a class");
     ro_fmt_puts(o, "<ul class=\"legend\" style=\"list-style:none;padding:0;display:flex;"
                    "flex-wrap:wrap;gap:.3rem 1rem;font-size:.9rem\">\n<li><strong>P(");
     ro_html_text(o, s->finalist[0].name);
     ro_fmt_puts(o, " wins)</strong></li>\n");
-    for (size_t k = 0; k < 7; k++)
+    for (size_t k = 0; k < sizeof classes / sizeof *classes; k++)
         ro_fmt_printf(o, "<li><span class=\"swatch\" style=\"background:%s\"></span>%s</li>\n",
-                      ro_html_colour(mid[k]), label[k]);
+                      ro_html_colour(classes[k].mid), classes[k].label);
     ro_fmt_puts(o, "</ul>\n");
 }
 
-void ro_html_map(ro_fmt_out *o, const runoff_scenario *s, const runoff_result *r,
-                 const runoff_map *map)
+/* Which features form the main map: those whose centre lies within
+ * MAIN_DEGREES of the median centre (main_f[i]). Returns -1 when out of
+ * memory. */
+static int mark_main(const runoff_map *map, bool *main_f)
 {
     size_t n = map->n;
     double *clon = malloc((n ? n : 1) * sizeof *clon), *clat = malloc((n ? n : 1) * sizeof *clat);
-    bool *main_f = calloc(n ? n : 1, sizeof *main_f);
-    if (clon == NULL || clat == NULL || main_f == NULL) {
+    double *tmp = malloc((n ? n : 1) * sizeof *tmp);
+    if (clon == NULL || clat == NULL || tmp == NULL) {
         free(clon);
         free(clat);
-        free(main_f);
-        ro_fmt_fail(o, ENOMEM);
-        return;
+        free(tmp);
+        return -1;
     }
     for (size_t i = 0; i < n; i++) {
         clon[i] = (map->features[i].lon0 + map->features[i].lon1) / 2;
         clat[i] = (map->features[i].lat0 + map->features[i].lat1) / 2;
     }
-    double *tmp = malloc((n ? n : 1) * sizeof *tmp);
-    if (tmp == NULL) {
-        free(clon);
-        free(clat);
-        free(main_f);
-        ro_fmt_fail(o, ENOMEM);
-        return;
-    }
     memcpy(tmp, clon, n * sizeof *tmp);
     double mlon = median_of(tmp, n);
     memcpy(tmp, clat, n * sizeof *tmp);
     double mlat = median_of(tmp, n);
+    for (size_t i = 0; i < n; i++)
+        main_f[i] = fabs(clon[i] - mlon) <= MAIN_DEGREES && fabs(clat[i] - mlat) <= MAIN_DEGREES;
+    free(clon);
+    free(clat);
     free(tmp);
+    return 0;
+}
+
+/* Whether region i is drawn by a feature (the first whose geo_code is its
+ * code); if not, it gets a box in the grid. */
+static bool has_outline(const runoff_scenario *s, const runoff_map *map, size_t i)
+{
+    const ro_geo_feature *f = ro_geo_find(map, s->regions[i].geo_code);
+    return f != NULL && region_of(s, f) == (long)i;
+}
+
+/* Where the figure's parts go: the main map at the top, fitted to MAIN_W,
+ * then a grid of cells (insets, then boxes), CELL_COLS to a row. */
+typedef struct {
+    bool *main_f;      /* [map->n]: the feature is on the main map (owned) */
+    projection main_p;
+    double main_h;     /* the main map's height: where the grid starts */
+    double grid_x;
+    int height;        /* the whole figure's */
+} map_layout;
+
+/* Returns -1 when out of memory (nothing to free then). */
+static int plan_layout(map_layout *L, const runoff_scenario *s, const runoff_map *map)
+{
+    size_t n = map->n;
+    L->main_f = calloc(n ? n : 1, sizeof *L->main_f);
+    if (L->main_f == NULL || mark_main(map, L->main_f) != 0) {
+        free(L->main_f);
+        return -1;
+    }
     double lon0 = INFINITY, lon1 = -INFINITY, lat0 = INFINITY, lat1 = -INFINITY;
     size_t n_cells = 0;
     for (size_t i = 0; i < n; i++) {
         const ro_geo_feature *f = &map->features[i];
-        main_f[i] = fabs(clon[i] - mlon) <= MAIN_DEGREES && fabs(clat[i] - mlat) <= MAIN_DEGREES;
-        if (main_f[i]) {
+        if (L->main_f[i]) {
             lon0 = fmin(lon0, f->lon0);
             lon1 = fmax(lon1, f->lon1);
             lat0 = fmin(lat0, f->lat0);
@@ -198,21 +228,28 @@ void ro_html_map(ro_fmt_out *o, const runoff_scenario *s, const runoff_result *r
             n_cells++;
         }
     }
-    free(clon);
-    free(clat);
-    /* regions drawn by no feature: boxes */
-    for (size_t i = 0; i < s->n_regions; i++) {
-        const ro_geo_feature *f = ro_geo_find(map, s->regions[i].geo_code);
-        if (f == NULL || region_of(s, f) != (long)i)
-            n_cells++;
-    }
-    projection main_p = fit(lon0, lon1, lat0, lat1, (MAP_W - MAIN_W) / 2.0, 4, MAIN_W, 10000);
-    double main_h = isfinite(lat0) ? (lat1 - lat0) * main_p.scale + 8 : 0;
-    main_p = fit(lon0, lon1, lat0, lat1, (MAP_W - MAIN_W) / 2.0, 4, MAIN_W, main_h - 8);
+    for (size_t i = 0; i < s->n_regions; i++)
+        n_cells += !has_outline(s, map, i);
+    /* fitted to the width first, which gives the height to fit to */
+    projection p = fit(lon0, lon1, lat0, lat1, (MAP_W - MAIN_W) / 2.0, 4, MAIN_W, 10000);
+    L->main_h = isfinite(lat0) ? (lat1 - lat0) * p.scale + 8 : 0;
+    L->main_p = fit(lon0, lon1, lat0, lat1, (MAP_W - MAIN_W) / 2.0, 4, MAIN_W, L->main_h - 8);
     size_t rows = (n_cells + CELL_COLS - 1) / CELL_COLS;
-    double grid_x = (MAP_W - CELL_COLS * CELL_W) / 2.0;
-    int height = (int)ceil(main_h + (double)rows * CELL_H + 4);
+    L->grid_x = (MAP_W - CELL_COLS * CELL_W) / 2.0;
+    L->height = (int)ceil(L->main_h + (double)rows * CELL_H + 4);
+    return 0;
+}
 
+/* The top-left corner of the grid's cell number `cell`. */
+static void cell_corner(const map_layout *L, size_t cell, double *x, double *y)
+{
+    *x = L->grid_x + (double)(cell % CELL_COLS) * CELL_W;
+    *y = L->main_h + (double)(cell / CELL_COLS) * CELL_H;
+}
+
+/* The section heading, the <svg> and its title and description. */
+static void map_open(ro_fmt_out *o, const runoff_scenario *s, const runoff_result *r, int height)
+{
     ro_fmt_puts(o, "<section aria-labelledby=\"h-map\">\n<h2 id=\"h-map\">Region by region</h2>\n");
     ro_fmt_printf(o, "<figure>\n<svg id=\"map\" viewBox=\"0 0 %d %d\" role=\"img\" "
                      "aria-labelledby=\"map-title map-desc\">\n<title id=\"map-title\">Chance that ",
@@ -230,49 +267,68 @@ void ro_html_map(ro_fmt_out *o, const runoff_scenario *s, const runoff_result *r
     ro_fmt_printf(o, " is more likely than not to win %zu of them; the table below gives every "
                      "region&#8217;s numbers.</desc>\n",
                   carried);
+}
+
+/* Feature f off the main map, in its own frame at (x, y), scaled to it. */
+static void inset(ro_fmt_out *o, const runoff_scenario *s, const runoff_result *r,
+                  const ro_geo_feature *f, double x, double y)
+{
+    ro_fmt_printf(o, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%d\" height=\"%d\" fill=\"none\" "
+                     "stroke=\"#bbb\"/>\n",
+                  x + 2, y + 2, CELL_W - 4, CELL_H - 18);
+    projection p = fit(f->lon0, f->lon1, f->lat0, f->lat1, x + 6, y + 6, CELL_W - 12, CELL_H - 26);
+    feature_path(o, s, r, f, &p);
+    long ri = region_of(s, f);
+    cell_label(o, x + CELL_W / 2.0, y + CELL_H - 5, ri >= 0 ? s->regions[ri].name : f->name);
+}
+
+/* Region i, which no feature draws, as a coloured box in the cell at (x, y). */
+static void region_box(ro_fmt_out *o, const runoff_scenario *s, const runoff_result *r, size_t i,
+                       double x, double y)
+{
+    double pa = r->draws ? (double)r->region_wins_a[i] / (double)r->draws : NAN;
+    ro_fmt_puts(o, "<rect class=\"box\" data-region=\"");
+    ro_html_text(o, s->regions[i].code);
+    /* smaller than an inset: a box stands for a place, not its area */
+    char buf[32];
+    ro_fmt_printf(o, "\" data-value=\"%s\" x=\"%.1f\" y=\"%.1f\" width=\"%d\" height=\"%d\" "
+                     "fill=\"%s\" stroke=\"#555\">",
+                  ro_fmt_shortest(pa, buf, sizeof buf), x + CELL_W / 2.0 - 24, y + 22, 48, 40,
+                  ro_html_colour(pa));
+    /* a region's title names the region, never the feature */
+    region_title(o, s, r, (long)i, &(ro_geo_feature){.name = s->regions[i].name});
+    ro_fmt_puts(o, "</rect>\n");
+    cell_label(o, x + CELL_W / 2.0, y + CELL_H - 5, s->regions[i].name);
+}
+
+void ro_html_map(ro_fmt_out *o, const runoff_scenario *s, const runoff_result *r,
+                 const runoff_map *map)
+{
+    map_layout L;
+    if (plan_layout(&L, s, map) != 0) {
+        ro_fmt_fail(o, ENOMEM);
+        return;
+    }
+    map_open(o, s, r, L.height);
     ro_fmt_puts(o, "<g id=\"main-map\">\n");
-    for (size_t i = 0; i < n; i++)
-        if (main_f[i])
-            feature_path(o, s, r, &map->features[i], &main_p);
+    for (size_t i = 0; i < map->n; i++)
+        if (L.main_f[i])
+            feature_path(o, s, r, &map->features[i], &L.main_p);
     ro_fmt_puts(o, "</g>\n<g id=\"insets\">\n");
     size_t cell = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (main_f[i])
-            continue;
-        const ro_geo_feature *f = &map->features[i];
-        double x = grid_x + (double)(cell % CELL_COLS) * CELL_W;
-        double y = main_h + (double)(cell / CELL_COLS) * CELL_H;
-        cell++;
-        ro_fmt_printf(o, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%d\" height=\"%d\" fill=\"none\" "
-                         "stroke=\"#bbb\"/>\n",
-                      x + 2, y + 2, CELL_W - 4, CELL_H - 18);
-        projection p = fit(f->lon0, f->lon1, f->lat0, f->lat1, x + 6, y + 6, CELL_W - 12,
-                           CELL_H - 26);
-        feature_path(o, s, r, f, &p);
-        long ri = region_of(s, f);
-        cell_label(o, x + CELL_W / 2.0, y + CELL_H - 5, ri >= 0 ? s->regions[ri].name : f->name);
-    }
-    for (size_t i = 0; i < s->n_regions; i++) {
-        const ro_geo_feature *f = ro_geo_find(map, s->regions[i].geo_code);
-        if (f != NULL && region_of(s, f) == (long)i)
-            continue;
-        double pa = r->draws ? (double)r->region_wins_a[i] / (double)r->draws : NAN;
-        double x = grid_x + (double)(cell % CELL_COLS) * CELL_W;
-        double y = main_h + (double)(cell / CELL_COLS) * CELL_H;
-        cell++;
-        ro_fmt_puts(o, "<rect class=\"box\" data-region=\"");
-        ro_html_text(o, s->regions[i].code);
-        /* smaller than an inset: a box stands for a place, not its area */
-        char buf[32];
-        ro_fmt_printf(o, "\" data-value=\"%s\" x=\"%.1f\" y=\"%.1f\" width=\"%d\" height=\"%d\" "
-                         "fill=\"%s\" stroke=\"#555\">",
-                      ro_fmt_shortest(pa, buf, sizeof buf), x + CELL_W / 2.0 - 24, y + 22, 48, 40, ro_html_colour(pa));
-        region_title(o, s, r, (long)i, f != NULL ? f : &(ro_geo_feature){.name = s->regions[i].name});
-        ro_fmt_puts(o, "</rect>\n");
-        cell_label(o, x + CELL_W / 2.0, y + CELL_H - 5, s->regions[i].name);
-    }
+    double x, y;
+    for (size_t i = 0; i < map->n; i++)
+        if (!L.main_f[i]) {
+            cell_corner(&L, cell++, &x, &y);
+            inset(o, s, r, &map->features[i], x, y);
+        }
+    for (size_t i = 0; i < s->n_regions; i++)
+        if (!has_outline(s, map, i)) {
+            cell_corner(&L, cell++, &x, &y);
+            region_box(o, s, r, i, x, y);
+        }
     ro_fmt_puts(o, "</g>\n</svg>\n");
-    free(main_f);
+    free(L.main_f);
     legend(o, s);
     ro_fmt_puts(o, "<figcaption>Overseas areas are drawn as insets at their own scale; areas with "
                    "no outline in the map file as boxes.</figcaption>\n</figure>\n</section>\n");

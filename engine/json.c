@@ -129,8 +129,7 @@ static void write_average(ro_fmt_out *o, const runoff_scenario *s, const ro_poll
     json_num_member(o, &first, "n_used", (double)a->n_used);
     if (a->n_polls)
         json_date_member(o, &first, "reference_date", a->reference_date);
-    json_str_member(o, &first, "method",
-                    a->method == RO_AGG_DYNAMIC ? "dynamic" : "exponential");
+    json_str_member(o, &first, "method", ro_agg_method_names[a->method]);
     if (a->n_polls && a->method == RO_AGG_DYNAMIC) {
         json_num_member(o, &first, "daily_sd", a->trend.daily_sd);
         json_num_member(o, &first, "poll_sd", a->trend.poll_sd);

@@ -62,7 +62,6 @@ static void report_header(ro_fmt_out *o, const runoff_scenario *s, const runoff_
 /* The dynamic model's fitted variances and population effects. */
 static void report_trend(ro_fmt_out *o, const runoff_scenario *s, const ro_poll_average *a)
 {
-    static const char *const pop[] = {"likely", "registered", "adults"};
     const ro_trend *t = &a->trend;
     char d0[11];
     ro_date_format(t->first_day + (int32_t)t->election_day, d0);
@@ -70,11 +69,11 @@ static void report_trend(ro_fmt_out *o, const runoff_scenario *s, const ro_poll_
                      "house sd %.3f (logit scale)\n",
                   d0, t->daily_sd, t->daily_sd_estimated ? "estimated" : "given", t->poll_sd,
                   t->poll_sd_estimated ? "estimated" : "given", s->aggregation.house_sd);
-    for (int k = 0; k < 3; k++)
+    for (int k = 0; k < RO_POP_COUNT; k++)
         if (t->population_used[k])
             ro_fmt_printf(o, "  %s-voter polls differ from likely-voter polls by %+.3f "
                              "(sd %.3f, logit scale)\n",
-                          pop[k], t->population[k], t->population_sd[k]);
+                          ro_population_names[k], t->population[k], t->population_sd[k]);
     ro_fmt_puts(o, "  weight = the poll's share of the election-day estimate (can be negative)\n");
 }
 

@@ -33,6 +33,46 @@
 /* Ranges of this schema's own keys (the common ones are in value.h). */
 static const ro_range ro_range_df = {2, INFINITY, true, false, false, "a number > 2"};
 
+/* ---------------------------------------------------------- enum names */
+
+/* Indexed by the enum (scenario.h); a name left out would be NULL and end
+ * the list early, which test_scenario's round trip catches. */
+#define RO_NAMES_MATCH(tbl, count) \
+    _Static_assert(sizeof tbl / sizeof *tbl == (count) + 1, #tbl " must name every value once")
+
+const char *const ro_population_names[] = {[RO_POP_LIKELY] = "likely",
+                                           [RO_POP_REGISTERED] = "registered",
+                                           [RO_POP_ADULTS] = "adults",
+                                           [RO_POP_COUNT] = NULL};
+RO_NAMES_MATCH(ro_population_names, RO_POP_COUNT);
+const char *const ro_rolling_rule_names[] = {[RO_ROLLING_LATEST] = "latest",
+                                             [RO_ROLLING_ALL] = "all",
+                                             [RO_ROLLING_COUNT] = NULL};
+RO_NAMES_MATCH(ro_rolling_rule_names, RO_ROLLING_COUNT);
+const char *const ro_house_mode_names[] = {[RO_HOUSE_ESTIMATE] = "estimate",
+                                           [RO_HOUSE_NONE] = "none",
+                                           [RO_HOUSE_FIXED] = "fixed",
+                                           [RO_HOUSE_COUNT] = NULL};
+RO_NAMES_MATCH(ro_house_mode_names, RO_HOUSE_COUNT);
+const char *const ro_agg_method_names[] = {[RO_AGG_EXPONENTIAL] = "exponential",
+                                           [RO_AGG_DYNAMIC] = "dynamic",
+                                           [RO_AGG_COUNT] = NULL};
+RO_NAMES_MATCH(ro_agg_method_names, RO_AGG_COUNT);
+const char *const ro_error_dist_names[] = {[RO_ERRDIST_NORMAL] = "normal",
+                                           [RO_ERRDIST_STUDENT_T] = "student_t",
+                                           [RO_ERRDIST_COUNT] = NULL};
+RO_NAMES_MATCH(ro_error_dist_names, RO_ERRDIST_COUNT);
+const char *const ro_blend_mode_names[] = {[RO_BLEND_POLLS] = "polls",
+                                           [RO_BLEND_TRANSFERS] = "transfers",
+                                           [RO_BLEND_MIX] = "mix",
+                                           [RO_BLEND_COUNT] = NULL};
+RO_NAMES_MATCH(ro_blend_mode_names, RO_BLEND_COUNT);
+const char *const ro_option_kind_names[] = {[RO_OPT_CANDIDATE] = "candidate",
+                                            [RO_OPT_ABSTENTION] = "abstention",
+                                            [RO_OPT_BLANK_NULL] = "blank_null",
+                                            [RO_OPT_COUNT] = NULL};
+RO_NAMES_MATCH(ro_option_kind_names, RO_OPT_COUNT);
+
 /* ------------------------------------------------------- alloc and free */
 
 runoff_scenario *ro_scenario_alloc_defaults(void)
@@ -134,7 +174,6 @@ static runoff_status load_election(ro_loader *L)
 static runoff_status load_polling_error(ro_loader *L)
 {
     static const char *const keys[] = {"distribution", "df", "scale", NULL};
-    static const char *const dists[] = {"normal", "student_t", NULL};
     ro_polling_error *pe = &L->s->polling_error;
     const ro_node *m;
     int dist = (int)pe->dist;
@@ -142,7 +181,8 @@ static runoff_status load_polling_error(ro_loader *L)
     if (st != RUNOFF_OK || m == NULL)
         return st;
     if ((st = ro_value_check_keys(L, m, keys, "polling_error")) != RUNOFF_OK ||
-        (st = ro_value_get_enum(L, m, "distribution", "polling_error", dists, &dist)) ||
+        (st = ro_value_get_enum(L, m, "distribution", "polling_error", ro_error_dist_names,
+                                &dist)) ||
         (st = ro_value_get_number(L, m, "df", "polling_error", false, &ro_range_df, &pe->df)) ||
         (st = ro_value_get_percent(L, m, "scale", "polling_error", false, &ro_range_percent,
                                    &pe->scale)))

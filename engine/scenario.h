@@ -43,15 +43,35 @@ typedef struct {
     int line, column; /* 1-based, 0 = unknown */
 } ro_pos;
 
-typedef enum { RO_POP_LIKELY, RO_POP_REGISTERED, RO_POP_ADULTS } ro_population;
-typedef enum { RO_ROLLING_LATEST, RO_ROLLING_ALL } ro_rolling_rule;
-typedef enum { RO_HOUSE_ESTIMATE, RO_HOUSE_NONE, RO_HOUSE_FIXED } ro_house_mode;
+/* The scenario's named choices. Each enum ends in its count, and its
+ * names as a scenario spells them are ro_<enum>_names[value], NULL after
+ * the last so that the loader reads the key with the same table
+ * (ro_value_get_enum) and the writers print it from there. scenario.c
+ * defines the tables with designated initialisers and checks their size
+ * against the count; test_scenario loads every name and checks that it
+ * gives its own value, so a missing or misplaced name fails a test. */
+typedef enum { RO_POP_LIKELY, RO_POP_REGISTERED, RO_POP_ADULTS, RO_POP_COUNT } ro_population;
+typedef enum { RO_ROLLING_LATEST, RO_ROLLING_ALL, RO_ROLLING_COUNT } ro_rolling_rule;
+typedef enum { RO_HOUSE_ESTIMATE, RO_HOUSE_NONE, RO_HOUSE_FIXED, RO_HOUSE_COUNT } ro_house_mode;
 /* 0 is the exponential average so that scenarios built in code keep it;
  * the loader's default is RO_AGG_DYNAMIC (docs/scenario.md). */
-typedef enum { RO_AGG_EXPONENTIAL = 0, RO_AGG_DYNAMIC = 1 } ro_agg_method;
-typedef enum { RO_ERRDIST_NORMAL, RO_ERRDIST_STUDENT_T } ro_error_dist;
-typedef enum { RO_BLEND_POLLS, RO_BLEND_TRANSFERS, RO_BLEND_MIX } ro_blend_mode;
-typedef enum { RO_OPT_CANDIDATE, RO_OPT_ABSTENTION, RO_OPT_BLANK_NULL } ro_option_kind;
+typedef enum { RO_AGG_EXPONENTIAL = 0, RO_AGG_DYNAMIC = 1, RO_AGG_COUNT } ro_agg_method;
+typedef enum { RO_ERRDIST_NORMAL, RO_ERRDIST_STUDENT_T, RO_ERRDIST_COUNT } ro_error_dist;
+typedef enum { RO_BLEND_POLLS, RO_BLEND_TRANSFERS, RO_BLEND_MIX, RO_BLEND_COUNT } ro_blend_mode;
+typedef enum {
+    RO_OPT_CANDIDATE,
+    RO_OPT_ABSTENTION,
+    RO_OPT_BLANK_NULL,
+    RO_OPT_COUNT
+} ro_option_kind;
+
+extern const char *const ro_population_names[RO_POP_COUNT + 1];
+extern const char *const ro_rolling_rule_names[RO_ROLLING_COUNT + 1];
+extern const char *const ro_house_mode_names[RO_HOUSE_COUNT + 1];
+extern const char *const ro_agg_method_names[RO_AGG_COUNT + 1];
+extern const char *const ro_error_dist_names[RO_ERRDIST_COUNT + 1];
+extern const char *const ro_blend_mode_names[RO_BLEND_COUNT + 1];
+extern const char *const ro_option_kind_names[RO_OPT_COUNT + 1];
 
 typedef struct {
     char id[RO_ID_MAX];

@@ -53,7 +53,6 @@ static const char *const poll_override_keys[] = {"pollster", "sample", "shares",
  * filled in once every poll is read). */
 static runoff_status load_poll(ro_loader *L, const ro_node *item, bool whole, ro_poll *p)
 {
-    static const char *const populations[] = {"likely", "registered", "adults", NULL};
     const char *what = whole ? "a poll" : "a poll override";
     const ro_node *shares = NULL, *n = NULL, *und;
     double pct[3];
@@ -75,7 +74,7 @@ static runoff_status load_poll(ro_loader *L, const ro_node *item, bool whole, ro
         (shares != NULL && (st = ro_value_get_shares(L, item, what, false, pct, &shares))) ||
         (st = ro_value_get_number(L, item, "undecided", what, false, &ro_range_percent,
                                   &p->undecided)) ||
-        (st = ro_value_get_enum(L, item, "population", what, populations, &pop)) != RUNOFF_OK ||
+        (st = ro_value_get_enum(L, item, "population", what, ro_population_names, &pop)) ||
         (st = ro_value_field(L, item, "rolling", what, false, &n)) != RUNOFF_OK ||
         (n != NULL && (st = ro_value_bool(L, n, "'rolling'", &p->rolling)) != RUNOFF_OK))
         return st;
@@ -343,7 +342,6 @@ static runoff_status load_house_values(ro_loader *L, const ro_node *values)
 static runoff_status load_house_effects(ro_loader *L, const ro_node *agg)
 {
     static const char *const keys[] = {"mode", "shrinkage", "sd", "values", NULL};
-    static const char *const modes[] = {"estimate", "none", "fixed", NULL};
     const char *what = "aggregation.house_effects";
     ro_aggregation *a = &L->s->aggregation;
     const ro_node *he, *values, *values_key;
@@ -352,7 +350,7 @@ static runoff_status load_house_effects(ro_loader *L, const ro_node *agg)
     if (st != RUNOFF_OK || he == NULL)
         return st;
     if ((st = ro_value_check_keys(L, he, keys, what)) != RUNOFF_OK ||
-        (st = ro_value_get_enum(L, he, "mode", what, modes, &mode)) != RUNOFF_OK ||
+        (st = ro_value_get_enum(L, he, "mode", what, ro_house_mode_names, &mode)) != RUNOFF_OK ||
         (st = ro_value_get_number(L, he, "shrinkage", what, false, &ro_range_nonneg,
                                   &a->house_shrinkage)) ||
         (st = ro_value_get_number(L, he, "sd", what, false, &ro_range_house_sd, &a->house_sd)))
@@ -445,8 +443,6 @@ static runoff_status load_aggregation(ro_loader *L)
     static const char *const keys[] = {"method", "half_life_days", "as_of", "rolling",
                                        "house_effects", "design_effect", "daily_sd", "poll_sd",
                                        "max_sample", "exclude", NULL};
-    static const char *const rolling[] = {"latest", "all", NULL};
-    static const char *const methods[] = {"exponential", "dynamic", NULL};
     ro_aggregation *a = &L->s->aggregation;
     const ro_node *agg, *as_of;
     int roll = (int)a->rolling, method = (int)a->method;
@@ -457,10 +453,12 @@ static runoff_status load_aggregation(ro_loader *L)
         (st = ro_value_get_number(L, agg, "half_life_days", "aggregation", false,
                                   &ro_range_half_life, &a->half_life_days)) != RUNOFF_OK ||
         (st = ro_value_get_date(L, agg, "as_of", "aggregation", false, &a->as_of, &as_of)) ||
-        (st = ro_value_get_enum(L, agg, "rolling", "aggregation", rolling, &roll)) != RUNOFF_OK ||
+        (st = ro_value_get_enum(L, agg, "rolling", "aggregation", ro_rolling_rule_names,
+                                &roll)) != RUNOFF_OK ||
         (st = ro_value_get_number(L, agg, "design_effect", "aggregation", false, &ro_range_design,
                                   &a->design_effect)) != RUNOFF_OK ||
-        (st = ro_value_get_enum(L, agg, "method", "aggregation", methods, &method)) != RUNOFF_OK ||
+        (st = ro_value_get_enum(L, agg, "method", "aggregation", ro_agg_method_names,
+                                &method)) != RUNOFF_OK ||
         (st = ro_value_get_number_or_estimate(L, agg, "daily_sd", "aggregation", &ro_range_daily_sd,
                                               &a->daily_sd)) != RUNOFF_OK ||
         (st = ro_value_get_number_or_estimate(L, agg, "poll_sd", "aggregation", &ro_range_poll_sd,

@@ -36,7 +36,6 @@ static const ro_range ro_range_lean = {-5, 5, false, false, false, "a number in 
 static runoff_status load_options(ro_loader *L, const ro_node *fr, ro_name_index *ix)
 {
     static const char *const keys[] = {"id", "name", "kind", NULL};
-    static const char *const kinds[] = {"candidate", "abstention", "blank_null", NULL};
     runoff_scenario *s = L->s;
     const ro_node *seq, *idn;
     runoff_status st =
@@ -58,7 +57,8 @@ static runoff_status load_options(ro_loader *L, const ro_node *fr, ro_name_index
             (st = ro_value_id(L, idn, "option id", o->id)) != RUNOFF_OK ||
             (st = ro_value_get_string(L, item, "name", "a first-round option", false, o->name,
                                       sizeof o->name)) != RUNOFF_OK ||
-            (st = ro_value_get_enum(L, item, "kind", "a first-round option", kinds, &kind)))
+            (st = ro_value_get_enum(L, item, "kind", "a first-round option",
+                                    ro_option_kind_names, &kind)))
             return st;
         if (o->name[0] == '\0')
             memcpy(o->name, o->id, sizeof o->id);
@@ -364,7 +364,6 @@ runoff_status ro_scenario_regions_load_regional_error(ro_loader *L, const ro_nam
 runoff_status ro_scenario_regions_load_blend(ro_loader *L)
 {
     static const char *const keys[] = {"mode", "weight", NULL};
-    static const char *const modes[] = {"polls", "transfers", "mix", NULL};
     ro_blend *b = &L->s->blend;
     const ro_node *m;
     int mode = (int)b->mode;
@@ -372,7 +371,7 @@ runoff_status ro_scenario_regions_load_blend(ro_loader *L)
     if (st != RUNOFF_OK || m == NULL)
         return st;
     if ((st = ro_value_check_keys(L, m, keys, "blend")) != RUNOFF_OK ||
-        (st = ro_value_get_enum(L, m, "mode", "blend", modes, &mode)) != RUNOFF_OK ||
+        (st = ro_value_get_enum(L, m, "mode", "blend", ro_blend_mode_names, &mode)) != RUNOFF_OK ||
         (st = ro_value_get_number(L, m, "weight", "blend", false, &ro_range_unit, &b->weight)) != RUNOFF_OK)
         return st;
     b->mode = (ro_blend_mode)mode;

@@ -288,76 +288,109 @@ void runoff_sensitivity_free(runoff_sensitivity *sa)
     free(sa);
 }
 
+/* ---- the analysis ---- */
+
+/* The scratch of one analysis: each input's move (beside sa->inputs), the
+ * baseline's draws and a variant's, and pairing's scratch. */
+typedef struct {
+    move *moves;
+    draw_log base, var;
+    pairing pr;
+} sens_ws;
+
+/* For `cap` inputs and n draws; false when out of memory (then ws_free). */
+static bool ws_alloc(sens_ws *w, size_t cap, uint64_t n)
+{
+    w->moves = ro_calloc(cap, sizeof *w->moves);
+    w->base = (draw_log){ro_calloc(n, sizeof(double)), ro_calloc(n, 1), n};
+    w->var = (draw_log){ro_calloc(n, sizeof(double)), ro_calloc(n, 1), n};
+    w->pr = (pairing){&w->base, ro_calloc(n, sizeof(double)),
+                      ro_calloc(SENS_BATCHES, sizeof(double))};
+    return w->moves != NULL && w->base.share != NULL && w->base.a_won != NULL &&
+           w->var.share != NULL && w->var.a_won != NULL && w->pr.tmp != NULL &&
+           w->pr.batch_base != NULL;
+}
+
+static void ws_free(sens_ws *w)
+{
+    free(w->moves);
+    free(w->base.share), free(w->base.a_won), free(w->var.share), free(w->var.a_won);
+    free(w->pr.tmp), free(w->pr.batch_base);
+}
+
+/* The baseline's P(A) and median share, and the batch medians that the
+ * median's Monte Carlo error needs (difference()). */
+static void summarise_base(runoff_sensitivity *sa, sens_ws *w)
+{
+    const uint64_t n = w->base.n;
+    double m = 0;
+    for (uint64_t i = 0; i < n; i++)
+        m += w->base.a_won[i];
+    sa->p_base = m / (double)n;
+    sa->m_base = median(w->base.share, n, w->pr.tmp);
+    for (uint64_t per = n / SENS_BATCHES, k = 0; per >= 2 && k < SENS_BATCHES; k++)
+        w->pr.batch_base[k] = median(w->base.share + k * per, per, w->pr.tmp);
+}
+
+/* Input in, moved as mv to its lower then its higher value, against the
+ * baseline on the same draws. */
+static runoff_status move_input(const runoff_doc *doc, const runoff_scenario *s,
+                                const runoff_sim_options *opt, sens_ws *w,
+                                runoff_sensitivity_input *in, const move *mv, runoff_error *err)
+{
+    for (int side = 0; side < 2; side++) {
+        size_t n_sets = 0;
+        char **sets = assignments(s, in, mv, side ? in->high : in->low, &n_sets);
+        if (sets == NULL)
+            return ro_error_set(err, RUNOFF_ENOMEM, NULL, 0, 0, "out of memory");
+        runoff_status st = simulate(doc, sets, n_sets, opt, &w->var, NULL, NULL, err);
+        free_sets(sets, n_sets);
+        if (st != RUNOFF_OK) {
+            ro_error_prefix(err, "sensitivity to %s: ", in->key);
+            return st;
+        }
+        if (side)
+            difference(&w->pr, &w->var, &in->p_high, &in->p_high_se, &in->m_high, &in->m_high_se);
+        else
+            difference(&w->pr, &w->var, &in->p_low, &in->p_low_se, &in->m_low, &in->m_low_se);
+    }
+    return RUNOFF_OK;
+}
+
 runoff_sensitivity *runoff_sensitivity_run(const runoff_doc *doc, const runoff_sim_options *opt,
                                            runoff_error *err)
 {
     runoff_sensitivity *sa = ro_calloc(1, sizeof *sa);
-    move *moves = NULL;
-    draw_log base = {0}, var = {0};
-    pairing pr = {&base, NULL, NULL};
+    sens_ws w = {0};
     runoff_scenario *s = runoff_scenario_from_doc(doc, err);
-    if (sa == NULL || s == NULL)
-        goto fail_status;
+    if (sa == NULL || s == NULL) {
+        if (sa == NULL)
+            ro_error_set(err, RUNOFF_ENOMEM, NULL, 0, 0, "out of memory");
+        goto fail;
+    }
     uint64_t n = opt->draws ? opt->draws : s->simulation.draws;
     size_t cap = 7 + s->n_options;
     sa->inputs = ro_calloc(cap, sizeof *sa->inputs);
-    moves = ro_calloc(cap, sizeof *moves);
-    base = (draw_log){ro_calloc(n, sizeof(double)), ro_calloc(n, 1), n};
-    var = (draw_log){ro_calloc(n, sizeof(double)), ro_calloc(n, 1), n};
-    pr.tmp = ro_calloc(n, sizeof(double));
-    pr.batch_base = ro_calloc(SENS_BATCHES, sizeof(double));
-    if (sa->inputs == NULL || moves == NULL || base.share == NULL || base.a_won == NULL ||
-        var.share == NULL || var.a_won == NULL || pr.tmp == NULL || pr.batch_base == NULL) {
+    if (sa->inputs == NULL || !ws_alloc(&w, cap, n)) {
         ro_error_set(err, RUNOFF_ENOMEM, NULL, 0, 0, "out of memory");
         goto fail;
     }
-    list_inputs(s, sa, moves);
-    if (simulate(doc, NULL, 0, opt, &base, &sa->scenario, &sa->result, err) != RUNOFF_OK)
+    list_inputs(s, sa, w.moves);
+    if (simulate(doc, NULL, 0, opt, &w.base, &sa->scenario, &sa->result, err) != RUNOFF_OK)
         goto fail;
     sa->draws = sa->result->draws;
     sa->seed = sa->result->seed;
-    double m = 0;
-    for (uint64_t i = 0; i < n; i++)
-        m += base.a_won[i];
-    sa->p_base = m / (double)n;
-    sa->m_base = median(base.share, n, pr.tmp);
-    for (uint64_t per = n / SENS_BATCHES, k = 0; per >= 2 && k < SENS_BATCHES; k++)
-        pr.batch_base[k] = median(base.share + k * per, per, pr.tmp);
-    for (size_t i = 0; i < sa->n; i++) {
-        runoff_sensitivity_input *in = &sa->inputs[i];
-        for (int side = 0; side < 2; side++) {
-            size_t n_sets = 0;
-            char **sets = assignments(s, in, &moves[i], side ? in->high : in->low, &n_sets);
-            if (sets == NULL) {
-                ro_error_set(err, RUNOFF_ENOMEM, NULL, 0, 0, "out of memory");
-                goto fail;
-            }
-            runoff_status st = simulate(doc, sets, n_sets, opt, &var, NULL, NULL, err);
-            free_sets(sets, n_sets);
-            if (st != RUNOFF_OK) {
-                ro_error_prefix(err, "sensitivity to %s: ", in->key);
-                goto fail;
-            }
-            if (side)
-                difference(&pr, &var, &in->p_high, &in->p_high_se, &in->m_high, &in->m_high_se);
-            else
-                difference(&pr, &var, &in->p_low, &in->p_low_se, &in->m_low, &in->m_low_se);
-        }
-    }
+    summarise_base(sa, &w);
+    for (size_t i = 0; i < sa->n; i++)
+        if (move_input(doc, s, opt, &w, &sa->inputs[i], &w.moves[i], err) != RUNOFF_OK)
+            goto fail;
     rank(sa);
     runoff_scenario_free(s);
-    free(moves);
-    free(base.share), free(base.a_won), free(var.share), free(var.a_won);
-    free(pr.tmp), free(pr.batch_base);
+    ws_free(&w);
     return sa;
-fail_status:
-    if (sa == NULL)
-        ro_error_set(err, RUNOFF_ENOMEM, NULL, 0, 0, "out of memory");
 fail:
     runoff_scenario_free(s);
-    free(moves);
-    free(base.share), free(base.a_won), free(var.share), free(var.a_won);
-    free(pr.tmp), free(pr.batch_base);
+    ws_free(&w);
     runoff_sensitivity_free(sa);
     return NULL;
 }

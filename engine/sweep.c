@@ -134,61 +134,75 @@ static bool parse_number(const char *s, double *out)
     return errno == 0 && *end == '\0' && isfinite(*out);
 }
 
-/* start:stop:step, numbers or dates; fills a->values. */
-static runoff_status parse_range(sweep_axis *a, const char *spec, const spec_pos *p,
-                                 runoff_error *err)
-{
+/* The three parts of start:stop:step, and where each starts in the spec. */
+typedef struct {
     char part[3][128];
     size_t offs[3];
+} range_parts;
+
+static runoff_status split_range(range_parts *r, const char *spec, const spec_pos *p,
+                                 runoff_error *err)
+{
     const char *s = spec;
     for (int k = 0; k < 3; k++) {
         const char *c = k < 2 ? strchr(s, ':') : s + strlen(s);
-        if (c == NULL || (size_t)(c - s) >= sizeof part[k])
+        if (c == NULL || (size_t)(c - s) >= sizeof r->part[k])
             return spec_error(err, p, c == NULL ? 0 : (size_t)(s - spec),
                               "range '%s' must be start:stop:step%s", spec, "");
-        memcpy(part[k], s, (size_t)(c - s));
-        part[k][c - s] = '\0';
-        offs[k] = (size_t)(s - spec);
+        memcpy(r->part[k], s, (size_t)(c - s));
+        r->part[k][c - s] = '\0';
+        r->offs[k] = (size_t)(s - spec);
         s = c + 1;
     }
-    int32_t d0, d1;
-    if (ro_date_parse(part[0], &d0)) {
-        if (!ro_date_parse(part[1], &d1))
-            return spec_error(err, p, offs[1], "'%s' is not a date (YYYY-MM-DD)%s", part[1], "");
-        size_t n = strlen(part[2]);
-        char *end;
-        errno = 0;
-        long step = n > 1 && part[2][n - 1] == 'd' ? strtol(part[2], &end, 10) : 0;
-        if (n < 2 || part[2][n - 1] != 'd' || errno != 0 || end != part[2] + n - 1 ||
-            step <= 0)
-            return spec_error(err, p, offs[2],
-                              "date step '%s' must be a positive number of days, e.g. 1d%s",
-                              part[2], "");
-        if (d1 < d0)
-            return spec_error(err, p, offs[1], "range ends (%s) before it starts (%s)", part[1],
-                              part[0]);
-        if ((d1 - d0) / step + 1 > RUNOFF_SWEEP_MAX_POINTS)
-            return spec_error(err, p, 0, "range '%s' has more than %s points", spec,
-                              "100000");
-        /* By index, in long: a step beyond int32 (e.g. 6666666666d) must
-         * give the one point d0, not a truncated, negative step. */
-        for (long i = 0, n_dates = (d1 - d0) / step + 1; i < n_dates; i++) {
-            char buf[11];
-            ro_date_format((int32_t)(d0 + i * step), buf);
-            if (!push_value(a, buf, 10))
-                return ro_error_set(err, RUNOFF_ENOMEM, NULL, 0, 0, "out of memory");
-        }
-        return RUNOFF_OK;
+    return RUNOFF_OK;
+}
+
+/* From day d0 (the start, already read) to the stop by a step of Nd. */
+static runoff_status date_range(sweep_axis *a, const range_parts *r, int32_t d0, const char *spec,
+                                const spec_pos *p, runoff_error *err)
+{
+    int32_t d1;
+    if (!ro_date_parse(r->part[1], &d1))
+        return spec_error(err, p, r->offs[1], "'%s' is not a date (YYYY-MM-DD)%s", r->part[1],
+                          "");
+    const char *step_text = r->part[2];
+    size_t n = strlen(step_text);
+    char *end;
+    errno = 0;
+    long step = n > 1 && step_text[n - 1] == 'd' ? strtol(step_text, &end, 10) : 0;
+    if (n < 2 || step_text[n - 1] != 'd' || errno != 0 || end != step_text + n - 1 ||
+        step <= 0)
+        return spec_error(err, p, r->offs[2],
+                          "date step '%s' must be a positive number of days, e.g. 1d%s", step_text,
+                          "");
+    if (d1 < d0)
+        return spec_error(err, p, r->offs[1], "range ends (%s) before it starts (%s)",
+                          r->part[1], r->part[0]);
+    if ((d1 - d0) / step + 1 > RUNOFF_SWEEP_MAX_POINTS)
+        return spec_error(err, p, 0, "range '%s' has more than %s points", spec, "100000");
+    /* By index, in long: a step beyond int32 (e.g. 6666666666d) must
+     * give the one point d0, not a truncated, negative step. */
+    for (long i = 0, n_dates = (d1 - d0) / step + 1; i < n_dates; i++) {
+        char buf[11];
+        ro_date_format((int32_t)(d0 + i * step), buf);
+        if (!push_value(a, buf, 10))
+            return ro_error_set(err, RUNOFF_ENOMEM, NULL, 0, 0, "out of memory");
     }
+    return RUNOFF_OK;
+}
+
+static runoff_status number_range(sweep_axis *a, const range_parts *r, const char *spec,
+                                  const spec_pos *p, runoff_error *err)
+{
     double v[3];
     for (int k = 0; k < 3; k++)
-        if (!parse_number(part[k], &v[k]))
-            return spec_error(err, p, offs[k], "'%s' is not a number%s", part[k], "");
+        if (!parse_number(r->part[k], &v[k]))
+            return spec_error(err, p, r->offs[k], "'%s' is not a number%s", r->part[k], "");
     if (!(v[2] > 0))
-        return spec_error(err, p, offs[2], "step '%s' must be positive%s", part[2], "");
+        return spec_error(err, p, r->offs[2], "step '%s' must be positive%s", r->part[2], "");
     if (v[1] < v[0])
-        return spec_error(err, p, offs[1], "range ends (%s) before it starts (%s)", part[1],
-                          part[0]);
+        return spec_error(err, p, r->offs[1], "range ends (%s) before it starts (%s)",
+                          r->part[1], r->part[0]);
     /* Tolerance so that 0:1:0.1 includes 1 despite rounding. */
     double count = floor((v[1] - v[0]) / v[2] + 1e-9) + 1;
     if (count > RUNOFF_SWEEP_MAX_POINTS)
@@ -200,6 +214,20 @@ static runoff_status parse_range(sweep_axis *a, const char *spec, const spec_pos
             return ro_error_set(err, RUNOFF_ENOMEM, NULL, 0, 0, "out of memory");
     }
     return RUNOFF_OK;
+}
+
+/* start:stop:step, dates when the start is one, else numbers; fills
+ * a->values. */
+static runoff_status parse_range(sweep_axis *a, const char *spec, const spec_pos *p,
+                                 runoff_error *err)
+{
+    range_parts r;
+    int32_t d0;
+    runoff_status st = split_range(&r, spec, p, err);
+    if (st != RUNOFF_OK)
+        return st;
+    return ro_date_parse(r.part[0], &d0) ? date_range(a, &r, d0, spec, p, err)
+                                         : number_range(a, &r, spec, p, err);
 }
 
 static runoff_status parse_list(sweep_axis *a, const char *spec, const spec_pos *p,
@@ -481,6 +509,7 @@ struct sweep_run {
     size_t window;          /* points handed out but not yet written, at most */
     sweep_slot *slots;      /* [window]: point i waits in slots[i % window] */
     sweep_worker *workers;
+    pthread_t *tid;         /* [n_workers] */
     unsigned n_workers;
     uint64_t units_done, units_total;
     atomic_size_t fail_point; /* lowest failed point, SIZE_MAX if none */
@@ -614,6 +643,65 @@ static void *run_worker(void *arg)
     return NULL;
 }
 
+/* The run's slots, workers and lock; nothing to undo on failure. */
+static runoff_status run_alloc(sweep_run *run, runoff_error *err)
+{
+    int rc = 0;
+    runoff_status st = RUNOFF_OK;
+    run->slots = ro_calloc(run->window, sizeof *run->slots);
+    run->workers = ro_calloc(run->n_workers, sizeof *run->workers);
+    run->tid = ro_calloc(run->n_workers, sizeof *run->tid);
+    if (run->slots == NULL || run->workers == NULL || run->tid == NULL)
+        st = ro_error_set(err, RUNOFF_ENOMEM, NULL, 0, 0, "out of memory");
+    else if ((rc = pthread_mutex_init(&run->lock, NULL)) == 0 &&
+             (rc = pthread_cond_init(&run->cond, NULL)) != 0)
+        pthread_mutex_destroy(&run->lock);
+    if (st == RUNOFF_OK && rc != 0)
+        st = ro_error_set(err, RUNOFF_ERUNTIME, NULL, 0, 0, "cannot create a lock: %s",
+                          strerror(rc));
+    if (st != RUNOFF_OK) {
+        free(run->slots);
+        free(run->workers);
+        free(run->tid);
+    }
+    return st;
+}
+
+/* Start the workers, sharing the threads among them, and wait for them;
+ * run->status says how it went. */
+static void run_workers(sweep_run *run, unsigned threads)
+{
+    const unsigned n_workers = run->n_workers;
+    unsigned started = 0;
+    int rc = 0;
+    for (; started < n_workers; started++) {
+        sweep_worker *w = &run->workers[started];
+        w->run = run;
+        /* the threads left over go to the first workers */
+        w->threads = threads / n_workers + (started < threads % n_workers ? 1u : 0u);
+        if ((rc = pthread_create(&run->tid[started], NULL, run_worker, w)) != 0)
+            break; /* if some started, they take every point */
+    }
+    if (started == 0)
+        run->status = ro_error_set(&run->err, RUNOFF_ERUNTIME, NULL, 0, 0,
+                                   "cannot start thread: %s", strerror(rc));
+    for (unsigned k = 0; k < started; k++)
+        pthread_join(run->tid[k], NULL);
+}
+
+static void run_free(sweep_run *run)
+{
+    for (size_t k = 0; k < run->window; k++) { /* finished but never written */
+        runoff_result_free(run->slots[k].r);
+        runoff_scenario_free(run->slots[k].s);
+    }
+    pthread_cond_destroy(&run->cond);
+    pthread_mutex_destroy(&run->lock);
+    free(run->slots);
+    free(run->workers);
+    free(run->tid);
+}
+
 runoff_status runoff_sweep_run(const runoff_sweep *sw, runoff_doc *doc, size_t first,
                                const runoff_sim_options *opt, runoff_sweep_row_fn on_row,
                                void *ctx, size_t *rows, runoff_error *err)
@@ -656,49 +744,11 @@ runoff_status runoff_sweep_run_range(const runoff_sweep *sw, runoff_doc *doc, si
     };
     atomic_init(&run.fail_point, SIZE_MAX);
     atomic_init(&run.cancel_all, false);
-    run.slots = ro_calloc(run.window, sizeof *run.slots);
-    run.workers = ro_calloc(n_workers, sizeof *run.workers);
-    pthread_t *tid = ro_calloc(n_workers, sizeof *tid);
-    int rc = 0;
-    if (run.slots == NULL || run.workers == NULL || tid == NULL) {
-        free(run.slots);
-        free(run.workers);
-        free(tid);
-        return ro_error_set(err, RUNOFF_ENOMEM, NULL, 0, 0, "out of memory");
-    }
-    if ((rc = pthread_mutex_init(&run.lock, NULL)) == 0 &&
-        (rc = pthread_cond_init(&run.cond, NULL)) != 0)
-        pthread_mutex_destroy(&run.lock);
-    if (rc != 0) {
-        free(run.slots);
-        free(run.workers);
-        free(tid);
-        return ro_error_set(err, RUNOFF_ERUNTIME, NULL, 0, 0, "cannot create a lock: %s",
-                            strerror(rc));
-    }
-    unsigned started = 0;
-    for (; started < n_workers; started++) {
-        sweep_worker *w = &run.workers[started];
-        w->run = &run;
-        /* the threads left over go to the first workers */
-        w->threads = threads / n_workers + (started < threads % n_workers ? 1u : 0u);
-        if ((rc = pthread_create(&tid[started], NULL, run_worker, w)) != 0)
-            break; /* if some started, they take every point */
-    }
-    if (started == 0)
-        run.status = ro_error_set(&run.err, RUNOFF_ERUNTIME, NULL, 0, 0,
-                                  "cannot start thread: %s", strerror(rc));
-    for (unsigned k = 0; k < started; k++)
-        pthread_join(tid[k], NULL);
-    for (size_t k = 0; k < run.window; k++) { /* finished but never written */
-        runoff_result_free(run.slots[k].r);
-        runoff_scenario_free(run.slots[k].s);
-    }
-    pthread_cond_destroy(&run.cond);
-    pthread_mutex_destroy(&run.lock);
-    free(run.slots);
-    free(run.workers);
-    free(tid);
+    runoff_status st = run_alloc(&run, err);
+    if (st != RUNOFF_OK)
+        return st;
+    run_workers(&run, threads);
+    run_free(&run);
     *rows = run.next_row - first;
     if (run.status != RUNOFF_OK && err != NULL)
         *err = run.err;

@@ -49,7 +49,7 @@ typedef struct {
     size_t n, D, G, NP, N; /* D: states of the walk (days, or groups of days) */
     size_t step;           /* days per state: 1 up to RO_TREND_MAX_STATES days */
     size_t last_day;       /* index of the last day, the last state's day */
-    size_t J, K;           /* pollsters; K = D + J + 3 mixed quantities */
+    size_t J, K;           /* pollsters; K = D + J + RO_POP_COUNT mixed quantities */
     obs_row *rows;
     size_t *idx;
     double *val;
@@ -70,13 +70,13 @@ typedef struct {
  * one `likely` poll (without a likely poll the level itself would be
  * confounded with the effect). Returns the count and fills map[pop] with
  * the coordinate offset or -1. */
-static size_t population_map(const ro_trend_poll *p, size_t n, int map[3])
+static size_t population_map(const ro_trend_poll *p, size_t n, int map[RO_POP_COUNT])
 {
-    bool present[3] = {false, false, false};
+    bool present[RO_POP_COUNT] = {false};
     for (size_t i = 0; i < n; i++)
         present[p[i].population] = true;
     size_t np = 0;
-    for (int k = 0; k < 3; k++)
+    for (int k = 0; k < RO_POP_COUNT; k++)
         map[k] = (k != RO_POP_LIKELY && present[k] && present[RO_POP_LIKELY]) ? (int)np++ : -1;
     return np;
 }
@@ -93,7 +93,7 @@ static size_t state_of(const trend_ws *w, size_t day)
  * minus the poll-weighted sum of the others (Σ_j m_j h_j = 0), so its polls
  * carry a coefficient on every house coordinate. */
 static void build_rows(trend_ws *w, const ro_trend_poll *p, const size_t *m, int32_t day0,
-                       const int popmap[3])
+                       const int popmap[RO_POP_COUNT])
 {
     const size_t J = w->G + 1;
     size_t k = 0;
@@ -372,7 +372,8 @@ double ro_trend_gauss_hermite(size_t n, size_t i, double *weight)
 /* After evaluate(): one grid point's posterior, θ's means and variances in
  * w->cm, w->cv (days, then every pollster's house effect, then the three
  * populations) and the polls' weights in w->cw. */
-static void component(trend_ws *w, const size_t *m, const int popmap[3], size_t election_day)
+static void component(trend_ws *w, const size_t *m, const int popmap[RO_POP_COUNT],
+                      size_t election_day)
 {
     const size_t N = w->N, D = w->D, G = w->G, J = w->J;
     gsl_matrix_view Qv = gsl_matrix_view_array(w->Q, N, N);
@@ -402,7 +403,7 @@ static void component(trend_ws *w, const size_t *m, const int popmap[3], size_t 
         cm[D + G] = h;
         cv[D + G] = v;
     }
-    for (int k = 0; k < 3; k++)
+    for (int k = 0; k < RO_POP_COUNT; k++)
         if (popmap[k] >= 0) {
             const size_t a = D + G + (size_t)popmap[k];
             cm[D + J + (size_t)k] = w->mu[a];
@@ -440,7 +441,8 @@ static void mix(trend_ws *w, double wt, const double sd[2])
 
 /* The mixture into t: law of total variance, Var = E[Var | σ, τ] +
  * Var[E | σ, τ]; adjusted shares with the mixture's effects. */
-static void finish(trend_ws *w, const ro_trend_poll *p, const int popmap[3], ro_trend *t)
+static void finish(trend_ws *w, const ro_trend_poll *p, const int popmap[RO_POP_COUNT],
+                   ro_trend *t)
 {
     const size_t D = w->D, J = w->J;
     for (size_t k = 0; k < w->K; k++) {
@@ -455,7 +457,7 @@ static void finish(trend_ws *w, const ro_trend_poll *p, const int popmap[3], ro_
         t->house[j] = w->am[D + j];
         t->house_sd[j] = w->cv[D + j];
     }
-    for (int k = 0; k < 3; k++) {
+    for (int k = 0; k < RO_POP_COUNT; k++) {
         t->population_used[k] = popmap[k] >= 0;
         t->population[k] = w->am[D + J + (size_t)k];
         t->population_sd[k] = w->cv[D + J + (size_t)k];
@@ -475,8 +477,8 @@ static void finish(trend_ws *w, const ro_trend_poll *p, const int popmap[3], ro_
  * posterior / Gaussian there (so the rule is exact when the posterior of u
  * is Gaussian and corrects for it when it is not); one exact solve per
  * node. With nothing free, or set->plug_in, one node of weight 1. */
-static runoff_status integrate(const hyper_ctx *c, const ro_trend_poll *p, const int popmap[3],
-                               ro_trend *t)
+static runoff_status integrate(const hyper_ctx *c, const ro_trend_poll *p,
+                               const int popmap[RO_POP_COUNT], ro_trend *t)
 {
     trend_ws *w = c->w;
     double u0[2] = {0, 0}, sd[2], ll;
@@ -582,12 +584,12 @@ runoff_status ro_trend_fit(const ro_trend_poll *p, size_t n, size_t n_pollsters,
     const size_t step = (t.n_days + RO_TREND_MAX_STATES - 1) / RO_TREND_MAX_STATES;
     trend_ws w = {.n = n, .D = (t.n_days - 1) / step + 1, .step = step,
                   .last_day = t.n_days - 1, .house_sd = set->house_sd};
-    int popmap[3];
+    int popmap[RO_POP_COUNT];
     w.NP = population_map(p, n, popmap);
     w.G = set->estimate_house && n_pollsters > 1 ? n_pollsters - 1 : 0;
     w.N = w.D + w.G + w.NP;
     w.J = n_pollsters;
-    w.K = w.D + w.J + 3;
+    w.K = w.D + w.J + RO_POP_COUNT;
     size_t nnz = 0;
     for (size_t i = 0; i < n; i++)
         nnz += (size_t)(p[i].end - p[i].start + 1) + w.G + 1;

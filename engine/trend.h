@@ -59,9 +59,9 @@ typedef struct {
     size_t election_day;      /* index of the election date */
     double *house, *house_sd; /* [n_pollsters] logit scale */
     size_t n_pollsters;
-    double population[3];     /* logit-scale effect of each population; likely = 0 */
-    double population_sd[3];
-    bool population_used[3];  /* an effect was estimated for this population */
+    double population[RO_POP_COUNT]; /* logit-scale effect of each population; likely = 0 */
+    double population_sd[RO_POP_COUNT];
+    bool population_used[RO_POP_COUNT]; /* an effect was estimated for this population */
     double daily_sd, poll_sd; /* a given value as given; an estimated one as the
                                  root mean square over the grid, √E[σ²] (what the
                                  drift after the last poll adds a day) */

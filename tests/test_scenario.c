@@ -856,6 +856,101 @@ static void test_load_missing_file(void **state)
     assert_string_equal(err.message, "cannot open: No such file or directory");
 }
 
+/* ------------------------------------------------------- enum names */
+
+/* Each enum's name table (scenario.h) against the spellings docs/scenario.md
+ * gives, written out here by hand: the table has exactly one name per
+ * value, each value's name is the documented one, and the loader reads
+ * that name back to that value. A name left out, swapped with another or
+ * misspelt fails here. */
+typedef struct {
+    int value;
+    const char *name;
+} spelling;
+
+typedef struct {
+    const char *const *names;
+    int count;
+    const spelling *spelt; /* in any order */
+    size_t n_spelt;
+    const char *file;
+    const char *key;       /* --set key that reads the name */
+    int (*read)(const runoff_scenario *s);
+    const char *needy, *also; /* a name that needs another key, and its --set */
+} enum_case;
+
+static const spelling populations[] = {
+    {RO_POP_LIKELY, "likely"}, {RO_POP_REGISTERED, "registered"}, {RO_POP_ADULTS, "adults"}};
+static const spelling rolling_rules[] = {{RO_ROLLING_LATEST, "latest"}, {RO_ROLLING_ALL, "all"}};
+static const spelling house_modes[] = {
+    {RO_HOUSE_ESTIMATE, "estimate"}, {RO_HOUSE_NONE, "none"}, {RO_HOUSE_FIXED, "fixed"}};
+static const spelling agg_methods[] = {{RO_AGG_EXPONENTIAL, "exponential"},
+                                       {RO_AGG_DYNAMIC, "dynamic"}};
+static const spelling error_dists[] = {{RO_ERRDIST_NORMAL, "normal"},
+                                       {RO_ERRDIST_STUDENT_T, "student_t"}};
+static const spelling blend_modes[] = {
+    {RO_BLEND_POLLS, "polls"}, {RO_BLEND_TRANSFERS, "transfers"}, {RO_BLEND_MIX, "mix"}};
+static const spelling option_kinds[] = {{RO_OPT_CANDIDATE, "candidate"},
+                                        {RO_OPT_ABSTENTION, "abstention"},
+                                        {RO_OPT_BLANK_NULL, "blank_null"}};
+#define SPELT(a) a, sizeof a / sizeof *a
+
+static int read_population(const runoff_scenario *s) { return (int)s->polls[0].population; }
+static int read_rolling(const runoff_scenario *s) { return (int)s->aggregation.rolling; }
+static int read_house(const runoff_scenario *s) { return (int)s->aggregation.house; }
+static int read_method(const runoff_scenario *s) { return (int)s->aggregation.method; }
+static int read_dist(const runoff_scenario *s) { return (int)s->polling_error.dist; }
+static int read_blend(const runoff_scenario *s) { return (int)s->blend.mode; }
+static int read_kind(const runoff_scenario *s) { return (int)s->options[3].kind; }
+
+static void check_enum_case(const enum_case *ec)
+{
+    assert_int_equal(ec->n_spelt, ec->count);
+    assert_null(ec->names[ec->count]);
+    for (size_t k = 0; k < ec->n_spelt; k++) {
+        const spelling *sp = &ec->spelt[k];
+        assert_non_null(ec->names[sp->value]);
+        assert_string_equal(ec->names[sp->value], sp->name);
+        char set[128];
+        snprintf(set, sizeof set, "%s=%s", ec->key, sp->name);
+        const char *sets[] = {set, ec->also};
+        size_t n_sets = ec->needy && strcmp(sp->name, ec->needy) == 0 ? 2 : 1;
+        runoff_error err;
+        ro_error_clear(&err);
+        runoff_scenario *s = runoff_scenario_load(ec->file, sets, n_sets, &err);
+        if (s == NULL)
+            print_error("%s: %s\n", set, err.message);
+        assert_non_null(s);
+        assert_int_equal(ec->read(s), sp->value);
+        runoff_scenario_free(s);
+    }
+}
+
+static void test_enum_names_are_the_documented_ones(void **state)
+{
+    (void)state;
+    const char *nat = "tests/data/good/national.yaml", *reg = "tests/data/good/regions.yaml";
+    const enum_case cases[] = {
+        {ro_population_names, RO_POP_COUNT, SPELT(populations), nat, "polls.0.population",
+         read_population, .needy = NULL},
+        {ro_rolling_rule_names, RO_ROLLING_COUNT, SPELT(rolling_rules), nat,
+         "aggregation.rolling", read_rolling, .needy = NULL},
+        {ro_house_mode_names, RO_HOUSE_COUNT, SPELT(house_modes), nat,
+         "aggregation.house_effects.mode", read_house, "fixed",
+         "aggregation.house_effects.values.Alpha=1"},
+        {ro_agg_method_names, RO_AGG_COUNT, SPELT(agg_methods), nat, "aggregation.method",
+         read_method, .needy = NULL},
+        {ro_error_dist_names, RO_ERRDIST_COUNT, SPELT(error_dists), nat,
+         "polling_error.distribution", read_dist, .needy = NULL},
+        {ro_blend_mode_names, RO_BLEND_COUNT, SPELT(blend_modes), reg, "blend.mode", read_blend,
+         .needy = NULL},
+        {ro_option_kind_names, RO_OPT_COUNT, SPELT(option_kinds), reg,
+         "first_round.options.abst.kind", read_kind, .needy = NULL},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof *cases; c++)
+        check_enum_case(&cases[c]);
+}
+
 /* ------------------------------------------------- allocation failures */
 
 static void test_from_doc_survives_every_allocation_failure(void **state)
@@ -924,6 +1019,7 @@ int main(void)
         cmocka_unit_test(test_bad_files_report_their_expected_error),
         cmocka_unit_test(test_load_applies_sets_in_order),
         cmocka_unit_test(test_load_missing_file),
+        cmocka_unit_test(test_enum_names_are_the_documented_ones),
         cmocka_unit_test(test_from_doc_survives_every_allocation_failure),
         cmocka_unit_test(test_load_survives_every_allocation_failure),
     };
