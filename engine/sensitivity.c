@@ -29,7 +29,8 @@
 #define TRANSFER_STEP 5.0     /* points of A's share of an electorate's row */
 #define LOGIT_SD_STEP 0.05    /* regional_error.sd and transfer_sd, logit scale */
 #define LEAN_STEP 0.2         /* regional_error.local_lean */
-#define SENS_BATCHES 20       /* batches for the median's Monte Carlo error */
+#define SENS_SPARSITY_D 0.01  /* the median's sparsity from the quantiles at 1/2 +- this,
+                                 as the report's median error (ro_fmt_quantile_se) */
 
 typedef enum { MOVE_POLLS, MOVE_KEY, MOVE_TRANSFER } move_kind;
 
@@ -67,6 +68,24 @@ static double median(const double *v, size_t n, double *tmp)
     memcpy(tmp, v, n * sizeof *tmp);
     qsort(tmp, n, sizeof *tmp, by_double);
     return n % 2 ? tmp[n / 2] : (tmp[n / 2 - 1] + tmp[n / 2]) / 2;
+}
+
+/* The quantile p of the sorted x[0..n) (linear between order statistics,
+ * position (n - 1) p). */
+static double sorted_quantile(const double *x, size_t n, double p)
+{
+    double h = (double)(n - 1) * p;
+    size_t lo = (size_t)h;
+    return lo + 1 < n ? x[lo] + (h - (double)lo) * (x[lo + 1] - x[lo]) : x[n - 1];
+}
+
+/* The sparsity 1 / f(median) of v, from the sorted copy median() left in
+ * tmp: (Q(1/2 + d) - Q(1/2 - d)) / 2d. */
+static double sparsity(const double *sorted, size_t n)
+{
+    return (sorted_quantile(sorted, n, 0.5 + SENS_SPARSITY_D) -
+            sorted_quantile(sorted, n, 0.5 - SENS_SPARSITY_D)) /
+           (2 * SENS_SPARSITY_D);
 }
 
 /* ---- one variant ---- */
@@ -206,7 +225,8 @@ static void list_inputs(const runoff_scenario *s, runoff_sensitivity *sa, move *
 
 typedef struct {
     const draw_log *base;
-    double *tmp, *batch_base;   /* scratch: n, SENS_BATCHES */
+    double *tmp;                    /* scratch: n */
+    double base_median, base_sparsity;
 } pairing;
 
 /* Change in P(A) and in the median, with their Monte Carlo errors. */
@@ -223,22 +243,22 @@ static void difference(const pairing *pr, const draw_log *v, double *dp, double 
     }
     *dp = sum / (double)n;
     *dp_se = n > 1 ? sqrt((sum2 / (double)n - *dp * *dp) / (double)(n - 1)) : NAN;
-    *dm = median(v->share, n, pr->tmp) - median(b->share, n, pr->tmp);
-    uint64_t per = n / SENS_BATCHES;
-    if (per < 2) {
-        *dm_se = NAN;
-        return;
+    const double mv = median(v->share, n, pr->tmp), sv = sparsity(pr->tmp, n);
+    const double mb = pr->base_median, sb = pr->base_sparsity;
+    *dm = mv - mb;
+    /* To first order a median is m = q + (1/n) sum_i (1/2 - 1{x_i <= q}) / f(q)
+     * (its influence function), so on paired draws the difference's error
+     * is the sd of the paired influences over sqrt(n). Where the variant
+     * moves every draw alike, the two indicators agree but for the draws
+     * it carries across the median, which is what the error then is. */
+    double isum = 0, isum2 = 0;
+    for (uint64_t i = 0; i < n; i++) {
+        double d = (0.5 - (v->share[i] <= mv)) * sv - (0.5 - (b->share[i] <= mb)) * sb;
+        isum += d;
+        isum2 += d * d;
     }
-    double bsum = 0, bsum2 = 0;
-    for (int k = 0; k < SENS_BATCHES; k++) {
-        double d = median(v->share + k * per, per, pr->tmp) - pr->batch_base[k];
-        bsum += d;
-        bsum2 += d * d;
-    }
-    double mean = bsum / SENS_BATCHES;
-    double var = (bsum2 - SENS_BATCHES * mean * mean) / (SENS_BATCHES - 1);
-    /* a batch holds 1/K of the draws: the full run's error is sqrt(K) smaller */
-    *dm_se = sqrt(fmax(0, var) / SENS_BATCHES);
+    const double imean = isum / (double)n;
+    *dm_se = n > 1 ? sqrt(fmax(0, isum2 / (double)n - imean * imean) / (double)(n - 1)) : NAN;
 }
 
 static double effect_p(const runoff_sensitivity_input *in) { return fmax(fabs(in->p_low), fabs(in->p_high)); }
@@ -304,22 +324,20 @@ static bool ws_alloc(sens_ws *w, size_t cap, uint64_t n)
     w->moves = ro_calloc(cap, sizeof *w->moves);
     w->base = (draw_log){ro_calloc(n, sizeof(double)), ro_calloc(n, 1), n};
     w->var = (draw_log){ro_calloc(n, sizeof(double)), ro_calloc(n, 1), n};
-    w->pr = (pairing){&w->base, ro_calloc(n, sizeof(double)),
-                      ro_calloc(SENS_BATCHES, sizeof(double))};
+    w->pr = (pairing){&w->base, ro_calloc(n, sizeof(double)), 0, 0};
     return w->moves != NULL && w->base.share != NULL && w->base.a_won != NULL &&
-           w->var.share != NULL && w->var.a_won != NULL && w->pr.tmp != NULL &&
-           w->pr.batch_base != NULL;
+           w->var.share != NULL && w->var.a_won != NULL && w->pr.tmp != NULL;
 }
 
 static void ws_free(sens_ws *w)
 {
     free(w->moves);
     free(w->base.share), free(w->base.a_won), free(w->var.share), free(w->var.a_won);
-    free(w->pr.tmp), free(w->pr.batch_base);
+    free(w->pr.tmp);
 }
 
-/* The baseline's P(A) and median share, and the batch medians that the
- * median's Monte Carlo error needs (difference()). */
+/* The baseline's P(A), median share and the median's sparsity (which the
+ * median's Monte Carlo error needs, difference()). */
 static void summarise_base(runoff_sensitivity *sa, sens_ws *w)
 {
     const uint64_t n = w->base.n;
@@ -327,9 +345,8 @@ static void summarise_base(runoff_sensitivity *sa, sens_ws *w)
     for (uint64_t i = 0; i < n; i++)
         m += w->base.a_won[i];
     sa->p_base = m / (double)n;
-    sa->m_base = median(w->base.share, n, w->pr.tmp);
-    for (uint64_t per = n / SENS_BATCHES, k = 0; per >= 2 && k < SENS_BATCHES; k++)
-        w->pr.batch_base[k] = median(w->base.share + k * per, per, w->pr.tmp);
+    sa->m_base = w->pr.base_median = median(w->base.share, n, w->pr.tmp);
+    w->pr.base_sparsity = sparsity(w->pr.tmp, n);
 }
 
 /* Input in, moved as mv to its lower then its higher value, against the
