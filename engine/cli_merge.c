@@ -35,6 +35,10 @@ static const char merge_help[] =
     "      --regions-csv FILE  per-region table\n"
     "      --trend-csv FILE    the dynamic poll model's trend\n"
     "      --json[=FILE]       JSON summary to FILE, or instead of the report\n"
+    "      --html FILE         the report page (with the map when the scenario\n"
+    "                          names one: its path is read, as run reads it,\n"
+    "                          relative to the scenario's as the shards named it)\n"
+    "      --brief             print only the headline\n"
     "options for the parts of a sweep:\n"
     "  -o, --out FILE          the sweep's CSV (default: standard output)\n"
     "  -q, --quiet             accepted, for symmetry with run and sweep\n"
@@ -379,6 +383,7 @@ done:
 typedef struct {
     char *text;           /* the first part's scenario; every part has the same */
     size_t len;
+    char *source;         /* the scenario's path as the shards named it */
     runoff_scenario *s;
     runoff_result *r;
 } run_merge;
@@ -390,6 +395,9 @@ static int first_run_part(run_merge *m, part *p)
     if ((m->text = read_scenario(p, &m->len)) == NULL ||
         (m->s = load_scenario(p, m->text, m->len)) == NULL)
         return CLI_USAGE;
+    m->source = setting(p->settings, "source"); /* load_scenario needed it */
+    if (m->source != NULL && strcmp(m->source, "<stdin>") == 0)
+        strcpy(m->source, "-"); /* as run names standard input */
     long at = ftell(p->fp);
     uint64_t used = 0;
     if (fscanf(p->fp, " result 1 draws %*u seed %" SCNu64, &used) != 1 ||
@@ -454,12 +462,15 @@ static int merge_run(char **paths, size_t n, const merge_args *a)
     run_merge m = {0};
     if (status == CLI_OK)
         status = for_each_part(paths, n, &first, &set, add_run_part, &m);
+    if (status == CLI_OK) /* the page's map, from where the shards read the scenario */
+        status = cli_run_sink_map(&sink, m.s, m.source);
     if (status == CLI_OK)
         status = cli_run_sink_write(&sink, m.s, m.r);
     cli_run_sink_abort(&sink);
     part_close(&first);
     shard_set_free(&set);
     free(m.text);
+    free(m.source);
     runoff_result_free(m.r);
     runoff_scenario_free(m.s);
     return status;

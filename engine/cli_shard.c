@@ -108,6 +108,8 @@ static bool refuse_outputs(const cli_run_paths *p, const char *out, uint64_t cou
         {"--draws-csv", p->draws_csv},
         {"--trend-csv", p->trend},
         {"--json", p->json != NULL || p->json_stdout ? "" : NULL},
+        {"--html", p->html},
+        {"--brief", p->brief ? "" : NULL},
     };
     if (count == 0) {
         cli_errorf("--out is the partial file of --shard I/N; a whole run writes --csv, "
@@ -154,7 +156,8 @@ static int shard_input_load(shard_input *in, const char *path, const cli_common 
             return cli_report_error(&err);
     if ((in->s = runoff_scenario_from_doc(in->doc, &err)) == NULL)
         return cli_report_error(&err);
-    return CLI_OK;
+    /* the warnings an unsharded run prints, and --strict's refusal */
+    return cli_warnings(in->s, common->strict);
 }
 
 static void shard_input_free(shard_input *in)

@@ -6,7 +6,8 @@
 # empty shards; for sweeps, the CSV. Bad sets of parts (a gap, an overlap,
 # another seed, --set or kind, a cut file, not a part) are refused with
 # exit status 2 and write nothing. The sweep point cap is lifted with
-# --shard. Prints one line per check and "merge: N passed, N failed".
+# --shard. The merged report page equals the run's, map included; a shard
+# refuses the whole run's outputs and, with --strict, a warning. Prints one line per check and "merge: N passed, N failed".
 set -u
 root=$(cd "$(dirname "$0")/.." && pwd)
 bin=${RUNOFF_BIN:-$root/build/runoff}
@@ -54,6 +55,24 @@ run_case() {
         same "$name: merged $f = the run's" "$d/whole.$f" "$d/merged.$f"
     done
 }
+
+# The report page: merged with the map the scenario names (read from where
+# the shards read the scenario), the bytes of the unsharded run's page.
+h=$tmp/html; mkdir -p "$h"
+"$bin" run "$fr2022" -q --draws 4000 --seed 2 --html "$h/whole.html" >/dev/null || bad "html: run failed"
+for i in 1 2; do
+    "$bin" run "$fr2022" -q --draws 4000 --seed 2 --shard "$i/2" --out "$h/part.$i" ||
+        bad "html: shard $i failed"
+done
+"$bin" merge "$h/part.1" "$h/part.2" --html "$h/merged.html" >/dev/null || bad "html: merge failed"
+same "html: merged page = the run's (with its map)" "$h/whole.html" "$h/merged.html"
+# A shard writes only its part: --html and --brief are the merge's; and it
+# prints the scenario's warnings, so --strict refuses as a whole run does.
+refused "shard --html" "$h/p.3" "$bin" run "$fr2022" -q --draws 400 --shard 1/2 --out "$h/p.3" \
+    --html "$h/x.html"
+refused "shard --brief" "$h/p.4" "$bin" run "$fr2022" -q --draws 400 --shard 1/2 --out "$h/p.4" --brief
+refused "shard --strict with a warning" "$h/p.5" "$bin" run "$regional" -q --draws 400 --shard 1/2 \
+    --out "$h/p.5" --strict
 
 # 45000 draws in blocks of 10000: 5 blocks, so shards 6 and 7 of 7 are empty
 run_case national "$national" 7 "7 3 1 5 2 6 4" --draws 45000 --seed 3
