@@ -75,6 +75,7 @@ struct ro_model {
                                is option o in region rb + j; zero padding */
     double total_votes;     /* sum over options and regions */
     double *region_total;   /* [n_regions]: sum over options (first-round electorate) */
+    double *option_total;   /* [n_options]: sum over regions (the first guess of the anchoring) */
     double total_registered;
     transfer_row *rows;     /* [n_options] */
     ro_gamma_shape *shapes; /* the Dirichlet gammas of one draw, rows then
@@ -109,8 +110,8 @@ struct ro_workspace {
     double *nat_x, *nat_y;  /* [RO_NATIONAL_BLOCK]: scratch */
     double *run_a, *run_b, *run_c; /* [RO_NATIONAL_BLOCK]: ro_model_draw_run's arrays */
     double *block;          /* one allocation for all arrays below */
-    double *u;              /* [n_pad]: A_r, then odds exp(x_r) */
-    double *b;              /* [n_pad]: B_r */
+    double *u;              /* [n_pad]: A_r, then a_r = A_r exp(e_r) (1 where V_r = 0) */
+    double *b;              /* [n_pad]: B_r (1 where V_r = 0); the odds are u / b */
     double *v;              /* [n_pad]: V_r = A_r + B_r */
     double *s;              /* [n_pad]: A's share of region r */
     double *t;              /* [n_tpad]: T[o][A], T[o][B] of each option o,
@@ -190,13 +191,14 @@ static runoff_status init_regions(ro_model *m, const runoff_scenario *s)
     m->group = ro_calloc(R, sizeof *m->group);
     m->group_sd = ro_calloc(m->n_groups, sizeof *m->group_sd);
     m->region_total = ro_calloc(R, sizeof *m->region_total);
+    m->option_total = ro_calloc(K, sizeof *m->option_total);
     m->region_sd = ro_calloc(m->n_pad, sizeof *m->region_sd);
     m->grouped = ro_calloc(R, sizeof *m->grouped);
     if (s->regional_error.local_lean != 0)
         m->lean_shift = ro_calloc(m->n_pad, sizeof *m->lean_shift);
     ro_region_mean *mean = ro_calloc(R, sizeof *mean);
     if (!m->votes || !m->rows || !m->shapes || !m->group || !m->group_sd || !m->region_total ||
-        !m->region_sd || !m->grouped || !mean || (s->regional_error.local_lean != 0 && !m->lean_shift)) {
+        !m->option_total || !m->region_sd || !m->grouped || !mean || (s->regional_error.local_lean != 0 && !m->lean_shift)) {
         free(mean);
         return RUNOFF_ENOMEM;
     }
@@ -206,6 +208,7 @@ static runoff_status init_regions(ro_model *m, const runoff_scenario *s)
                 s->votes[o * R + r];
             m->total_votes += s->votes[o * R + r];
             m->region_total[r] += s->votes[o * R + r];
+            m->option_total[o] += s->votes[o * R + r];
         }
     init_rows(m, s);
     ro_regional_means(s, s->regional_error.local_lean, mean);
@@ -271,6 +274,7 @@ void ro_model_free(ro_model *m)
     free(m->grouped);
     free(m->group_sd);
     free(m->region_total);
+    free(m->option_total);
     free(m->region_sd);
     free(m->lean_shift);
     free(m);
@@ -557,15 +561,30 @@ static void region_deviations(const ro_model *m, ro_workspace *w, double *e)
         ro_model_vec_add(e, m->lean_shift, n_pad);
 }
 
-static double region_odds(const ro_model *m, ro_workspace *w, double *pooled_a)
+/* The regions' odds a_r / b_r and the first evaluation of S at k, in one
+ * pass (docs/model.md §6); their valid votes sum into *total_v. */
+static double region_odds_eval(const ro_model *m, ro_workspace *w, double k, double *total_v,
+                               double *spread, double *curv)
 {
-    double *e = NULL;
-    if (m->has_deviations) {
-        /* the deviations into s: free scratch until anchoring */
-        e = w->s;
-        region_deviations(m, w, e);
+    if (m->has_deviations) /* the deviations into s, which the pass reads, then overwrites */
+        region_deviations(m, w, w->s);
+    return ro_model_vec_odds_eval(w->u, w->b, w->v, w->s, m->has_deviations, m->n_pad, k, total_v,
+                                  spread, curv);
+}
+
+/* The first guess of the anchoring with blend: polls: the swing that
+ * brings the national odds of the drawn rows without regional deviations,
+ * sum_o F_o T_oA / sum_o F_o T_oB (F_o option o's first-round votes), to
+ * the target's; 0 where that is not finite. */
+static double first_guess(const ro_model *m, const ro_workspace *w, double target)
+{
+    double fa = 0, fb = 0;
+    for (size_t o = 0; o < m->n_options; o++) {
+        fa += m->option_total[o] * w->t[2 * o];
+        fb += m->option_total[o] * w->t[2 * o + 1];
     }
-    return ro_model_vec_region_odds(w->u, w->b, w->v, e, m->n_pad, pooled_a);
+    const double delta = log(target / (1 - target)) - log(fa / fb);
+    return isfinite(delta) ? delta : 0;
 }
 
 /* Bracket for delta = log k. S is a V-weighted mean of the s_r, so
@@ -579,8 +598,9 @@ static void anchor_bracket(const ro_model *m, const ro_workspace *w, double lt, 
     for (size_t r = 0; r < m->n_regions; r++) {
         if (!(w->v[r] > 0))
             continue;
-        umin = w->u[r] < umin ? w->u[r] : umin;
-        umax = w->u[r] > umax ? w->u[r] : umax;
+        const double u = w->u[r] / w->b[r];
+        umin = u < umin ? u : umin;
+        umax = u > umax ? u : umax;
     }
     *lo = -INFINITY;
     *hi = INFINITY;
@@ -645,8 +665,8 @@ static double anchor_solve(const ro_model *m, ro_workspace *w, double inv_total,
         if (next == delta)
             break; /* the bracket has collapsed to one double */
         delta = next;
-        S = ro_model_vec_anchor_eval(w->u, w->v, w->s, m->n_pad, exp(delta), inv_total, &spread,
-                                     &curv);
+        S = ro_model_vec_anchor_eval(w->u, w->b, w->v, w->s, m->n_pad, exp(delta), inv_total,
+                                     &spread, &curv);
     }
     return S;
 }
@@ -700,34 +720,23 @@ static void draw_regional(const ro_model *m, ro_workspace *w, uint64_t seed, uin
     ro_rv_normals(&m->zig, w->rng, w->zg, m->n_groups);
     for (size_t g = 0; g < m->n_groups; g++)
         w->zg[g] *= m->group_sd[g];
-    double pooled_a;
-    const double total_v = region_odds(m, w, &pooled_a);
-    const double inv_total = 1 / total_v;
-
-    double spread, curv, S;
+    double spread, curv, S, total_v;
     switch (isnan(m->cond_share) ? m->blend.mode : RO_BLEND_POLLS) {
     case RO_BLEND_TRANSFERS:
-        S = ro_model_vec_anchor_eval(w->u, w->v, w->s, m->n_pad, 1.0, inv_total, &spread,
-                                     &curv);
+        S = region_odds_eval(m, w, 1.0, &total_v, &spread, &curv);
         break;
     case RO_BLEND_MIX: {
-        double q = ro_model_vec_anchor_eval(w->u, w->v, w->s, m->n_pad, 1.0, inv_total, &spread,
-                                            &curv);
+        double q = region_odds_eval(m, w, 1.0, &total_v, &spread, &curv);
         double target = clamp_target(m->blend.weight * p + (1 - m->blend.weight) * q);
-        S = anchor_solve(m, w, inv_total, target, 0.0, q, spread, curv);
+        S = anchor_solve(m, w, 1 / total_v, target, 0.0, q, spread, curv);
         break;
     }
     case RO_BLEND_POLLS:
     default: {
-        /* start from the pooled odds, close to the root (exact for one
-         * region or without regional deviations) */
         double target = clamp_target(p);
-        double delta = logit(target) - log(pooled_a / (total_v - pooled_a));
-        if (!isfinite(delta))
-            delta = 0;
-        S = ro_model_vec_anchor_eval(w->u, w->v, w->s, m->n_pad, exp(delta), inv_total, &spread,
-                                     &curv);
-        S = anchor_solve(m, w, inv_total, target, delta, S, spread, curv);
+        double delta = first_guess(m, w, target);
+        S = region_odds_eval(m, w, exp(delta), &total_v, &spread, &curv);
+        S = anchor_solve(m, w, 1 / total_v, target, delta, S, spread, curv);
         break;
     }
     }

@@ -171,31 +171,6 @@ double ro_exp(double x)
     return v4_exp(at)[0];
 }
 
-/* From A_r (in u) and B_r: V_r = A_r + B_r, and the odds
- * u_r = exp(x_r) = (A_r / B_r) exp(e_r) (e = NULL: no deviations).
- * A region with no valid vote gets u = 1: its weight V_r is 0. Returns
- * sum V_r, and sum u_r B_r in *pooled_a (A's votes after the deviations,
- * before anchoring), both as four partial sums, one per lane. */
-RO_HOT double ro_model_vec_region_odds(double *restrict u, const double *restrict b,
-                                     double *restrict v, const double *restrict e, size_t n_pad,
-                                     double *pooled_a)
-{
-    ro_v4 acc_v = v4_set(0), acc_a = v4_set(0);
-    for (size_t r = 0; r < n_pad; r += 4) {
-        const ro_v4 a4 = *(const ro_v4 *)(u + r), b4 = *(const ro_v4 *)(b + r);
-        const ro_v4 v4 = a4 + b4;
-        ro_v4 u4 = V4_SELECT(v4 > 0, a4 / b4, v4_set(1.0));
-        if (e != NULL)
-            u4 *= v4_exp(e + r);
-        *(ro_v4 *)(v + r) = v4;
-        *(ro_v4 *)(u + r) = u4;
-        acc_v += v4;
-        acc_a += u4 * b4;
-    }
-    *pooled_a = acc_a[0] + acc_a[1] + acc_a[2] + acc_a[3];
-    return acc_v[0] + acc_v[1] + acc_v[2] + acc_v[3];
-}
-
 /* Four shares at a time; a group with a share in a tail of the bounded
  * map (rare: beyond 2 % or 98 %) goes through ro_share_bound lane by lane. */
 RO_HOT void ro_model_vec_national_share(double *restrict p, const double *restrict z2, size_t n,
@@ -279,28 +254,79 @@ RO_HOT uint32_t ro_model_vec_count_above_half(const double *s, size_t n)
     return count;
 }
 
-/* S(k) = sum V_r s_r / sum V_r with s_r = u_r k / (1 + u_r k), written to
- * s; *spread = sum V_r s_r (1 - s_r) / sum V_r, the derivative of S with
+/* The sums of one evaluation of S at k for a block of four regions
+ * (docs/model.md §6): s_r = a_r k / (b_r + a_r k), one division, and the
+ * weighted sums of s_r, s_r (1 - s_r) and s_r (1 - s_r) (1 - 2 s_r). */
+RO_V4_INLINE ro_v4 v4_share(ro_v4 a4, ro_v4 b4, ro_v4 k4)
+{
+    return 1 - b4 / (b4 + a4 * k4); /* 1 - (1 - s): exact 1 when a k = inf */
+}
+
+RO_V4_INLINE void v4_moments(ro_v4 v4, ro_v4 sr, ro_v4 *acc_s, ro_v4 *acc_d, ro_v4 *acc_c)
+{
+    const ro_v4 d = 1 - sr;
+    const ro_v4 w = v4 * sr * d;
+    *acc_s += v4 * sr;
+    *acc_d += w;
+    *acc_c += w * (d - sr);
+}
+
+RO_V4_INLINE double v4_sum(ro_v4 x) { return x[0] + x[1] + x[2] + x[3]; }
+
+/* From A_r (in a) and B_r (in b): V_r = A_r + B_r into v, a_r = A_r
+ * exp(e_r) into a (e_r read from s when dev, which then receives the
+ * shares), and the first evaluation of S at k, all in one pass: the odds
+ * are never divided out. A region with no valid vote gets a = b = 1 (its
+ * weight V_r is 0, its share k / (1 + k)). Four partial sums per
+ * quantity, one per lane. */
+RO_HOT double ro_model_vec_odds_eval(double *restrict a, double *restrict b, double *restrict v,
+                                     double *restrict s, bool dev, size_t n_pad, double k,
+                                     double *total_v, double *spread, double *curv)
+{
+    ro_v4 acc_v = v4_set(0), acc_s = v4_set(0), acc_d = v4_set(0), acc_c = v4_set(0);
+    const ro_v4 k4 = v4_set(k), one = v4_set(1.0);
+    for (size_t r = 0; r < n_pad; r += 4) {
+        ro_v4 a4 = *(const ro_v4 *)(a + r), b4 = *(const ro_v4 *)(b + r);
+        const ro_v4 v4 = a4 + b4;
+        if (dev)
+            a4 *= v4_exp(s + r);
+        const ro_i4 live = v4 > 0;
+        a4 = V4_SELECT(live, a4, one);
+        b4 = V4_SELECT(live, b4, one);
+        const ro_v4 sr = v4_share(a4, b4, k4);
+        *(ro_v4 *)(a + r) = a4;
+        *(ro_v4 *)(b + r) = b4;
+        *(ro_v4 *)(v + r) = v4;
+        *(ro_v4 *)(s + r) = sr;
+        acc_v += v4;
+        v4_moments(v4, sr, &acc_s, &acc_d, &acc_c);
+    }
+    *total_v = v4_sum(acc_v);
+    const double inv_total = 1 / *total_v;
+    *spread = v4_sum(acc_d) * inv_total;
+    *curv = v4_sum(acc_c) * inv_total;
+    return v4_sum(acc_s) * inv_total;
+}
+
+/* S(k) = sum V_r s_r / sum V_r with s_r = a_r k / (b_r + a_r k), written
+ * to s; *spread = sum V_r s_r (1 - s_r) / sum V_r, the derivative of S with
  * respect to delta = log k, and *curv = sum V_r s_r (1 - s_r) (1 - 2 s_r) /
  * sum V_r, its second derivative. Four partial sums per quantity, one per
  * lane: the blocks of four regions have no dependency between them. */
-RO_HOT double ro_model_vec_anchor_eval(const double *restrict u, const double *restrict v,
-                                 double *restrict s, size_t n_pad, double k, double inv_total,
-                                 double *spread, double *curv)
+RO_HOT double ro_model_vec_anchor_eval(const double *restrict a, const double *restrict b,
+                                       const double *restrict v, double *restrict s,
+                                       size_t n_pad, double k, double inv_total, double *spread,
+                                       double *curv)
 {
     ro_v4 acc_s = v4_set(0), acc_d = v4_set(0), acc_c = v4_set(0);
     const ro_v4 k4 = v4_set(k);
     for (size_t r = 0; r < n_pad; r += 4) {
-        const ro_v4 u4 = *(const ro_v4 *)(u + r), v4 = *(const ro_v4 *)(v + r);
-        const ro_v4 d = 1 / (1 + u4 * k4); /* 1 - s, exact 0 when u k = inf */
-        const ro_v4 sr = 1 - d;
+        const ro_v4 sr = v4_share(*(const ro_v4 *)(a + r), *(const ro_v4 *)(b + r), k4);
         *(ro_v4 *)(s + r) = sr;
-        const ro_v4 w = v4 * sr * d;
-        acc_s += v4 * sr;
-        acc_d += w;
-        acc_c += w * (d - sr);
+        v4_moments(*(const ro_v4 *)(v + r), sr, &acc_s, &acc_d, &acc_c);
     }
-    *spread = (acc_d[0] + acc_d[1] + acc_d[2] + acc_d[3]) * inv_total;
-    *curv = (acc_c[0] + acc_c[1] + acc_c[2] + acc_c[3]) * inv_total;
-    return (acc_s[0] + acc_s[1] + acc_s[2] + acc_s[3]) * inv_total;
+    *spread = v4_sum(acc_d) * inv_total;
+    *curv = v4_sum(acc_c) * inv_total;
+    return v4_sum(acc_s) * inv_total;
 }
+

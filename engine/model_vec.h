@@ -10,6 +10,7 @@
 #ifndef RO_MODEL_VEC_H
 #define RO_MODEL_VEC_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -25,13 +26,6 @@ void ro_model_vec_divide(double *restrict num, const double *restrict den, size_
  * RO_BLOCK regions, option-major within a block (K options). */
 void ro_model_vec_region_votes(const double *votes, size_t K, size_t n_pad, const double *t,
                                double *restrict a, double *restrict b);
-
-/* From A_r in u and B_r in b: v = A + B and the odds u = (A / B) exp(e)
- * (e NULL: no deviations; u = 1 where v is 0). Returns sum v, and sum u b
- * in *pooled_a. */
-double ro_model_vec_region_odds(double *restrict u, const double *restrict b,
-                                double *restrict v, const double *restrict e, size_t n_pad,
-                                double *pooled_a);
 
 /* The national shares of a block (model.c, national_block):
  * p[j] = ro_share_bound((mean + sd p[j]) + scale z2[j]), the z2 term left
@@ -53,11 +47,19 @@ void ro_model_vec_add(double *restrict x, const double *restrict y, size_t n);
 /* How many of s[0..n) are above 1/2. */
 uint32_t ro_model_vec_count_above_half(const double *s, size_t n);
 
-/* s[r] = u[r] k / (1 + u[r] k); returns S = sum v s * inv_total, and its
+/* From A_r in a and B_r in b: v = A + B, a = A exp(e) (e read from s
+ * when dev), and the first evaluation of S at k (as
+ * ro_model_vec_anchor_eval, the shares into s); a = b = 1 where v is 0.
+ * Returns S and sum v in *total_v. */
+double ro_model_vec_odds_eval(double *restrict a, double *restrict b, double *restrict v,
+                              double *restrict s, bool dev, size_t n_pad, double k,
+                              double *total_v, double *spread, double *curv);
+
+/* s[r] = a[r] k / (b[r] + a[r] k); returns S = sum v s * inv_total, and its
  * first and second derivatives with respect to log k in *spread and *curv
  * (docs/model.md §6). */
-double ro_model_vec_anchor_eval(const double *restrict u, const double *restrict v,
-                                double *restrict s, size_t n_pad, double k, double inv_total,
-                                double *spread, double *curv);
+double ro_model_vec_anchor_eval(const double *restrict a, const double *restrict b,
+                                const double *restrict v, double *restrict s, size_t n_pad,
+                                double k, double inv_total, double *spread, double *curv);
 
 #endif /* RO_MODEL_VEC_H */
