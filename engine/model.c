@@ -43,6 +43,10 @@
  * this is the residual relative to the total), at most this many steps. */
 #define ANCHOR_TOL 1e-12
 #define ANCHOR_MAX_ITER 100
+/* A step this small moves the shares by their Taylor series (no division;
+ * the remainder is below 10^-17 of each share) instead of evaluating them
+ * afresh. */
+#define ANCHOR_SHIFT_MAX 1e-4
 
 typedef struct {
     double mean[3];
@@ -664,9 +668,13 @@ static double anchor_solve(const ro_model *m, ro_workspace *w, double inv_total,
         }
         if (next == delta)
             break; /* the bracket has collapsed to one double */
+        if (fabs(next - delta) <= ANCHOR_SHIFT_MAX)
+            S = ro_model_vec_anchor_shift(w->s, w->v, m->n_pad, next - delta, inv_total, &spread,
+                                          &curv);
+        else
+            S = ro_model_vec_anchor_eval(w->u, w->b, w->v, w->s, m->n_pad, exp(next), inv_total,
+                                         &spread, &curv);
         delta = next;
-        S = ro_model_vec_anchor_eval(w->u, w->b, w->v, w->s, m->n_pad, exp(delta), inv_total,
-                                     &spread, &curv);
     }
     return S;
 }

@@ -62,4 +62,10 @@ double ro_model_vec_anchor_eval(const double *restrict a, const double *restrict
                                 const double *restrict v, double *restrict s, size_t n_pad,
                                 double k, double inv_total, double *spread, double *curv);
 
+/* The shares s (at some delta) moved to delta + eps by their Taylor series
+ * to the third order, |eps| <= 10^-4 (remainder below 10^-17 s_r); returns
+ * S, *spread and *curv there, as ro_model_vec_anchor_eval. No division. */
+double ro_model_vec_anchor_shift(double *restrict s, const double *restrict v, size_t n_pad,
+                                 double eps, double inv_total, double *spread, double *curv);
+
 #endif /* RO_MODEL_VEC_H */

@@ -79,6 +79,38 @@ static void add_groups(runoff_scenario *s, size_t n_groups, double sd)
         s->regions[r].group = (int)(r % (n_groups + 1)) - 1;
 }
 
+/* The anchoring's small steps move the shares by a third-order Taylor
+ * series instead of evaluating them (docs/model.md §6): for every
+ * |eps| <= 1e-4 it allows, each moved share must equal a fresh evaluation
+ * a k e^eps / (b + a k e^eps) to rounding (remainder <= eps^4/12 s = 8e-18 s;
+ * the evaluation's 1 - (1 - s) is exact to 2^-53 absolute, not relative),
+ * over shares from 1e-9 to 1 - 1e-9, and S, S', S'' must follow. */
+static void test_anchor_shift_matches_evaluation(void **state)
+{
+    (void)state;
+    enum { N = 64 };
+    double a[N], b[N], v[N], s[N], s2[N];
+    for (int r = 0; r < N; r++) {
+        a[r] = exp(-20.0 + 40.0 * r / (N - 1)); /* odds e^-20 .. e^20 */
+        b[r] = 1 + r % 7;
+        v[r] = 10.0 + r;
+    }
+    const double k = 0.8, epss[] = {1e-4, -1e-4, 3e-7, -2.5e-9};
+    for (size_t i = 0; i < sizeof epss / sizeof *epss; i++) {
+        double sp, cu, sp2, cu2, worst = 0; /* absolute */
+        ro_model_vec_anchor_eval(a, b, v, s, N, k, 1.0 / 1000, &sp, &cu);
+        const double S = ro_model_vec_anchor_shift(s, v, N, epss[i], 1.0 / 1000, &sp, &cu);
+        const double S2 = ro_model_vec_anchor_eval(a, b, v, s2, N, k * exp(epss[i]), 1.0 / 1000,
+                                                   &sp2, &cu2);
+        for (int r = 0; r < N; r++) {
+            const double err = fabs(s[r] - s2[r]);
+            worst = err > worst ? err : worst;
+        }
+        assert_true(worst < 4 * 2.2e-16);
+        assert_true(fabs(S - S2) < 1e-15 && fabs(sp - sp2) < 1e-15 && fabs(cu - cu2) < 1e-15);
+    }
+}
+
 /* ----------------------------------------------------- share map (h) */
 
 /* ro_exp replaces libm's exp for the regional deviations: it must agree
@@ -894,6 +926,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_share_bound_properties),
         cmocka_unit_test(test_fast_exp_matches_libm),
+        cmocka_unit_test(test_anchor_shift_matches_evaluation),
         cmocka_unit_test(test_win_probability_close_race),
         cmocka_unit_test(test_win_probability_lopsided),
         cmocka_unit_test(test_systematic_error_normal_sd),
