@@ -121,8 +121,8 @@ typedef struct {
 size_t ro_model_draw_run(const ro_model *m, ro_workspace *w, uint64_t seed, uint64_t index,
                          size_t n, ro_draw_run *out);
 
-/* exp(x) within a few ulp for |x| <= 700 (clamped beyond): the fast
- * exponential of the regional deviations (docs/model.md). */
+/* exp(x) within 2e-15 relative for |x| <= 700 (clamped beyond): the
+ * fast exponential of the regional deviations (docs/model.md §5). */
 double ro_exp(double x);
 
 /* The bounded share map (docs/model.md): identity on [RO_SHARE_LO,

@@ -114,8 +114,10 @@ static void test_anchor_shift_matches_evaluation(void **state)
 /* ----------------------------------------------------- share map (h) */
 
 /* ro_exp replaces libm's exp for the regional deviations: it must agree
- * with it to a few units in the last place (2^-52 = 2.2e-16) everywhere a
- * deviation can be, and clamp rather than overflow beyond. */
+ * with it to 2e-15 relative (its polynomial's bound is 1.17e-15, model_vec.c;
+ * with rounding 1.41e-15 was the worst seen, about 6 units in the last
+ * place) everywhere a deviation can be, densely where they are (|x| <= 5),
+ * and clamp rather than overflow beyond. */
 static void test_fast_exp_matches_libm(void **state)
 {
     (void)state;
@@ -124,7 +126,11 @@ static void test_fast_exp_matches_libm(void **state)
         double rel = fabs(ro_exp(x) - exp(x)) / exp(x);
         worst = rel > worst ? rel : worst;
     }
-    assert_true(worst < 4 * 2.2e-16);
+    for (double x = -5; x <= 5; x += 1e-5) {
+        double rel = fabs(ro_exp(x) - exp(x)) / exp(x);
+        worst = rel > worst ? rel : worst;
+    }
+    assert_true(worst < 2e-15);
     assert_true(ro_exp(0.0) == 1.0);
     assert_true(isfinite(ro_exp(1e6)) && ro_exp(1e6) > 0);
     assert_true(ro_exp(-1e6) > 0);
