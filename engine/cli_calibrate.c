@@ -87,6 +87,49 @@ static bool write_checked(int rc, const char *path)
     return rc == 0;
 }
 
+/* Every file loaded into items[0..*n) (calloc'd; the caller frees them);
+ * CLI_OK, or the first failure's exit status after every file was tried,
+ * so one run reports every bad scenario. */
+static int load_all(char **files, size_t n_files, const cli_common *common,
+                    runoff_scenario ***items, size_t *n)
+{
+    if ((*items = calloc(n_files, sizeof **items)) == NULL) {
+        cli_errorf("out of memory");
+        return CLI_FAIL;
+    }
+    int status = CLI_OK;
+    for (size_t i = 0; i < n_files; i++) {
+        int st = CLI_OK;
+        runoff_scenario *s = cli_load(files[i], common, &st, NULL);
+        if (s == NULL)
+            status = status == CLI_OK ? st : status;
+        else
+            (*items)[(*n)++] = s;
+    }
+    return status;
+}
+
+/* The residuals (when asked for), then the fragment, each committed whole. */
+static int write_outputs(const calibrate_args *a, cli_out *out, cli_out *res,
+                         const runoff_calibration *cal, runoff_scenario **items, char **files,
+                         size_t n)
+{
+    if (a->residuals != NULL &&
+        (!cli_out_open(res) ||
+         !write_checked(runoff_write_calibration_residuals(res->fp, cal,
+                                                           (const runoff_scenario *const *)items,
+                                                           (const char *const *)files, n),
+                        a->residuals) ||
+         !cli_out_commit(res)))
+        return CLI_FAIL;
+    if (!cli_out_open(out) ||
+        !write_checked(runoff_write_calibration(out->fp, cal, (const char *const *)files, n),
+                       a->out != NULL ? a->out : "-") ||
+        !cli_out_commit(out))
+        return CLI_FAIL;
+    return CLI_OK;
+}
+
 int cli_calibrate(int argc, char **argv)
 {
     calibrate_args a = {0};
@@ -104,50 +147,18 @@ int cli_calibrate(int argc, char **argv)
         goto done;
     char **files = argv + optind;
     size_t n_files = (size_t)(argc - optind);
-    /* the output is resolved, and refused if it is one of the scenarios,
-     * before anything is read or fitted */
+    /* the outputs are resolved, and refused if one is a scenario, before
+     * anything is read or fitted */
     if ((status = cli_out_resolve_against(&out, "--out", a.out != NULL ? a.out : "-", files,
                                           n_files, NULL)) != CLI_OK ||
-        (status = resolve_residuals(&res, a.residuals, &out, files, n_files)) != CLI_OK)
-        goto done;
-    if ((items = calloc(n_files, sizeof *items)) == NULL) {
-        cli_errorf("out of memory");
-        status = CLI_FAIL;
-        goto done;
-    }
-    for (size_t i = 0; i < n_files; i++) {
-        int st = CLI_OK;
-        runoff_scenario *s = cli_load(files[i], &a.common, &st, NULL);
-        if (s == NULL)
-            status = status == CLI_OK ? st : status;
-        else
-            items[n++] = s;
-    }
-    if (status != CLI_OK)
+        (status = resolve_residuals(&res, a.residuals, &out, files, n_files)) != CLI_OK ||
+        (status = load_all(files, n_files, &a.common, &items, &n)) != CLI_OK)
         goto done;
     runoff_error err = {0};
-    if ((cal = runoff_calibrate((const runoff_scenario *const *)items, n, &err)) == NULL) {
+    if ((cal = runoff_calibrate((const runoff_scenario *const *)items, n, &err)) == NULL)
         status = cli_report_error(&err);
-        goto done;
-    }
-    status = CLI_FAIL;
-    if (a.residuals != NULL &&
-        (!cli_out_open(&res) ||
-         !write_checked(runoff_write_calibration_residuals(res.fp, cal,
-                                                           (const runoff_scenario *const *)items,
-                                                           (const char *const *)files, n),
-                        a.residuals) ||
-         !cli_out_commit(&res)))
-        goto done;
-    if (!cli_out_open(&out))
-        goto done;
-    if (runoff_write_calibration(out.fp, cal, (const char *const *)files, n) != 0) {
-        cli_errorf("%s: write failed", a.out != NULL ? a.out : "standard output");
-        goto done;
-    }
-    if (!cli_out_commit(&out))
-        goto done;
-    status = CLI_OK;
+    else
+        status = write_outputs(&a, &out, &res, cal, items, files, n);
 done:
     cli_out_abort(&res);
     cli_out_abort(&out);
