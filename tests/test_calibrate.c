@@ -18,6 +18,7 @@
 
 #include "allocfail.h"
 #include "calibrate.h"
+#include "past_fixture.h"
 #include "regional.h"
 #include "runoff.h"
 #include "testutil.h"
@@ -474,7 +475,7 @@ static void test_lean_needs_finalist_options(void **state)
  * deviation per region), rounded to 0.1 point; this draw was kept because
  * every fitted sd comes out inside its bounds, where a minimum has zero
  * slope in every direction. Every number is stated once, here, and
- * written into the scenarios from these arrays. */
+ * written into the scenarios from these arrays (past_fixture.h). */
 #define TINY_R 4
 #define TINY_O 3
 #define TINY_E 2
@@ -492,43 +493,15 @@ static const double tiny_share_a[TINY_E][TINY_R] = {
     {55.0, 38.6, 52.8, 61.5},
 };
 
+static const past_layout tiny_layout = {TINY_R, TINY_O, tiny_option, &tiny_votes[0][0],
+                                        tiny_row_pct, tiny_conc, tiny_group};
+
 static runoff_scenario *tiny_election(int e)
 {
-    char buf[4096];
-    size_t len = 0, cap = sizeof buf;
-#define PUT(...) (len += (size_t)snprintf(buf + len, cap - len, __VA_ARGS__), assert_true(len < cap))
-    PUT(HAND_HEAD "first_round:\n  options: [{id: x}, {id: y}, {id: z}]\n  regions:\n");
-    for (int r = 0; r < TINY_R; r++) {
-        double registered = 0;
-        for (int o = 0; o < TINY_O; o++)
-            registered += tiny_votes[o][r];
-        PUT("    - {code: r%d, registered: %.0f, votes: {", r, registered);
-        for (int o = 0; o < TINY_O; o++)
-            PUT("%s%s: %.0f", o ? ", " : "", tiny_option[o], tiny_votes[o][r]);
-        PUT("}}\n");
-    }
-    PUT("transfers:\n  rows:\n");
-    for (int o = 0; o < TINY_O; o++) {
-        PUT("    - {option: %s, shares: {a: %.0f, b: %.0f, none: %.0f}, concentration: ",
-            tiny_option[o], tiny_row_pct[o][0], tiny_row_pct[o][1],
-            100 - tiny_row_pct[o][0] - tiny_row_pct[o][1]);
-        if (isinf(tiny_conc[o]))
-            PUT(".inf}\n");
-        else
-            PUT("%.17g}\n", tiny_conc[o]);
-    }
-    PUT("regional_error:\n  groups: [{name: g, sd: 0, regions: [");
-    for (int r = 0, first = 1; r < TINY_R; r++)
-        if (tiny_group[r] == 0) {
-            PUT("%sr%d", first ? "" : ", ", r);
-            first = 0;
-        }
-    PUT("]}]\nactual:\n  regions:\n");
-    for (int r = 0; r < TINY_R; r++)
-        PUT("    - {code: r%d, shares: {a: %.17g, b: %.17g}}\n", r, tiny_share_a[e][r],
-            100 - tiny_share_a[e][r]);
-#undef PUT
-    return load_text(buf);
+    char *text = past_text(&tiny_layout, tiny_share_a[e]);
+    runoff_scenario *s = load_text(text);
+    free(text);
+    return s;
 }
 
 /* The restricted negative log-likelihood of the tiny case at the sds p,
@@ -546,12 +519,9 @@ static double tiny_neg_loglik(const double p[RO_CAL_N_PARAMS])
 {
     const double s2 = p[RO_CAL_SD] * p[RO_CAL_SD], k2 = p[RO_CAL_TRANSFER_SD] * p[RO_CAL_TRANSFER_SD],
                  g2 = p[RO_CAL_GROUP_SD] * p[RO_CAL_GROUP_SD];
-    double A[TINY_R] = {0}, B[TINY_R] = {0}, h[TINY_R] = {0};
+    double A[TINY_R], B[TINY_R], h[TINY_R] = {0};
     for (int r = 0; r < TINY_R; r++)
-        for (int o = 0; o < TINY_O; o++) {
-            A[r] += tiny_votes[o][r] * tiny_row_pct[o][0] / 100;
-            B[r] += tiny_votes[o][r] * tiny_row_pct[o][1] / 100;
-        }
+        past_expected_votes(&tiny_layout, r, &A[r], &B[r]);
     for (int r = 0; r < TINY_R; r++)
         for (int o = 0; o < TINY_O; o++) {
             const double f = (tiny_row_pct[o][0] + tiny_row_pct[o][1]) / 100,
