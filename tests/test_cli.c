@@ -145,6 +145,142 @@ static void test_regions_csv_has_a_row_per_region(void **state)
     free(csv);
 }
 
+/* The fields of one CSV record starting at *p (RFC 4180: a field in
+ * double quotes may hold commas, doubled quotes and line breaks); moves
+ * *p past the record's newline. Returns the field count. */
+static int csv_fields(const char **p)
+{
+    int n = 1;
+    bool quoted = false;
+    for (; **p && (quoted || **p != '\n'); (*p)++) {
+        if (**p == '"')
+            quoted = !quoted; /* a doubled quote toggles twice */
+        else if (**p == ',' && !quoted)
+            n++;
+    }
+    if (**p == '\n')
+        (*p)++;
+    return n;
+}
+
+/* A region name with a comma is quoted in the regions CSV, so every
+ * record has the header's number of fields (read here by RFC 4180, not by
+ * the writer's own rule). */
+static void test_regions_csv_quotes_a_comma(void **state)
+{
+    (void)state;
+    size_t n = 0;
+    char *text = slurp(REGIONAL, &n);
+    assert_non_null(text);
+    const char *name = "\"Region one\"", *with_comma = "\"One, North\"";
+    char *at = strstr(text, name);
+    assert_non_null(at);
+    assert_int_equal(strlen(name), strlen(with_comma));
+    memcpy(at, with_comma, strlen(with_comma));
+    const char *scen = write_to_tmp("comma.yaml", text, n);
+    char opt[512];
+    snprintf(opt, sizeof opt, "--regions-csv=%s", path_in_tmp("comma.csv"));
+    run_result r = RUN("run", scen, "-q", "--draws", "2000", opt);
+    assert_int_equal(r.status, 0);
+    run_free(&r);
+    char *csv = slurp(path_in_tmp("comma.csv"), NULL);
+    assert_non_null(csv);
+    assert_contains(csv, ",\"One, North\",");
+    const char *p = csv;
+    const int header = csv_fields(&p);
+    int records = 0;
+    while (*p) {
+        assert_int_equal(csv_fields(&p), header);
+        records++;
+    }
+    assert_int_equal(records, 3);
+    free(csv);
+    free(text);
+}
+
+/* The headline's words and its median's standard error agree with the
+ * report's own tables. The odds in words are the win probability rounded
+ * to the nearest tenth (88.41 % here: about 9 in 10, where truncating
+ * would say 8; checked, so the case keeps testing the rounding). The
+ * share is normal here (normal polling error, bounded map inactive), so
+ * its quantile density at the median is sqrt(2 pi) sigma, sigma from the
+ * 50 % interval (IQR / 1.349), and the median's standard error is that
+ * times sqrt(0.25 / n). The report estimates the density by a difference
+ * of quantiles 0.02 apart, whose Monte Carlo error at 20 000 draws is about
+ * 5 %: tolerance 20 % (4 of those), against a factor 2 for a difference
+ * divided by its half-width. */
+static void test_headline_agrees_with_the_tables(void **state)
+{
+    (void)state;
+    const double n = 20000;
+    run_result r = RUN("run", NATIONAL, "--draws", "20000");
+    assert_int_equal(r.status, 0);
+    double p, p_se, median, median_se, lo, hi;
+    long tenths;
+    const char *at = strstr(r.out, "Chance of winning");
+    assert_non_null(at);
+    assert_int_equal(sscanf(at, "Chance of winning %lf %% +/- %lf (about %ld in 10)", &p, &p_se,
+                            &tenths), 3);
+    assert_true(p < 95 && p / 10 - floor(p / 10) >= 0.5); /* rounding and truncating differ */
+    assert_int_equal(tenths, lround(p / 10));
+    at = strstr(r.out, "Winner's share");
+    assert_non_null(at);
+    assert_int_equal(sscanf(at, "Winner's share median %lf %% +/- %lf", &median, &median_se), 2);
+    at = strstr(r.out, "of valid votes (");
+    at = at ? strstr(at, "50 % interval") : NULL;
+    assert_non_null(at);
+    assert_int_equal(sscanf(at, "50 %% interval %lf .. %lf", &lo, &hi), 2);
+    const double sigma = (hi - lo) / 1.3490, se = sqrt(2 * acos(-1.0)) * sigma * sqrt(0.25 / n);
+    assert_close(median_se, se, 0.2 * se);
+    run_free(&r);
+}
+
+/* With two regions a majority is both: the report's P(A carries a
+ * majority of regions) is the share of draws with regions_a = 2 in the
+ * draws CSV of the same run (one region each is no majority). Printed to
+ * 0.1 %: tolerance 0.05 points. */
+static void test_majority_of_an_even_count_is_strict(void **state)
+{
+    (void)state;
+    static const char text[] =
+        "election: {name: two, date: 2030-05-05, finalists: [{id: a, name: A}, {id: b, name: B}]}\n"
+        "blend: {mode: transfers}\n"
+        "simulation: {draws: 4000, seed: 3}\n"
+        "first_round:\n  options: [{id: a}, {id: b}, {id: x}]\n  regions:\n"
+        "    - {code: r1, registered: 1000, votes: {a: 400, b: 350, x: 250}}\n"
+        "    - {code: r2, registered: 1000, votes: {a: 350, b: 400, x: 250}}\n"
+        "transfers:\n  rows:\n"
+        "    - {option: a, shares: {a: 100, b: 0, none: 0}}\n"
+        "    - {option: b, shares: {a: 0, b: 100, none: 0}}\n"
+        "    - {option: x, shares: {a: 40, b: 40, none: 20}, concentration: 10}\n"
+        "regional_error: {sd: 0.2}\n";
+    const char *scen = write_to_tmp("two.yaml", text, sizeof text - 1);
+    const char *draws = path_in_tmp("two-draws.csv");
+    run_result r = RUN("run", scen, "--draws-csv", draws);
+    assert_int_equal(r.status, 0);
+    double reported;
+    const char *at = strstr(r.out, "P(A carries a majority of regions)");
+    assert_non_null(at);
+    assert_int_equal(sscanf(at, "P(A carries a majority of regions) %lf", &reported), 1);
+    char *csv = slurp(draws, NULL);
+    assert_non_null(csv);
+    long n = 0, both = 0, one = 0;
+    for (const char *line = strchr(csv, '\n'); line != NULL && line[1]; line = strchr(line + 1, '\n')) {
+        const char *last = line + 1 + strcspn(line + 1, "\n");
+        while (last > line && last[-1] != ',')
+            last--;
+        long k = strtol(last, NULL, 10);
+        n++;
+        both += k == 2;
+        one += k == 1;
+    }
+    assert_int_equal(n, 4000);
+    assert_true(one > 0); /* the case has even splits to count wrongly */
+    assert_close(reported, 100.0 * (double)both / (double)n, 0.05 + 1e-9);
+    free(csv);
+    run_free(&r);
+}
+
 static void test_draws_csv_has_a_row_per_draw(void **state)
 {
     (void)state;
@@ -762,6 +898,9 @@ int main(void)
         cmocka_unit_test(test_run_brief_prints_headline_only),
         cmocka_unit_test(test_threads_give_identical_bytes),
         cmocka_unit_test(test_regions_csv_has_a_row_per_region),
+        cmocka_unit_test(test_regions_csv_quotes_a_comma),
+        cmocka_unit_test(test_headline_agrees_with_the_tables),
+        cmocka_unit_test(test_majority_of_an_even_count_is_strict),
         cmocka_unit_test(test_draws_csv_has_a_row_per_draw),
         cmocka_unit_test(test_trend_csv),
         cmocka_unit_test(test_trend_csv_refuses_exponential),
