@@ -283,6 +283,80 @@ static void test_majority_of_an_even_count_is_strict(void **state)
     run_free(&r);
 }
 
+/* The number after `key` in text, after the first `after`. */
+static double json_number_after(const char *text, const char *after, const char *key)
+{
+    const char *at = strstr(text, after);
+    at = at ? strstr(at, key) : NULL;
+    if (at == NULL)
+        fail_msg("no %s after %s", key, after);
+    return strtod(at + strlen(key), NULL);
+}
+
+/* The exponential polling average (docs/model.md §1) worked from its
+ * formulas here, against the JSON summary's polling_average of the same
+ * polls: weights by recency from the fieldwork's midpoint and sample (R's
+ * poll ends on the reference date, so it counts), house effects shrunk by
+ * 2 polls and centred over the 3 pollsters, and
+ * sd^2 = sum w^2 mean(1 - mean) / n_eff. Shares near 2/3, so mean(1 - mean)
+ * is not 1/4. Deterministic and written with full precision: tolerance
+ * 1e-12. */
+static void test_exponential_average_is_the_documented_one(void **state)
+{
+    (void)state;
+    enum { N = 4, J = 3 };
+    static const struct {
+        int pollster, start, end; /* days of May 2030 */
+        double sample, share_a;   /* percent */
+    } poll[N] = {{0, 1, 9, 900, 66}, {1, 10, 12, 1500, 70}, {2, 5, 20, 600, 62}, {0, 14, 16, 1100, 68}};
+    static const char *const name[J] = {"P", "Q", "R"};
+    const int t0 = 20;
+    const double half_life = 7, shrinkage = 2;
+    char text[2048];
+    size_t len = (size_t)snprintf(text, sizeof text,
+                                  "election: {name: polls, date: 2030-05-%02d, finalists: [{id: a, "
+                                  "name: A}, {id: b, name: B}]}\n"
+                                  "aggregation: {method: exponential, half_life_days: %g, "
+                                  "design_effect: 1, house_effects: {mode: estimate, shrinkage: %g}}\n"
+                                  "polls:\n",
+                                  t0, half_life, shrinkage);
+    for (int i = 0; i < N; i++)
+        len += (size_t)snprintf(text + len, sizeof text - len,
+                                "  - {pollster: %s, start: 2030-05-%02d, end: 2030-05-%02d, sample: %g, "
+                                "shares: {a: %g, b: %g}}\n",
+                                name[poll[i].pollster], poll[i].start, poll[i].end, poll[i].sample,
+                                poll[i].share_a, 100 - poll[i].share_a);
+    assert_true(len < sizeof text);
+    double w[N], total = 0, p0 = 0, raw[J] = {0}, m[J] = {0}, centre = 0, mean = 0, var = 0;
+    for (int i = 0; i < N; i++) {
+        const double age = t0 - 0.5 * (poll[i].start + poll[i].end);
+        total += w[i] = pow(0.5, age / half_life) * poll[i].sample;
+        m[poll[i].pollster]++;
+    }
+    for (int i = 0; i < N; i++)
+        p0 += (w[i] /= total) * poll[i].share_a / 100;
+    for (int i = 0; i < N; i++)
+        raw[poll[i].pollster] += (poll[i].share_a / 100 - p0) / (m[poll[i].pollster] + shrinkage);
+    for (int j = 0; j < J; j++)
+        centre += raw[j] / J;
+    for (int i = 0; i < N; i++)
+        mean += w[i] * (poll[i].share_a / 100 - (raw[poll[i].pollster] - centre));
+    for (int i = 0; i < N; i++)
+        var += w[i] * w[i] * mean * (1 - mean) / poll[i].sample;
+    const char *scen = write_to_tmp("polls.yaml", text, len);
+    const char *json = path_in_tmp("polls.json");
+    char opt[600];
+    snprintf(opt, sizeof opt, "--json=%s", json);
+    run_result r = RUN("run", scen, "-q", "--draws", "100", opt);
+    assert_int_equal(r.status, 0);
+    run_free(&r);
+    char *out = slurp(json, NULL);
+    assert_non_null(out);
+    assert_close(json_number_after(out, "\"polling_average\"", "\"mean\": "), mean, 1e-12);
+    assert_close(json_number_after(out, "\"polling_average\"", "\"sd\": "), sqrt(var), 1e-12);
+    free(out);
+}
+
 static void test_draws_csv_has_a_row_per_draw(void **state)
 {
     (void)state;
@@ -903,6 +977,7 @@ int main(void)
         cmocka_unit_test(test_regions_csv_quotes_a_comma),
         cmocka_unit_test(test_headline_agrees_with_the_tables),
         cmocka_unit_test(test_majority_of_an_even_count_is_strict),
+        cmocka_unit_test(test_exponential_average_is_the_documented_one),
         cmocka_unit_test(test_draws_csv_has_a_row_per_draw),
         cmocka_unit_test(test_trend_csv),
         cmocka_unit_test(test_trend_csv_refuses_exponential),
