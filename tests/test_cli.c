@@ -357,6 +357,80 @@ static void test_exponential_average_is_the_documented_one(void **state)
     free(out);
 }
 
+/* The histogram CSV's density is a density: summed over the bins times
+ * their widths it is 1, every draw being in some bin (rounding only, over
+ * a few thousand terms: tolerance 1e-9). */
+static void test_histogram_csv_density_integrates_to_one(void **state)
+{
+    (void)state;
+    const char *path = path_in_tmp("hist.csv");
+    char opt[600];
+    snprintf(opt, sizeof opt, "--histogram-csv=%s", path);
+    run_result r = RUN("run", NATIONAL, "-q", "--draws", "5000", opt);
+    assert_int_equal(r.status, 0);
+    run_free(&r);
+    char *csv = slurp(path, NULL);
+    assert_non_null(csv);
+    const char *line = strchr(csv, '\n');
+    assert_non_null(line);
+    double integral = 0;
+    long rows = 0, count = 0;
+    for (line++; *line; rows++) {
+        char *end;
+        const double lower = strtod(line, &end), upper = strtod(end + 1, &end);
+        count += strtol(end + 1, &end, 10);
+        integral += strtod(end + 1, &end) * (upper - lower);
+        line = strchr(end, '\n');
+        assert_non_null(line);
+        line++;
+    }
+    assert_true(rows > 10);
+    assert_int_equal(count, 5000);
+    assert_close(integral, 1, 1e-9);
+    free(csv);
+}
+
+/* The back-test's list of central intervals holding the actual share
+ * agrees with the share's intervals the same report prints: a level is
+ * listed exactly when its interval holds the actual. 49 % for A is inside
+ * the 90 and 95 % intervals and outside the 50 and 80 % ones (checked:
+ * the case must tell a level from its neighbour), 0.35 points or more
+ * from every printed bound, which are rounded to 0.005. */
+static void test_backtest_intervals_agree_with_the_report(void **state)
+{
+    (void)state;
+    run_result r = RUN("run", NATIONAL, "--set", "actual.shares.north=49", "--set",
+                       "actual.shares.south=51");
+    assert_int_equal(r.status, 0);
+    const char *share = strstr(r.out, "of valid votes (");
+    const char *bt = strstr(r.out, "Back-test against the actual result");
+    assert_true(share != NULL && bt != NULL);
+    double actual;
+    const char *at = strstr(bt, "share: actual ");
+    assert_non_null(at);
+    assert_int_equal(sscanf(at, "share: actual %lf", &actual), 1);
+    at = strstr(bt, "inside the central intervals: ");
+    assert_non_null(at);
+    const size_t listed_len = strcspn(at, "\n");
+    static const int levels[] = {50, 80, 90, 95};
+    int inside = 0;
+    for (size_t k = 0; k < sizeof levels / sizeof levels[0]; k++) {
+        char label[32];
+        double lo, hi;
+        snprintf(label, sizeof label, "%d %% interval", levels[k]);
+        const char *line = strstr(share, label);
+        assert_non_null(line);
+        assert_int_equal(sscanf(line + strlen(label), "%lf .. %lf", &lo, &hi), 2);
+        snprintf(label, sizeof label, " %d %%", levels[k]);
+        const char *found = strstr(at, label);
+        const bool listed = found != NULL && (size_t)(found - at) < listed_len;
+        assert_int_equal(listed, lo <= actual && actual <= hi);
+        inside += listed;
+    }
+    assert_true(inside > 0 && inside < 4);
+    run_free(&r);
+}
+
 static void test_draws_csv_has_a_row_per_draw(void **state)
 {
     (void)state;
@@ -978,6 +1052,8 @@ int main(void)
         cmocka_unit_test(test_headline_agrees_with_the_tables),
         cmocka_unit_test(test_majority_of_an_even_count_is_strict),
         cmocka_unit_test(test_exponential_average_is_the_documented_one),
+        cmocka_unit_test(test_histogram_csv_density_integrates_to_one),
+        cmocka_unit_test(test_backtest_intervals_agree_with_the_report),
         cmocka_unit_test(test_draws_csv_has_a_row_per_draw),
         cmocka_unit_test(test_trend_csv),
         cmocka_unit_test(test_trend_csv_refuses_exponential),
