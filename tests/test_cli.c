@@ -145,6 +145,23 @@ static void test_regions_csv_has_a_row_per_region(void **state)
     free(csv);
 }
 
+/* `runoff run SCEN -q --draws DRAWS OPTION=FILE`, FILE being NAME in the
+ * test directory; the run must succeed. Returns FILE's contents, which
+ * the caller frees. */
+static char *run_writing(const char *scen, const char *draws, const char *option,
+                         const char *name)
+{
+    const char *path = path_in_tmp(name);
+    char opt[600];
+    snprintf(opt, sizeof opt, "%s=%s", option, path);
+    run_result r = RUN("run", scen, "-q", "--draws", draws, opt);
+    assert_int_equal(r.status, 0);
+    run_free(&r);
+    char *text = slurp(path, NULL);
+    assert_non_null(text);
+    return text;
+}
+
 /* The fields of one CSV record starting at *p (RFC 4180: a field in
  * double quotes may hold commas, doubled quotes and line breaks); moves
  * *p past the record's newline. Returns the field count. */
@@ -178,13 +195,7 @@ static void test_regions_csv_quotes_a_comma(void **state)
     assert_int_equal(strlen(name), strlen(with_comma));
     memcpy(at, with_comma, strlen(with_comma));
     const char *scen = write_to_tmp("comma.yaml", text, n);
-    char opt[512];
-    snprintf(opt, sizeof opt, "--regions-csv=%s", path_in_tmp("comma.csv"));
-    run_result r = RUN("run", scen, "-q", "--draws", "2000", opt);
-    assert_int_equal(r.status, 0);
-    run_free(&r);
-    char *csv = slurp(path_in_tmp("comma.csv"), NULL);
-    assert_non_null(csv);
+    char *csv = run_writing(scen, "2000", "--regions-csv", "comma.csv");
     assert_contains(csv, ",\"One, North\",");
     const char *p = csv;
     const int header = csv_fields(&p);
@@ -344,14 +355,7 @@ static void test_exponential_average_is_the_documented_one(void **state)
     for (int i = 0; i < N; i++)
         var += w[i] * w[i] * mean * (1 - mean) / poll[i].sample;
     const char *scen = write_to_tmp("polls.yaml", text, len);
-    const char *json = path_in_tmp("polls.json");
-    char opt[600];
-    snprintf(opt, sizeof opt, "--json=%s", json);
-    run_result r = RUN("run", scen, "-q", "--draws", "100", opt);
-    assert_int_equal(r.status, 0);
-    run_free(&r);
-    char *out = slurp(json, NULL);
-    assert_non_null(out);
+    char *out = run_writing(scen, "100", "--json", "polls.json");
     assert_close(json_number_after(out, "\"polling_average\"", "\"mean\": "), mean, 1e-12);
     assert_close(json_number_after(out, "\"polling_average\"", "\"sd\": "), sqrt(var), 1e-12);
     free(out);
@@ -363,14 +367,7 @@ static void test_exponential_average_is_the_documented_one(void **state)
 static void test_histogram_csv_density_integrates_to_one(void **state)
 {
     (void)state;
-    const char *path = path_in_tmp("hist.csv");
-    char opt[600];
-    snprintf(opt, sizeof opt, "--histogram-csv=%s", path);
-    run_result r = RUN("run", NATIONAL, "-q", "--draws", "5000", opt);
-    assert_int_equal(r.status, 0);
-    run_free(&r);
-    char *csv = slurp(path, NULL);
-    assert_non_null(csv);
+    char *csv = run_writing(NATIONAL, "5000", "--histogram-csv", "hist.csv");
     const char *line = strchr(csv, '\n');
     assert_non_null(line);
     double integral = 0;
