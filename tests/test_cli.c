@@ -428,6 +428,35 @@ static void test_backtest_intervals_agree_with_the_report(void **state)
     run_free(&r);
 }
 
+/* `check` shows each option's row as docs/scenario.md resolves it: a
+ * partial row {a: 40} with concentration 50 splits the 60 % it does not
+ * place equally (30 / 30) and keeps 0.4 of its concentration (20); a
+ * survey without a sample counts as the section's concentration + 1
+ * respondents, times the fraction it places: {a: 30, b: 50} is worth
+ * (49 + 1) 0.8 = 40 respondents, a row of concentration 39. */
+static void test_check_shows_resolved_rows(void **state)
+{
+    (void)state;
+    static const char text[] =
+        "election: {name: rows, date: 2030-05-05, finalists: [{id: a, name: A}, {id: b, name: B}]}\n"
+        "blend: {mode: transfers}\n"
+        "first_round:\n  options: [{id: a}, {id: b}, {id: x}, {id: y}]\n  regions:\n"
+        "    - {code: r1, registered: 1000, votes: {a: 400, b: 350, x: 150, y: 100}}\n"
+        "transfers:\n  concentration: 49\n  rows:\n"
+        "    - {option: a, shares: {a: 100, b: 0, none: 0}}\n"
+        "    - {option: b, shares: {a: 0, b: 100, none: 0}}\n"
+        "    - {option: x, shares: {a: 40}, concentration: 50}\n"
+        "  surveys:\n"
+        "    - {pollster: s, start: 2030-05-01, end: 2030-05-02, option: y, "
+        "shares: {a: 30, b: 50}}\n";
+    const char *scen = write_to_tmp("rows.yaml", text, sizeof text - 1);
+    run_result r = RUN("check", scen);
+    assert_int_equal(r.status, 0);
+    assert_contains(r.out, "  x                  40.0%   30.0%   30.0%  20 ");
+    assert_contains(r.out, "  y                  30.0%   50.0%   20.0%  39 ");
+    run_free(&r);
+}
+
 static void test_draws_csv_has_a_row_per_draw(void **state)
 {
     (void)state;
@@ -1051,6 +1080,7 @@ int main(void)
         cmocka_unit_test(test_exponential_average_is_the_documented_one),
         cmocka_unit_test(test_histogram_csv_density_integrates_to_one),
         cmocka_unit_test(test_backtest_intervals_agree_with_the_report),
+        cmocka_unit_test(test_check_shows_resolved_rows),
         cmocka_unit_test(test_draws_csv_has_a_row_per_draw),
         cmocka_unit_test(test_trend_csv),
         cmocka_unit_test(test_trend_csv_refuses_exponential),
