@@ -457,6 +457,51 @@ static void test_check_shows_resolved_rows(void **state)
     run_free(&r);
 }
 
+/* The local lean's context is relative to the nation (docs/model.md §5),
+ * seen in the regions CSV: finalists a 200, b 250 nationally; r2 (a 100,
+ * b 100) has c_2 = logit(1/2) - logit(200/450) = log 1.25, and r3, where a
+ * has no vote, c_3 = 0. x's split in each region is read back from its
+ * share, A/B = (a_r + 80 s) / (b_r + 80 (1 - s)), and the two differ by
+ * lean (c_2 - c_3) in logit; the centring shift is common to both. The
+ * regional sd is 0 and the rows fixed, so every draw is the same and the
+ * median is exact to the histogram's bin (its 5 and 95 % quantiles are
+ * 0.0009 apart): 5e-4 in a share, at most 0.011 in the difference of
+ * logits; tolerance 0.02. Context log(va / vb) without the nation's
+ * would move the difference by lean log 1.25, 0.11. */
+static void test_lean_context_is_relative_to_the_nation(void **state)
+{
+    (void)state;
+    static const char text[] =
+        "election: {name: lean, date: 2030-05-05, finalists: [{id: a, name: A}, {id: b, name: B}]}\n"
+        "blend: {mode: transfers}\n"
+        "first_round:\n  options: [{id: a}, {id: b}, {id: x}]\n  regions:\n"
+        "    - {code: r1, registered: 500, votes: {a: 100, b: 100, x: 300}}\n"
+        "    - {code: r2, registered: 300, votes: {a: 100, b: 100, x: 100}}\n"
+        "    - {code: r3, registered: 150, votes: {a: 0, b: 50, x: 100}}\n"
+        "transfers:\n  concentration: .inf\n  rows:\n"
+        "    - {option: a, shares: {a: 100, b: 0, none: 0}}\n"
+        "    - {option: b, shares: {a: 0, b: 100, none: 0}}\n"
+        "    - {option: x, shares: {a: 40, b: 40, none: 20}}\n"
+        "regional_error: {local_lean: 0.5}\n";
+    const char *scen = write_to_tmp("lean.yaml", text, sizeof text - 1);
+    char *csv = run_writing(scen, "1000", "--regions-csv", "lean.csv");
+    double share[3];
+    for (int r = 0; r < 3; r++) {
+        char code[8];
+        snprintf(code, sizeof code, "\nr%d,", r + 1);
+        const char *at = strstr(csv, code);
+        assert_non_null(at);
+        for (int comma = 0; comma < 6; comma++)
+            at = strchr(at + 1, ',');
+        share[r] = strtod(at + 1, NULL); /* share_quantile_0.5 */
+    }
+    const double e2 = share[1] / (1 - share[1]), e3 = share[2] / (1 - share[2]);
+    const double s2 = (180 * e2 - 100) / (80 * (1 + e2)), s3 = 130 * e3 / (80 * (1 + e3));
+    const double c2 = log(100.0 / 100) - log(200.0 / 250), c3 = 0;
+    assert_close(log(s2 / (1 - s2)) - log(s3 / (1 - s3)), 0.5 * (c2 - c3), 0.02);
+    free(csv);
+}
+
 static void test_draws_csv_has_a_row_per_draw(void **state)
 {
     (void)state;
@@ -1081,6 +1126,7 @@ int main(void)
         cmocka_unit_test(test_histogram_csv_density_integrates_to_one),
         cmocka_unit_test(test_backtest_intervals_agree_with_the_report),
         cmocka_unit_test(test_check_shows_resolved_rows),
+        cmocka_unit_test(test_lean_context_is_relative_to_the_nation),
         cmocka_unit_test(test_draws_csv_has_a_row_per_draw),
         cmocka_unit_test(test_trend_csv),
         cmocka_unit_test(test_trend_csv_refuses_exponential),
