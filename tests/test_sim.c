@@ -363,6 +363,36 @@ static void test_exact_tie_has_no_winner_end_to_end(void **state)
     runoff_scenario_free(s);
 }
 
+/* RFC 8259 §7: a JSON string holds no raw byte below 0x20. A scenario
+ * name with every such byte but NUL and the newline (which the writer's
+ * own layout uses between members), through a simulation and the JSON
+ * writer: none is left raw, and the last, 0x1F, is written \u001f. */
+static void test_json_has_no_raw_control_bytes(void **state)
+{
+    (void)state;
+    runoff_scenario *s = load(NATIONAL, NULL, 0);
+    size_t n = 0;
+    for (int c = 1; c < 0x20; c++)
+        if (c != '\n')
+            s->name[n++] = (char)c;
+    s->name[n] = '\0';
+    runoff_sim_options opt = {.threads = 1, .draws = 100};
+    runoff_result *r = simulate(s, &opt);
+    char *json = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&json, &len);
+    assert_non_null(f);
+    assert_int_equal(runoff_write_json(f, s, r), 0);
+    assert_int_equal(fclose(f), 0);
+    for (size_t i = 0; i < len; i++)
+        if ((unsigned char)json[i] < 0x20 && json[i] != '\n')
+            fail_msg("raw byte 0x%02x at offset %zu of the JSON", (unsigned char)json[i], i);
+    assert_non_null(strstr(json, "\\u001f"));
+    free(json);
+    runoff_result_free(r);
+    runoff_scenario_free(s);
+}
+
 static const double quantile_levels[] = {0.025, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.975};
 #define N_LEVELS (sizeof quantile_levels / sizeof quantile_levels[0])
 
@@ -704,6 +734,7 @@ int main(void)
         cmocka_unit_test(test_turnout_draws_have_the_scenario_moments),
         cmocka_unit_test(test_student_t_error_has_the_normal_variance),
         cmocka_unit_test(test_exact_tie_has_no_winner_end_to_end),
+        cmocka_unit_test(test_json_has_no_raw_control_bytes),
         cmocka_unit_test(test_simulate_allocation_failures_threaded_regional),
         cmocka_unit_test(test_simulate_allocation_failures_one_thread_national),
         cmocka_unit_test(test_simulate_allocation_failures_on_draw_path),
