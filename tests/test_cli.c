@@ -502,6 +502,33 @@ static void test_lean_context_is_relative_to_the_nation(void **state)
     free(csv);
 }
 
+/* With two pollsters the dynamic model estimates their house effects
+ * (docs/model.md §1b: only a single pollster has none), restricted to
+ * sum_j m_j h_j = 0 on the logit scale: P (3 polls, about 57 %) above, Q
+ * (2 polls, about 52.5 %) below, and the effects the JSON reports on the
+ * share scale, e_j = expit(mu + h_j) - expit(mu), balance the same way up
+ * to second order (relative |h (1 - 2 p)| / 2, below 1 % here): tolerance
+ * 5 % of sum_j m_j |e_j|. */
+static void test_two_pollsters_have_house_effects(void **state)
+{
+    (void)state;
+    static const char text[] =
+        "election: {name: two, date: 2030-05-20, finalists: [{id: a, name: A}, {id: b, name: B}]}\n"
+        "polls:\n"
+        "  - {pollster: P, start: 2030-05-01, end: 2030-05-03, sample: 1000, shares: {a: 57, b: 43}}\n"
+        "  - {pollster: Q, start: 2030-05-04, end: 2030-05-06, sample: 1000, shares: {a: 52, b: 48}}\n"
+        "  - {pollster: P, start: 2030-05-08, end: 2030-05-10, sample: 1000, shares: {a: 58, b: 42}}\n"
+        "  - {pollster: Q, start: 2030-05-11, end: 2030-05-13, sample: 1000, shares: {a: 53, b: 47}}\n"
+        "  - {pollster: P, start: 2030-05-15, end: 2030-05-17, sample: 1000, shares: {a: 57, b: 43}}\n";
+    const char *scen = write_to_tmp("two-pollsters.yaml", text, sizeof text - 1);
+    char *json = run_writing(scen, "100", "--json", "two-pollsters.json");
+    const double e_p = json_number_after(json, "{\"pollster\": \"P\", \"n_polls\": 3", "\"effect\": "),
+                 e_q = json_number_after(json, "{\"pollster\": \"Q\", \"n_polls\": 2", "\"effect\": ");
+    assert_true(e_p > 0 && e_q < 0);
+    assert_close(3 * e_p + 2 * e_q, 0, 0.05 * (3 * e_p - 2 * e_q));
+    free(json);
+}
+
 static void test_draws_csv_has_a_row_per_draw(void **state)
 {
     (void)state;
@@ -1127,6 +1154,7 @@ int main(void)
         cmocka_unit_test(test_backtest_intervals_agree_with_the_report),
         cmocka_unit_test(test_check_shows_resolved_rows),
         cmocka_unit_test(test_lean_context_is_relative_to_the_nation),
+        cmocka_unit_test(test_two_pollsters_have_house_effects),
         cmocka_unit_test(test_draws_csv_has_a_row_per_draw),
         cmocka_unit_test(test_trend_csv),
         cmocka_unit_test(test_trend_csv_refuses_exponential),
