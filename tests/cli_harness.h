@@ -176,17 +176,25 @@ static inline int count_tmp_leftovers(void)
     return n;
 }
 
+/* n bytes of text written to the test directory as name; returns its
+ * path. */
+static inline const char *write_to_tmp(const char *name, const char *text, size_t n)
+{
+    const char *path = path_in_tmp(name);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(text, 1, n, f), n);
+    assert_int_equal(fclose(f), 0);
+    return path;
+}
+
 /* A copy of src in the test directory, as name; returns its path. */
 static inline const char *copy_to_tmp(const char *src, const char *name)
 {
     size_t n = 0;
     char *text = slurp(src, &n);
     assert_non_null(text);
-    const char *path = path_in_tmp(name);
-    FILE *f = fopen(path, "wb");
-    assert_non_null(f);
-    assert_int_equal(fwrite(text, 1, n, f), n);
-    assert_int_equal(fclose(f), 0);
+    const char *path = write_to_tmp(name, text, n);
     free(text);
     return path;
 }

@@ -1,8 +1,10 @@
 /*
  * test_calibrate.c — the calibrator recovers the regional error the engine
  * itself simulated with known values; the fragment it writes loads back
- * into a scenario; it refuses scenarios it cannot use, saying why; and the
- * regional model's deterministic part (regional.c) on hand-worked numbers.
+ * into a scenario; it refuses scenarios it cannot use, saying why; on a
+ * tiny case, its likelihood and estimate are those of a brute force built
+ * from docs/model.md §5 alone; and the regional model's deterministic part
+ * (regional.c) on hand-worked numbers.
  */
 #include <math.h>
 #include <stdint.h>
@@ -10,8 +12,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <gsl/gsl_linalg.h>
+#include <gsl/gsl_matrix.h>
+#include <gsl/gsl_permutation.h>
+
 #include "allocfail.h"
 #include "calibrate.h"
+#include "past_fixture.h"
 #include "regional.h"
 #include "runoff.h"
 #include "testutil.h"
@@ -456,6 +463,195 @@ static void test_lean_needs_finalist_options(void **state)
                                         "finalist 'a'"));
 }
 
+/* A tiny case for the brute-force likelihood below: four regions, three
+ * options, two past elections with the same first round, one group of
+ * two regions. The options are not the finalists a and b, so the lean is
+ * not fitted (ro_scenario_finalist_option < 0) and A*_r = A_r: the test
+ * needs no copy of regional.c's centring. Rows x and y are drawn
+ * (concentrations 20 and 8) and split between both finalists, so C_dir has
+ * variance and cross terms; row z is fixed (.inf) and enters h_r only.
+ * The actual shares are the expected ones plus normal noise of the size
+ * the model draws (a swing per election, a shift shared by the group, a
+ * deviation per region), rounded to 0.1 point; this draw was kept because
+ * every fitted sd comes out inside its bounds, where a minimum has zero
+ * slope in every direction. Every number is stated once, here, and
+ * written into the scenarios from these arrays (past_fixture.h). */
+#define TINY_R 4
+#define TINY_O 3
+#define TINY_E 2
+static const char *const tiny_option[TINY_O] = {"x", "y", "z"};
+static const double tiny_votes[TINY_O][TINY_R] = {
+    {300, 100, 200, 150},
+    {100, 300, 200, 50},
+    {100, 100, 300, 400},
+};
+static const double tiny_row_pct[TINY_O][2] = {{60, 20}, {10, 50}, {30, 30}}; /* to a, b */
+static const double tiny_conc[TINY_O] = {20, 8, INFINITY};
+static const int tiny_group[TINY_R] = {-1, -1, 0, 0};
+static const double tiny_share_a[TINY_E][TINY_R] = {
+    {53.3, 39.6, 41.0, 50.5},
+    {55.0, 38.6, 52.8, 61.5},
+};
+
+static const past_layout tiny_layout = {TINY_R, TINY_O, tiny_option, &tiny_votes[0][0],
+                                        tiny_row_pct, tiny_conc, tiny_group};
+
+static runoff_scenario *tiny_election(int e)
+{
+    char *text = past_text(&tiny_layout, tiny_share_a[e]);
+    runoff_scenario *s = load_text(text);
+    free(text);
+    return s;
+}
+
+/* The restricted negative log-likelihood of the tiny case at the sds p,
+ * built from docs/model.md §5 alone ("Where the values come from: the
+ * calibrator"), element by element, with no code of calibrate.c or
+ * regional.c: per election,
+ *     C = C_dir + diag(sd^2 + transfer_sd^2 h_r) + group_sd^2 sum_g 1_g 1_g',
+ *     d_r = logit(y_r) - log(A_r / B_r),  r = d - mu 1 (mu the GLS mean),
+ *     log|C| + r'C^-1 r + log 1'C^-1 1,
+ * by LU decomposition (the calibrator uses Cholesky and never forms r).
+ * calibrate.c's neg_loglik is half that sum, without the constant
+ * (n - 1)/2 log(2 pi) of each election, which does not move the estimate;
+ * so is this function, to compare the two directly. */
+static double tiny_neg_loglik(const double p[RO_CAL_N_PARAMS])
+{
+    const double s2 = p[RO_CAL_SD] * p[RO_CAL_SD], k2 = p[RO_CAL_TRANSFER_SD] * p[RO_CAL_TRANSFER_SD],
+                 g2 = p[RO_CAL_GROUP_SD] * p[RO_CAL_GROUP_SD];
+    double A[TINY_R], B[TINY_R], h[TINY_R] = {0};
+    for (int r = 0; r < TINY_R; r++)
+        past_expected_votes(&tiny_layout, r, &A[r], &B[r]);
+    for (int r = 0; r < TINY_R; r++)
+        for (int o = 0; o < TINY_O; o++) {
+            const double f = (tiny_row_pct[o][0] + tiny_row_pct[o][1]) / 100,
+                         a = tiny_row_pct[o][0] / 100 / f;
+            const double dlo = tiny_votes[o][r] * f * a * (1 - a) * (1 / A[r] + 1 / B[r]);
+            h[r] += dlo * dlo;
+        }
+    gsl_matrix *C = gsl_matrix_alloc(TINY_R, TINY_R);
+    gsl_permutation *perm = gsl_permutation_alloc(TINY_R);
+    gsl_vector *d = gsl_vector_alloc(TINY_R), *one = gsl_vector_alloc(TINY_R),
+               *x = gsl_vector_alloc(TINY_R), *u = gsl_vector_alloc(TINY_R);
+    assert_true(C && perm && d && one && x && u);
+    double total = 0;
+    for (int e = 0; e < TINY_E; e++) {
+        for (int r = 0; r < TINY_R; r++)
+            for (int s = 0; s < TINY_R; s++) {
+                double c = 0;
+                for (int o = 0; o < TINY_O; o++) {
+                    if (isinf(tiny_conc[o]))
+                        continue; /* a fixed row is not drawn */
+                    const double ma = tiny_row_pct[o][0] / 100, mb = tiny_row_pct[o][1] / 100;
+                    const double va = ma * (1 - ma) / (tiny_conc[o] + 1),
+                                 vb = mb * (1 - mb) / (tiny_conc[o] + 1),
+                                 vab = -ma * mb / (tiny_conc[o] + 1);
+                    c += tiny_votes[o][r] * tiny_votes[o][s] *
+                         (va / (A[r] * A[s]) + vb / (B[r] * B[s]) -
+                          vab * (1 / (A[r] * B[s]) + 1 / (B[r] * A[s])));
+                }
+                if (r == s)
+                    c += s2 + k2 * h[r];
+                if (tiny_group[r] >= 0 && tiny_group[r] == tiny_group[s])
+                    c += g2;
+                gsl_matrix_set(C, (size_t)r, (size_t)s, c);
+            }
+        for (int r = 0; r < TINY_R; r++) {
+            const double y = tiny_share_a[e][r] / 100;
+            gsl_vector_set(d, (size_t)r, log(y / (1 - y)) - log(A[r] / B[r]));
+        }
+        int sign;
+        gsl_vector_set_all(one, 1.0);
+        assert_int_equal(gsl_linalg_LU_decomp(C, perm, &sign), 0);
+        assert_true(gsl_linalg_LU_sgndet(C, sign) > 0);
+        gsl_linalg_LU_solve(C, perm, d, x);   /* C^-1 d */
+        gsl_linalg_LU_solve(C, perm, one, u); /* C^-1 1 */
+        double one_u = 0, one_x = 0;
+        for (int r = 0; r < TINY_R; r++) {
+            one_u += gsl_vector_get(u, (size_t)r);
+            one_x += gsl_vector_get(x, (size_t)r);
+        }
+        const double mu = one_x / one_u;
+        double quad = 0; /* r' C^-1 r, with C^-1 r = C^-1 d - mu C^-1 1 */
+        for (int r = 0; r < TINY_R; r++)
+            quad += (gsl_vector_get(d, (size_t)r) - mu) *
+                    (gsl_vector_get(x, (size_t)r) - mu * gsl_vector_get(u, (size_t)r));
+        total += 0.5 * (gsl_linalg_LU_lndet(C) + quad + log(one_u));
+    }
+    gsl_vector_free(u);
+    gsl_vector_free(x);
+    gsl_vector_free(one);
+    gsl_vector_free(d);
+    gsl_permutation_free(perm);
+    gsl_matrix_free(C);
+    return total;
+}
+
+static runoff_calibration *tiny_fit(void)
+{
+    runoff_scenario *past[TINY_E];
+    for (int e = 0; e < TINY_E; e++)
+        past[e] = tiny_election(e);
+    runoff_error err = {0};
+    runoff_calibration *c = runoff_calibrate((const runoff_scenario *const *)past, TINY_E, &err);
+    if (c == NULL)
+        fail_msg("%s", err.message);
+    for (int e = 0; e < TINY_E; e++)
+        runoff_scenario_free(past[e]);
+    return c;
+}
+
+/* The calibrator's reported neg_loglik is the documented restricted
+ * likelihood at its estimate. Both sides are deterministic: they differ
+ * only by rounding in two factorisations of a well-conditioned 4 x 4
+ * matrix (about 1e-14 relative), so 1e-9 relative is all margin. C_dir
+ * divided by c instead of c + 1 moves the value (-4.84) by 0.03, the
+ * cross term's sign flipped by 0.1; without the REML term log 1'C^-1 1 the
+ * fit does not even converge (the sds run to their lower bound). */
+static void test_neg_loglik_is_the_documented_one(void **state)
+{
+    (void)state;
+    runoff_calibration *c = tiny_fit();
+    assert_true(c->fitted[RO_CAL_SD] && c->fitted[RO_CAL_TRANSFER_SD] && c->fitted[RO_CAL_GROUP_SD]);
+    assert_false(c->fitted[RO_CAL_LEAN]);
+    const double f = tiny_neg_loglik(c->value);
+    assert_close(c->neg_loglik, f, 1e-9 * fmax(1, fabs(f)));
+    runoff_calibration_free(c);
+}
+
+/* The calibrator's estimate is a local minimum of the documented
+ * likelihood: moving any fitted sd by a factor e^(+-1e-3) does not lower
+ * it. The optimiser stops when its simplex is about 1e-6 across in the
+ * log-sds, so the estimate is off the minimum by about that; the step's
+ * rise, (1/2) H (1e-3)^2, then outweighs the slope H 1e-6 1e-3 it meets
+ * (here the rises are 1e-7 to 1e-6), and what remains to allow for is
+ * rounding in the brute force itself (about 1e-15 of a value near 5):
+ * tolerance 1e-10. With either C_dir mutant the estimate minimises another
+ * function, and one of these steps lowers this one by 1e-5 or more. Each
+ * sd is inside its bounds (checked), so both directions are open. */
+static void test_estimate_minimises_the_documented_likelihood(void **state)
+{
+    (void)state;
+    runoff_calibration *c = tiny_fit();
+    const double f = tiny_neg_loglik(c->value);
+    for (int i = 0; i < RO_CAL_N_PARAMS; i++) {
+        if (!c->fitted[i])
+            continue;
+        if (!(c->value[i] > 0))
+            fail_msg("parameter %d at its bound: the tiny case no longer tests a minimum", i);
+        for (int sign = -1; sign <= 1; sign += 2) {
+            double p[RO_CAL_N_PARAMS];
+            memcpy(p, c->value, sizeof p);
+            p[i] *= exp(sign * 1e-3);
+            const double fp = tiny_neg_loglik(p);
+            if (fp < f - 1e-10)
+                fail_msg("parameter %d: %.17g -> %.17g lowers %.17g to %.17g", i, c->value[i],
+                         p[i], f, fp);
+        }
+    }
+    runoff_calibration_free(c);
+}
+
 typedef struct {
     double sum[2], sum2[2];
     uint64_t n;
@@ -679,6 +875,8 @@ int main(void)
         cmocka_unit_test(test_local_lean_keeps_national_split),
         cmocka_unit_test(test_local_lean_context_is_relative_to_the_nation),
         cmocka_unit_test(test_lean_needs_finalist_options),
+        cmocka_unit_test(test_neg_loglik_is_the_documented_one),
+        cmocka_unit_test(test_estimate_minimises_the_documented_likelihood),
         cmocka_unit_test(test_model_draws_match_equations),
         cmocka_unit_test(test_new_keys_at_zero_change_nothing),
         cmocka_unit_test(test_every_allocation_failure),

@@ -145,6 +145,433 @@ static void test_regions_csv_has_a_row_per_region(void **state)
     free(csv);
 }
 
+/* `runoff run SCEN -q --draws DRAWS OPTION=FILE`, FILE being NAME in the
+ * test directory; the run must succeed. Returns FILE's contents, which
+ * the caller frees. */
+static char *run_writing(const char *scen, const char *draws, const char *option,
+                         const char *name)
+{
+    const char *path = path_in_tmp(name);
+    char opt[600];
+    snprintf(opt, sizeof opt, "%s=%s", option, path);
+    run_result r = RUN("run", scen, "-q", "--draws", draws, opt);
+    assert_int_equal(r.status, 0);
+    run_free(&r);
+    char *text = slurp(path, NULL);
+    assert_non_null(text);
+    return text;
+}
+
+/* The fields of one CSV record starting at *p (RFC 4180: a field in
+ * double quotes may hold commas, doubled quotes and line breaks); moves
+ * *p past the record's newline. Returns the field count. */
+static int csv_fields(const char **p)
+{
+    int n = 1;
+    bool quoted = false;
+    for (; **p && (quoted || **p != '\n'); (*p)++) {
+        if (**p == '"')
+            quoted = !quoted; /* a doubled quote toggles twice */
+        else if (**p == ',' && !quoted)
+            n++;
+    }
+    if (**p == '\n')
+        (*p)++;
+    return n;
+}
+
+/* A region name with a comma is quoted in the regions CSV, so every
+ * record has the header's number of fields (read here by RFC 4180, not by
+ * the writer's own rule). */
+static void test_regions_csv_quotes_a_comma(void **state)
+{
+    (void)state;
+    size_t n = 0;
+    char *text = slurp(REGIONAL, &n);
+    assert_non_null(text);
+    const char *name = "\"Region one\"", *with_comma = "\"One, North\"";
+    char *at = strstr(text, name);
+    assert_non_null(at);
+    assert_int_equal(strlen(name), strlen(with_comma));
+    memcpy(at, with_comma, strlen(with_comma));
+    const char *scen = write_to_tmp("comma.yaml", text, n);
+    char *csv = run_writing(scen, "2000", "--regions-csv", "comma.csv");
+    assert_contains(csv, ",\"One, North\",");
+    const char *p = csv;
+    const int header = csv_fields(&p);
+    int records = 0;
+    while (*p) {
+        assert_int_equal(csv_fields(&p), header);
+        records++;
+    }
+    assert_int_equal(records, 3);
+    free(csv);
+    free(text);
+}
+
+/* The headline's words and its median's standard error agree with the
+ * report's own tables. The odds in words are the win probability rounded
+ * to the nearest tenth (87.73 % here: about 9 in 10, where truncating
+ * would say 8; checked, so the case keeps testing the rounding). With the
+ * polling error made normal the share is normal (docs/model.md §2: the
+ * average's normal plus a normal error, the bounded map inactive this far
+ * from 0 and 1), so its quantile density at the median is
+ * sqrt(2 pi) sigma, sigma from the 50 % interval (IQR / 1.349), and the
+ * median's standard error is that times sqrt(0.25 / n). The report estimates the density by a difference
+ * of quantiles 0.02 apart, whose Monte Carlo error at 20 000 draws is about
+ * 5 %: tolerance 20 % (4 of those), against a factor 2 for a difference
+ * divided by its half-width. */
+static void test_headline_agrees_with_the_tables(void **state)
+{
+    (void)state;
+    const double n = 20000;
+    run_result r = RUN("run", NATIONAL, "--draws", "20000", "--set",
+                       "polling_error.distribution=normal");
+    assert_int_equal(r.status, 0);
+    double p, p_se, median, median_se, lo, hi;
+    long tenths;
+    const char *at = strstr(r.out, "Chance of winning");
+    assert_non_null(at);
+    assert_int_equal(sscanf(at, "Chance of winning %lf %% +/- %lf (about %ld in 10)", &p, &p_se,
+                            &tenths), 3);
+    assert_true(p < 95 && p / 10 - floor(p / 10) >= 0.5); /* rounding and truncating differ */
+    assert_int_equal(tenths, lround(p / 10));
+    at = strstr(r.out, "Winner's share");
+    assert_non_null(at);
+    assert_int_equal(sscanf(at, "Winner's share median %lf %% +/- %lf", &median, &median_se), 2);
+    at = strstr(r.out, "of valid votes (");
+    at = at ? strstr(at, "50 % interval") : NULL;
+    assert_non_null(at);
+    assert_int_equal(sscanf(at, "50 %% interval %lf .. %lf", &lo, &hi), 2);
+    const double sigma = (hi - lo) / 1.3490, se = sqrt(2 * acos(-1.0)) * sigma * sqrt(0.25 / n);
+    assert_close(median_se, se, 0.2 * se);
+    run_free(&r);
+}
+
+/* With two regions a majority is both: the report's P(A carries a
+ * majority of regions) is the share of draws with regions_a = 2 in the
+ * draws CSV of the same run (one region each is no majority). Printed to
+ * 0.1 %: tolerance 0.05 points. */
+static void test_majority_of_an_even_count_is_strict(void **state)
+{
+    (void)state;
+    static const char text[] =
+        "election: {name: two, date: 2030-05-05, finalists: [{id: a, name: A}, {id: b, name: B}]}\n"
+        "blend: {mode: transfers}\n"
+        "simulation: {draws: 4000, seed: 3}\n"
+        "first_round:\n  options: [{id: a}, {id: b}, {id: x}]\n  regions:\n"
+        "    - {code: r1, registered: 1000, votes: {a: 400, b: 350, x: 250}}\n"
+        "    - {code: r2, registered: 1000, votes: {a: 350, b: 400, x: 250}}\n"
+        "transfers:\n  rows:\n"
+        "    - {option: a, shares: {a: 100, b: 0, none: 0}}\n"
+        "    - {option: b, shares: {a: 0, b: 100, none: 0}}\n"
+        "    - {option: x, shares: {a: 40, b: 40, none: 20}, concentration: 10}\n"
+        "regional_error: {sd: 0.2}\n";
+    const char *scen = write_to_tmp("two.yaml", text, sizeof text - 1);
+    const char *draws = path_in_tmp("two-draws.csv");
+    run_result r = RUN("run", scen, "--draws-csv", draws);
+    assert_int_equal(r.status, 0);
+    double reported;
+    const char *at = strstr(r.out, "P(A carries a majority of regions)");
+    assert_non_null(at);
+    assert_int_equal(sscanf(at, "P(A carries a majority of regions) %lf", &reported), 1);
+    char *csv = slurp(draws, NULL);
+    assert_non_null(csv);
+    long n = 0, both = 0, one = 0;
+    for (const char *line = strchr(csv, '\n'); line != NULL && line[1]; line = strchr(line + 1, '\n')) {
+        const char *last = line + 1 + strcspn(line + 1, "\n");
+        while (last > line && last[-1] != ',')
+            last--;
+        long k = strtol(last, NULL, 10);
+        n++;
+        both += k == 2;
+        one += k == 1;
+    }
+    assert_int_equal(n, 4000);
+    assert_true(one > 0); /* the case has even splits to count wrongly */
+    assert_close(reported, 100.0 * (double)both / (double)n, 0.05 + 1e-9);
+    free(csv);
+    run_free(&r);
+}
+
+/* The number after `key` in text, after the first `after`. */
+static double json_number_after(const char *text, const char *after, const char *key)
+{
+    const char *at = strstr(text, after);
+    at = at ? strstr(at, key) : NULL;
+    if (at == NULL)
+        fail_msg("no %s after %s", key, after);
+    return strtod(at + strlen(key), NULL);
+}
+
+/* The exponential polling average (docs/model.md §1) worked from its
+ * formulas here, against the JSON summary's polling_average of the same
+ * polls: weights by recency from the fieldwork's midpoint and sample (R's
+ * poll ends on the reference date, so it counts), house effects shrunk by
+ * 2 polls and centred over the 3 pollsters, and
+ * sd^2 = sum w^2 mean(1 - mean) / n_eff. Shares near 2/3, so mean(1 - mean)
+ * is not 1/4. Deterministic and written with full precision: tolerance
+ * 1e-12. */
+static void test_exponential_average_is_the_documented_one(void **state)
+{
+    (void)state;
+    enum { N = 4, J = 3 };
+    static const struct {
+        int pollster, start, end; /* days of May 2030 */
+        double sample, share_a;   /* percent */
+    } poll[N] = {{0, 1, 9, 900, 66}, {1, 10, 12, 1500, 70}, {2, 5, 20, 600, 62}, {0, 14, 16, 1100, 68}};
+    static const char *const name[J] = {"P", "Q", "R"};
+    const int t0 = 20;
+    const double half_life = 7, shrinkage = 2;
+    char text[2048];
+    size_t len = (size_t)snprintf(text, sizeof text,
+                                  "election: {name: polls, date: 2030-05-%02d, finalists: [{id: a, "
+                                  "name: A}, {id: b, name: B}]}\n"
+                                  "aggregation: {method: exponential, half_life_days: %g, "
+                                  "design_effect: 1, house_effects: {mode: estimate, shrinkage: %g}}\n"
+                                  "polls:\n",
+                                  t0, half_life, shrinkage);
+    for (int i = 0; i < N; i++)
+        len += (size_t)snprintf(text + len, sizeof text - len,
+                                "  - {pollster: %s, start: 2030-05-%02d, end: 2030-05-%02d, sample: %g, "
+                                "shares: {a: %g, b: %g}}\n",
+                                name[poll[i].pollster], poll[i].start, poll[i].end, poll[i].sample,
+                                poll[i].share_a, 100 - poll[i].share_a);
+    assert_true(len < sizeof text);
+    double w[N], total = 0, p0 = 0, raw[J] = {0}, m[J] = {0}, centre = 0, mean = 0, var = 0;
+    for (int i = 0; i < N; i++) {
+        const double age = t0 - 0.5 * (poll[i].start + poll[i].end);
+        total += w[i] = pow(0.5, age / half_life) * poll[i].sample;
+        m[poll[i].pollster]++;
+    }
+    for (int i = 0; i < N; i++)
+        p0 += (w[i] /= total) * poll[i].share_a / 100;
+    for (int i = 0; i < N; i++)
+        raw[poll[i].pollster] += (poll[i].share_a / 100 - p0) / (m[poll[i].pollster] + shrinkage);
+    for (int j = 0; j < J; j++)
+        centre += raw[j] / J;
+    for (int i = 0; i < N; i++)
+        mean += w[i] * (poll[i].share_a / 100 - (raw[poll[i].pollster] - centre));
+    for (int i = 0; i < N; i++)
+        var += w[i] * w[i] * mean * (1 - mean) / poll[i].sample;
+    const char *scen = write_to_tmp("polls.yaml", text, len);
+    char *out = run_writing(scen, "100", "--json", "polls.json");
+    assert_close(json_number_after(out, "\"polling_average\"", "\"mean\": "), mean, 1e-12);
+    assert_close(json_number_after(out, "\"polling_average\"", "\"sd\": "), sqrt(var), 1e-12);
+    free(out);
+}
+
+/* The histogram CSV's density is a density: summed over the bins times
+ * their widths it is 1, every draw being in some bin (rounding only, over
+ * a few thousand terms: tolerance 1e-9). */
+static void test_histogram_csv_density_integrates_to_one(void **state)
+{
+    (void)state;
+    char *csv = run_writing(NATIONAL, "5000", "--histogram-csv", "hist.csv");
+    const char *line = strchr(csv, '\n');
+    assert_non_null(line);
+    double integral = 0;
+    long rows = 0, count = 0;
+    for (line++; *line; rows++) {
+        char *end;
+        const double lower = strtod(line, &end), upper = strtod(end + 1, &end);
+        count += strtol(end + 1, &end, 10);
+        integral += strtod(end + 1, &end) * (upper - lower);
+        line = strchr(end, '\n');
+        assert_non_null(line);
+        line++;
+    }
+    assert_true(rows > 10);
+    assert_int_equal(count, 5000);
+    assert_close(integral, 1, 1e-9);
+    free(csv);
+}
+
+/* The back-test's list of central intervals holding the actual share
+ * agrees with the share's intervals the same report prints: a level is
+ * listed exactly when its interval holds the actual. 49 % for A is inside
+ * the 90 and 95 % intervals and outside the 50 and 80 % ones (checked:
+ * the case must tell a level from its neighbour), 0.35 points or more
+ * from every printed bound, which are rounded to 0.005. */
+static void test_backtest_intervals_agree_with_the_report(void **state)
+{
+    (void)state;
+    run_result r = RUN("run", NATIONAL, "--set", "actual.shares.north=49", "--set",
+                       "actual.shares.south=51");
+    assert_int_equal(r.status, 0);
+    const char *share = strstr(r.out, "of valid votes (");
+    const char *bt = strstr(r.out, "Back-test against the actual result");
+    assert_true(share != NULL && bt != NULL);
+    double actual;
+    const char *at = strstr(bt, "share: actual ");
+    assert_non_null(at);
+    assert_int_equal(sscanf(at, "share: actual %lf", &actual), 1);
+    at = strstr(bt, "inside the central intervals: ");
+    assert_non_null(at);
+    const size_t listed_len = strcspn(at, "\n");
+    static const int levels[] = {50, 80, 90, 95};
+    int inside = 0;
+    for (size_t k = 0; k < sizeof levels / sizeof levels[0]; k++) {
+        char label[32];
+        double lo, hi;
+        snprintf(label, sizeof label, "%d %% interval", levels[k]);
+        const char *line = strstr(share, label);
+        assert_non_null(line);
+        assert_int_equal(sscanf(line + strlen(label), "%lf .. %lf", &lo, &hi), 2);
+        snprintf(label, sizeof label, " %d %%", levels[k]);
+        const char *found = strstr(at, label);
+        const bool listed = found != NULL && (size_t)(found - at) < listed_len;
+        assert_int_equal(listed, lo <= actual && actual <= hi);
+        inside += listed;
+    }
+    assert_true(inside > 0 && inside < 4);
+    run_free(&r);
+}
+
+/* `check` shows each option's row as docs/scenario.md resolves it: a
+ * partial row {a: 40} with concentration 50 splits the 60 % it does not
+ * place equally (30 / 30) and keeps 0.4 of its concentration (20); a
+ * survey without a sample counts as the section's concentration + 1
+ * respondents, times the fraction it places: {a: 30, b: 50} is worth
+ * (49 + 1) 0.8 = 40 respondents, a row of concentration 39. */
+static void test_check_shows_resolved_rows(void **state)
+{
+    (void)state;
+    static const char text[] =
+        "election: {name: rows, date: 2030-05-05, finalists: [{id: a, name: A}, {id: b, name: B}]}\n"
+        "blend: {mode: transfers}\n"
+        "first_round:\n  options: [{id: a}, {id: b}, {id: x}, {id: y}]\n  regions:\n"
+        "    - {code: r1, registered: 1000, votes: {a: 400, b: 350, x: 150, y: 100}}\n"
+        "transfers:\n  concentration: 49\n  rows:\n"
+        "    - {option: a, shares: {a: 100, b: 0, none: 0}}\n"
+        "    - {option: b, shares: {a: 0, b: 100, none: 0}}\n"
+        "    - {option: x, shares: {a: 40}, concentration: 50}\n"
+        "  surveys:\n"
+        "    - {pollster: s, start: 2030-05-01, end: 2030-05-02, option: y, "
+        "shares: {a: 30, b: 50}}\n";
+    const char *scen = write_to_tmp("rows.yaml", text, sizeof text - 1);
+    run_result r = RUN("check", scen);
+    assert_int_equal(r.status, 0);
+    assert_contains(r.out, "  x                  40.0%   30.0%   30.0%  20 ");
+    assert_contains(r.out, "  y                  30.0%   50.0%   20.0%  39 ");
+    run_free(&r);
+}
+
+/* The local lean's context is relative to the nation (docs/model.md §5),
+ * seen in the regions CSV: finalists a 200, b 250 nationally; r2 (a 100,
+ * b 100) has c_2 = logit(1/2) - logit(200/450) = log 1.25, and r3, where a
+ * has no vote, c_3 = 0. x's split in each region is read back from its
+ * share, A/B = (a_r + 80 s) / (b_r + 80 (1 - s)), and the two differ by
+ * lean (c_2 - c_3) in logit; the centring shift is common to both. The
+ * regional sd is 0 and the rows fixed, so every draw is the same and the
+ * median is exact to the histogram's bin (its 5 and 95 % quantiles are
+ * 0.0009 apart): 5e-4 in a share, at most 0.011 in the difference of
+ * logits; tolerance 0.02. Context log(va / vb) without the nation's
+ * would move the difference by lean log 1.25, 0.11. */
+static void test_lean_context_is_relative_to_the_nation(void **state)
+{
+    (void)state;
+    static const char text[] =
+        "election: {name: lean, date: 2030-05-05, finalists: [{id: a, name: A}, {id: b, name: B}]}\n"
+        "blend: {mode: transfers}\n"
+        "first_round:\n  options: [{id: a}, {id: b}, {id: x}]\n  regions:\n"
+        "    - {code: r1, registered: 500, votes: {a: 100, b: 100, x: 300}}\n"
+        "    - {code: r2, registered: 300, votes: {a: 100, b: 100, x: 100}}\n"
+        "    - {code: r3, registered: 150, votes: {a: 0, b: 50, x: 100}}\n"
+        "transfers:\n  concentration: .inf\n  rows:\n"
+        "    - {option: a, shares: {a: 100, b: 0, none: 0}}\n"
+        "    - {option: b, shares: {a: 0, b: 100, none: 0}}\n"
+        "    - {option: x, shares: {a: 40, b: 40, none: 20}}\n"
+        "regional_error: {local_lean: 0.5}\n";
+    const char *scen = write_to_tmp("lean.yaml", text, sizeof text - 1);
+    char *csv = run_writing(scen, "1000", "--regions-csv", "lean.csv");
+    double share[3];
+    for (int r = 0; r < 3; r++) {
+        char code[8];
+        snprintf(code, sizeof code, "\nr%d,", r + 1);
+        const char *at = strstr(csv, code);
+        assert_non_null(at);
+        for (int comma = 0; comma < 6; comma++)
+            at = strchr(at + 1, ',');
+        share[r] = strtod(at + 1, NULL); /* share_quantile_0.5 */
+    }
+    const double e2 = share[1] / (1 - share[1]), e3 = share[2] / (1 - share[2]);
+    const double s2 = (180 * e2 - 100) / (80 * (1 + e2)), s3 = 130 * e3 / (80 * (1 + e3));
+    const double c2 = log(100.0 / 100) - log(200.0 / 250), c3 = 0;
+    assert_close(log(s2 / (1 - s2)) - log(s3 / (1 - s3)), 0.5 * (c2 - c3), 0.02);
+    free(csv);
+}
+
+/* With two pollsters the dynamic model estimates their house effects
+ * (docs/model.md §1b: only a single pollster has none), restricted to
+ * sum_j m_j h_j = 0 on the logit scale: P (3 polls, about 57 %) above, Q
+ * (2 polls, about 52.5 %) below, and the effects the JSON reports on the
+ * share scale, e_j = expit(mu + h_j) - expit(mu), balance the same way up
+ * to second order (relative |h (1 - 2 p)| / 2, below 1 % here): tolerance
+ * 5 % of sum_j m_j |e_j|. */
+static void test_two_pollsters_have_house_effects(void **state)
+{
+    (void)state;
+    static const char text[] =
+        "election: {name: two, date: 2030-05-20, finalists: [{id: a, name: A}, {id: b, name: B}]}\n"
+        "polls:\n"
+        "  - {pollster: P, start: 2030-05-01, end: 2030-05-03, sample: 1000, shares: {a: 57, b: 43}}\n"
+        "  - {pollster: Q, start: 2030-05-04, end: 2030-05-06, sample: 1000, shares: {a: 52, b: 48}}\n"
+        "  - {pollster: P, start: 2030-05-08, end: 2030-05-10, sample: 1000, shares: {a: 58, b: 42}}\n"
+        "  - {pollster: Q, start: 2030-05-11, end: 2030-05-13, sample: 1000, shares: {a: 53, b: 47}}\n"
+        "  - {pollster: P, start: 2030-05-15, end: 2030-05-17, sample: 1000, shares: {a: 57, b: 43}}\n";
+    const char *scen = write_to_tmp("two-pollsters.yaml", text, sizeof text - 1);
+    char *json = run_writing(scen, "100", "--json", "two-pollsters.json");
+    const double e_p = json_number_after(json, "{\"pollster\": \"P\", \"n_polls\": 3", "\"effect\": "),
+                 e_q = json_number_after(json, "{\"pollster\": \"Q\", \"n_polls\": 2", "\"effect\": ");
+    assert_true(e_p > 0 && e_q < 0);
+    assert_close(3 * e_p + 2 * e_q, 0, 0.05 * (3 * e_p - 2 * e_q));
+    free(json);
+}
+
+/* The dynamic model's estimated poll sd (tau, docs/model.md §1b) is the
+ * polls' own scatter beyond sampling: one pollster (no house effect), ten
+ * daily polls scattered by about 3.5 points around a level the fixed daily
+ * sd of 0.005 keeps nearly constant, so the moment estimate
+ * sqrt(var(logit y) - mean 1/(n p (1 - p))) measures the same tau. The
+ * posterior mean and the moment estimate differ by the prior and the
+ * walk's small drift (0.137 against 0.140 here): a factor 1.5 either way,
+ * against the daily sd (0.005) reported in its place. */
+static void test_poll_sd_is_the_polls_scatter(void **state)
+{
+    (void)state;
+    static const double share[] = {52, 60, 55, 50, 58, 54, 61, 51, 57, 53};
+    const int n_polls = (int)(sizeof share / sizeof share[0]);
+    const double sample = 1000;
+    char text[2048];
+    size_t len = (size_t)snprintf(text, sizeof text,
+                                  "election: {name: scatter, date: 2030-05-20, finalists: [{id: a, "
+                                  "name: A}, {id: b, name: B}]}\n"
+                                  "aggregation: {daily_sd: 0.005}\npolls:\n");
+    double mean = 0, var = 0, sampling = 0;
+    for (int i = 0; i < n_polls; i++) {
+        len += (size_t)snprintf(text + len, sizeof text - len,
+                                "  - {pollster: P, start: 2030-05-%02d, end: 2030-05-%02d, sample: "
+                                "%g, shares: {a: %g, b: %g}}\n",
+                                5 + i, 5 + i, sample, share[i], 100 - share[i]);
+        const double p = share[i] / 100;
+        mean += log(p / (1 - p)) / n_polls;
+        sampling += 1 / (sample * p * (1 - p)) / n_polls;
+    }
+    assert_true(len < sizeof text);
+    for (int i = 0; i < n_polls; i++) {
+        const double p = share[i] / 100, d = log(p / (1 - p)) - mean;
+        var += d * d / (n_polls - 1);
+    }
+    const double moment = sqrt(var - sampling);
+    const char *scen = write_to_tmp("scatter.yaml", text, len);
+    char *json = run_writing(scen, "100", "--json", "scatter.json");
+    const double tau = json_number_after(json, "\"polling_average\"", "\"poll_sd\": ");
+    if (!(tau > moment / 1.5 && tau < moment * 1.5))
+        fail_msg("poll sd %g, the polls' scatter beyond sampling %g", tau, moment);
+    free(json);
+}
+
 static void test_draws_csv_has_a_row_per_draw(void **state)
 {
     (void)state;
@@ -770,6 +1197,16 @@ int main(void)
         cmocka_unit_test(test_run_brief_prints_headline_only),
         cmocka_unit_test(test_threads_give_identical_bytes),
         cmocka_unit_test(test_regions_csv_has_a_row_per_region),
+        cmocka_unit_test(test_regions_csv_quotes_a_comma),
+        cmocka_unit_test(test_headline_agrees_with_the_tables),
+        cmocka_unit_test(test_majority_of_an_even_count_is_strict),
+        cmocka_unit_test(test_exponential_average_is_the_documented_one),
+        cmocka_unit_test(test_histogram_csv_density_integrates_to_one),
+        cmocka_unit_test(test_backtest_intervals_agree_with_the_report),
+        cmocka_unit_test(test_check_shows_resolved_rows),
+        cmocka_unit_test(test_lean_context_is_relative_to_the_nation),
+        cmocka_unit_test(test_two_pollsters_have_house_effects),
+        cmocka_unit_test(test_poll_sd_is_the_polls_scatter),
         cmocka_unit_test(test_draws_csv_has_a_row_per_draw),
         cmocka_unit_test(test_trend_csv),
         cmocka_unit_test(test_trend_csv_refuses_exponential),

@@ -1,8 +1,9 @@
 /*
  * test_sim.c — the simulation driver (sim.c) seen from the public API:
  * reproducibility across thread counts, streaming summaries against GSL's
- * batch statistics on the same draws, and every allocation failure of the
- * driver, the model and the writers.
+ * batch statistics on the same draws, draws against the documented laws
+ * (the turnout's Beta, the Student-t error's variance, an exact tie), and
+ * every allocation failure of the driver, the model and the writers.
  *
  * Scenarios are the loader's test files (tests/data/good/) and the default
  * scenario, loaded through runoff_scenario_load like the CLI does. The
@@ -247,6 +248,149 @@ static void draw_log_free(draw_log *d)
     free(d->margin);
     free(d->winner);
     free(d->region);
+}
+
+/* ------------------------------------- draws against the documented laws */
+
+/* n draws of s on the per-draw path, logged into d (freed by the caller). */
+static void log_draws(const runoff_scenario *s, size_t n, draw_log *d)
+{
+    draw_log_alloc(d, n, s->n_regions, 1);
+    runoff_sim_options opt = {.threads = 1, .draws = n, .on_draw = log_draw, .on_draw_ctx = d};
+    runoff_result_free(simulate(s, &opt));
+    assert_false(d->out_of_order);
+    assert_int_equal(d->n, n);
+}
+
+/* The sample variance of x[0..n) and its standard error, from the sample's
+ * own fourth central moment: se^2 = (m4 - var^2) / n. */
+static double variance_and_se(const double *x, size_t n, double *se)
+{
+    const double mean = gsl_stats_mean(x, 1, n), var = gsl_stats_variance_m(x, 1, n, mean);
+    double m4 = 0;
+    for (size_t i = 0; i < n; i++)
+        m4 += pow(x[i] - mean, 4) / (double)n;
+    *se = sqrt((m4 - var * var) / (double)n);
+    return var;
+}
+
+/* docs/model.md §3: a national-only turnout is Beta with the scenario's
+ * mean and sd (kappa = m(1 - m)/s^2 - 1). At (60 %, 15 points), 200 000
+ * draws: the mean within 4 standard errors (s/sqrt(n)), the variance
+ * within 4 of its own (from the fourth moment): a false alarm about 6e-5
+ * per check, seed fixed. Dropping the -1 leaves the variance 8.6 % low
+ * (about 30 standard errors), a doubled sd quadruples it. Checked here on
+ * the public per-draw path; test_model checks the model's sampler. */
+static void test_turnout_draws_have_the_scenario_moments(void **state)
+{
+    (void)state;
+    static const char *const sets[] = {"turnout.mean=60", "turnout.sd=15"};
+    runoff_scenario *s = load(NATIONAL, sets, 2);
+    const size_t n = 200000;
+    draw_log d;
+    log_draws(s, n, &d);
+    double se;
+    const double var = variance_and_se(d.turnout, n, &se);
+    assert_close(gsl_stats_mean(d.turnout, 1, n), 0.60, 4 * 0.15 / sqrt((double)n));
+    assert_close(var, 0.15 * 0.15, 4 * se);
+    draw_log_free(&d);
+    runoff_scenario_free(s);
+}
+
+/* docs/model.md §2: the systematic error is scale D with Var D = 1 for
+ * the normal and for the Student-t alike, so the share's variance (the
+ * polling average's sd^2 plus scale^2) is the same under both. scale 5
+ * points, df 10, 400 000 draws each (the bounded map never bites: the
+ * share stays within 0.02 of 0 and 1 except beyond 9 sds). Tolerance: 4
+ * standard errors of the difference, each variance's from its fourth
+ * moment (a false alarm about 6e-5; the same seed makes the two samples
+ * positively correlated, which only narrows the true spread). A t drawn
+ * with X ~ chi^2(2 df), or read as Z sqrt((df - 2)/(X/2)), has Var D of
+ * 0.44 or 2. Checked on the public path; test_model checks the sampler. */
+static void test_student_t_error_has_the_normal_variance(void **state)
+{
+    (void)state;
+    static const char *const normal[] = {"polling_error.scale=5",
+                                         "polling_error.distribution=normal"};
+    static const char *const student[] = {"polling_error.scale=5",
+                                          "polling_error.distribution=student_t",
+                                          "polling_error.df=10"};
+    const size_t n = 400000;
+    double var[2], se[2];
+    for (int k = 0; k < 2; k++) {
+        runoff_scenario *s = k ? load(NATIONAL, student, 3) : load(NATIONAL, normal, 2);
+        draw_log d;
+        log_draws(s, n, &d);
+        var[k] = variance_and_se(d.share, n, &se[k]);
+        draw_log_free(&d);
+        runoff_scenario_free(s);
+    }
+    assert_close(var[1], var[0], 4 * sqrt(se[0] * se[0] + se[1] * se[1]));
+}
+
+/* A share of exactly one half has no winner (runoff_draw.winner = -1),
+ * in every draw and in the result: finalists' own voters only, in equal
+ * numbers, rows fixed and no regional error, so every region and the
+ * nation split exactly 1/2 (blend: transfers, no swing). */
+static void test_exact_tie_has_no_winner_end_to_end(void **state)
+{
+    (void)state;
+    static const char text[] =
+        "election: {name: tie, date: 2030-05-05, finalists: [{id: a, name: A}, {id: b, name: B}]}\n"
+        "blend: {mode: transfers}\n"
+        "first_round:\n  options: [{id: a}, {id: b}]\n  regions:\n"
+        "    - {code: r1, registered: 200, votes: {a: 100, b: 100}}\n"
+        "    - {code: r2, registered: 600, votes: {a: 300, b: 300}}\n"
+        "transfers:\n  rows:\n"
+        "    - {option: a, shares: {a: 100, b: 0, none: 0}}\n"
+        "    - {option: b, shares: {a: 0, b: 100, none: 0}}\n";
+    runoff_error err = {0};
+    runoff_scenario *s = runoff_scenario_load_buffer("tie.yaml", text, sizeof text - 1, NULL, 0, &err);
+    if (s == NULL)
+        fail_msg("%s", err.message);
+    draw_log d;
+    log_draws(s, 100, &d);
+    for (size_t i = 0; i < d.n; i++) {
+        assert_true(d.share[i] == 0.5);
+        assert_true(d.winner[i] == -1);
+    }
+    draw_log_free(&d);
+    runoff_sim_options opt = {.threads = 1, .draws = 100};
+    runoff_result *r = simulate(s, &opt);
+    assert_true(runoff_result_tie_probability(r) == 1);
+    assert_true(runoff_result_win_probability(r, 0) == 0 && runoff_result_win_probability(r, 1) == 0);
+    runoff_result_free(r);
+    runoff_scenario_free(s);
+}
+
+/* RFC 8259 §7: a JSON string holds no raw byte below 0x20. A scenario
+ * name with every such byte but NUL and the newline (which the writer's
+ * own layout uses between members), through a simulation and the JSON
+ * writer: none is left raw, and the last, 0x1F, is written \u001f. */
+static void test_json_has_no_raw_control_bytes(void **state)
+{
+    (void)state;
+    runoff_scenario *s = load(NATIONAL, NULL, 0);
+    size_t n = 0;
+    for (int c = 1; c < 0x20; c++)
+        if (c != '\n')
+            s->name[n++] = (char)c;
+    s->name[n] = '\0';
+    runoff_sim_options opt = {.threads = 1, .draws = 100};
+    runoff_result *r = simulate(s, &opt);
+    char *json = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&json, &len);
+    assert_non_null(f);
+    assert_int_equal(runoff_write_json(f, s, r), 0);
+    assert_int_equal(fclose(f), 0);
+    for (size_t i = 0; i < len; i++)
+        if ((unsigned char)json[i] < 0x20 && json[i] != '\n')
+            fail_msg("raw byte 0x%02x at offset %zu of the JSON", (unsigned char)json[i], i);
+    assert_non_null(strstr(json, "\\u001f"));
+    free(json);
+    runoff_result_free(r);
+    runoff_scenario_free(s);
 }
 
 static const double quantile_levels[] = {0.025, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.975};
@@ -590,6 +734,10 @@ int main(void)
         cmocka_unit_test(test_streaming_summaries_equal_gsl_batch_regional),
         cmocka_unit_test(test_streaming_summaries_equal_gsl_batch_national_with_turnout),
         cmocka_unit_test(test_on_draw_path_equals_threaded_path),
+        cmocka_unit_test(test_turnout_draws_have_the_scenario_moments),
+        cmocka_unit_test(test_student_t_error_has_the_normal_variance),
+        cmocka_unit_test(test_exact_tie_has_no_winner_end_to_end),
+        cmocka_unit_test(test_json_has_no_raw_control_bytes),
         cmocka_unit_test(test_simulate_allocation_failures_threaded_regional),
         cmocka_unit_test(test_simulate_allocation_failures_one_thread_national),
         cmocka_unit_test(test_simulate_allocation_failures_on_draw_path),

@@ -1,6 +1,7 @@
 /*
  * test_variates.c — the inline ziggurat normal and Marsaglia-Tsang gamma
- * (engine/variates.c) against their exact distributions.
+ * (engine/variates.c) against their exact distributions; and the fast exp
+ * the regional draws use (ro_exp) against the exponential's identity.
  *
  * Tolerances. With n independent draws, a sample mean is within
  * 4 sd/sqrt(n) of the true mean except with probability 6e-5; the sample
@@ -21,6 +22,7 @@
 
 #include <gsl/gsl_cdf.h>
 
+#include "model.h"
 #include "stream.h"
 #include "testutil.h"
 #include "variates.h"
@@ -299,6 +301,25 @@ static void test_wedge_test_decides_as_two_exponentials(void **state)
     free(x);
 }
 
+/* ro_exp (model_vec.c), the exp the regional draws use, checked by the
+ * exponential's defining identity rather than against libm (test_model
+ * does that): exp(x) exp(-x) = 1. Each factor within a few units in the
+ * last place makes the product within about 8 (2^-52 = 2.2e-16 each; 2
+ * is seen); tolerance 10. A Taylor series cut two terms short (degree 11
+ * instead of 13) leaves r^12/12! of relative error at |r| = ln2/2 in each
+ * factor, which add: about 60 units. */
+static void test_fast_exp_inverse_identity(void **state)
+{
+    (void)state;
+    double worst = 0;
+    for (double x = 0; x <= 40; x += 0.00731) {
+        const double rel = fabs(ro_exp(x) * ro_exp(-x) - 1);
+        worst = rel > worst ? rel : worst;
+    }
+    if (!(worst <= 10 * 2.2e-16))
+        fail_msg("exp(x) exp(-x) off 1 by %.3g", worst);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -311,6 +332,7 @@ int main(void)
         cmocka_unit_test(test_batches_continue_the_stream),
         cmocka_unit_test(test_gammas_of_one_shape),
         cmocka_unit_test(test_wedge_test_decides_as_two_exponentials),
+        cmocka_unit_test(test_fast_exp_inverse_identity),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
