@@ -146,7 +146,7 @@ static double fragment_value(const char *frag, const char *key)
 /* `runoff calibrate` on two past elections of layout L, region r of
  * election e giving a share_a[e * n_regions + r] percent, written as
  * TAG-0.yaml and TAG-1.yaml; returns the fragment, which the caller
- * frees. */
+ * frees (the residuals are left in TAG-residuals.csv). */
 static char *calibrate_two(const past_layout *L, const double *share_a, const char *tag)
 {
     char name[64];
@@ -159,7 +159,9 @@ static char *calibrate_two(const past_layout *L, const double *share_a, const ch
     }
     snprintf(name, sizeof name, "%s-fit.yaml", tag);
     const char *out = path_in_tmp(name);
-    run_result r = RUN("calibrate", paths[0], paths[1], "-o", out);
+    snprintf(name, sizeof name, "%s-residuals.csv", tag);
+    run_result r = RUN("calibrate", paths[0], paths[1], "-o", out, "--residuals-csv",
+                       path_in_tmp(name));
     if (r.status != 0)
         fail_msg("calibrate exited %d: %s", r.status, r.err);
     run_free(&r);
@@ -208,6 +210,33 @@ static void test_one_sd_is_the_pooled_sd(void **state)
     assert_contains(frag, "at its lower bound 0, no standard error\n  transfer_sd: 0.0000\n");
     assert_close(fragment_value(frag, "\n  sd: "), sqrt(S / (2 * (4 - 1))), 6e-5);
     free(frag);
+    /* The residuals (--residuals-csv, docs/outputs.md): with C = sd^2 I the
+     * swing is the plain mean, each residual is d_r minus its election's
+     * mean (to 1e-9: the CSV prints full precision), and its sd is
+     * sd sqrt(1 - 1/n) (C_rr - 1/1'C^-1 1); the fitted sd agrees with the
+     * pooled one to the optimiser's tolerance (1e-6 relative), so 1e-4. */
+    char *csv = slurp(path_in_tmp("pooled-residuals.csv"), NULL);
+    assert_non_null(csv);
+    const char *line = strchr(csv, '\n');
+    for (int e = 0; e < 2; e++) {
+        double d[4], mean = 0;
+        for (int r = 0; r < 4; r++) {
+            double A, B, y = share_a[e][r] / 100;
+            past_expected_votes(&L, r, &A, &B);
+            d[r] = log(y / (1 - y)) - log(A / B);
+            mean += d[r] / 4;
+        }
+        for (int r = 0; r < 4; r++, line = strchr(line + 1, '\n')) {
+            double res, sd;
+            const char *p = line + 1;
+            for (int comma = 0; comma < 6; comma++)
+                p = strchr(p, ',') + 1;
+            assert_int_equal(sscanf(p, "%lf,%lf", &res, &sd), 2);
+            assert_close(res, d[r] - mean, 1e-9);
+            assert_close(sd, sqrt(S / (2 * (4 - 1))) * sqrt(1 - 1.0 / 4), 1e-4 * sd);
+        }
+    }
+    free(csv);
 }
 
 /* A drawn row whose voters are only in the regions of a group, in the
