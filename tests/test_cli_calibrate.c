@@ -195,17 +195,16 @@ static void test_one_sd_is_the_pooled_sd(void **state)
     static const double share_a[2][4] = {{52.0, 41.0, 58.5, 30.3}, {47.5, 44.0, 61.0, 30.6}};
     const past_layout L = {4, 3, option, &votes[0][0], row_pct, conc, NULL};
     char *frag = calibrate_two(&L, &share_a[0][0], "pooled");
-    double S = 0;
+    double S = 0, d[2][4], mean[2] = {0}; /* residuals d_r about each election's mean */
     for (int e = 0; e < 2; e++) {
-        double d[4], mean = 0;
         for (int r = 0; r < 4; r++) {
             double A, B, y = share_a[e][r] / 100;
             past_expected_votes(&L, r, &A, &B);
-            d[r] = log(y / (1 - y)) - log(A / B);
-            mean += d[r] / 4;
+            d[e][r] = log(y / (1 - y)) - log(A / B);
+            mean[e] += d[e][r] / 4;
         }
         for (int r = 0; r < 4; r++)
-            S += (d[r] - mean) * (d[r] - mean);
+            S += (d[e][r] - mean[e]) * (d[e][r] - mean[e]);
     }
     assert_contains(frag, "at its lower bound 0, no standard error\n  transfer_sd: 0.0000\n");
     assert_close(fragment_value(frag, "\n  sd: "), sqrt(S / (2 * (4 - 1))), 6e-5);
@@ -219,20 +218,13 @@ static void test_one_sd_is_the_pooled_sd(void **state)
     assert_non_null(csv);
     const char *line = strchr(csv, '\n');
     for (int e = 0; e < 2; e++) {
-        double d[4], mean = 0;
-        for (int r = 0; r < 4; r++) {
-            double A, B, y = share_a[e][r] / 100;
-            past_expected_votes(&L, r, &A, &B);
-            d[r] = log(y / (1 - y)) - log(A / B);
-            mean += d[r] / 4;
-        }
         for (int r = 0; r < 4; r++, line = strchr(line + 1, '\n')) {
             double res, sd;
             const char *p = line + 1;
             for (int comma = 0; comma < 6; comma++)
                 p = strchr(p, ',') + 1;
             assert_int_equal(sscanf(p, "%lf,%lf", &res, &sd), 2);
-            assert_close(res, d[r] - mean, 1e-9);
+            assert_close(res, d[e][r] - mean[e], 1e-9);
             assert_close(sd, sqrt(S / (2 * (4 - 1))) * sqrt(1 - 1.0 / 4), 1e-4 * sd);
         }
     }
