@@ -15,8 +15,10 @@
 # the first failure unless MUTATE_FULL=1. A mutant
 # that does not compile counts as neither killed nor survived ("stillborn");
 # a suite that runs longer than $MUTATE_TIMEOUT seconds (default 300; the whole suite takes 30)
-# counts as killed. Each mutant's suite output goes to
-# $MUTATE_LOG/NN.log (default build/mutants/).
+# counts as killed, marked "[timeout after N s]" and counted apart in the
+# summary (a hang fails the suite, but a slow survivor on a loaded machine
+# would look the same: rerun those with a larger MUTATE_TIMEOUT). Each
+# mutant's suite output goes to $MUTATE_LOG/NN.log (default build/mutants/).
 # Prints one line per mutant, then "mutants: N killed, M survived" and the
 # survivors. Exit status: 0 when none survived, 1 when some did, 2 on a
 # bad table or a dirty file.
@@ -86,7 +88,7 @@ tests() {
 test_bins=$(ls tests/test_*.c | sed 's#^tests/\(.*\)\.c$#build/tests/\1#')
 
 if [ $# -gt 0 ]; then selected=("$@"); else selected=($(seq 1 ${#files[@]})); fi
-killed=0 survived=0 stillborn=0 survivors=""
+killed=0 survived=0 stillborn=0 timeouts=0 survivors=""
 for n in "${selected[@]}"; do
     i=$((n - 1))
     [ "$i" -ge 0 ] && [ "$i" -lt ${#files[@]} ] || { echo "mutate: no mutant $n" >&2; exit 2; }
@@ -96,20 +98,29 @@ for n in "${selected[@]}"; do
     apply "$f" "${pats[$i]}" "${reps[$i]}" || exit 2
     if ! make -j2 build/runoff $test_bins >"$log" 2>&1; then
         stillborn=$((stillborn + 1)); echo "stillborn  $desc"
-    elif MUTATE_FULL=${MUTATE_FULL:-0} timeout "$limit" bash -c "$(declare -f tests); tests" >>"$log" 2>&1; then
-        survived=$((survived + 1)); survivors="$survivors
-  $desc"
-        echo "SURVIVED   $desc"
     else
-        killed=$((killed + 1))
-        echo "killed     $desc  [$(sed -n 's/^failed://p' "$log" | tr '\n' ' ' | sed 's#build/tests/##g; s# *$##')]"
+        MUTATE_FULL=${MUTATE_FULL:-0} timeout "$limit" bash -c "$(declare -f tests); tests" >>"$log" 2>&1
+        st=$?
+        if [ "$st" -eq 0 ]; then
+            survived=$((survived + 1)); survivors="$survivors
+  $desc"
+            echo "SURVIVED   $desc"
+        elif [ "$st" -eq 124 ]; then
+            # a hang is a failure, but not one any program reported: said
+            # apart, since a slow survivor on a loaded machine looks the same
+            killed=$((killed + 1)) timeouts=$((timeouts + 1))
+            echo "killed     $desc  [timeout after ${limit} s]"
+        else
+            killed=$((killed + 1))
+            echo "killed     $desc  [$(sed -n 's/^failed://p' "$log" | tr '\n' ' ' | sed 's#build/tests/##g; s# *$##')]"
+        fi
     fi
     restore
 done
 # leave the build matching the restored tree
 make -j2 build/runoff $test_bins >/dev/null 2>&1
 
-echo "mutants: $killed killed, $survived survived${stillborn:+}$([ $stillborn -gt 0 ] && echo ", $stillborn stillborn")"
+echo "mutants: $killed killed$([ $timeouts -gt 0 ] && echo " ($timeouts by a timeout)"), $survived survived$([ $stillborn -gt 0 ] && echo ", $stillborn stillborn")"
 [ -n "$survivors" ] && echo "survivors:$survivors"
 [ "$survived" -eq 0 ] || exit 1
 exit 0
