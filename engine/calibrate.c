@@ -43,6 +43,7 @@
 
 #include "error.h"
 #include "fmt.h"
+#include "logodds.h"
 #include "regional.h"
 
 /* log-sd bounds: sds in [e^-12, e^2] = [6e-6, 7.4]; below CAL_ZERO an sd is
@@ -75,8 +76,6 @@ typedef struct {
     gsl_matrix *C;  /* scratch, max n x max n */
     gsl_vector *x, *y, *b;
 } cal_data;
-
-static double logit(double p) { return log(p / (1 - p)); }
 
 /* d and h of election e at this lean (recomputed only when it changes). */
 static void residuals_at(cal_election *e, double lean)
@@ -372,7 +371,7 @@ static runoff_status load_election(runoff_calibration *c, const runoff_scenario 
         if (!(y > 0 && y < 1) || !isfinite(mean[r].log_odds))
             continue;
         e->region[e->n] = r;
-        e->y[e->n] = logit(y);
+        e->y[e->n] = ro_logit(y);
         e->d[e->n] = e->y[e->n] - mean[r].log_odds;
         e->h[e->n] = mean[r].h;
         e->group[e->n] = s->regions[r].group >= 0 ? (int)map[s->regions[r].group] : -1;
@@ -650,7 +649,7 @@ int runoff_write_calibration_residuals(FILE *out, const runoff_calibration *c,
         ro_fmt_csv_field(&o, s->regions[q->region].name);
         ro_fmt_puts(&o, ",");
         ro_fmt_csv_field(&o, q->group >= 0 ? c->groups[q->group].name : "");
-        const double v[] = {1 / (1 + exp(-q->actual)), 1 / (1 + exp(-q->expected)), residual, q->sd,
+        const double v[] = {ro_expit(q->actual), ro_expit(q->expected), residual, q->sd,
                             residual / q->sd};
         for (size_t i = 0; i < sizeof v / sizeof *v; i++) {
             ro_fmt_puts(&o, ",");

@@ -31,6 +31,7 @@
 #include <gsl/gsl_randist.h>
 
 #include "error.h"
+#include "logodds.h"
 #include "model_vec.h"
 #include "regional.h"
 #include "stream.h"
@@ -614,8 +615,6 @@ static void anchor_bracket(const ro_model *m, const ro_workspace *w, double lt, 
     }
 }
 
-static double logit(double p) { return log(p / (1 - p)); }
-
 /* One step for f(delta) = logit S(delta) - logit(target) = -resid, from S,
  * S' = spread and S'' = curv: Halley's (cubic convergence: from the pooled
  * first guess two steps reach the tolerance where Newton's took three),
@@ -639,7 +638,7 @@ static double halley_step(double delta, double resid, double S, double spread, d
 static double anchor_solve(const ro_model *m, ro_workspace *w, double inv_total, double target,
                            double delta, double S, double spread, double curv)
 {
-    const double lt = logit(target);
+    const double lt = ro_logit(target);
     /* The analytic bracket costs a pass over the regions and two logs, and
      * the steps almost never need it: start unbounded and compute it only the
      * first time a step leaves the bracket the evaluations have narrowed. */
@@ -650,7 +649,7 @@ static double anchor_solve(const ro_model *m, ro_workspace *w, double inv_total,
             lo = delta > lo ? delta : lo;
         else
             hi = delta < hi ? delta : hi;
-        double next = halley_step(delta, lt - logit(S), S, spread, curv);
+        double next = halley_step(delta, lt - ro_logit(S), S, spread, curv);
         if (!(next > lo && next < hi) && !bracketed) {
             double blo, bhi;
             anchor_bracket(m, w, lt, &blo, &bhi);

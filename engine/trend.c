@@ -35,8 +35,6 @@
 
 #include "error.h"
 
-double ro_logit(double p) { return log(p / (1 - p)); }
-double ro_expit(double x) { return 1 / (1 + exp(-x)); }
 
 /* One observation row: up to `len` (index, value) pairs into θ. */
 typedef struct {

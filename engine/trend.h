@@ -27,6 +27,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "logodds.h"
 #include "scenario.h"
 
 /* One poll as the model sees it. */
@@ -120,7 +121,5 @@ void ro_trend_clear(ro_trend *t); /* frees arrays; NULL-safe */
  * weights add up to 1). NAN for another n or i >= n. */
 double ro_trend_gauss_hermite(size_t n, size_t i, double *weight);
 
-double ro_logit(double p);
-double ro_expit(double x);
 
 #endif /* RO_TREND_H */
