@@ -19,6 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <gsl/gsl_statistics_double.h>
+
 #include "error.h"
 #include "fmt.h"
 
@@ -70,21 +72,12 @@ static double median(const double *v, size_t n, double *tmp)
     return n % 2 ? tmp[n / 2] : (tmp[n / 2 - 1] + tmp[n / 2]) / 2;
 }
 
-/* The quantile p of the sorted x[0..n) (linear between order statistics,
- * position (n - 1) p). */
-static double sorted_quantile(const double *x, size_t n, double p)
-{
-    double h = (double)(n - 1) * p;
-    size_t lo = (size_t)h;
-    return lo + 1 < n ? x[lo] + (h - (double)lo) * (x[lo + 1] - x[lo]) : x[n - 1];
-}
-
 /* The sparsity 1 / f(median) of v, from the sorted copy median() left in
  * tmp: (Q(1/2 + d) - Q(1/2 - d)) / 2d. */
 static double sparsity(const double *sorted, size_t n)
 {
-    return (sorted_quantile(sorted, n, 0.5 + SENS_SPARSITY_D) -
-            sorted_quantile(sorted, n, 0.5 - SENS_SPARSITY_D)) /
+    return (gsl_stats_quantile_from_sorted_data(sorted, 1, n, 0.5 + SENS_SPARSITY_D) -
+            gsl_stats_quantile_from_sorted_data(sorted, 1, n, 0.5 - SENS_SPARSITY_D)) /
            (2 * SENS_SPARSITY_D);
 }
 
