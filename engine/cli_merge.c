@@ -335,10 +335,13 @@ static char *setting(const char *settings, const char *key)
 }
 
 /* The scenario as the shards loaded it: the text, its display name and
- * every --set of the settings lines. */
-static runoff_scenario *load_scenario(const part *p, const char *text, size_t len)
+ * every --set of the settings lines. The display name is left in
+ * *source_out (NULL if the part has none; the caller frees it, also on
+ * failure). */
+static runoff_scenario *load_scenario(const part *p, const char *text, size_t len,
+                                      char **source_out)
 {
-    char *source = setting(p->settings, "source");
+    char *source = *source_out = setting(p->settings, "source");
     runoff_error err = {0};
     runoff_scenario *s = NULL;
     runoff_doc *doc = NULL;
@@ -375,7 +378,6 @@ error:
     cli_report_error(&err);
 done:
     runoff_doc_free(doc);
-    free(source);
     return s;
 }
 
@@ -393,10 +395,9 @@ typedef struct {
 static int first_run_part(run_merge *m, part *p)
 {
     if ((m->text = read_scenario(p, &m->len)) == NULL ||
-        (m->s = load_scenario(p, m->text, m->len)) == NULL)
+        (m->s = load_scenario(p, m->text, m->len, &m->source)) == NULL)
         return CLI_USAGE;
-    m->source = setting(p->settings, "source"); /* load_scenario needed it */
-    if (m->source != NULL && strcmp(m->source, "<stdin>") == 0)
+    if (strcmp(m->source, "<stdin>") == 0)
         strcpy(m->source, "-"); /* as run names standard input */
     long at = ftell(p->fp);
     uint64_t used = 0;
