@@ -24,7 +24,7 @@ typedef struct {
 
 static inline size_t ro_floor_buffer_size(const ro_model_variates *v)
 {
-    size_t n = v->transfer_gammas + v->group_normals + v->region_normals + 1;
+    size_t n = v->transfer_gammas + v->group_normals + v->region_normals + v->lean_normals + 1;
     return n > 2 * RO_NATIONAL_BLOCK ? n : 2 * RO_NATIONAL_BLOCK;
 }
 
@@ -75,6 +75,7 @@ static inline double ro_floor_draw(const ro_floor *f, uint64_t seed, uint64_t i)
     ro_stream_seed(r, seed, i, RO_STREAM_REGIONS);
     ro_rv_normals(f->zig, r, f->buf, v->group_normals);
     ro_rv_normals(f->zig, r, f->buf + v->group_normals, v->region_normals);
+    ro_rv_normals(f->zig, r, f->buf + v->group_normals + v->region_normals, v->lean_normals);
     sink += f->buf[0];
     if (v->blank_beta || v->turnout_beta) {
         ro_stream_seed(r, seed, i, RO_STREAM_TURNOUT);

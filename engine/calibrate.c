@@ -19,8 +19,12 @@
  * are recomputed at each trial lean. The three sds (on their logarithms)
  * and the lean are found together by Nelder-Mead (GSL), and the standard
  * errors come from the inverse of the numerical Hessian of the same
- * function at the estimate (sds on their own scale). A parameter driven to its lower bound is reported as 0 with no
- * standard error. One group sd is shared by every group: a past election
+ * function at the estimate (sds on their own scale). A parameter driven
+ * to its lower bound is reported as 0 with no standard error. What the
+ * fragment carries is not this estimate but the parameters' posterior
+ * means (uniform priors), which integrate over their uncertainty: an sd at
+ * its bound is not evidence that it is 0 (posterior, below; docs/model.md
+ * §5). One group sd is shared by every group: a past election
  * has only a handful of groups, each with one to three regions, far too
  * few to give each group its own sd.
  *
@@ -37,7 +41,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <gsl/gsl_eigen.h>
 #include <gsl/gsl_errno.h>
+#include <gsl/gsl_integration.h>
 #include <gsl/gsl_linalg.h>
 #include <gsl/gsl_multimin.h>
 
@@ -55,6 +61,8 @@
 #define CAL_LEAN_MAX 5.0
 #define CAL_MAX_ITER 4000
 #define CAL_TOL 1e-6
+#define CAL_TOL_VALUE 1e-12 /* relative: no better by this in CAL_STALL steps */
+#define CAL_STALL 400
 
 typedef struct {
     const runoff_scenario *s;
@@ -73,6 +81,8 @@ typedef struct {
     cal_election *e;
     size_t n_e;
     bool fit[RO_CAL_N_PARAMS];
+    bool posterior; /* the objective is the negative log posterior (with the
+                       prior's Jacobian), not the negative log-likelihood */
     gsl_matrix *C;  /* scratch, max n x max n */
     gsl_vector *x, *y, *b;
 } cal_data;
@@ -179,12 +189,25 @@ static void unpack(const cal_data *D, const gsl_vector *v, double p[RO_CAL_N_PAR
         *outside = out;
 }
 
+/* The prior's log density on the optimiser's coordinates: uniform on each
+ * sd and on the lean, so on u = log sd the density is e^u, the Jacobian. */
+static double log_prior(const cal_data *D, const double p[RO_CAL_N_PARAMS])
+{
+    double lp = 0;
+    for (int i = 0; i < RO_CAL_N_PARAMS; i++)
+        if (D->fit[i] && i != RO_CAL_LEAN)
+            lp += log(p[i]);
+    return lp;
+}
+
 static double objective(const gsl_vector *v, void *ctx)
 {
     cal_data *D = ctx;
     double p[RO_CAL_N_PARAMS], outside;
     unpack(D, v, p, &outside);
     double f = neg_loglik(D, p);
+    if (D->posterior)
+        f -= log_prior(D, p);
     return isfinite(f) ? f + 1e3 * outside : GSL_DBL_MAX;
 }
 
@@ -205,11 +228,20 @@ static int minimise(cal_data *D, gsl_vector *x, size_t dim)
         gsl_vector_set_all(step, 1.0);
         gsl_multimin_fminimizer_set(mm, &fn, x, step);
         converged = 0;
-        for (int it = 0; it < CAL_MAX_ITER && !converged; it++) {
+        double best = INFINITY;
+        for (int it = 0, since = 0; it < CAL_MAX_ITER && !converged; it++) {
             if (gsl_multimin_fminimizer_iterate(mm) != GSL_SUCCESS)
                 break;
             converged = gsl_multimin_test_size(gsl_multimin_fminimizer_size(mm), CAL_TOL) ==
                         GSL_SUCCESS;
+            /* or converged in value: on a plateau (an sd far below the
+             * others, where the likelihood no longer depends on it) the
+             * simplex need not shrink */
+            const double f = gsl_multimin_fminimizer_minimum(mm);
+            if (f < best - CAL_TOL_VALUE * (1 + fabs(best)))
+                best = f, since = 0;
+            else
+                converged |= ++since >= CAL_STALL;
         }
         gsl_vector_memcpy(x, gsl_multimin_fminimizer_x(mm));
     }
@@ -257,6 +289,135 @@ static void standard_errors(cal_data *D, runoff_calibration *c)
             c->se[idx[a]] = sqrt(gsl_matrix_get(H, a, a));
     gsl_set_error_handler(old);
     gsl_matrix_free(H);
+}
+
+/* ------------------------------------------------------------ posterior */
+
+/* The parameters' posterior, whose means the fragment reports instead of
+ * the point estimate (docs/model.md §5): with uniform priors on the sds and
+ * the lean, its mode on (log sds, lean), the Laplace approximation's principal
+ * axes there, and a product Gauss-Hermite rule of CAL_GH nodes per axis,
+ * each node weighted by the rule's weight times posterior / Gaussian (exact
+ * for a Gaussian posterior, corrected where it is not), as the poll model
+ * integrates over its hyperparameters (trend.c). */
+#define CAL_GH 5
+#define CAL_POST_STEP 1e-3 /* Hessian step: log-sds and the lean are O(1) */
+#define CAL_POST_START 1e-2 /* the search starts an sd at 0 from here */
+
+/* The objective's Hessian at x by central differences into H (t: scratch). */
+static void hessian(cal_data *D, const gsl_vector *x, gsl_matrix *H, gsl_vector *t)
+{
+    const size_t m = x->size;
+    const double h = CAL_POST_STEP;
+    for (size_t a = 0; a < m; a++)
+        for (size_t b = a; b < m; b++) {
+            double f[4];
+            for (int s = 0; s < 4; s++) {
+                gsl_vector_memcpy(t, x);
+                *gsl_vector_ptr(t, a) += s & 1 ? -h : h;
+                *gsl_vector_ptr(t, b) += s & 2 ? -h : h;
+                f[s] = objective(t, D);
+            }
+            const double v = (f[0] - f[1] - f[2] + f[3]) / (4 * h * h);
+            gsl_matrix_set(H, a, b, v);
+            gsl_matrix_set(H, b, a, v);
+        }
+}
+
+/* The axes A (columns: eigenvectors of H scaled by 1/sqrt(eigenvalue)), so
+ * that x + A z, z standard normal, is the Laplace approximation; false if H
+ * is not positive definite. H is destroyed. */
+static bool laplace_axes(gsl_matrix *H, gsl_matrix *A)
+{
+    const size_t m = H->size1;
+    gsl_vector *eval = gsl_vector_alloc(m);
+    gsl_eigen_symmv_workspace *ws = gsl_eigen_symmv_alloc(m);
+    bool ok = eval != NULL && ws != NULL && gsl_eigen_symmv(H, eval, A, ws) == GSL_SUCCESS;
+    for (size_t k = 0; ok && k < m; k++) {
+        const double l = gsl_vector_get(eval, k);
+        ok = l > 0 && isfinite(l);
+        if (ok) {
+            gsl_vector_view col = gsl_matrix_column(A, k);
+            gsl_vector_scale(&col.vector, 1 / sqrt(l));
+        }
+    }
+    gsl_vector_free(eval);
+    gsl_eigen_symmv_free(ws);
+    return ok;
+}
+
+/* The moments over the grid around the mode x (objective f0 there):
+ * sums of w, w p_i, w p_i^2 into m0, m1, m2 (p on the sd scale). */
+static void grid_moments(cal_data *D, const gsl_vector *x, double f0, const gsl_matrix *A,
+                         const gsl_integration_fixed_workspace *gh, double *m0,
+                         double m1[RO_CAL_N_PARAMS], double m2[RO_CAL_N_PARAMS], gsl_vector *u)
+{
+    const size_t m = x->size;
+    const double *node = gsl_integration_fixed_nodes(gh), *weight = gsl_integration_fixed_weights(gh);
+    size_t total = 1;
+    for (size_t k = 0; k < m; k++)
+        total *= CAL_GH;
+    for (size_t q = 0; q < total; q++) {
+        double w = 1, zz = 0, z[RO_CAL_N_PARAMS], p[RO_CAL_N_PARAMS];
+        for (size_t k = 0, rest = q; k < m; k++, rest /= CAL_GH) {
+            z[k] = node[rest % CAL_GH];
+            w *= weight[rest % CAL_GH];
+            zz += z[k] * z[k];
+        }
+        gsl_vector_memcpy(u, x);
+        for (size_t a = 0; a < m; a++)
+            for (size_t k = 0; k < m; k++)
+                *gsl_vector_ptr(u, a) += gsl_matrix_get(A, a, k) * z[k];
+        w *= exp(f0 - objective(u, D) + 0.5 * zz);
+        unpack(D, u, p, NULL);
+        *m0 += w;
+        for (int i = 0; i < RO_CAL_N_PARAMS; i++) {
+            m1[i] += w * p[i];
+            m2[i] += w * p[i] * p[i];
+        }
+    }
+}
+
+/* The posterior's moments into c->post and c->post_sd, starting the search
+ * from the estimate in c->value; false (c untouched) when the posterior has
+ * no usable mode or curvature, or memory runs out. */
+static bool posterior(cal_data *D, runoff_calibration *c, size_t dim)
+{
+    gsl_vector *x = gsl_vector_alloc(dim), *t = gsl_vector_alloc(dim);
+    gsl_matrix *H = gsl_matrix_alloc(dim, dim), *A = gsl_matrix_alloc(dim, dim);
+    gsl_integration_fixed_workspace *gh =
+        gsl_integration_fixed_alloc(gsl_integration_fixed_hermite, CAL_GH, 0.0, 0.5, 0.0, 0.0);
+    bool ok = x && t && H && A && gh;
+    if (ok) {
+        for (int i = 0, j = 0; i < RO_CAL_N_PARAMS; i++)
+            if (D->fit[i])
+                gsl_vector_set(x, (size_t)j++, i == RO_CAL_LEAN
+                                                   ? c->value[i]
+                                                   : log(fmax(c->value[i], CAL_POST_START)));
+        D->posterior = true;
+        ok = minimise(D, x, dim) == 0;
+    }
+    double m0 = 0, m1[RO_CAL_N_PARAMS] = {0}, m2[RO_CAL_N_PARAMS] = {0};
+    if (ok) {
+        const double f0 = objective(x, D);
+        hessian(D, x, H, t);
+        ok = isfinite(f0) && laplace_axes(H, A);
+        if (ok)
+            grid_moments(D, x, f0, A, gh, &m0, m1, m2, t);
+        ok = ok && m0 > 0 && isfinite(m0);
+    }
+    for (int i = 0; ok && i < RO_CAL_N_PARAMS; i++) {
+        const double mean = m1[i] / m0, ms = m2[i] / m0;
+        c->post[i] = mean;
+        c->post_sd[i] = D->fit[i] ? sqrt(fmax(ms - mean * mean, 0)) : NAN;
+    }
+    D->posterior = false;
+    gsl_vector_free(x);
+    gsl_vector_free(t);
+    gsl_matrix_free(H);
+    gsl_matrix_free(A);
+    gsl_integration_fixed_free(gh);
+    return ok;
 }
 
 /* e->dir: to first order, row o's Dirichlet draw moves region r's
@@ -493,6 +654,12 @@ static runoff_status fit(cal_data *D, runoff_calibration *c, runoff_error *err)
         return ro_error_set(err, RUNOFF_ERUNTIME, NULL, 0, 0,
                             "the regional fit did not converge in %d iterations", CAL_MAX_ITER);
     standard_errors(D, c);
+    c->posterior_ok = posterior(D, c, dim);
+    if (!c->posterior_ok) /* the point estimate, its standard error for the lean */
+        for (int i = 0; i < RO_CAL_N_PARAMS; i++) {
+            c->post[i] = c->value[i];
+            c->post_sd[i] = c->se[i];
+        }
     return residual_report(D, c, err);
 }
 

@@ -39,6 +39,12 @@ struct runoff_calibration {
     bool fitted[RO_CAL_N_PARAMS];   /* group_sd only when some group has data;
                                        the lean only when every scenario has
                                        both finalists among its options */
+    bool posterior_ok;              /* post and post_sd are the posterior's;
+                                       false: the estimate and se, copied */
+    double post[RO_CAL_N_PARAMS];   /* posterior means (uniform priors on
+                                       the sds and the lean): what the
+                                       fragment writes */
+    double post_sd[RO_CAL_N_PARAMS];/* posterior sd of each; NAN: not fitted */
     double neg_loglik;              /* restricted, at the estimate */
     size_t n_elections, n_regions;  /* regions used, over all elections */
     size_t *n_used;                 /* [n_elections]: regions used in each */

@@ -31,50 +31,68 @@ static void write_quoted(FILE *out, const char *text)
     fputc('"', out);
 }
 
-static void write_se(FILE *out, const runoff_calibration *c, int i)
+/* "posterior mean X (sd Y); restricted ML estimate Z (its standard error,
+ * or why none)"; the estimate alone when the posterior is not available. */
+static void write_comment(FILE *out, const runoff_calibration *c, int i)
 {
-    if (!c->fitted[i])
+    if (!c->fitted[i]) {
         fputs("not fitted: no region with a result is in a group", out);
-    else if (isnan(c->se[i]) && c->value[i] == 0)
-        fputs("at its lower bound 0, no standard error", out);
-    else if (isnan(c->se[i]))
-        fputs("standard error not available (flat likelihood)", out);
+        return;
+    }
+    if (c->posterior_ok)
+        fprintf(out, "posterior mean %.4f (sd %.4f); ", c->post[i], c->post_sd[i]);
     else
-        fprintf(out, "standard error %.4f", c->se[i]);
+        fputs("posterior not available (no curvature at its mode): ", out);
+    fprintf(out, "restricted ML estimate %.4f ", c->value[i]);
+    if (isnan(c->se[i]) && c->value[i] == 0)
+        fputs("(at its lower bound 0)", out);
+    else if (isnan(c->se[i]))
+        fputs("(no standard error: flat likelihood)", out);
+    else
+        fprintf(out, "(standard error %.4f)", c->se[i]);
+}
+
+/* The lean's uncertainty as written: its posterior sd, or the estimate's
+ * standard error; 0 when neither exists. */
+static double lean_sd(const runoff_calibration *c)
+{
+    const double s = c->post_sd[RO_CAL_LEAN];
+    return isfinite(s) ? s : 0;
 }
 
 int runoff_write_calibration(FILE *out, const runoff_calibration *c, const char *const *names,
                              size_t n)
 {
-    fprintf(out, "# Written by runoff calibrate: the regional error (docs/model.md §5) fitted by\n"
-                 "# restricted maximum likelihood on %zu election%s, %zu regions with a result:\n",
+    fprintf(out, "# Written by runoff calibrate: the regional error (docs/model.md §5) fitted on\n"
+                 "# %zu election%s, %zu regions with a result, and integrated over its\n"
+                 "# uncertainty (uniform priors): each value is its posterior mean, and the\n"
+                 "# lean's posterior sd is local_lean_sd.\n",
             c->n_elections, c->n_elections == 1 ? "" : "s", c->n_regions);
     for (size_t k = 0; k < c->n_elections; k++) {
         fputs("#   ", out);
         write_quoted(out, names != NULL && k < n ? names[k] : "(unnamed)");
         fprintf(out, " (%zu regions)\n", c->n_used[k]);
     }
-    fputs("regional_error:\n", out);
-    fprintf(out, "  # ");
-    write_se(out, c, RO_CAL_SD);
-    fprintf(out, "\n  sd: %.4f\n  # ", c->value[RO_CAL_SD]);
-    write_se(out, c, RO_CAL_TRANSFER_SD);
-    fprintf(out, "\n  transfer_sd: %.4f\n", c->value[RO_CAL_TRANSFER_SD]);
+    fputs("regional_error:\n  # ", out);
+    write_comment(out, c, RO_CAL_SD);
+    fprintf(out, "\n  sd: %.4f\n  # ", c->post[RO_CAL_SD]);
+    write_comment(out, c, RO_CAL_TRANSFER_SD);
+    fprintf(out, "\n  transfer_sd: %.4f\n", c->post[RO_CAL_TRANSFER_SD]);
     if (c->fitted[RO_CAL_LEAN]) {
         fputs("  # ", out);
-        write_se(out, c, RO_CAL_LEAN);
-        fprintf(out, "\n  local_lean: %.4f\n", c->value[RO_CAL_LEAN]);
+        write_comment(out, c, RO_CAL_LEAN);
+        fprintf(out, "\n  local_lean: %.4f\n  local_lean_sd: %.4f\n", c->post[RO_CAL_LEAN],
+                lean_sd(c));
     }
     if (c->n_groups > 0) {
-        fprintf(out, "  # every group's sd is the one group sd fitted: %.4f (",
-                c->value[RO_CAL_GROUP_SD]);
-        write_se(out, c, RO_CAL_GROUP_SD);
-        fputs(")\n  groups:\n", out);
+        fputs("  # every group's sd is the one group sd fitted: ", out);
+        write_comment(out, c, RO_CAL_GROUP_SD);
+        fputs("\n  groups:\n", out);
     }
     for (size_t g = 0; g < c->n_groups; g++) {
         fputs("    - {name: ", out);
         write_quoted(out, c->groups[g].name);
-        fprintf(out, ", sd: %.4f, regions: [", c->value[RO_CAL_GROUP_SD]);
+        fprintf(out, ", sd: %.4f, regions: [", c->post[RO_CAL_GROUP_SD]);
         for (size_t i = 0; i < c->group_size[g]; i++) {
             fputs(i ? ", " : "", out);
             write_quoted(out, c->group_codes[g][i]);

@@ -114,8 +114,8 @@ static void describe_first_round(const runoff_scenario *s, FILE *out)
             100 * s->blank_null.mean, s->blank_null.concentration);
     const ro_regional_error *re = &s->regional_error;
     if (!s->first_round_national)
-        fprintf(out, "regional      sd %g, transfer sd %g, local lean %g, %zu groups\n", re->sd,
-            re->transfer_sd, re->local_lean, re->n_groups);
+        fprintf(out, "regional      sd %g, transfer sd %g, local lean %g (sd %g), %zu groups\n",
+                re->sd, re->transfer_sd, re->local_lean, re->local_lean_sd, re->n_groups);
     /* the groups and their sds, wrapped to 80 columns (none when national) */
     int col = 0;
     for (size_t g = 0; g < re->n_groups; g++) {

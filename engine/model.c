@@ -92,6 +92,8 @@ struct ro_model {
     double *lean_shift;     /* [n_pad]: the local lean's log-odds shift (0 in
                                the padding), or
                                NULL when local_lean is 0 */
+    double *lean_slope;     /* [n_pad]: local_lean_sd times d(log-odds_r)/d(lean)
+                               (0 in the padding), or NULL when local_lean_sd is 0 */
     int *group;             /* [n_regions], -1 = none */
     size_t n_grouped;       /* regions in a group: */
     size_t *grouped;        /* [n_grouped]: their indices, ascending */
@@ -224,7 +226,12 @@ static runoff_status init_regions(ro_model *m, const runoff_scenario *s)
             m->lean_shift[r] = mean[r].lean_shift;
     }
     free(mean);
-    m->has_deviations = m->any_region_sd || m->lean_shift != NULL;
+    if (s->regional_error.local_lean_sd > 0 &&
+        ((m->lean_slope = ro_calloc(m->n_pad, sizeof *m->lean_slope)) == NULL ||
+         !ro_regional_lean_slope(s, s->regional_error.local_lean, s->regional_error.local_lean_sd,
+                                 m->lean_slope)))
+        return RUNOFF_ENOMEM;
+    m->has_deviations = m->any_region_sd || m->lean_shift != NULL || m->lean_slope != NULL;
     for (size_t g = 0; g < m->n_groups; g++) {
         m->group_sd[g] = s->regional_error.groups[g].sd;
         m->has_deviations |= m->group_sd[g] > 0;
@@ -282,6 +289,7 @@ void ro_model_free(ro_model *m)
     free(m->option_total);
     free(m->region_sd);
     free(m->lean_shift);
+    free(m->lean_slope);
     free(m);
 }
 
@@ -336,6 +344,7 @@ void ro_model_count_variates(const ro_model *m, ro_model_variates *v)
     v->transfer_gammas = m->n_shapes;
     v->group_normals = m->n_groups;
     v->region_normals = m->any_region_sd ? m->n_regions : 0;
+    v->lean_normals = m->lean_slope != NULL;
     v->blank_beta = !m->blank_fixed;
     v->blank_a = m->blank_a;
     v->blank_b = m->blank_b;
@@ -542,7 +551,7 @@ static void draw_row(const transfer_row *row, const double **gam, double num[2],
     den[0] = den[1] = sum;
 }
 
-/* Region r's deviation e[r] = (Z_g(r) + sd_r Z_r) + lambda_r, the terms
+/* Region r's deviation e[r] = ((Z_g(r) + sd_r Z_r) + lambda_r) + s_l g_r Z_l, the terms
  * left out where they are absent; zero in the padding. Summed in this order
  * for every region, grouped or not, as docs/model.md §5 writes it; a term
  * that is absent adds nothing (at most the sign of a zero, which exp
@@ -564,6 +573,11 @@ static void region_deviations(const ro_model *m, ro_workspace *w, double *e)
     }
     if (m->lean_shift != NULL)
         ro_model_vec_add(e, m->lean_shift, n_pad);
+    if (m->lean_slope != NULL) { /* last in the stream: the draws before do not move */
+        double z;
+        ro_rv_normals(&m->zig, w->rng, &z, 1);
+        ro_model_vec_add_scaled(e, z, m->lean_slope, n_pad);
+    }
 }
 
 /* The regions' odds a_r / b_r and the first evaluation of S at k, in one

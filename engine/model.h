@@ -78,7 +78,7 @@ const ro_ziggurat *ro_model_ziggurat(const ro_model *m);
  * *turnout_gb, or RO_NATIONAL_BLOCK gsl_ran_beta(turnout_a, turnout_b)
  * when turnout_ga is NULL).
  * Once per draw of a regional model: transfers (the gammas of
- * ro_model_gamma_shapes), regions (group normals, then region normals),
+ * ro_model_gamma_shapes), regions (group normals, region normals, then the lean's normal),
  * turnout (the blank/null Beta, then the turnout Beta, with gsl_ran_beta). */
 typedef struct {
     size_t block_normals;           /* 0 (no polls used), B (scale 0) or 2 B */
@@ -88,6 +88,7 @@ typedef struct {
     const ro_gamma_shape *turnout_ga, *turnout_gb;
     size_t transfer_gammas;         /* Dirichlet gammas (0: national-only) */
     size_t group_normals, region_normals;
+    size_t lean_normals;            /* 1 with local_lean_sd, after the region normals */
     bool blank_beta, turnout_beta;  /* per draw, gsl_ran_beta(a, b) */
     double blank_a, blank_b, turnout_a, turnout_b;
 } ro_model_variates;

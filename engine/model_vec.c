@@ -243,6 +243,14 @@ RO_HOT void ro_model_vec_add(double *restrict x, const double *restrict y, size_
         *(ro_v4 *)(x + r) = *(const ro_v4 *)(x + r) + *(const ro_v4 *)(y + r);
 }
 
+RO_HOT void ro_model_vec_add_scaled(double *restrict x, double a, const double *restrict y,
+                                    size_t n)
+{
+    const ro_v4 a4 = v4_set(a);
+    for (size_t r = 0; r < n; r += 4)
+        *(ro_v4 *)(x + r) = *(const ro_v4 *)(x + r) + a4 * *(const ro_v4 *)(y + r);
+}
+
 /* The number of the first n shares above 1/2, four at a time (a
  * comparison is -1 where true). */
 RO_HOT uint32_t ro_model_vec_count_above_half(const double *s, size_t n)

@@ -43,6 +43,8 @@ void ro_model_vec_margins(double *restrict margin, const double *p, const double
 /* x[r] *= y[r], and x[r] += y[r], for r < n, n a multiple of 4. */
 void ro_model_vec_mul(double *restrict x, const double *restrict y, size_t n);
 void ro_model_vec_add(double *restrict x, const double *restrict y, size_t n);
+/* x[r] += a * y[r] (a product, then a sum: no fused multiply-add) */
+void ro_model_vec_add_scaled(double *restrict x, double a, const double *restrict y, size_t n);
 
 /* How many of s[0..n) are above 1/2. */
 uint32_t ro_model_vec_count_above_half(const double *s, size_t n);

@@ -35,6 +35,9 @@
 
 #include <math.h>
 #include <stdbool.h>
+#include <stdlib.h>
+
+#include "error.h"
 
 /* The local lean of one scenario: the finalists' own options and national
  * totals, and each option's centring shift b_o. */
@@ -170,4 +173,26 @@ double ro_region_sd(const ro_regional_error *re, double h)
     if (!(re->transfer_sd > 0))
         return re->sd;
     return sqrt(re->sd * re->sd + re->transfer_sd * re->transfer_sd * h);
+}
+
+/* A central difference of step LEAN_STEP: the log-odds are smooth in the
+ * lean, so the error is O(step^2), about 1e-8 of g_r. */
+#define LEAN_STEP 1e-4
+
+bool ro_regional_lean_slope(const runoff_scenario *s, double lean, double scale, double *out)
+{
+    const size_t R = s->n_regions;
+    ro_region_mean *lo = ro_calloc(R, sizeof *lo), *hi = ro_calloc(R, sizeof *hi);
+    bool ok = lo != NULL && hi != NULL;
+    if (ok) {
+        ro_regional_means(s, lean - LEAN_STEP, lo);
+        ro_regional_means(s, lean + LEAN_STEP, hi);
+        for (size_t r = 0; r < R; r++) {
+            const double g = (hi[r].log_odds - lo[r].log_odds) / (2 * LEAN_STEP);
+            out[r] = isfinite(g) ? scale * g : 0;
+        }
+    }
+    free(lo);
+    free(hi);
+    return ok;
 }

@@ -188,6 +188,9 @@ typedef struct {
     double local_lean;          /* how far every electorate's split leans to the
                                    finalist who is locally stronger in the first
                                    round (docs/model.md §5); 0 = none */
+    double local_lean_sd;       /* the lean's own uncertainty: each draw
+                                   leans by local_lean + local_lean_sd Z, to
+                                   first order (docs/model.md §5); 0 = none */
     ro_region_group *groups;
     size_t n_groups;
 } ro_regional_error;

@@ -30,6 +30,7 @@
 static const ro_range ro_range_logit_sd = {0, 100, false, false, false,
                                            "a number in 0..100 (logit scale)"};
 static const ro_range ro_range_lean = {-5, 5, false, false, false, "a number in -5..5"};
+static const ro_range ro_range_lean_sd = {0, 5, false, false, false, "a number in 0..5"};
 
 /* ---------------------------------------------------------- first round */
 
@@ -276,18 +277,20 @@ static runoff_status load_group(ro_loader *L, const ro_node *item, int gi, const
     return RUNOFF_OK;
 }
 
-/* local_lean reads each region's first-round balance between the two
- * finalists' own options, found by id (docs/model.md §5). */
+/* local_lean (and its sd) read each region's first-round balance between
+ * the two finalists' own options, found by id (docs/model.md §5). */
 static runoff_status check_lean_options(ro_loader *L, const ro_node *m)
 {
-    if (L->s->regional_error.local_lean == 0)
+    const ro_regional_error *re = &L->s->regional_error;
+    if (re->local_lean == 0 && re->local_lean_sd == 0)
         return RUNOFF_OK;
+    const char *key = re->local_lean != 0 ? "local_lean" : "local_lean_sd";
     for (int f = 0; f < 2; f++)
         if (ro_scenario_finalist_option(L->s, f) < 0)
-            return ro_value_bad(L, ro_node_get(m, "local_lean", NULL),
-                       "local_lean needs a first-round option with the id of finalist '%s', "
+            return ro_value_bad(L, ro_node_get(m, key, NULL),
+                       "%s needs a first-round option with the id of finalist '%s', "
                        "expected the finalists among first_round.options",
-                       L->s->finalist[f].id);
+                       key, L->s->finalist[f].id);
     return RUNOFF_OK;
 }
 
@@ -326,7 +329,8 @@ static runoff_status warn_no_regional_error(ro_loader *L)
 
 runoff_status ro_scenario_regions_load_regional_error(ro_loader *L, const ro_name_index *regs)
 {
-    static const char *const keys[] = {"sd", "transfer_sd", "local_lean", "groups", NULL};
+    static const char *const keys[] = {"sd",     "transfer_sd", "local_lean", "local_lean_sd",
+                                       "groups", NULL};
     ro_regional_error *re = &L->s->regional_error;
     const ro_node *m, *seq;
     runoff_status st = ro_value_get_map(L, L->root, "regional_error", "the scenario", false, &m);
@@ -346,6 +350,8 @@ runoff_status ro_scenario_regions_load_regional_error(ro_loader *L, const ro_nam
                                   &re->transfer_sd)) ||
         (st = ro_value_get_number(L, m, "local_lean", "regional_error", false, &ro_range_lean,
                                   &re->local_lean)) ||
+        (st = ro_value_get_number(L, m, "local_lean_sd", "regional_error", false, &ro_range_lean_sd,
+                                  &re->local_lean_sd)) ||
         (st = check_lean_options(L, m)) != RUNOFF_OK ||
         (st = ro_value_get_list(L, m, "groups", "regional_error", false, RO_MAX_GROUPS, &seq)) != RUNOFF_OK ||
         seq == NULL)

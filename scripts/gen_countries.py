@@ -349,23 +349,24 @@ SK2024 = {
 # is in data/, so nothing can be fitted for Slovakia itself; the only fit
 # there is (runoff calibrate on the French run-offs of 2012 and 2017 by
 # departement, docs/model.md §5) is borrowed for the parts of it that are
-# not about French geography: sd, transfer_sd and local_lean (how a
-# region's electorates split differently from the national rows, and lean to
-# the finalist who is locally stronger). Its groups (Corsica, overseas,
+# not about French geography: sd, transfer_sd, local_lean and local_lean_sd
+# (how a region's electorates split differently from the national rows, and
+# lean to the finalist who is locally stronger, with the lean's uncertainty). Its groups (Corsica, overseas,
 # abroad) have no Slovak counterpart and are left out. This is an
 # assumption, written in the scenario; the values are read from the fragment,
 # never retyped, and were not chosen by their Slovak score.
 BORROWED_REGIONAL_ERROR = os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir,
                                        "scenarios", "calibration", "fr-2012-2017.yaml")
-BORROWED_KEYS = ("sd", "transfer_sd", "local_lean")
+BORROWED_KEYS = ("sd", "transfer_sd", "local_lean", "local_lean_sd")
 
 
 def read_borrowed(path):
-    """{key: value text} of the fragment's regional_error sd, transfer_sd, local_lean."""
+    """{key: value text} of the fragment's regional_error BORROWED_KEYS."""
     values = {}
     with open(path, encoding="utf-8") as f:
         for n, line in enumerate(f, 1):
-            m = re.match(r"^  (sd|transfer_sd|local_lean): (-?[0-9]+\.[0-9]+)$", line.rstrip("\n"))
+            m = re.match(r"^  (" + "|".join(BORROWED_KEYS) + r"): (-?[0-9]+\.[0-9]+)$",
+                         line.rstrip("\n"))
             if m:
                 if m.group(1) in values:
                     raise DataError(f"{path}:{n}: {m.group(1)} twice")

@@ -224,7 +224,8 @@ static void test_without_groups(void **state)
 }
 
 /* The fragment is a regional_error section that a scenario accepts: the
- * values read back are the fitted ones to the 4 decimals written. */
+ * values read back are the posterior's (sds' root mean squares, the lean's
+ * mean and sd) to the 4 decimals written. */
 static void test_fragment_loads_back(void **state)
 {
     (void)state;
@@ -247,12 +248,15 @@ static void test_fragment_loads_back(void **state)
     assert_non_null(joined);
     snprintf(joined, n, "%s%s", text, frag);
     runoff_scenario *s = load_text(joined);
-    assert_true(fabs(s->regional_error.sd - c->value[RO_CAL_SD]) <= 5e-5);
-    assert_true(fabs(s->regional_error.transfer_sd - c->value[RO_CAL_TRANSFER_SD]) <= 5e-5);
-    assert_true(fabs(s->regional_error.local_lean - c->value[RO_CAL_LEAN]) <= 5e-5);
+    assert_true(c->posterior_ok);
+    assert_true(fabs(s->regional_error.sd - c->post[RO_CAL_SD]) <= 5e-5);
+    assert_true(fabs(s->regional_error.transfer_sd - c->post[RO_CAL_TRANSFER_SD]) <= 5e-5);
+    assert_true(fabs(s->regional_error.local_lean - c->post[RO_CAL_LEAN]) <= 5e-5);
+    assert_true(fabs(s->regional_error.local_lean_sd - c->post_sd[RO_CAL_LEAN]) <= 5e-5);
+    assert_true(s->regional_error.local_lean_sd > 0);
     assert_int_equal(s->regional_error.n_groups, N_GROUPS);
     for (size_t g = 0; g < N_GROUPS; g++)
-        assert_true(fabs(s->regional_error.groups[g].sd - c->value[RO_CAL_GROUP_SD]) <= 5e-5);
+        assert_true(fabs(s->regional_error.groups[g].sd - c->post[RO_CAL_GROUP_SD]) <= 5e-5);
     assert_int_equal(s->regions[7].group, 1);
     assert_int_equal(s->regions[40].group, -1);
     runoff_scenario_free(s);
@@ -461,6 +465,14 @@ static void test_lean_needs_finalist_options(void **state)
     assert_int_equal(err.status, RUNOFF_EINPUT);
     assert_non_null(strstr(err.message, "local_lean needs a first-round option with the id of "
                                         "finalist 'a'"));
+    /* and so is the lean's sd alone, which is the uncertainty of a lean */
+    char sd_only[1024];
+    const char *at = strstr(bad, "{local_lean: 0.5}");
+    snprintf(sd_only, sizeof sd_only, "%.*s{local_lean_sd: 0.5}\n", (int)(at - bad), bad);
+    err = (runoff_error){0};
+    assert_null(runoff_scenario_load_buffer("bad.yaml", sd_only, strlen(sd_only), NULL, 0, &err));
+    assert_non_null(strstr(err.message, "local_lean_sd needs a first-round option with the id "
+                                        "of finalist 'a'"));
 }
 
 /* A tiny case for the brute-force likelihood below: four regions, three
@@ -673,15 +685,16 @@ static int accumulate(void *ctx, const runoff_draw *draw)
 /* The model draws what the calibrator assumes: with fixed rows and blend:
  * transfers (no anchoring swing), region r's logit share is normal with
  * mean log(A*_r/B*_r) (the leaning totals, worked by hand as above) and sd
- * sqrt(sd^2 + transfer_sd^2 h_r) (h_r by hand from docs/model.md §5).
+ * sqrt(sd^2 + transfer_sd^2 h_r + (local_lean_sd g_r)^2) (h_r by hand from
+ * docs/model.md §5; g_r = d log(A*_r/B*_r) / d lean, by hand below).
  * 200 000 draws; each mean within 4 Monte Carlo standard errors (sd/sqrt(n))
  * and each sd within 4 standard errors of an sd (sd/sqrt(2n)): a false alarm
  * has probability about 6e-5 per check (fixed seed: deterministic). */
-static void test_model_draws_match_equations(void **state)
+static void check_draws_match_equations(double lean_sd)
 {
-    (void)state;
-    const char *text = HAND_HEAD
-                       "simulation: {draws: 200000, seed: 3}\n"
+    char text[2048];
+    snprintf(text, sizeof text,
+             HAND_HEAD "simulation: {draws: 200000, seed: 3}\n"
                        "first_round:\n  options: [{id: a}, {id: b}, {id: x}]\n"
                        "  regions:\n"
                        "    - {code: r1, registered: 500, votes: {a: 300, b: 100, x: 100}}\n"
@@ -690,7 +703,9 @@ static void test_model_draws_match_equations(void **state)
                        "    - {option: a, shares: {a: 100, b: 0, none: 0}}\n"
                        "    - {option: b, shares: {a: 0, b: 100, none: 0}}\n"
                        "    - {option: x, shares: {a: 40, b: 40, none: 20}}\n"
-                       "regional_error: {sd: 0.1, transfer_sd: 0.4, local_lean: 0.5}\n";
+                       "regional_error: {sd: 0.1, transfer_sd: 0.4, local_lean: 0.5, "
+                       "local_lean_sd: %g}\n",
+             lean_sd);
     runoff_scenario *s = load_text(text);
     moments m = {0};
     runoff_sim_options opt = {.threads = 1, .on_draw = accumulate, .on_draw_ctx = &m};
@@ -698,12 +713,14 @@ static void test_model_draws_match_equations(void **state)
     runoff_result *r = runoff_simulate(s, &opt, &err);
     assert_non_null(r);
     for (int k = 0; k < 2; k++) {
-        /* the symmetric example of test_local_lean_by_hand: no centring shift */
+        /* the symmetric example of test_local_lean_by_hand: no centring
+         * shift at any lean, so a = expit(lean c) and da/dlean = a (1 - a) c */
         const double c = (k == 0 ? 1 : -1) * log(3.0);
         const double odds = exp(0.5 * c), a = odds / (1 + odds);
         const double A = (k == 0 ? 300 : 100) + 80 * a, B = (k == 0 ? 100 : 300) + 80 * (1 - a);
         const double d = 100 * 0.8 * a * (1 - a) * (1 / A + 1 / B); /* only x splits */
-        const double sd = sqrt(0.01 + 0.16 * d * d);
+        const double g = 80 * a * (1 - a) * c * (1 / A + 1 / B);
+        const double sd = sqrt(0.01 + 0.16 * d * d + lean_sd * lean_sd * g * g);
         const double n = (double)m.n, mean = m.sum[k] / n;
         const double var = m.sum2[k] / n - mean * mean;
         assert_close(mean, log(A / B), 4 * sd / sqrt(n));
@@ -711,6 +728,16 @@ static void test_model_draws_match_equations(void **state)
     }
     runoff_result_free(r);
     runoff_scenario_free(s);
+}
+
+/* Without and with the lean's own sd; at 0.8 the lean's term is about half
+ * the region's variance, so a missing or doubled term fails by far more
+ * than the tolerance. */
+static void test_model_draws_match_equations(void **state)
+{
+    (void)state;
+    check_draws_match_equations(0);
+    check_draws_match_equations(0.8);
 }
 
 typedef struct {
@@ -867,6 +894,109 @@ static void test_residuals_by_hand(void **state)
     runoff_calibration_free(c);
 }
 
+/* ------------------------------------------------- predictive coverage */
+
+/* The fragment's values are for forecasting: fitted on ONE past election
+ * (the realistic case: a handful of groups, an sd near its bound), the
+ * predictive distribution they give a new election of the same truth must
+ * cover it at the nominal rate. Region r's predictive logit share is normal
+ * (fixed rows, blend: transfers) with mean log(A*_r/B*_r) at the written
+ * lean and variance sd^2 + transfer_sd^2 h_r + group sd^2 (grouped) +
+ * (local_lean_sd g_r)^2 (docs/model.md §5; test_model_draws_match_equations
+ * checks that the engine draws exactly this). COVER_PAIRS pairs of engine
+ * draws of the truth: the first fits, the second is predicted. */
+#define COVER_PAIRS 60
+#define Z90 1.6448536269514722
+
+typedef struct {
+    double shares[2 * COVER_PAIRS][N_REGIONS];
+} cover_draws;
+
+static int capture_cover(void *ctx, const runoff_draw *draw)
+{
+    cover_draws *c = ctx;
+    memcpy(c->shares[draw->index], draw->region_share_a, sizeof c->shares[draw->index]);
+    return 0;
+}
+
+/* The fraction of the regions of `next` inside their central 90 % interval
+ * under sds v[] (sd, transfer_sd, group sd), lean and lean_sd. */
+static double covered(const runoff_scenario *s, const double *next, const double v[3],
+                      double lean, double lean_sd)
+{
+    ro_region_mean m[N_REGIONS], lo[N_REGIONS], hi[N_REGIONS];
+    ro_regional_means(s, lean, m);
+    ro_regional_means(s, lean - 1e-4, lo);
+    ro_regional_means(s, lean + 1e-4, hi);
+    int in = 0;
+    for (int r = 0; r < N_REGIONS; r++) {
+        const double g = (hi[r].log_odds - lo[r].log_odds) / 2e-4;
+        const double var = v[0] * v[0] + v[1] * v[1] * m[r].h +
+                           (s->regions[r].group >= 0 ? v[2] * v[2] : 0) +
+                           lean_sd * lean_sd * g * g;
+        in += fabs(log(next[r] / (1 - next[r])) - m[r].log_odds) < Z90 * sqrt(var);
+    }
+    return (double)in / N_REGIONS;
+}
+
+/* The mean over the pairs of the fraction covered, against 0.90: the pairs
+ * are independent, the regions of one pair are not, so the standard error
+ * comes from the spread of the pairs' fractions. Below 0.90 - 4 se fails
+ * (overconfident: a false alarm has probability 3e-5 if the coverage is
+ * nominal). Above, a known bias is allowed: with six groups and a uniform
+ * prior, the group sd's posterior mean lies above its truth, so the
+ * intervals of grouped regions are a little wide; measured while building
+ * this, 0.921, 0.909 and 0.902 for true group sds 0.25, 0.07 and 0 (60
+ * pairs each), hence the bound 0.93 + 4 se. The plug-in fit (restricted ML
+ * estimates, no lean sd) is printed beside it: 0.886 here. */
+static void test_posterior_predictive_coverage(void **state)
+{
+    (void)state;
+    char *text = scenario_text(TRUE_SD, TRUE_TRANSFER_SD, TRUE_LEAN, TRUE_GROUP_SD, true);
+    runoff_scenario *truth = load_text(text);
+    cover_draws *d = calloc(1, sizeof *d);
+    assert_non_null(d);
+    runoff_sim_options opt = {.threads = 1, .draws = 2 * COVER_PAIRS, .on_draw = capture_cover,
+                              .on_draw_ctx = d};
+    runoff_error err = {0};
+    runoff_result *res = runoff_simulate(truth, &opt, &err);
+    assert_non_null(res);
+    runoff_result_free(res);
+    double f[COVER_PAIRS], mean = 0, var = 0, plug = 0;
+    for (int k = 0; k < COVER_PAIRS; k++) {
+        runoff_scenario *past = load_text(text);
+        past->actual.region_share_a = malloc(N_REGIONS * sizeof(double));
+        assert_non_null(past->actual.region_share_a);
+        memcpy(past->actual.region_share_a, d->shares[2 * k], sizeof d->shares[2 * k]);
+        const runoff_scenario *one[] = {past};
+        runoff_calibration *c = runoff_calibrate(one, 1, &err);
+        if (c == NULL)
+            fail_msg("pair %d: %s", k, err.message);
+        assert_true(c->posterior_ok);
+        const double post[3] = {c->post[RO_CAL_SD], c->post[RO_CAL_TRANSFER_SD],
+                                c->post[RO_CAL_GROUP_SD]};
+        const double est[3] = {c->value[RO_CAL_SD], c->value[RO_CAL_TRANSFER_SD],
+                               c->value[RO_CAL_GROUP_SD]};
+        f[k] = covered(truth, d->shares[2 * k + 1], post, c->post[RO_CAL_LEAN],
+                       c->post_sd[RO_CAL_LEAN]);
+        plug += covered(truth, d->shares[2 * k + 1], est, c->value[RO_CAL_LEAN], 0) / COVER_PAIRS;
+        mean += f[k] / COVER_PAIRS;
+        runoff_calibration_free(c);
+        runoff_scenario_free(past);
+    }
+    for (int k = 0; k < COVER_PAIRS; k++)
+        var += (f[k] - mean) * (f[k] - mean) / (COVER_PAIRS - 1);
+    const double se = sqrt(var / COVER_PAIRS);
+    print_message("90 %% predictive coverage over %d fits on one election: posterior %.3f "
+                  "(se %.3f), plug-in %.3f\n", COVER_PAIRS, mean, se, plug);
+    if (!(mean >= 0.90 - 4 * se && mean <= 0.93 + 4 * se))
+        fail_msg("posterior coverage %.3f, expected %.3f..%.3f", mean, 0.90 - 4 * se,
+                 0.93 + 4 * se);
+    free(d);
+    runoff_scenario_free(truth);
+    free(text);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -887,6 +1017,7 @@ int main(void)
         cmocka_unit_test(test_refuses_unusable),
         cmocka_unit_test(test_residuals_are_standardised),
         cmocka_unit_test(test_residuals_by_hand),
+        cmocka_unit_test(test_posterior_predictive_coverage),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
     runoff_calibration_free(grouped);

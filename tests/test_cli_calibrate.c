@@ -32,9 +32,34 @@ static void test_help(void **state)
     run_free(&r);
 }
 
+/* The value after `key` in a fragment written by calibrate (4 decimals). */
+static double fragment_value(const char *frag, const char *key)
+{
+    const char *at = strstr(frag, key);
+    if (at == NULL)
+        fail_msg("no \"%s\" in the fragment:\n%s", key, frag);
+    return strtod(at + strlen(key), NULL);
+}
+
+/* The restricted ML estimate of the value written after `key`, from the
+ * comment line just above it ("...; restricted ML estimate X (...)"): the
+ * fragment writes the posterior mean, the estimate in the comment. */
+static double fragment_estimate(const char *frag, const char *key)
+{
+    static const char tag[] = "restricted ML estimate ";
+    const char *at = strstr(frag, key), *est = NULL;
+    if (at == NULL)
+        fail_msg("no \"%s\" in the fragment:\n%s", key, frag);
+    for (const char *p = strstr(frag, tag); p != NULL && p < at; p = strstr(p + 1, tag))
+        est = p;
+    if (est == NULL)
+        fail_msg("no estimate before \"%s\" in the fragment:\n%s", key, frag);
+    return strtod(est + strlen(tag), NULL);
+}
+
 /* The fragment replaces the scenario's regional_error (the rest of the
- * scenario unchanged) and the result loads: `check` prints the fitted
- * transfer sd and lean. */
+ * scenario unchanged) and the result loads: `check` prints the values the
+ * fragment wrote. */
 static void test_fragment_replaces_section(void **state)
 {
     (void)state;
@@ -60,8 +85,12 @@ static void test_fragment_replaces_section(void **state)
     fclose(f);
     r = RUN("check", joined_path);
     assert_int_equal(r.status, 0);
-    assert_contains(r.out, "regional      sd 0, transfer sd ");
-    assert_contains(r.out, "local lean 0.8");
+    char expect[160];
+    snprintf(expect, sizeof expect, "regional      sd %g, transfer sd %g, local lean %g (sd %g)",
+             fragment_value(frag, "\n  sd: "), fragment_value(frag, "\n  transfer_sd: "),
+             fragment_value(frag, "\n  local_lean: "), fragment_value(frag, "\n  local_lean_sd: "));
+    assert_contains(r.out, expect);
+    assert_true(fragment_value(frag, "\n  local_lean_sd: ") > 0);
     run_free(&r);
     free(frag);
     free(scen);
@@ -134,15 +163,6 @@ static void test_residuals_csv(void **state)
     assert_int_equal(access(same, F_OK), -1);
 }
 
-/* The value after `key` in a fragment written by calibrate (4 decimals). */
-static double fragment_value(const char *frag, const char *key)
-{
-    const char *at = strstr(frag, key);
-    if (at == NULL)
-        fail_msg("no \"%s\" in the fragment:\n%s", key, frag);
-    return strtod(at + strlen(key), NULL);
-}
-
 /* `runoff calibrate` on two past elections of layout L, region r of
  * election e giving a share_a[e * n_regions + r] percent, written as
  * TAG-0.yaml and TAG-1.yaml; returns the fragment, which the caller
@@ -206,8 +226,8 @@ static void test_one_sd_is_the_pooled_sd(void **state)
         for (int r = 0; r < 4; r++)
             S += (d[e][r] - mean[e]) * (d[e][r] - mean[e]);
     }
-    assert_contains(frag, "at its lower bound 0, no standard error\n  transfer_sd: 0.0000\n");
-    assert_close(fragment_value(frag, "\n  sd: "), sqrt(S / (2 * (4 - 1))), 6e-5);
+    assert_contains(frag, "restricted ML estimate 0.0000 (at its lower bound 0)\n  transfer_sd: ");
+    assert_close(fragment_estimate(frag, "\n  sd: "), sqrt(S / (2 * (4 - 1))), 6e-5);
     free(frag);
     /* The residuals (--residuals-csv, docs/outputs.md): with C = sd^2 I the
      * swing is the plain mean, each residual is d_r minus its election's
@@ -275,13 +295,13 @@ static void test_drawn_row_is_a_group_shift(void **state)
         }
     char *f_drawn = calibrate_two(&with_draw, &share_a[0][0], "drawn");
     char *f_fixed = calibrate_two(&without, &share_a[0][0], "fixed");
-    const double g_drawn = fragment_value(f_drawn, "{name: \"g\", sd: "),
-                 g_fixed = fragment_value(f_fixed, "{name: \"g\", sd: ");
-    const double sd = fragment_value(f_drawn, "\n  sd: "),
-                 k = fragment_value(f_drawn, "\n  transfer_sd: ");
+    const double g_drawn = fragment_estimate(f_drawn, "{name: \"g\", sd: "),
+                 g_fixed = fragment_estimate(f_fixed, "{name: \"g\", sd: ");
+    const double sd = fragment_estimate(f_drawn, "\n  sd: "),
+                 k = fragment_estimate(f_drawn, "\n  transfer_sd: ");
     assert_true(sd > 0.01 && k > 0.01 && g_drawn > 0.01); /* inside the bounds */
-    assert_close(fragment_value(f_fixed, "\n  sd: "), sd, 1.5e-4);
-    assert_close(fragment_value(f_fixed, "\n  transfer_sd: "), k, 1.5e-4);
+    assert_close(fragment_estimate(f_fixed, "\n  sd: "), sd, 1.5e-4);
+    assert_close(fragment_estimate(f_fixed, "\n  transfer_sd: "), k, 1.5e-4);
     assert_close(g_fixed, sqrt(g_drawn * g_drawn + b), 1.5e-4);
     free(f_drawn);
     free(f_fixed);
