@@ -200,6 +200,13 @@ backtest:
 	@$(MAKE) --no-print-directory $(BIN)
 	$(BIN) backtest $(BACKTEST_SCENARIOS) $(RUN_ARGS)
 	$(BIN) backtest $(REGIONAL_BACKTEST) $(RUN_ARGS)
+	@$(MAKE) --no-print-directory $(BUILD)/coverage_spread
+	$(BUILD)/coverage_spread $(REGIONAL_BACKTEST) 20000 2000 0.85 0.97
+
+# How one election's unconditional regional coverage spreads when the model
+# is exactly right (docs/model.md §8); built by make test so it keeps compiling.
+$(BUILD)/coverage_spread: scripts/coverage_spread.c $(LIB) $(BUILD)/.make-settings
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB) $(LDLIBS_ALL)
 
 # `make check` is the normal stage's cmocka suite alone, for the edit loop.
 check:
@@ -222,7 +229,8 @@ test:
 else
 test:
 	@scripts/deps.sh test
-	@$(MAKE) --no-print-directory $(BIN) $(SO_LINKS) $(BUILD)/runoff-baseline $(TEST_BIN)
+	@$(MAKE) --no-print-directory $(BIN) $(SO_LINKS) $(BUILD)/runoff-baseline $(BUILD)/coverage_spread \
+	    $(TEST_BIN)
 	@$(MAKE) --no-print-directory SANITIZE=1 build-san/runoff $(TEST_BIN:build/%=build-san/%)
 	@$(MAKE) --no-print-directory SANITIZE=thread $(TSAN_TESTS:build/%=build-tsan/%)
 	@$(MAKE) --no-print-directory $(FUZZ_BIN)
