@@ -197,8 +197,8 @@ static void report_case(bench_case *c, int reps)
     const double B = RO_NATIONAL_BLOCK;
     const bool regional = ro_model_n_regions(c->m) > 0;
     const bool block_betas = v->block_turnout && v->turnout_ga == NULL;
-    const double normals =
-        (double)v->block_normals / B + (double)(v->group_normals + v->region_normals + v->lean_normals);
+    const double normals = (double)v->block_normals / B +
+                           (double)(v->group_normals + v->region_normals + v->lean_normals);
     const double gammas = (double)v->block_gammas / B + (double)v->transfer_gammas +
                           (v->block_turnout && !block_betas ? 2.0 : 0.0);
     const double betas = block_betas + v->blank_beta + v->turnout_beta;

@@ -228,7 +228,7 @@ static int minimise(cal_data *D, gsl_vector *x, size_t dim)
         gsl_vector_set_all(step, 1.0);
         gsl_multimin_fminimizer_set(mm, &fn, x, step);
         converged = 0;
-        double best = INFINITY;
+        double best = gsl_multimin_fminimizer_minimum(mm);
         for (int it = 0, since = 0; it < CAL_MAX_ITER && !converged; it++) {
             if (gsl_multimin_fminimizer_iterate(mm) != GSL_SUCCESS)
                 break;
@@ -301,6 +301,8 @@ static void standard_errors(cal_data *D, runoff_calibration *c)
  * for a Gaussian posterior, corrected where it is not), as the poll model
  * integrates over its hyperparameters (trend.c). */
 #define CAL_GH 5
+#define CAL_GH_CHECK 3 /* the embedded check: 3 nodes per axis */
+#define CAL_ROUGH 0.25 /* rough when the two rules' means differ by this many sds */
 #define CAL_POST_STEP 1e-3 /* Hessian step: log-sds and the lean are O(1) */
 #define CAL_POST_START 1e-2 /* the search starts an sd at 0 from here */
 
@@ -326,13 +328,12 @@ static void hessian(cal_data *D, const gsl_vector *x, gsl_matrix *H, gsl_vector 
 
 /* The axes A (columns: eigenvectors of H scaled by 1/sqrt(eigenvalue)), so
  * that x + A z, z standard normal, is the Laplace approximation; false if H
- * is not positive definite. H is destroyed. */
-static bool laplace_axes(gsl_matrix *H, gsl_matrix *A)
+ * is not positive definite. H is destroyed; eval and ws are scratch. */
+static bool laplace_axes(gsl_matrix *H, gsl_matrix *A, gsl_vector *eval,
+                         gsl_eigen_symmv_workspace *ws)
 {
     const size_t m = H->size1;
-    gsl_vector *eval = gsl_vector_alloc(m);
-    gsl_eigen_symmv_workspace *ws = gsl_eigen_symmv_alloc(m);
-    bool ok = eval != NULL && ws != NULL && gsl_eigen_symmv(H, eval, A, ws) == GSL_SUCCESS;
+    bool ok = gsl_eigen_symmv(H, eval, A, ws) == GSL_SUCCESS;
     for (size_t k = 0; ok && k < m; k++) {
         const double l = gsl_vector_get(eval, k);
         ok = l > 0 && isfinite(l);
@@ -341,53 +342,70 @@ static bool laplace_axes(gsl_matrix *H, gsl_matrix *A)
             gsl_vector_scale(&col.vector, 1 / sqrt(l));
         }
     }
-    gsl_vector_free(eval);
-    gsl_eigen_symmv_free(ws);
     return ok;
 }
 
-/* The moments over the grid around the mode x (objective f0 there):
- * sums of w, w p_i, w p_i^2 into m0, m1, m2 (p on the sd scale). */
-static void grid_moments(cal_data *D, const gsl_vector *x, double f0, const gsl_matrix *A,
-                         const gsl_integration_fixed_workspace *gh, double *m0,
-                         double m1[RO_CAL_N_PARAMS], double m2[RO_CAL_N_PARAMS], gsl_vector *u)
+/* The posterior means (mean[i]) and sds (sd[i]) by the product rule of
+ * gh's n nodes per axis around the mode x (objective f0 there); false if
+ * the weights do not sum to a positive finite number. */
+static bool grid_moments(cal_data *D, const gsl_vector *x, double f0, const gsl_matrix *A,
+                         const gsl_integration_fixed_workspace *gh, double mean[RO_CAL_N_PARAMS],
+                         double sd[RO_CAL_N_PARAMS], gsl_vector *u)
 {
-    const size_t m = x->size;
-    const double *node = gsl_integration_fixed_nodes(gh), *weight = gsl_integration_fixed_weights(gh);
+    const size_t dim = x->size, n = gh->n;
+    const double *node = gsl_integration_fixed_nodes(gh);
+    const double *weight = gsl_integration_fixed_weights(gh);
+    double m0 = 0, m1[RO_CAL_N_PARAMS] = {0}, m2[RO_CAL_N_PARAMS] = {0};
     size_t total = 1;
-    for (size_t k = 0; k < m; k++)
-        total *= CAL_GH;
+    for (size_t k = 0; k < dim; k++)
+        total *= n;
     for (size_t q = 0; q < total; q++) {
-        double w = 1, zz = 0, z[RO_CAL_N_PARAMS], p[RO_CAL_N_PARAMS];
-        for (size_t k = 0, rest = q; k < m; k++, rest /= CAL_GH) {
-            z[k] = node[rest % CAL_GH];
-            w *= weight[rest % CAL_GH];
+        double g = 1, zz = 0, z[RO_CAL_N_PARAMS], p[RO_CAL_N_PARAMS];
+        for (size_t k = 0, rest = q; k < dim; k++, rest /= n) {
+            z[k] = node[rest % n];
+            g *= weight[rest % n];
             zz += z[k] * z[k];
         }
         gsl_vector_memcpy(u, x);
-        for (size_t a = 0; a < m; a++)
-            for (size_t k = 0; k < m; k++)
+        for (size_t a = 0; a < dim; a++)
+            for (size_t k = 0; k < dim; k++)
                 *gsl_vector_ptr(u, a) += gsl_matrix_get(A, a, k) * z[k];
-        w *= exp(f0 - objective(u, D) + 0.5 * zz);
+        const double w = g * exp(f0 - objective(u, D) + 0.5 * zz);
         unpack(D, u, p, NULL);
-        *m0 += w;
+        m0 += w;
         for (int i = 0; i < RO_CAL_N_PARAMS; i++) {
             m1[i] += w * p[i];
             m2[i] += w * p[i] * p[i];
         }
     }
+    for (int i = 0; i < RO_CAL_N_PARAMS; i++) {
+        mean[i] = m1[i] / m0;
+        sd[i] = sqrt(fmax(m2[i] / m0 - mean[i] * mean[i], 0));
+    }
+    return m0 > 0 && isfinite(m0);
 }
 
-/* The posterior's moments into c->post and c->post_sd, starting the search
- * from the estimate in c->value; false (c untouched) when the posterior has
- * no usable mode or curvature, or memory runs out. */
-static bool posterior(cal_data *D, runoff_calibration *c, size_t dim)
+/* The posterior's means and sds into c->post and c->post_sd
+ * (c->posterior_ok), starting the search from the estimate in c->value;
+ * c->post untouched when the posterior has no mode or no curvature there.
+ * RUNOFF_ENOMEM only when memory runs out. c->posterior_rough: the rule of
+ * CAL_GH_CHECK nodes per axis gives some mean more than CAL_ROUGH of its
+ * sd away, so the grid does not resolve the posterior (the data barely
+ * inform some sd; an embedded lower-order rule as the error estimate). */
+static runoff_status posterior(cal_data *D, runoff_calibration *c, size_t dim)
 {
-    gsl_vector *x = gsl_vector_alloc(dim), *t = gsl_vector_alloc(dim);
+    gsl_vector *x = gsl_vector_alloc(dim), *t = gsl_vector_alloc(dim), *ev = gsl_vector_alloc(dim);
     gsl_matrix *H = gsl_matrix_alloc(dim, dim), *A = gsl_matrix_alloc(dim, dim);
+    gsl_eigen_symmv_workspace *ws = gsl_eigen_symmv_alloc(dim);
+    /* standard-normal rules: weight function exp(-b (x - a)^2), a = 0, b = 1/2 */
+    const gsl_integration_fixed_type *hermite = gsl_integration_fixed_hermite;
     gsl_integration_fixed_workspace *gh =
-        gsl_integration_fixed_alloc(gsl_integration_fixed_hermite, CAL_GH, 0.0, 0.5, 0.0, 0.0);
-    bool ok = x && t && H && A && gh;
+        gsl_integration_fixed_alloc(hermite, CAL_GH, 0, 0.5, 0, 0);
+    gsl_integration_fixed_workspace *gc =
+        gsl_integration_fixed_alloc(hermite, CAL_GH_CHECK, 0, 0.5, 0, 0);
+    const bool mem = x && t && ev && H && A && ws && gh && gc;
+    double mean[RO_CAL_N_PARAMS], sd[RO_CAL_N_PARAMS], mc[RO_CAL_N_PARAMS], sc[RO_CAL_N_PARAMS];
+    bool ok = mem;
     if (ok) {
         for (int i = 0, j = 0; i < RO_CAL_N_PARAMS; i++)
             if (D->fit[i])
@@ -395,29 +413,30 @@ static bool posterior(cal_data *D, runoff_calibration *c, size_t dim)
                                                    ? c->value[i]
                                                    : log(fmax(c->value[i], CAL_POST_START)));
         D->posterior = true;
-        ok = minimise(D, x, dim) == 0;
+        const double f0 = minimise(D, x, dim) == 0 ? objective(x, D) : NAN;
+        if ((ok = isfinite(f0))) {
+            hessian(D, x, H, t);
+            ok = laplace_axes(H, A, ev, ws) && grid_moments(D, x, f0, A, gh, mean, sd, t) &&
+                 grid_moments(D, x, f0, A, gc, mc, sc, t);
+        }
+        D->posterior = false;
     }
-    double m0 = 0, m1[RO_CAL_N_PARAMS] = {0}, m2[RO_CAL_N_PARAMS] = {0};
-    if (ok) {
-        const double f0 = objective(x, D);
-        hessian(D, x, H, t);
-        ok = isfinite(f0) && laplace_axes(H, A);
-        if (ok)
-            grid_moments(D, x, f0, A, gh, &m0, m1, m2, t);
-        ok = ok && m0 > 0 && isfinite(m0);
-    }
+    c->posterior_ok = ok;
+    c->posterior_rough = false;
     for (int i = 0; ok && i < RO_CAL_N_PARAMS; i++) {
-        const double mean = m1[i] / m0, ms = m2[i] / m0;
-        c->post[i] = mean;
-        c->post_sd[i] = D->fit[i] ? sqrt(fmax(ms - mean * mean, 0)) : NAN;
+        c->post[i] = mean[i];
+        c->post_sd[i] = D->fit[i] ? sd[i] : NAN;
+        c->posterior_rough |= D->fit[i] && fabs(mc[i] - mean[i]) > CAL_ROUGH * sd[i];
     }
-    D->posterior = false;
     gsl_vector_free(x);
     gsl_vector_free(t);
+    gsl_vector_free(ev);
     gsl_matrix_free(H);
     gsl_matrix_free(A);
+    gsl_eigen_symmv_free(ws);
     gsl_integration_fixed_free(gh);
-    return ok;
+    gsl_integration_fixed_free(gc);
+    return mem ? RUNOFF_OK : RUNOFF_ENOMEM;
 }
 
 /* e->dir: to first order, row o's Dirichlet draw moves region r's
@@ -654,7 +673,8 @@ static runoff_status fit(cal_data *D, runoff_calibration *c, runoff_error *err)
         return ro_error_set(err, RUNOFF_ERUNTIME, NULL, 0, 0,
                             "the regional fit did not converge in %d iterations", CAL_MAX_ITER);
     standard_errors(D, c);
-    c->posterior_ok = posterior(D, c, dim);
+    if (posterior(D, c, dim) != RUNOFF_OK)
+        return ro_error_set(err, RUNOFF_ENOMEM, NULL, 0, 0, "out of memory");
     if (!c->posterior_ok) /* the point estimate, its standard error for the lean */
         for (int i = 0; i < RO_CAL_N_PARAMS; i++) {
             c->post[i] = c->value[i];

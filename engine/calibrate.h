@@ -40,7 +40,10 @@ struct runoff_calibration {
                                        the lean only when every scenario has
                                        both finalists among its options */
     bool posterior_ok;              /* post and post_sd are the posterior's;
-                                       false: the estimate and se, copied */
+                                       false (no mode or no curvature there):
+                                       the estimate and se, copied */
+    bool posterior_rough;           /* the grid resolves the posterior poorly:
+                                       the data barely inform some sd */
     double post[RO_CAL_N_PARAMS];   /* posterior means (uniform priors on
                                        the sds and the lean): what the
                                        fragment writes */

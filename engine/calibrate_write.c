@@ -42,7 +42,7 @@ static void write_comment(FILE *out, const runoff_calibration *c, int i)
     if (c->posterior_ok)
         fprintf(out, "posterior mean %.4f (sd %.4f); ", c->post[i], c->post_sd[i]);
     else
-        fputs("posterior not available (no curvature at its mode): ", out);
+        fputs("posterior not available: ", out);
     fprintf(out, "restricted ML estimate %.4f ", c->value[i]);
     if (isnan(c->se[i]) && c->value[i] == 0)
         fputs("(at its lower bound 0)", out);
@@ -64,10 +64,22 @@ int runoff_write_calibration(FILE *out, const runoff_calibration *c, const char 
                              size_t n)
 {
     fprintf(out, "# Written by runoff calibrate: the regional error (docs/model.md §5) fitted on\n"
-                 "# %zu election%s, %zu regions with a result, and integrated over its\n"
-                 "# uncertainty (uniform priors): each value is its posterior mean, and the\n"
-                 "# lean's posterior sd is local_lean_sd.\n",
+                 "# %zu election%s, %zu regions with a result, ",
             c->n_elections, c->n_elections == 1 ? "" : "s", c->n_regions);
+    if (c->posterior_ok)
+        fputs("and integrated over its\n"
+              "# uncertainty (uniform priors): each value is its posterior mean, and the\n"
+              "# lean's posterior sd is local_lean_sd.\n",
+              out);
+    else
+        fputs("by restricted maximum\n"
+              "# likelihood: the posterior has no mode or no curvature at its mode, so\n"
+              "# each value is the estimate, local_lean_sd the lean's standard error.\n",
+              out);
+    if (c->posterior_rough)
+        fputs("# Rough: the data barely inform some sd, and the integration grid resolves\n"
+              "# its posterior poorly; its value may move by a good part of its sd.\n",
+              out);
     for (size_t k = 0; k < c->n_elections; k++) {
         fputs("#   ", out);
         write_quoted(out, names != NULL && k < n ? names[k] : "(unnamed)");

@@ -86,20 +86,17 @@ struct ro_model {
     ro_gamma_shape *shapes; /* the Dirichlet gammas of one draw, rows then
                                columns, skipping fixed rows and zero shares */
     size_t n_shapes;
-    double *region_sd;      /* [n_pad]: sd of each region's own deviation
-                               (0 in the padding) */
+    double *region_sd;      /* [n_pad]: sd of each region's own deviation (0 in the padding) */
     bool any_region_sd;     /* some region_sd[r] > 0: draw one normal per region */
-    double *lean_shift;     /* [n_pad]: the local lean's log-odds shift (0 in
-                               the padding), or
-                               NULL when local_lean is 0 */
-    double *lean_slope;     /* [n_pad]: local_lean_sd times d(log-odds_r)/d(lean)
-                               (0 in the padding), or NULL when local_lean_sd is 0 */
+    double *lean_shift;     /* [n_pad]: the lean's log-odds shift λ_r; NULL when local_lean is 0 */
+    double *lean_slope;     /* [n_pad]: s_l g_r, the lean's sd times d(log-odds_r)/d(lean);
+                               NULL when local_lean_sd is 0 (both 0 in the padding) */
     int *group;             /* [n_regions], -1 = none */
     size_t n_grouped;       /* regions in a group: */
     size_t *grouped;        /* [n_grouped]: their indices, ascending */
     double *group_sd;       /* [n_groups] */
     size_t n_groups;
-    bool has_deviations;    /* any_region_sd or some group_sd > 0 */
+    bool has_deviations;    /* any_region_sd, a lean or its sd, or some group_sd > 0 */
     double cond_share;      /* NAN, or the national share every draw is
                                anchored to (ro_model_condition) */
     ro_blend blend;
@@ -185,6 +182,26 @@ static void init_rows(ro_model *m, const runoff_scenario *s)
     }
 }
 
+/* The regional deviations' fixed parts (docs/model.md §5, regional.c). */
+static runoff_status init_deviations(ro_model *m, const runoff_scenario *s)
+{
+    const ro_regional_error *re = &s->regional_error;
+    if (re->local_lean != 0 && !(m->lean_shift = ro_calloc(m->n_pad, sizeof *m->lean_shift)))
+        return RUNOFF_ENOMEM;
+    if (re->local_lean_sd > 0 && !(m->lean_slope = ro_calloc(m->n_pad, sizeof *m->lean_slope)))
+        return RUNOFF_ENOMEM;
+    if (!ro_regional_deviations(s, m->region_sd, m->lean_shift, m->lean_slope))
+        return RUNOFF_ENOMEM;
+    for (size_t r = 0; r < m->n_regions; r++)
+        m->any_region_sd |= m->region_sd[r] > 0;
+    m->has_deviations = m->any_region_sd || m->lean_shift != NULL || m->lean_slope != NULL;
+    for (size_t g = 0; g < m->n_groups; g++) {
+        m->group_sd[g] = re->groups[g].sd;
+        m->has_deviations |= m->group_sd[g] > 0;
+    }
+    return RUNOFF_OK;
+}
+
 static runoff_status init_regions(ro_model *m, const runoff_scenario *s)
 {
     const size_t R = s->n_regions, K = s->n_options;
@@ -201,14 +218,9 @@ static runoff_status init_regions(ro_model *m, const runoff_scenario *s)
     m->option_total = ro_calloc(K, sizeof *m->option_total);
     m->region_sd = ro_calloc(m->n_pad, sizeof *m->region_sd);
     m->grouped = ro_calloc(R, sizeof *m->grouped);
-    if (s->regional_error.local_lean != 0)
-        m->lean_shift = ro_calloc(m->n_pad, sizeof *m->lean_shift);
-    ro_region_mean *mean = ro_calloc(R, sizeof *mean);
     if (!m->votes || !m->rows || !m->shapes || !m->group || !m->group_sd || !m->region_total ||
-        !m->option_total || !m->region_sd || !m->grouped || !mean || (s->regional_error.local_lean != 0 && !m->lean_shift)) {
-        free(mean);
+        !m->option_total || !m->region_sd || !m->grouped || init_deviations(m, s) != RUNOFF_OK)
         return RUNOFF_ENOMEM;
-    }
     for (size_t o = 0; o < K; o++)
         for (size_t r = 0; r < R; r++) {
             m->votes[((r / RO_BLOCK) * RO_BLOCK * K) + o * RO_BLOCK + r % RO_BLOCK] =
@@ -218,24 +230,6 @@ static runoff_status init_regions(ro_model *m, const runoff_scenario *s)
             m->option_total[o] += s->votes[o * R + r];
         }
     init_rows(m, s);
-    ro_regional_means(s, s->regional_error.local_lean, mean);
-    for (size_t r = 0; r < R; r++) {
-        m->region_sd[r] = ro_region_sd(&s->regional_error, mean[r].h);
-        m->any_region_sd |= m->region_sd[r] > 0;
-        if (m->lean_shift != NULL)
-            m->lean_shift[r] = mean[r].lean_shift;
-    }
-    free(mean);
-    if (s->regional_error.local_lean_sd > 0 &&
-        ((m->lean_slope = ro_calloc(m->n_pad, sizeof *m->lean_slope)) == NULL ||
-         !ro_regional_lean_slope(s, s->regional_error.local_lean, s->regional_error.local_lean_sd,
-                                 m->lean_slope)))
-        return RUNOFF_ENOMEM;
-    m->has_deviations = m->any_region_sd || m->lean_shift != NULL || m->lean_slope != NULL;
-    for (size_t g = 0; g < m->n_groups; g++) {
-        m->group_sd[g] = s->regional_error.groups[g].sd;
-        m->has_deviations |= m->group_sd[g] > 0;
-    }
     for (size_t r = 0; r < R; r++) {
         m->group[r] = s->regions[r].group;
         if (m->group[r] >= 0)

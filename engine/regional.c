@@ -179,19 +179,34 @@ double ro_region_sd(const ro_regional_error *re, double h)
  * lean, so the error is O(step^2), about 1e-8 of g_r. */
 #define LEAN_STEP 1e-4
 
-bool ro_regional_lean_slope(const runoff_scenario *s, double lean, double scale, double *out)
+bool ro_regional_deviations(const runoff_scenario *s, double *region_sd, double *lean_shift,
+                            double *lean_slope)
 {
+    const ro_regional_error *re = &s->regional_error;
     const size_t R = s->n_regions;
-    ro_region_mean *lo = ro_calloc(R, sizeof *lo), *hi = ro_calloc(R, sizeof *hi);
-    bool ok = lo != NULL && hi != NULL;
+    ro_region_mean *m = ro_calloc(R, sizeof *m), *lo = NULL, *hi = NULL;
+    if (lean_slope != NULL) {
+        lo = ro_calloc(R, sizeof *lo);
+        hi = ro_calloc(R, sizeof *hi);
+    }
+    const bool ok = m != NULL && (lean_slope == NULL || (lo != NULL && hi != NULL));
     if (ok) {
-        ro_regional_means(s, lean - LEAN_STEP, lo);
-        ro_regional_means(s, lean + LEAN_STEP, hi);
+        ro_regional_means(s, re->local_lean, m);
+        if (lean_slope != NULL) {
+            ro_regional_means(s, re->local_lean - LEAN_STEP, lo);
+            ro_regional_means(s, re->local_lean + LEAN_STEP, hi);
+        }
         for (size_t r = 0; r < R; r++) {
-            const double g = (hi[r].log_odds - lo[r].log_odds) / (2 * LEAN_STEP);
-            out[r] = isfinite(g) ? scale * g : 0;
+            region_sd[r] = ro_region_sd(re, m[r].h);
+            if (lean_shift != NULL)
+                lean_shift[r] = m[r].lean_shift;
+            if (lean_slope != NULL) {
+                const double g = (hi[r].log_odds - lo[r].log_odds) / (2 * LEAN_STEP);
+                lean_slope[r] = isfinite(g) ? re->local_lean_sd * g : 0;
+            }
         }
     }
+    free(m);
     free(lo);
     free(hi);
     return ok;

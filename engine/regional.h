@@ -30,11 +30,14 @@ typedef struct {
  * needs both finalists among the options (ro_scenario_finalist_option). */
 void ro_regional_means(const runoff_scenario *s, double lean, ro_region_mean *out);
 
-/* out[r] = scale * g_r, g_r = d log(A*_r/B*_r) / d lean at `lean` (the
- * centring re-solved at each lean; docs/model.md §5, the lean's
- * uncertainty); 0 where the log-odds are not finite. False when memory
- * runs out. */
-bool ro_regional_lean_slope(const runoff_scenario *s, double lean, double scale, double *out);
+/* The fixed parts of the model's regional deviations (docs/model.md §5),
+ * one entry per region: region_sd[r] = sqrt(sd^2 + transfer_sd^2 h_r);
+ * lean_shift[r] = lambda_r (NULL: not wanted); lean_slope[r] =
+ * local_lean_sd g_r, g_r = d log(A*_r/B*_r) / d lean at local_lean with
+ * the centring re-solved at each lean, 0 where the log-odds are not finite
+ * (NULL: not wanted). False when memory runs out. */
+bool ro_regional_deviations(const runoff_scenario *s, double *region_sd, double *lean_shift,
+                            double *lean_slope);
 
 /* The sd of a region's own deviation: sqrt(sd^2 + transfer_sd^2 h), and
  * exactly sd when transfer_sd is 0 (so scenarios without transfer_sd draw

@@ -33,7 +33,9 @@ static int on_draw(void *ctx, const runoff_draw *d)
     keep *k = ctx;
     if (k->share == NULL) {
         k->n_regions = d->n_regions;
-        if (k->n_regions == 0 || (k->share = calloc(k->cap * k->n_regions, sizeof *k->share)) == NULL)
+        if (k->n_regions == 0)
+            return 1;
+        if ((k->share = calloc(k->cap * k->n_regions, sizeof *k->share)) == NULL)
             return 1;
     }
     if (d->index < k->cap)
@@ -79,12 +81,23 @@ int main(int argc, char **argv)
         fprintf(stderr, "%s:%d:%d: %s\n", err.file, err.line, err.column, err.message);
         return 2;
     }
-    const size_t N = strtoul(argv[2], NULL, 10), T = strtoul(argv[3], NULL, 10);
-    const double lo = atof(argv[4]), hi = atof(argv[5]);
+    char *end1, *end2, *end3, *end4;
+    const size_t N = (size_t)strtoull(argv[2], &end1, 10), T = (size_t)strtoull(argv[3], &end2, 10);
+    const double lo = strtod(argv[4], &end3), hi = strtod(argv[5], &end4);
+    if (*end1 || *end2 || *end3 || *end4 || N < 20 || T < 20 || N > 10000000 || T > 10000000 ||
+        !(lo >= 0 && lo <= hi && hi <= 1)) {
+        fprintf(stderr, "coverage_spread: expected N and T whole numbers in 20..10000000 and "
+                        "0 <= LO <= HI <= 1\n");
+        return 2;
+    }
     size_t R;
     double *d = simulate(s, &R, N, 1), *t = simulate(s, &R, T, 2);
-    double *q5 = calloc(R, sizeof *q5), *q95 = calloc(R, sizeof *q95), *col = calloc(N, sizeof *col);
-    double *f = calloc(T, sizeof *f);
+    double *q5 = calloc(R, sizeof *q5), *q95 = calloc(R, sizeof *q95);
+    double *col = calloc(N, sizeof *col), *f = calloc(T, sizeof *f);
+    if (!d || !t || !q5 || !q95 || !col || !f) {
+        fprintf(stderr, "coverage_spread: out of memory\n");
+        return 1;
+    }
     for (size_t r = 0; r < R; r++) {
         for (size_t i = 0; i < N; i++)
             col[i] = d[i * R + r];

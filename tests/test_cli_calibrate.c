@@ -71,6 +71,8 @@ static void test_fragment_replaces_section(void **state)
     size_t flen, slen;
     char *frag = slurp(out, &flen), *scen = slurp(S2012, &slen);
     assert_non_null(strstr(frag, "\nregional_error:\n"));
+    assert_null(strstr(frag, "# Rough")); /* 107 départements inform every sd */
+    assert_non_null(strstr(frag, "each value is its posterior mean"));
     assert_non_null(strstr(frag, "  local_lean: "));
     assert_non_null(strstr(frag, "  groups:\n    - {name: \"corsica\""));
     /* the scenario with its regional_error section replaced by the fragment */
@@ -227,6 +229,9 @@ static void test_one_sd_is_the_pooled_sd(void **state)
             S += (d[e][r] - mean[e]) * (d[e][r] - mean[e]);
     }
     assert_contains(frag, "restricted ML estimate 0.0000 (at its lower bound 0)\n  transfer_sd: ");
+    /* eight residuals say almost nothing of transfer_sd: its posterior is
+     * wide and far from Gaussian in log sd, and the fragment says so */
+    assert_contains(frag, "\n# Rough: the data barely inform some sd");
     assert_close(fragment_estimate(frag, "\n  sd: "), sqrt(S / (2 * (4 - 1))), 6e-5);
     free(frag);
     /* The residuals (--residuals-csv, docs/outputs.md): with C = sd^2 I the

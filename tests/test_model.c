@@ -818,8 +818,11 @@ static void test_alloc_failures_are_reported(void **state)
     (void)state;
     runoff_scenario *s = regional(10, 4, 30);
     add_groups(s, 2, 0.1);
+    /* a lean and its sd: their arrays, and regional.c's scratch, fail too */
+    s->regional_error.local_lean = 0.3;
+    s->regional_error.local_lean_sd = 0.1;
     bool succeeded = false;
-    for (long k = 0; !succeeded && k < 50; k++) {
+    for (long k = 0; !succeeded && k < 80; k++) {
         runoff_error err = {0};
         ro_alloc_fail_after(k);
         ro_model *m = ro_model_alloc(s, &err);
