@@ -161,9 +161,10 @@ static double t_crps(double z, double df)
            2 * sqrt(df) * gsl_sf_beta(0.5, df - 0.5) / ((df - 1) * b * b);
 }
 
-const ro_backtest_family ro_backtest_normal = {"normal", normal_cdf, normal_sf, normal_quantile,
-                                               normal_crps};
-const ro_backtest_family ro_backtest_student_t = {"student_t", t_cdf, t_sf, t_quantile, t_crps};
+const ro_backtest_family ro_backtest_normal = {RO_ERRDIST_NORMAL, normal_cdf, normal_sf,
+                                               normal_quantile, normal_crps};
+const ro_backtest_family ro_backtest_student_t = {RO_ERRDIST_STUDENT_T, t_cdf, t_sf, t_quantile,
+                                                  t_crps};
 
 double ro_backtest_forecast_cdf(const ro_backtest_forecast *f, double x)
 {

@@ -41,7 +41,8 @@ void ro_backtest_score_result(const runoff_result *r, double actual, runoff_back
 
 /* A standard distribution family indexed by df, as data. */
 typedef struct {
-    const char *name;
+    ro_error_dist dist; /* the polling_error.distribution it is; its name is
+                         * ro_error_dist_names[dist], stated only there */
     double (*cdf)(double z, double df);
     double (*sf)(double z, double df);       /* 1 - cdf, accurate in the upper tail */
     double (*quantile)(double p, double df);

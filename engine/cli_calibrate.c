@@ -7,6 +7,7 @@
  * found as a YAML fragment, to stdout or atomically to --out FILE, for a
  * scenario generator to include (scripts/gen_regional.py, gen_fr2022.py).
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -82,11 +83,18 @@ static int resolve_residuals(cli_out *res, const char *path, const cli_out *out,
     return st;
 }
 
+/* A writer's result (0, or -1 with errno set), a failure reported as the
+ * other commands report one: what was written and the system's reason. */
 static bool write_checked(int rc, const char *path)
 {
-    if (rc != 0)
-        cli_errorf("%s: write failed", strcmp(path, "-") == 0 ? "standard output" : path);
-    return rc == 0;
+    if (rc == 0)
+        return true;
+    const char *why = strerror(errno != 0 ? errno : EIO);
+    if (strcmp(path, "-") == 0)
+        cli_errorf("error writing standard output: %s", why);
+    else
+        cli_errorf("%s: write failed: %s", path, why);
+    return false;
 }
 
 /* Every file loaded into items[0..*n) (calloc'd; the caller frees them);

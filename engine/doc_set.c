@@ -235,12 +235,11 @@ runoff_status runoff_doc_set(runoff_doc *doc, const char *assignment, runoff_err
         return st;
     ro_node *cur = doc->root;
     const char *seg = assignment;
+    /* every segment [seg, stop) is non-empty: check_assignment refused a
+     * '.' or '=' at the start of the path or just after a '.' */
     for (;;) {
         const char *dot = memchr(seg, '.', (size_t)(eq - seg));
         const char *stop = dot != NULL ? dot : eq;
-        if (stop == seg)
-            return set_error(err, assignment, seg, "empty key in '%.*s', expected key.path=value",
-                             (int)(eq - assignment), assignment);
         ro_node *next;
         if (cur->kind == RO_NODE_MAPPING) {
             next = ro_doc_find_key(cur, seg, (size_t)(stop - seg), NULL);

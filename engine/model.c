@@ -134,15 +134,28 @@ double ro_share_bound(double y)
     return y;
 }
 
-/* Beta(a, b) with mean m and standard deviation sd: a + b = m(1-m)/sd^2 - 1. */
-static void beta_from_moments(double m, double sd, double *a, double *b)
+/* Beta(a, b) with mean m and standard deviation sd: a + b = m(1-m)/sd^2 - 1.
+ * Such a Beta exists only when sd^2 < m(1-m) (so 0 < m < 1); otherwise
+ * RUNOFF_EINPUT, the message naming `what` and these m and sd, and *a, *b
+ * untouched: shapes <= 0 must never reach gsl_ran_beta, whose rejection
+ * loop then accepts nothing and never returns. The loader refuses such a
+ * turnout (scenario.c, load_turnout); this is for a scenario built or
+ * changed in code, and for a slip in the caller. */
+static runoff_status beta_from_moments(double m, double sd, double *a, double *b,
+                                       const char *source, const char *what, runoff_error *err)
 {
     double kappa = m * (1 - m) / (sd * sd) - 1;
+    if (!(kappa > 0)) /* NaN included */
+        return ro_error_set(err, RUNOFF_EINPUT, source, 0, 0,
+                            "%s sd is %g %%, expected less than %.4g %% for mean %g %% "
+                            "(sd^2 < mean(1-mean))",
+                            what, 100 * sd, 100 * sqrt(m * (1 - m)), 100 * m);
     *a = m * kappa;
     *b = (1 - m) * kappa;
+    return RUNOFF_OK;
 }
 
-static void init_national(ro_model *m, const runoff_scenario *s)
+static runoff_status init_national(ro_model *m, const runoff_scenario *s, runoff_error *err)
 {
     const ro_polling_error *pe = &s->polling_error;
     ro_ziggurat_init(&m->zig);
@@ -156,7 +169,10 @@ static void init_national(ro_model *m, const runoff_scenario *s)
     m->turnout_mean = s->turnout.mean;
     m->turnout_fixed = !(s->turnout.sd > 0);
     if (m->turnout_given && !m->turnout_fixed) {
-        beta_from_moments(s->turnout.mean, s->turnout.sd, &m->turnout_a, &m->turnout_b);
+        runoff_status st = beta_from_moments(s->turnout.mean, s->turnout.sd, &m->turnout_a,
+                                             &m->turnout_b, s->source, "turnout", err);
+        if (st != RUNOFF_OK)
+            return st;
         m->turnout_batch = m->turnout_a >= 1 && m->turnout_b >= 1;
         if (m->turnout_batch) {
             ro_gamma_shape_init(&m->turnout_ga, m->turnout_a);
@@ -164,6 +180,7 @@ static void init_national(ro_model *m, const runoff_scenario *s)
         }
     }
     m->registered = s->registered;
+    return RUNOFF_OK;
 }
 
 static void init_rows(ro_model *m, const runoff_scenario *s)
@@ -259,7 +276,10 @@ ro_model *ro_model_alloc(const runoff_scenario *s, runoff_error *err)
         ro_model_free(m);
         return NULL;
     }
-    init_national(m, s);
+    if (init_national(m, s, err) != RUNOFF_OK) {
+        ro_model_free(m);
+        return NULL;
+    }
     if (regional && init_regions(m, s) != RUNOFF_OK) {
         ro_model_free(m);
         ro_error_set(err, RUNOFF_ENOMEM, NULL, 0, 0, "out of memory");

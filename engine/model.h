@@ -40,6 +40,9 @@ typedef struct {
     const double *region_share_a; /* [n_regions], valid until next draw; NULL if none */
 } ro_draw;
 
+/* The model of scenario s, or NULL with *err set: out of memory, no poll
+ * to average, or a turnout no Beta has (sd^2 >= mean(1-mean), which the
+ * loader refuses already). */
 ro_model *ro_model_alloc(const runoff_scenario *s, runoff_error *err);
 void ro_model_free(ro_model *m);
 

@@ -424,6 +424,7 @@ static void test_baseline_scores_normal_by_hand(void **state)
     ro_backtest_forecast f;
     ro_backtest_baseline_polls(s, D, RO_BASELINE_FINAL_WEEK, &b);
     assert_true(ro_backtest_baseline_forecast(&s->polling_error, &b, &f));
+    assert_int_equal(f.family->dist, RO_ERRDIST_NORMAL);
     assert_close(b.sd, 0.02253885533916929, 1e-15);
     assert_true(isinf(b.df));
     ro_backtest_score_forecast(&f, 0.51, &b.scores);
@@ -459,6 +460,7 @@ static void test_baseline_scores_student_t_by_hand(void **state)
     ro_backtest_forecast f;
     ro_backtest_baseline_polls(s, D, RO_BASELINE_FINAL_WEEK, &b);
     assert_true(ro_backtest_baseline_forecast(&s->polling_error, &b, &f));
+    assert_int_equal(f.family->dist, RO_ERRDIST_STUDENT_T);
     double tau = sqrt(0.000508 * 3 / 5);
     assert_close(f.scale, tau, 1e-15);
     assert_close(f.scale * f.scale * 5 / 3, b.sd * b.sd, 1e-15); /* variance scale^2 + samp^2 */

@@ -123,6 +123,30 @@ static void test_refusals(void **state)
     run_free(&r);
 }
 
+/* A failed write exits 1 and says why, as the other commands do
+ * (docs/scenario.md, "Files the program writes"): /dev/full fails every write with
+ * ENOSPC, as the fragment's file, as standard output and as the residuals'
+ * file. */
+static void test_write_failures_exit_1(void **state)
+{
+    (void)state;
+    char want[256];
+    snprintf(want, sizeof want, "runoff: /dev/full: write failed: %s", strerror(ENOSPC));
+    run_result r = RUN("calibrate", S2012, "-o", "/dev/full");
+    assert_int_equal(r.status, 1);
+    assert_contains(r.err, want);
+    run_free(&r);
+    r = RUN("calibrate", S2012, "--residuals-csv", "/dev/full", "-o", path_in_tmp("fit.yaml"));
+    assert_int_equal(r.status, 1);
+    assert_contains(r.err, want);
+    run_free(&r);
+    snprintf(want, sizeof want, "runoff: error writing standard output: %s", strerror(ENOSPC));
+    r = run_ex(NULL, "/dev/full", 0, (const char *const[]){"calibrate", S2012, NULL});
+    assert_int_equal(r.status, 1);
+    assert_contains(r.err, want);
+    run_free(&r);
+}
+
 /* --residuals-csv: the documented header (docs/outputs.md; test_outputs.sh
  * checks it column by column too), one row per département of 2012, each
  * residual the difference of the logits of the two shares it prints;
@@ -318,6 +342,7 @@ int main(void)
         cmocka_unit_test(test_help),
         cmocka_unit_test(test_fragment_replaces_section),
         cmocka_unit_test(test_refusals),
+        cmocka_unit_test(test_write_failures_exit_1),
         cmocka_unit_test(test_residuals_csv),
         cmocka_unit_test(test_one_sd_is_the_pooled_sd),
         cmocka_unit_test(test_drawn_row_is_a_group_shift),

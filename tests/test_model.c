@@ -861,6 +861,32 @@ static void test_no_poll_is_an_input_error(void **state)
     fix_free(s);
 }
 
+/* A turnout sd no Beta of that mean has (sd^2 >= mean(1-mean)) is an
+ * input error, not non-positive shapes handed to gsl_ran_beta, which would
+ * never return: the loader refuses it, but a scenario built in code is
+ * not loaded. Just below the bound the model is built. */
+static void test_impossible_turnout_is_an_input_error(void **state)
+{
+    (void)state;
+    const double bad[][2] = {{0.5, 0.5}, {0.9, 0.3}, {0, 0.1}, {1, 0.1}, {NAN, 0.1}};
+    runoff_scenario *s = one_poll(0.55, 1000);
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        s->turnout = (ro_turnout){.given = true, .mean = bad[i][0], .sd = bad[i][1]};
+        runoff_error err = {0};
+        assert_null(ro_model_alloc(s, &err));
+        assert_int_equal(err.status, RUNOFF_EINPUT);
+        assert_non_null(strstr(err.message, "turnout sd is "));
+    }
+    s->turnout = (ro_turnout){.given = true, .mean = 0.5, .sd = 0.8};
+    runoff_error err = {0};
+    assert_null(ro_model_alloc(s, &err));
+    assert_non_null(
+        strstr(err.message, "turnout sd is 80 %, expected less than 50 % for mean 50 %"));
+    s->turnout.sd = 0.4999;
+    ro_model_free(model_ok(s));
+    fix_free(s);
+}
+
 /* blend: transfers needs no polls, and then has no poll average. */
 static void test_transfers_only_needs_no_polls(void **state)
 {
@@ -957,6 +983,7 @@ int main(void)
         cmocka_unit_test(test_vector_national_shares_match_scalar),
         cmocka_unit_test(test_alloc_failures_are_reported),
         cmocka_unit_test(test_no_poll_is_an_input_error),
+        cmocka_unit_test(test_impossible_turnout_is_an_input_error),
         cmocka_unit_test(test_transfers_only_needs_no_polls),
         cmocka_unit_test(test_turnout_anchoring),
     };
