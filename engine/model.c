@@ -30,6 +30,7 @@
 
 #include <gsl/gsl_randist.h>
 
+#include "anchor.h"
 #include "error.h"
 #include "logodds.h"
 #include "model_vec.h"
@@ -40,14 +41,6 @@
 /* Share map: identity on [LO, 1-LO], exponential tails beyond. */
 #define SHARE_LO RO_SHARE_LO
 
-/* Anchoring: |S(k) - target| below this (S is a share of valid votes, so
- * this is the residual relative to the total), at most this many steps. */
-#define ANCHOR_TOL 1e-12
-#define ANCHOR_MAX_ITER 100
-/* A step this small moves the shares by their Taylor series (no division;
- * the remainder is below 10^-17 of each share) instead of evaluating them
- * afresh. */
-#define ANCHOR_SHIFT_MAX 1e-4
 
 typedef struct {
     double mean[3];
@@ -167,7 +160,10 @@ static runoff_status init_national(ro_model *m, const runoff_scenario *s, runoff
         ro_gamma_shape_init(&m->t_gamma, m->t_shape);
     m->turnout_given = s->turnout.given;
     m->turnout_mean = s->turnout.mean;
-    m->turnout_fixed = !(s->turnout.sd > 0);
+    /* an sd so small that the Beta's concentration overflows (sd^2 rounds
+     * to 0 or below m(1-m)/DBL_MAX) is a point mass at the mean */
+    const double mm = s->turnout.mean * (1 - s->turnout.mean), sd = s->turnout.sd;
+    m->turnout_fixed = !(sd > 0) || (mm > 0 && !isfinite(mm / (sd * sd)));
     if (m->turnout_given && !m->turnout_fixed) {
         runoff_status st = beta_from_moments(s->turnout.mean, s->turnout.sd, &m->turnout_a,
                                              &m->turnout_b, s->source, "turnout", err);
@@ -620,92 +616,6 @@ static double first_guess(const ro_model *m, const ro_workspace *w, double targe
     return isfinite(delta) ? delta : 0;
 }
 
-/* Bracket for delta = log k. S is a V-weighted mean of the s_r, so
- * min_r logit(s_r) <= logit S <= max_r logit(s_r), i.e. the root lies in
- * [logit(target) - log max u, logit(target) - log min u] -- provided every
- * region with votes has 0 < u < inf; otherwise no bracket is known. */
-static void anchor_bracket(const ro_model *m, const ro_workspace *w, double lt, double *lo,
-                           double *hi)
-{
-    double umin = INFINITY, umax = 0;
-    for (size_t r = 0; r < m->n_regions; r++) {
-        if (!(w->v[r] > 0))
-            continue;
-        const double u = w->u[r] / w->b[r];
-        umin = u < umin ? u : umin;
-        umax = u > umax ? u : umax;
-    }
-    *lo = -INFINITY;
-    *hi = INFINITY;
-    if (umin > 0 && isfinite(umax)) {
-        *lo = lt - log(umax);
-        *hi = lt - log(umin);
-    }
-}
-
-/* One step for f(delta) = logit S(delta) - logit(target) = -resid, from S,
- * S' = spread and S'' = curv: Halley's (cubic convergence: from the pooled
- * first guess two steps reach the tolerance where Newton's took three),
- * f' = S' / (S (1 - S)), f'' = S'' / (S (1 - S)) - S'^2 (1 - 2 S) / (S (1 - S))^2,
- * or Newton's when Halley's denominator is not positive. */
-static double halley_step(double delta, double resid, double S, double spread, double curv)
-{
-    const double q = S * (1 - S);
-    const double f = -resid, fp = spread / q;
-    const double fpp = curv / q - spread * spread * (1 - 2 * S) / (q * q);
-    const double den = 2 * fp * fp - f * fpp;
-    if (den > 0 && isfinite(den))
-        return delta - 2 * f * fp / den;
-    return delta + resid * q / spread;
-}
-
-/* Solve S(exp(delta)) = target for delta: Halley steps on the logit
- * scale, where S is nearly linear in delta (slope in (0, 1], exactly 1
- * with one region), safeguarded by bisection inside a bracket that every
- * evaluation narrows. s holds the shares at the returned S. */
-static double anchor_solve(const ro_model *m, ro_workspace *w, double inv_total, double target,
-                           double delta, double S, double spread, double curv)
-{
-    const double lt = ro_logit(target);
-    /* The analytic bracket costs a pass over the regions and two logs, and
-     * the steps almost never need it: start unbounded and compute it only the
-     * first time a step leaves the bracket the evaluations have narrowed. */
-    double lo = -INFINITY, hi = INFINITY, width = 1;
-    bool bracketed = false;
-    for (int it = 0; it < ANCHOR_MAX_ITER && fabs(S - target) > ANCHOR_TOL; it++) {
-        if (S < target)
-            lo = delta > lo ? delta : lo;
-        else
-            hi = delta < hi ? delta : hi;
-        double next = halley_step(delta, lt - ro_logit(S), S, spread, curv);
-        if (!(next > lo && next < hi) && !bracketed) {
-            double blo, bhi;
-            anchor_bracket(m, w, lt, &blo, &bhi);
-            lo = blo > lo ? blo : lo;
-            hi = bhi < hi ? bhi : hi;
-            bracketed = true;
-        }
-        if (!(next > lo && next < hi)) {
-            if (isfinite(lo) && isfinite(hi)) {
-                next = 0.5 * (lo + hi);
-            } else { /* unbounded side: step out geometrically */
-                next = isfinite(lo) ? lo + width : hi - width;
-                width *= 2;
-            }
-        }
-        if (next == delta)
-            break; /* the bracket has collapsed to one double */
-        if (fabs(next - delta) <= ANCHOR_SHIFT_MAX)
-            S = ro_model_vec_anchor_shift(w->s, w->v, m->n_pad, next - delta, inv_total, &spread,
-                                          &curv);
-        else
-            S = ro_model_vec_anchor_eval(w->u, w->b, w->v, w->s, m->n_pad, exp(next), inv_total,
-                                         &spread, &curv);
-        delta = next;
-    }
-    return S;
-}
-
 /* Keep targets away from exactly 0 or 1, where the logit is infinite:
  * the bounded share map only gets there by rounding, for |y - 1/2| > ~1.2. */
 static double clamp_target(double t)
@@ -736,8 +646,9 @@ static double turnout_scale(const ro_model *m, ro_workspace *w, double phi, doub
     return kappa > kmax ? kmax : kappa;
 }
 
-static void draw_regional(const ro_model *m, ro_workspace *w, uint64_t seed, uint64_t index,
-                          double p, ro_draw *out)
+/* Draw index's transfer rows (§4, the transfers stream) and, from them,
+ * every region's A_r and B_r into w->u and w->b. */
+static void draw_transfers(const ro_model *m, ro_workspace *w, uint64_t seed, uint64_t index)
 {
     ro_stream_seed(w->rng, seed, index, RO_STREAM_TRANSFERS);
     ro_rv_gammas(&m->zig, w->rng, m->shapes, w->gam, m->n_shapes);
@@ -748,7 +659,12 @@ static void draw_regional(const ro_model *m, ro_workspace *w, uint64_t seed, uin
         w->t[k] = 0, w->tden[k] = 1;
     ro_model_vec_divide(w->t, w->tden, tpad(m));
     ro_model_vec_region_votes(m->votes, m->n_options, m->n_pad, w->t, w->u, w->b);
+}
 
+static void draw_regional(const ro_model *m, ro_workspace *w, uint64_t seed, uint64_t index,
+                          double p, ro_draw *out)
+{
+    draw_transfers(m, w, seed, index);
     /* group shifts first, all of them, so that switching the regional sd
      * on or off does not move them */
     ro_stream_seed(w->rng, seed, index, RO_STREAM_REGIONS);
@@ -756,6 +672,7 @@ static void draw_regional(const ro_model *m, ro_workspace *w, uint64_t seed, uin
     for (size_t g = 0; g < m->n_groups; g++)
         w->zg[g] *= m->group_sd[g];
     double spread, curv, S, total_v;
+    const ro_anchor an = {w->u, w->b, w->v, w->s, m->n_regions, m->n_pad};
     switch (isnan(m->cond_share) ? m->blend.mode : RO_BLEND_POLLS) {
     case RO_BLEND_TRANSFERS:
         S = region_odds_eval(m, w, 1.0, &total_v, &spread, &curv);
@@ -763,7 +680,7 @@ static void draw_regional(const ro_model *m, ro_workspace *w, uint64_t seed, uin
     case RO_BLEND_MIX: {
         double q = region_odds_eval(m, w, 1.0, &total_v, &spread, &curv);
         double target = clamp_target(m->blend.weight * p + (1 - m->blend.weight) * q);
-        S = anchor_solve(m, w, 1 / total_v, target, 0.0, q, spread, curv);
+        S = ro_anchor_solve(&an, 1 / total_v, target, 0.0, q, spread, curv);
         break;
     }
     case RO_BLEND_POLLS:
@@ -771,7 +688,7 @@ static void draw_regional(const ro_model *m, ro_workspace *w, uint64_t seed, uin
         double target = clamp_target(p);
         double delta = first_guess(m, w, target);
         S = region_odds_eval(m, w, exp(delta), &total_v, &spread, &curv);
-        S = anchor_solve(m, w, 1 / total_v, target, delta, S, spread, curv);
+        S = ro_anchor_solve(&an, 1 / total_v, target, delta, S, spread, curv);
         break;
     }
     }
