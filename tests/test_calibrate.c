@@ -710,6 +710,20 @@ static const double post_conc[TINY_O] = {20, INFINITY, INFINITY};
 static const past_layout post_layout = {POST_R, TINY_O, tiny_option, &post_votes[0][0],
                                         post_row_pct, post_conc, NULL};
 
+/* Region r's expected A_r, B_r and h_r (docs/model.md §5, by hand). */
+static double post_h(int r, double *A, double *B)
+{
+    double h = 0;
+    past_expected_votes(&post_layout, r, A, B);
+    for (int o = 0; o < TINY_O; o++) {
+        const double f = (post_row_pct[o][0] + post_row_pct[o][1]) / 100,
+                     a = post_row_pct[o][0] / 100 / f;
+        const double dlo = post_votes[o][r] * f * a * (1 - a) * (1 / *A + 1 / *B);
+        h += dlo * dlo;
+    }
+    return h;
+}
+
 /* n_e elections; ridge: option z large everywhere, so h_r spans little
  * (test_posterior_flags_a_ridge) instead of 0.004-0.82. */
 static void post_case(int n_e, bool ridge)
@@ -724,14 +738,8 @@ static void post_case(int n_e, bool ridge)
     gsl_rng_set(rng, 1);
     for (int e = 0; e < n_e; e++)
         for (int r = 0; r < POST_R; r++) {
-            double A, B, h = 0;
-            past_expected_votes(&post_layout, r, &A, &B);
-            for (int o = 0; o < TINY_O; o++) {
-                const double f = (post_row_pct[o][0] + post_row_pct[o][1]) / 100,
-                             a = post_row_pct[o][0] / 100 / f;
-                const double dlo = post_votes[o][r] * f * a * (1 - a) * (1 / A + 1 / B);
-                h += dlo * dlo;
-            }
+            double A, B;
+            const double h = post_h(r, &A, &B);
             const double z1 = gsl_ran_ugaussian(rng), z2 = gsl_ran_ugaussian(rng);
             const double lo =
                 log(A / B) + 0.05 * e + POST_SD * z1 + POST_TRANSFER_SD * sqrt(h) * z2;
@@ -863,14 +871,8 @@ static void test_posterior_flags_a_ridge(void **state)
     post_case(POST_E_RIDGE, true);
     double hmin = INFINITY, hmax = 0;
     for (int r = 0; r < POST_R; r++) {
-        double A, B, h = 0;
-        past_expected_votes(&post_layout, r, &A, &B);
-        for (int o = 0; o < TINY_O; o++) {
-            const double f = (post_row_pct[o][0] + post_row_pct[o][1]) / 100,
-                         a = post_row_pct[o][0] / 100 / f;
-            const double d = post_votes[o][r] * f * a * (1 - a) * (1 / A + 1 / B);
-            h += d * d;
-        }
+        double A, B;
+        const double h = post_h(r, &A, &B);
         hmin = h < hmin ? h : hmin;
         hmax = h > hmax ? h : hmax;
     }
