@@ -47,7 +47,12 @@ typedef struct {
     long fa, fb;                /* the finalists' own options */
     double ta, tb;              /* their national first-round votes */
     double b[RO_MAX_OPTIONS];   /* centring shift of each option's split */
+    const ro_region_mean *m;    /* [n_regions]: each region's c_r, computed once
+                                   (context), in m[r].lean_shift (c_of) */
 } lean_ctx;
+
+/* Region r's c_r, as ro_regional_means stored it. */
+static double c_of(const lean_ctx *L, size_t r) { return L->m[r].lean_shift; }
 
 /* c_r: the finalists' local balance against their national one (0 where
  * either has no votes). */
@@ -84,7 +89,7 @@ static void centre(const runoff_scenario *s, lean_ctx *L)
         for (int it = 0; it < 50; it++) {
             double g = 0, dg = 0, w = 0;
             for (size_t r = 0; r < R; r++) {
-                const double v = s->votes[o * R + r], p = split(L, o, a, context(s, L, r));
+                const double v = s->votes[o * R + r], p = split(L, o, a, c_of(L, r));
                 g += v * (p - a);
                 dg += v * p * (1 - p);
                 w += v;
@@ -102,14 +107,16 @@ static void region_mean(const runoff_scenario *s, const lean_ctx *L, size_t r, d
                         double *B, double *h)
 {
     const size_t R = s->n_regions;
-    const double c = L->on ? context(s, L, r) : 0.0;
+    const double c = L->on ? c_of(L, r) : 0.0;
+    double split_o[RO_MAX_OPTIONS]; /* each option's split here, for h below */
     *A = *B = 0;
     for (size_t o = 0; o < s->n_options; o++) {
         const double *t = s->transfers[o].mean;
         const double f = t[RO_TO_A] + t[RO_TO_B];
         if (!(f > 0))
             continue;
-        const double a = split(L, o, t[RO_TO_A] / f, c), v = s->votes[o * R + r] * f;
+        const double a = split_o[o] = split(L, o, t[RO_TO_A] / f, c);
+        const double v = s->votes[o * R + r] * f;
         *A += v * a;
         *B += v * (1 - a);
     }
@@ -124,7 +131,7 @@ static void region_mean(const runoff_scenario *s, const lean_ctx *L, size_t r, d
         const double f = t[RO_TO_A] + t[RO_TO_B];
         if (!(f > 0))
             continue;
-        const double a = split(L, o, t[RO_TO_A] / f, c);
+        const double a = split_o[o];
         const double d = s->votes[o * R + r] * f * a * (1 - a) * inv;
         *h += d * d;
     }
@@ -137,6 +144,9 @@ static double log_odds(double A, double B)
     return log(A / B);
 }
 
+/* The regions' contexts c_r are kept, until each region's own turn below,
+ * in out[r].lean_shift: the caller's array, so the means allocate nothing
+ * (the calibrator calls them at every trial lean). */
 void ro_regional_means(const runoff_scenario *s, double lean, ro_region_mean *out)
 {
     const size_t R = s->n_regions;
@@ -150,8 +160,12 @@ void ro_regional_means(const runoff_scenario *s, double lean, ro_region_mean *ou
             L.tb += s->votes[(size_t)L.fb * R + r];
         }
         L.on = L.fa >= 0 && L.fb >= 0 && L.ta > 0 && L.tb > 0;
-        if (L.on)
-            centre(s, &L);
+    }
+    if (L.on) {
+        for (size_t r = 0; r < R; r++)
+            out[r].lean_shift = context(s, &L, r);
+        L.m = out;
+        centre(s, &L);
     }
     for (size_t r = 0; r < R; r++) {
         double A, B;
