@@ -144,16 +144,35 @@ static void free_elections(runoff_scenario **past)
     free(past);
 }
 
-/* The calibrator on the simulated elections (freed here). The fit with
- * groups serves two tests: it is made once (grouped_fit). */
+/* The calibrator on the simulated elections (freed here). Each of the
+ * three fits serves two tests, so each is made once, when first asked for,
+ * and freed at the end of main: with groups (grouped_fit), with drawn rows
+ * c and d (drawn_rows_fit) and without groups (ungrouped_fit). */
 static runoff_calibration *fit_simulated(bool groups);
-static runoff_calibration *grouped;
+static runoff_calibration *grouped, *drawn_rows, *ungrouped;
 
 static const runoff_calibration *grouped_fit(void)
 {
     if (grouped == NULL)
         grouped = fit_simulated(true);
     return grouped;
+}
+
+static const runoff_calibration *drawn_rows_fit(void)
+{
+    if (drawn_rows == NULL) {
+        rows_concentration = "4";
+        drawn_rows = fit_simulated(true);
+        rows_concentration = ".inf";
+    }
+    return drawn_rows;
+}
+
+static const runoff_calibration *ungrouped_fit(void)
+{
+    if (ungrouped == NULL)
+        ungrouped = fit_simulated(false);
+    return ungrouped;
 }
 
 static runoff_calibration *fit_simulated(bool groups)
@@ -203,27 +222,23 @@ static void test_recovers_known_values(void **state)
 static void test_recovers_with_random_rows(void **state)
 {
     (void)state;
-    rows_concentration = "4";
-    runoff_calibration *c = fit_simulated(true);
-    rows_concentration = ".inf";
+    const runoff_calibration *c = drawn_rows_fit();
     const double truth[RO_CAL_N_PARAMS] = {TRUE_SD, TRUE_TRANSFER_SD, TRUE_GROUP_SD, TRUE_LEAN};
     for (int i = 0; i < RO_CAL_N_PARAMS; i++)
         if (!(fabs(c->value[i] - truth[i]) <= 3.5 * c->se[i]))
             fail_msg("parameter %d: %.4f, truth %.4f, se %.4f", i, c->value[i], truth[i],
                      c->se[i]);
-    runoff_calibration_free(c);
 }
 
 /* Without groups, the group sd is not fitted and stays 0. */
 static void test_without_groups(void **state)
 {
     (void)state;
-    runoff_calibration *c = fit_simulated(false);
+    const runoff_calibration *c = ungrouped_fit();
     assert_false(c->fitted[RO_CAL_GROUP_SD]);
     assert_true(c->value[RO_CAL_GROUP_SD] == 0);
     assert_true(fabs(c->value[RO_CAL_TRANSFER_SD] - TRUE_TRANSFER_SD) <
                 3.5 * c->se[RO_CAL_TRANSFER_SD]);
-    runoff_calibration_free(c);
 }
 
 /* The fragment is a regional_error section that a scenario accepts: the
@@ -1082,11 +1097,7 @@ static void test_residuals_are_standardised(void **state)
 {
     (void)state;
     check_residual_scale(grouped_fit());
-    rows_concentration = "4";
-    runoff_calibration *c = fit_simulated(true);
-    rows_concentration = ".inf";
-    check_residual_scale(c);
-    runoff_calibration_free(c);
+    check_residual_scale(drawn_rows_fit());
 }
 
 /* The residuals by hand where C is diagonal (fixed rows, no groups):
@@ -1098,7 +1109,7 @@ static void test_residuals_are_standardised(void **state)
 static void test_residuals_by_hand(void **state)
 {
     (void)state;
-    runoff_calibration *c = fit_simulated(false);
+    const runoff_calibration *c = ungrouped_fit();
     char *text = scenario_text(0, 0, 0, 0, false);
     runoff_scenario *s = load_text(text);
     ro_region_mean mean[N_REGIONS];
@@ -1124,7 +1135,6 @@ static void test_residuals_by_hand(void **state)
     }
     runoff_scenario_free(s);
     free(text);
-    runoff_calibration_free(c);
 }
 
 /* ------------------------------------------------- predictive coverage */
@@ -1267,5 +1277,7 @@ int main(void)
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
     runoff_calibration_free(grouped);
+    runoff_calibration_free(drawn_rows);
+    runoff_calibration_free(ungrouped);
     return failed;
 }
