@@ -35,9 +35,7 @@
  */
 #include "calibrate.h"
 
-#include <errno.h>
 #include <math.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -48,7 +46,6 @@
 #include <gsl/gsl_multimin.h>
 
 #include "error.h"
-#include "fmt.h"
 #include "logodds.h"
 #include "regional.h"
 

@@ -763,6 +763,25 @@ static void post_case(int n_e, bool ridge)
     gsl_rng_free(rng);
 }
 
+/* The calibrator on the first n_e elections of post_case. */
+static runoff_calibration *calibrate_post(int n_e)
+{
+    runoff_scenario *past[POST_E_RIDGE];
+    for (int e = 0; e < n_e; e++) {
+        char *text = past_text(&post_layout, post_share_a[e]);
+        past[e] = load_text(text);
+        free(text);
+    }
+    runoff_error err = {0};
+    runoff_calibration *c =
+        runoff_calibrate((const runoff_scenario *const *)past, (size_t)n_e, &err);
+    if (c == NULL)
+        fail_msg("%s", err.message);
+    for (int e = 0; e < n_e; e++)
+        runoff_scenario_free(past[e]);
+    return c;
+}
+
 /* The posterior mean and sd of both sds from the values f (minus fmin) of
  * the negative log-likelihood on a grid of POST_N x POST_N points u = log
  * sd, step h, over [POST_LO, POST_HI]^2, by the trapezoid rule on every
@@ -823,18 +842,7 @@ static void test_posterior_by_hand(void **state)
 {
     (void)state;
     post_case(POST_E, false);
-    runoff_scenario *past[POST_E];
-    for (int e = 0; e < POST_E; e++) {
-        char *text = past_text(&post_layout, post_share_a[e]);
-        past[e] = load_text(text);
-        free(text);
-    }
-    runoff_error err = {0};
-    runoff_calibration *c = runoff_calibrate((const runoff_scenario *const *)past, POST_E, &err);
-    if (c == NULL)
-        fail_msg("%s", err.message);
-    for (int e = 0; e < POST_E; e++)
-        runoff_scenario_free(past[e]);
+    runoff_calibration *c = calibrate_post(POST_E);
     assert_true(c->fitted[RO_CAL_SD] && c->fitted[RO_CAL_TRANSFER_SD]);
     assert_false(c->fitted[RO_CAL_GROUP_SD] || c->fitted[RO_CAL_LEAN]);
     assert_true(c->value[RO_CAL_SD] > 0 && c->value[RO_CAL_TRANSFER_SD] > 0); /* off the bound */
@@ -892,19 +900,7 @@ static void test_posterior_flags_a_ridge(void **state)
         hmax = h > hmax ? h : hmax;
     }
     print_message("ridge case: h_r in %.3f..%.3f\n", hmin, hmax);
-    runoff_scenario *past[POST_E_RIDGE];
-    for (int e = 0; e < POST_E_RIDGE; e++) {
-        char *text = past_text(&post_layout, post_share_a[e]);
-        past[e] = load_text(text);
-        free(text);
-    }
-    runoff_error err = {0};
-    runoff_calibration *c =
-        runoff_calibrate((const runoff_scenario *const *)past, POST_E_RIDGE, &err);
-    if (c == NULL)
-        fail_msg("%s", err.message);
-    for (int e = 0; e < POST_E_RIDGE; e++)
-        runoff_scenario_free(past[e]);
+    runoff_calibration *c = calibrate_post(POST_E_RIDGE);
     print_message("sd: posterior %.4f sd %.4f, estimate %.4f se %.4f\n", c->post[RO_CAL_SD],
                   c->post_sd[RO_CAL_SD], c->value[RO_CAL_SD], c->se[RO_CAL_SD]);
     assert_true(c->posterior_ok);
